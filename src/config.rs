@@ -1,0 +1,47 @@
+//! Settings of the server, from flags and `ANBAA_*` environment variables; built once in
+//! `main` and passed down, never global.
+
+use clap::Args;
+
+/// How `anbaa serve` runs.
+#[derive(Debug, Clone, Args)]
+pub struct Settings {
+    /// Address and port to listen on.
+    #[arg(long, env = "ANBAA_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+
+    /// SQLite database file (created with its folder on first start).
+    #[arg(long, env = "ANBAA_DB", default_value = "data/anbaa.db")]
+    pub db: String,
+
+    /// Fill an empty database with demo articles and tags.
+    #[arg(long, env = "ANBAA_DEMO")]
+    pub demo: bool,
+
+    /// Public base URL (e.g. https://api.example.org) used to make list links absolute;
+    /// without it they are root-relative.
+    #[arg(long, env = "ANBAA_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// Largest accepted JSON body, in bytes.
+    #[arg(long, env = "ANBAA_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
+    pub max_body_bytes: usize,
+
+    /// HTTP worker threads (default: one per core).
+    #[arg(long, env = "ANBAA_WORKERS")]
+    pub workers: Option<usize>,
+}
+
+impl Settings {
+    /// Settings for a server on `bind` with the database at `db`, everything else default.
+    pub fn new(bind: &str, db: &str) -> Settings {
+        Settings {
+            bind: bind.to_owned(),
+            db: db.to_owned(),
+            demo: false,
+            public_url: None,
+            max_body_bytes: 1024 * 1024,
+            workers: None,
+        }
+    }
+}

@@ -1,0 +1,327 @@
+//! Article queries: the filtered, paginated list, look-up by id or slug, and writes with
+//! their tag links. Plain synchronous Diesel; nothing here knows about HTTP.
+
+use std::collections::HashMap;
+
+use diesel::dsl::not;
+use diesel::prelude::*;
+use diesel::sqlite::{Sqlite, SqliteConnection};
+
+use super::models::{ArticleRow, ArticleTagRow, ArticleWrite, NewArticleTag};
+use super::schema::{article_tags, articles, tags};
+use crate::dto::article::ArticleSort;
+use crate::text::slug::{MAX_SLUG_CHARS, with_suffix};
+
+/// Which articles a reader may see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    /// Published and due (`published_at` passed), not trashed: what anyone sees.
+    Public,
+    /// Published, scheduled ones included (needs `read:drafts`).
+    Published,
+    /// Drafts only (needs `read:drafts`).
+    Draft,
+    /// Archived only (needs `read:drafts`).
+    Archived,
+    /// Every live article (needs `read:drafts`).
+    All,
+}
+
+/// Where a keyset page starts: after the row with this sort value and id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Keyset {
+    /// The sort column's value in the last row of the previous page.
+    pub value: i64,
+    /// The id of that row (the tie-breaker).
+    pub id: i32,
+}
+
+/// How the list is paged.
+#[derive(Debug, Clone, Copy)]
+pub enum Paging {
+    /// `OFFSET` paging, 1-based page.
+    Page(i64),
+    /// Keyset paging; `None` is the first page.
+    After(Option<Keyset>),
+}
+
+/// A parsed, checked article list request.
+#[derive(Debug, Clone)]
+pub struct ArticleFilter {
+    /// Each group is a tag and its descendants' ids.
+    pub tag_groups: Vec<Vec<i32>>,
+    /// Every group must match (`tag_mode=all`) rather than any.
+    pub all_tags: bool,
+    /// Tags (with descendants) whose articles are left out.
+    pub exclude_tags: Vec<i32>,
+    pub published_after: Option<i64>,
+    pub published_before: Option<i64>,
+    pub updated_after: Option<i64>,
+    pub visibility: Visibility,
+    pub sort: ArticleSort,
+    pub limit: i64,
+    pub paging: Paging,
+    /// The instant scheduled articles are compared with.
+    pub now: i64,
+}
+
+type Boxed<'a> = articles::BoxedQuery<'a, Sqlite>;
+
+fn visible(mut q: Boxed<'_>, visibility: Visibility, now: i64) -> Boxed<'_> {
+    q = q.filter(articles::trashed_at.is_null());
+    match visibility {
+        Visibility::Public => q
+            .filter(articles::status.eq("published"))
+            .filter(articles::published_at.le(now)),
+        Visibility::Published => q.filter(articles::status.eq("published")),
+        Visibility::Draft => q.filter(articles::status.eq("draft")),
+        Visibility::Archived => q.filter(articles::status.eq("archived")),
+        Visibility::All => q,
+    }
+}
+
+fn with_tag(
+    ids: Vec<i32>,
+) -> article_tags::BoxedQuery<'static, Sqlite, diesel::sql_types::Integer> {
+    article_tags::table
+        .filter(article_tags::tag_id.eq_any(ids))
+        .select(article_tags::article_id)
+        .into_boxed()
+}
+
+/// The filters without paging, as a fresh boxed query (used for the count and the page).
+fn filtered(f: &ArticleFilter) -> Boxed<'static> {
+    let mut q = visible(articles::table.into_boxed(), f.visibility, f.now);
+    if f.all_tags {
+        for group in &f.tag_groups {
+            q = q.filter(articles::id.eq_any(with_tag(group.clone())));
+        }
+    } else if !f.tag_groups.is_empty() {
+        let any: Vec<i32> = f.tag_groups.iter().flatten().copied().collect();
+        q = q.filter(articles::id.eq_any(with_tag(any)));
+    }
+    if !f.exclude_tags.is_empty() {
+        q = q.filter(not(articles::id.eq_any(with_tag(f.exclude_tags.clone()))));
+    }
+    if let Some(t) = f.published_after {
+        q = q.filter(articles::published_at.ge(t));
+    }
+    if let Some(t) = f.published_before {
+        q = q.filter(articles::published_at.lt(t));
+    }
+    if let Some(t) = f.updated_after {
+        q = q.filter(articles::updated_at.ge(t));
+    }
+    q
+}
+
+/// The value of the sort column of a row, as keyset cursors carry it.
+pub fn sort_value(row: &ArticleRow, sort: ArticleSort) -> i64 {
+    match sort {
+        ArticleSort::NewestFirst | ArticleSort::OldestFirst => {
+            row.published_at.unwrap_or(row.created_at)
+        }
+        ArticleSort::RecentlyUpdated => row.updated_at,
+    }
+}
+
+/// One page of articles and the total matching the filters. Fetches one row more than the
+/// limit so the caller knows whether a next page exists.
+pub fn list(
+    conn: &mut SqliteConnection,
+    f: &ArticleFilter,
+) -> QueryResult<(Vec<ArticleRow>, bool, i64)> {
+    let total: i64 = filtered(f).count().get_result(conn)?;
+    let mut q = filtered(f);
+    q = match f.sort {
+        ArticleSort::NewestFirst => q.order((articles::sort_at.desc(), articles::id.desc())),
+        ArticleSort::OldestFirst => q.order((articles::sort_at.asc(), articles::id.asc())),
+        ArticleSort::RecentlyUpdated => q.order((articles::updated_at.desc(), articles::id.desc())),
+    };
+    match f.paging {
+        Paging::Page(page) => q = q.offset((page - 1).saturating_mul(f.limit)),
+        Paging::After(None) => {}
+        Paging::After(Some(k)) => {
+            q = match f.sort {
+                ArticleSort::NewestFirst => q.filter(
+                    articles::sort_at
+                        .lt(k.value)
+                        .or(articles::sort_at.eq(k.value).and(articles::id.lt(k.id))),
+                ),
+                ArticleSort::OldestFirst => q.filter(
+                    articles::sort_at
+                        .gt(k.value)
+                        .or(articles::sort_at.eq(k.value).and(articles::id.gt(k.id))),
+                ),
+                ArticleSort::RecentlyUpdated => q.filter(
+                    articles::updated_at
+                        .lt(k.value)
+                        .or(articles::updated_at.eq(k.value).and(articles::id.lt(k.id))),
+                ),
+            }
+        }
+    }
+    let mut rows: Vec<ArticleRow> = q
+        .limit(f.limit + 1)
+        .select(ArticleRow::as_select())
+        .load(conn)?;
+    let more = rows.len() as i64 > f.limit;
+    rows.truncate(f.limit as usize);
+    Ok((rows, more, total))
+}
+
+/// The tags of each article, in the editor's order.
+pub fn tags_of(
+    conn: &mut SqliteConnection,
+    ids: &[i32],
+) -> QueryResult<HashMap<i32, Vec<ArticleTagRow>>> {
+    let rows: Vec<ArticleTagRow> = article_tags::table
+        .inner_join(tags::table)
+        .filter(article_tags::article_id.eq_any(ids))
+        .order((article_tags::article_id, article_tags::position))
+        .select((
+            article_tags::article_id,
+            tags::id,
+            tags::slug,
+            tags::name,
+            tags::kind,
+        ))
+        .load(conn)?;
+    let mut map: HashMap<i32, Vec<ArticleTagRow>> = HashMap::new();
+    for r in rows {
+        map.entry(r.article_id).or_default().push(r);
+    }
+    Ok(map)
+}
+
+/// A live article by id or slug that `visibility` lets the reader see.
+pub fn find(
+    conn: &mut SqliteConnection,
+    reference: &ArticleRef,
+    visibility: Visibility,
+    now: i64,
+) -> QueryResult<Option<ArticleRow>> {
+    let q = visible(articles::table.into_boxed(), visibility, now);
+    let q = match reference {
+        ArticleRef::Id(id) => q.filter(articles::id.eq(*id)),
+        ArticleRef::Slug(slug) => q.filter(articles::slug.eq(slug.clone())),
+    };
+    q.select(ArticleRow::as_select()).first(conn).optional()
+}
+
+/// How a client names an article in a URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ArticleRef {
+    /// The numeric id.
+    Id(i32),
+    /// The slug.
+    Slug(String),
+}
+
+/// The live article (not trashed) holding `slug`, other than `except`.
+pub fn slug_holder(
+    conn: &mut SqliteConnection,
+    slug: &str,
+    except: Option<i32>,
+) -> QueryResult<Option<i32>> {
+    let mut q = articles::table
+        .filter(articles::slug.eq(slug))
+        .filter(articles::trashed_at.is_null())
+        .select(articles::id)
+        .into_boxed();
+    if let Some(id) = except {
+        q = q.filter(articles::id.ne(id));
+    }
+    q.first(conn).optional()
+}
+
+/// The first free slug among `base`, `base-2`, `base-3`, …
+pub fn free_slug(
+    conn: &mut SqliteConnection,
+    base: &str,
+    except: Option<i32>,
+) -> QueryResult<String> {
+    // Leave room for the suffix so the slug stays within the limit.
+    let base: String = if base.chars().count() > MAX_SLUG_CHARS - 4 {
+        let cut: String = base.chars().take(MAX_SLUG_CHARS - 4).collect();
+        cut.trim_end_matches('-').to_owned()
+    } else {
+        base.to_owned()
+    };
+    let mut n = 1;
+    loop {
+        let candidate = with_suffix(&base, n);
+        if slug_holder(conn, &candidate, except)?.is_none() {
+            return Ok(candidate);
+        }
+        n += 1;
+    }
+}
+
+/// Inserts an article with its tag links.
+pub fn insert(
+    conn: &mut SqliteConnection,
+    write: &ArticleWrite,
+    tag_ids: &[i32],
+    now: i64,
+) -> QueryResult<ArticleRow> {
+    let row: ArticleRow = diesel::insert_into(articles::table)
+        .values((write, articles::created_at.eq(now)))
+        .returning(ArticleRow::as_returning())
+        .get_result(conn)?;
+    set_tags(conn, row.id, tag_ids)?;
+    Ok(row)
+}
+
+/// Replaces an article's columns and tags, bumping its version.
+pub fn update(
+    conn: &mut SqliteConnection,
+    id: i32,
+    write: &ArticleWrite,
+    tag_ids: &[i32],
+) -> QueryResult<ArticleRow> {
+    let row: ArticleRow = diesel::update(articles::table.find(id))
+        .set((write, articles::version.eq(articles::version + 1)))
+        .returning(ArticleRow::as_returning())
+        .get_result(conn)?;
+    set_tags(conn, id, tag_ids)?;
+    Ok(row)
+}
+
+fn set_tags(conn: &mut SqliteConnection, id: i32, tag_ids: &[i32]) -> QueryResult<()> {
+    diesel::delete(article_tags::table.filter(article_tags::article_id.eq(id))).execute(conn)?;
+    let links: Vec<NewArticleTag> = tag_ids
+        .iter()
+        .enumerate()
+        .map(|(i, &tag_id)| NewArticleTag {
+            article_id: id,
+            tag_id,
+            position: i as i32,
+        })
+        .collect();
+    diesel::insert_into(article_tags::table)
+        .values(&links)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Moves a live article to the trash, bumping its version.
+pub fn trash(conn: &mut SqliteConnection, id: i32, now: i64, by: &str) -> QueryResult<usize> {
+    diesel::update(
+        articles::table
+            .find(id)
+            .filter(articles::trashed_at.is_null()),
+    )
+    .set((
+        articles::trashed_at.eq(now),
+        articles::updated_at.eq(now),
+        articles::updated_by.eq(by),
+        articles::version.eq(articles::version + 1),
+    ))
+    .execute(conn)
+}
+
+/// Number of live articles (for the demo loader).
+pub fn count_all(conn: &mut SqliteConnection) -> QueryResult<i64> {
+    articles::table.count().get_result(conn)
+}

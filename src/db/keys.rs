@@ -1,0 +1,47 @@
+//! API key rows: created and revoked from the CLI, looked up by prefix on each request.
+
+use diesel::prelude::*;
+use diesel::sqlite::SqliteConnection;
+
+use super::models::{KeyRow, NewKey};
+use super::schema::api_keys;
+
+/// Stores a new key.
+pub fn insert(conn: &mut SqliteConnection, key: &NewKey) -> QueryResult<KeyRow> {
+    diesel::insert_into(api_keys::table)
+        .values(key)
+        .returning(KeyRow::as_returning())
+        .get_result(conn)
+}
+
+/// The key with this public prefix, revoked or not.
+pub fn by_prefix(conn: &mut SqliteConnection, prefix: &str) -> QueryResult<Option<KeyRow>> {
+    api_keys::table
+        .filter(api_keys::prefix.eq(prefix))
+        .select(KeyRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Every key, oldest first.
+pub fn all(conn: &mut SqliteConnection) -> QueryResult<Vec<KeyRow>> {
+    api_keys::table
+        .order(api_keys::id)
+        .select(KeyRow::as_select())
+        .load(conn)
+}
+
+/// Revokes the key with this id or prefix; returns how many rows changed.
+pub fn revoke(conn: &mut SqliteConnection, id_or_prefix: &str, now: i64) -> QueryResult<usize> {
+    let target = api_keys::table
+        .filter(api_keys::revoked_at.is_null())
+        .into_boxed();
+    let target = match id_or_prefix.parse::<i32>() {
+        Ok(id) => target.filter(api_keys::id.eq(id)),
+        Err(_) => target.filter(api_keys::prefix.eq(id_or_prefix.to_owned())),
+    };
+    let ids: Vec<i32> = target.select(api_keys::id).load(conn)?;
+    diesel::update(api_keys::table.filter(api_keys::id.eq_any(ids)))
+        .set(api_keys::revoked_at.eq(now))
+        .execute(conn)
+}

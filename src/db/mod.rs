@@ -1,0 +1,113 @@
+//! The store: the SQLite pool with its pragmas, embedded migrations, and the one helper
+//! (`run`) through which every query leaves the async workers.
+
+pub mod articles;
+pub mod keys;
+pub mod models;
+pub mod schema;
+pub mod tags;
+
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel::sqlite::SqliteConnection;
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::error::ApiError;
+
+/// The migrations in `/migrations`, compiled into the binary.
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+
+/// The shared connection pool.
+pub type DbPool = Pool<ConnectionManager<SqliteConnection>>;
+/// One connection checked out of the pool.
+pub type DbConn = PooledConnection<ConnectionManager<SqliteConnection>>;
+
+/// Per-connection pragmas; `journal_mode` lives in the file and is set once in [`open`].
+#[derive(Debug)]
+struct Pragmas;
+
+impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for Pragmas {
+    fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
+        conn.batch_execute(
+            "PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+        )
+        .map_err(diesel::r2d2::Error::QueryError)
+    }
+}
+
+/// Errors while opening the database at start-up.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// The file could not be opened or configured.
+    #[error("cannot open database {path}: {source}")]
+    Connect {
+        /// The database path.
+        path: String,
+        /// The cause.
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// A migration failed.
+    #[error("cannot apply migrations: {0}")]
+    Migrate(Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// Opens (creating if needed) the database at `path`, applies pending migrations and builds
+/// the pool.
+pub fn open(path: &str) -> Result<DbPool, OpenError> {
+    let connect_err = |e: Box<dyn std::error::Error + Send + Sync>| OpenError::Connect {
+        path: path.to_owned(),
+        source: e,
+    };
+    if let Some(dir) = std::path::Path::new(path).parent()
+        && !dir.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(dir).map_err(|e| connect_err(Box::new(e)))?;
+    }
+    // WAL is a property of the file: set it once here, before r2d2 opens connections in
+    // parallel, or they race for the lock that switching the journal mode needs.
+    let mut first = SqliteConnection::establish(path).map_err(|e| connect_err(Box::new(e)))?;
+    first
+        .batch_execute(
+            "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;",
+        )
+        .map_err(|e| connect_err(Box::new(e)))?;
+    first
+        .run_pending_migrations(MIGRATIONS)
+        .map_err(OpenError::Migrate)?;
+    drop(first);
+    Pool::builder()
+        .max_size(8)
+        .connection_timeout(Duration::from_secs(10))
+        .connection_customizer(Box::new(Pragmas))
+        .build(ConnectionManager::new(path))
+        .map_err(|e| connect_err(Box::new(e)))
+}
+
+/// Runs a synchronous database closure on actix's blocking pool, with a pooled connection.
+pub async fn run<T, F>(pool: &DbPool, f: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut SqliteConnection) -> Result<T, ApiError> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = pool.clone();
+    actix_web::web::block(move || {
+        let mut conn = pool.get()?;
+        f(&mut conn)
+    })
+    .await?
+}
+
+/// True when every embedded migration has been applied (for `/readyz`).
+pub fn migrations_applied(conn: &mut SqliteConnection) -> Result<bool, ApiError> {
+    conn.has_pending_migration(MIGRATIONS)
+        .map(|pending| !pending)
+        .map_err(|e| ApiError::internal(format!("checking migrations: {e}")))
+}
+
+/// Current time as stored in the database: microseconds since the Unix epoch, UTC.
+pub fn now_micros() -> i64 {
+    chrono::Utc::now().timestamp_micros()
+}

@@ -1,0 +1,131 @@
+//! Database rows and insert forms. Never serialized to the wire: see `dto` for that.
+
+use diesel::prelude::*;
+
+use super::schema::{api_keys, article_tags, articles, tags};
+
+/// One row of `articles`.
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = articles)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite))]
+pub struct ArticleRow {
+    pub id: i32,
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub summary_auto: bool,
+    pub body: String,
+    pub body_html: String,
+    pub source: Option<String>,
+    pub author: Option<String>,
+    pub lang: String,
+    pub status: String,
+    pub published_at: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub version: i32,
+    pub word_count: i32,
+    pub reading_time_minutes: i32,
+    pub image_url: Option<String>,
+    pub image_caption: Option<String>,
+    pub updated_by: Option<String>,
+    pub trashed_at: Option<i64>,
+}
+
+/// The columns an article write sets (insert and update alike).
+#[derive(Debug, Clone, Insertable, AsChangeset)]
+#[diesel(table_name = articles)]
+#[diesel(treat_none_as_null = true)]
+pub struct ArticleWrite {
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub summary_auto: bool,
+    pub body: String,
+    pub body_html: String,
+    pub source: Option<String>,
+    pub author: Option<String>,
+    pub lang: String,
+    pub status: String,
+    pub published_at: Option<i64>,
+    pub updated_at: i64,
+    pub word_count: i32,
+    pub reading_time_minutes: i32,
+    pub image_url: Option<String>,
+    pub image_caption: Option<String>,
+    pub updated_by: Option<String>,
+}
+
+/// A tag as embedded in an article, with the article it belongs to.
+#[derive(Debug, Clone, Queryable)]
+pub struct ArticleTagRow {
+    pub article_id: i32,
+    pub id: i32,
+    pub slug: String,
+    pub name: String,
+    pub kind: String,
+}
+
+/// One row of `tags`.
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = tags)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite))]
+pub struct TagRow {
+    pub id: i32,
+    pub slug: String,
+    pub name: String,
+    pub name_en: Option<String>,
+    pub kind: String,
+    pub parent_id: Option<i32>,
+    pub description: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// The columns a tag write sets.
+#[derive(Debug, Clone, Insertable, AsChangeset)]
+#[diesel(table_name = tags)]
+#[diesel(treat_none_as_null = true)]
+pub struct TagWrite {
+    pub slug: String,
+    pub name: String,
+    pub name_en: Option<String>,
+    pub kind: String,
+    pub parent_id: Option<i32>,
+    pub description: Option<String>,
+    pub updated_at: i64,
+}
+
+/// A link between an article and a tag.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = article_tags)]
+pub struct NewArticleTag {
+    pub article_id: i32,
+    pub tag_id: i32,
+    pub position: i32,
+}
+
+/// One row of `api_keys`.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = api_keys)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite))]
+pub struct KeyRow {
+    pub id: i32,
+    pub name: String,
+    pub prefix: String,
+    pub key_hash: String,
+    pub scopes: String,
+    pub created_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+/// A new API key (its secret already hashed).
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = api_keys)]
+pub struct NewKey {
+    pub name: String,
+    pub prefix: String,
+    pub key_hash: String,
+    pub scopes: String,
+    pub created_at: i64,
+}

@@ -1,0 +1,67 @@
+// @generated to match `diesel print-schema` for the migrations in /migrations.
+
+diesel::table! {
+    api_keys (id) {
+        id -> Integer,
+        name -> Text,
+        prefix -> Text,
+        key_hash -> Text,
+        scopes -> Text,
+        created_at -> BigInt,
+        revoked_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    article_tags (article_id, tag_id) {
+        article_id -> Integer,
+        tag_id -> Integer,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    articles (id) {
+        id -> Integer,
+        slug -> Text,
+        title -> Text,
+        summary -> Text,
+        summary_auto -> Bool,
+        body -> Text,
+        body_html -> Text,
+        source -> Nullable<Text>,
+        author -> Nullable<Text>,
+        lang -> Text,
+        status -> Text,
+        published_at -> Nullable<BigInt>,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+        version -> Integer,
+        word_count -> Integer,
+        reading_time_minutes -> Integer,
+        image_url -> Nullable<Text>,
+        image_caption -> Nullable<Text>,
+        updated_by -> Nullable<Text>,
+        trashed_at -> Nullable<BigInt>,
+        sort_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    tags (id) {
+        id -> Integer,
+        slug -> Text,
+        name -> Text,
+        name_en -> Nullable<Text>,
+        kind -> Text,
+        parent_id -> Nullable<Integer>,
+        description -> Nullable<Text>,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::joinable!(article_tags -> articles (article_id));
+diesel::joinable!(article_tags -> tags (tag_id));
+
+diesel::allow_tables_to_appear_in_same_query!(api_keys, article_tags, articles, tags,);

@@ -1,0 +1,114 @@
+//! Tag queries. Tags are few (hundreds at most), so the tree is walked in memory.
+
+use std::collections::{HashMap, HashSet};
+
+use diesel::dsl::count_star;
+use diesel::prelude::*;
+use diesel::sqlite::SqliteConnection;
+
+use super::models::{TagRow, TagWrite};
+use super::schema::{article_tags, articles, tags};
+use crate::error::ApiError;
+
+/// Every tag, by id.
+pub fn all(conn: &mut SqliteConnection) -> QueryResult<Vec<TagRow>> {
+    tags::table
+        .select(TagRow::as_select())
+        .order(tags::id)
+        .load(conn)
+}
+
+/// The tag with this slug.
+pub fn by_slug(conn: &mut SqliteConnection, slug: &str) -> QueryResult<Option<TagRow>> {
+    tags::table
+        .filter(tags::slug.eq(slug))
+        .select(TagRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The ids of `root` and every tag below it.
+pub fn descendants(all: &[TagRow], root: i32) -> Vec<i32> {
+    let mut children: HashMap<i32, Vec<i32>> = HashMap::new();
+    for t in all {
+        if let Some(p) = t.parent_id {
+            children.entry(p).or_default().push(t.id);
+        }
+    }
+    let mut out = vec![root];
+    let mut seen: HashSet<i32> = HashSet::from([root]);
+    let mut i = 0;
+    while i < out.len() {
+        if let Some(kids) = children.get(&out[i]) {
+            for &k in kids {
+                if seen.insert(k) {
+                    out.push(k);
+                }
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Publicly visible articles per tag (the tag itself, not its descendants).
+pub fn public_counts(conn: &mut SqliteConnection, now: i64) -> QueryResult<HashMap<i32, i64>> {
+    let rows: Vec<(i32, i64)> = article_tags::table
+        .inner_join(articles::table)
+        .filter(articles::status.eq("published"))
+        .filter(articles::trashed_at.is_null())
+        .filter(articles::published_at.le(now))
+        .group_by(article_tags::tag_id)
+        .select((article_tags::tag_id, count_star()))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}
+
+/// Live articles (in the trash or not published included) carrying this tag.
+pub fn usage(conn: &mut SqliteConnection, tag_id: i32) -> QueryResult<i64> {
+    article_tags::table
+        .filter(article_tags::tag_id.eq(tag_id))
+        .count()
+        .get_result(conn)
+}
+
+/// Inserts a tag; the caller checked the slug and parent.
+pub fn insert(conn: &mut SqliteConnection, write: &TagWrite, now: i64) -> QueryResult<TagRow> {
+    diesel::insert_into(tags::table)
+        .values((write, tags::created_at.eq(now)))
+        .returning(TagRow::as_returning())
+        .get_result(conn)
+}
+
+/// Replaces a tag's columns.
+pub fn update(conn: &mut SqliteConnection, id: i32, write: &TagWrite) -> QueryResult<TagRow> {
+    diesel::update(tags::table.find(id))
+        .set(write)
+        .returning(TagRow::as_returning())
+        .get_result(conn)
+}
+
+/// Deletes a tag that no article carries and no tag has as parent.
+pub fn delete(conn: &mut SqliteConnection, tag: &TagRow) -> Result<(), ApiError> {
+    let used = usage(conn, tag.id)?;
+    if used > 0 {
+        return Err(ApiError::Conflict(format!(
+            "tag `{}` is carried by {used} article{}; remove it from them (or merge it into another tag) first",
+            tag.slug,
+            if used == 1 { "" } else { "s" }
+        )));
+    }
+    let kids: i64 = tags::table
+        .filter(tags::parent_id.eq(tag.id))
+        .count()
+        .get_result(conn)?;
+    if kids > 0 {
+        return Err(ApiError::Conflict(format!(
+            "tag `{}` is the parent of {kids} tag{}; move or delete them first",
+            tag.slug,
+            if kids == 1 { "" } else { "s" }
+        )));
+    }
+    diesel::delete(tags::table.find(tag.id)).execute(conn)?;
+    Ok(())
+}

@@ -1,0 +1,321 @@
+//! Article wire types: the article as served, the bodies that write one, and the list
+//! query parameters.
+
+use chrono::{DateTime, FixedOffset, Utc};
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// Editorial state of an article. The trash is separate from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ArticleStatus {
+    /// Being written; visible only with `read:drafts`.
+    Draft,
+    /// Public once `published_at` has passed.
+    Published,
+    /// Withdrawn from lists and feeds; visible only with `read:drafts`.
+    Archived,
+}
+
+impl ArticleStatus {
+    /// The value stored in the database and used on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ArticleStatus::Draft => "draft",
+            ArticleStatus::Published => "published",
+            ArticleStatus::Archived => "archived",
+        }
+    }
+
+    /// Parses the stored value.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "draft" => Some(ArticleStatus::Draft),
+            "published" => Some(ArticleStatus::Published),
+            "archived" => Some(ArticleStatus::Archived),
+            _ => None,
+        }
+    }
+}
+
+/// A lead image.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Image {
+    /// Absolute http(s) URL of the image.
+    #[schema(example = "https://images.example.org/anbaa/tengiz.jpg")]
+    pub url: String,
+    /// Caption shown under the image.
+    #[schema(example = "حقل تنغيز النفطي غرب كازاخستان")]
+    #[serde(default)]
+    pub caption: Option<String>,
+}
+
+/// A tag as embedded in an article.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TagRef {
+    /// Tag id.
+    pub id: i32,
+    /// Tag slug, used in filters and URLs.
+    #[schema(example = "kazakhstan")]
+    pub slug: String,
+    /// Arabic name.
+    #[schema(example = "كازاخستان")]
+    pub name: String,
+    /// region | country | organization | topic | person.
+    #[schema(example = "country")]
+    pub kind: String,
+}
+
+/// Links of an article.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ArticleLinks {
+    /// The article's canonical API path.
+    #[serde(rename = "self")]
+    #[schema(example = "/api/v1/articles/812")]
+    pub self_: String,
+}
+
+/// An article as served.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": 812, "slug": "كازاخستان-ترفع-إنتاج-النفط", "title": "كازاخستان ترفع إنتاج النفط",
+    "summary": "رفعت كازاخستان إنتاجها من النفط الخام…", "body_html": "<p>رفعت كازاخستان…</p>",
+    "source": "أنباء آسيا الوسطى والقوقاز", "author": null, "lang": "ar", "dir": "rtl",
+    "status": "published", "published_at": "2026-04-12T06:30:00Z",
+    "created_at": "2026-04-12T06:00:00Z", "updated_at": "2026-04-12T06:30:00Z", "version": 3,
+    "word_count": 231, "reading_time_minutes": 2, "image": null,
+    "tags": [{"id": 4, "slug": "kazakhstan", "name": "كازاخستان", "kind": "country"}],
+    "links": {"self": "/api/v1/articles/812"}
+}))]
+pub struct Article {
+    /// Numeric id.
+    pub id: i32,
+    /// URL slug: Arabic stays Arabic; percent-encode it in URLs.
+    pub slug: String,
+    /// Headline.
+    pub title: String,
+    /// Plain-text summary; derived from the first paragraph when none was given.
+    pub summary: String,
+    /// The CommonMark source as submitted: in the detail view, or in lists with `include=body`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// The body rendered to HTML and sanitized (no script, no event handlers, no
+    /// `javascript:` URLs): safe to embed as is. Detail view, or lists with `include=body`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body_html: Option<String>,
+    /// Where the story comes from.
+    pub source: Option<String>,
+    /// Byline.
+    pub author: Option<String>,
+    /// BCP 47 language tag.
+    #[schema(example = "ar")]
+    pub lang: String,
+    /// Text direction for `lang`: `rtl` or `ltr`.
+    #[schema(example = "rtl")]
+    pub dir: String,
+    /// Editorial state.
+    pub status: ArticleStatus,
+    /// When it was (or will be) published; null for a draft never published.
+    pub published_at: Option<DateTime<Utc>>,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+    /// Increases by one on every change.
+    pub version: i32,
+    /// Words in the body.
+    pub word_count: i32,
+    /// Minutes to read the body, at 140 Arabic words a minute, rounded up.
+    pub reading_time_minutes: i32,
+    /// Lead image, or null.
+    pub image: Option<Image>,
+    /// Tags in the order the editor gave them.
+    pub tags: Vec<TagRef>,
+    /// Links.
+    pub links: ArticleLinks,
+}
+
+/// The names `fields` may select from.
+pub const ARTICLE_FIELDS: &[&str] = &[
+    "id",
+    "slug",
+    "title",
+    "summary",
+    "body",
+    "body_html",
+    "source",
+    "author",
+    "lang",
+    "dir",
+    "status",
+    "published_at",
+    "created_at",
+    "updated_at",
+    "version",
+    "word_count",
+    "reading_time_minutes",
+    "image",
+    "tags",
+    "links",
+];
+
+/// Body of `POST /api/v1/articles` and `PUT /api/v1/articles/{ref}`.
+/// With PUT, every field left out goes back to its default.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "title": "أوزبكستان وكازاخستان توقعان اتفاقاً لتقاسم مياه نهر سرداريا",
+    "body": "وقّع البلدان اتفاقاً جديداً…\n\nوقال وزير المياه إن «الاتفاق يضمن حصة عادلة».",
+    "source": "أنباء آسيا الوسطى والقوقاز", "status": "published",
+    "tags": ["uzbekistan", "kazakhstan"]
+}))]
+pub struct ArticleCreate {
+    /// Headline (1–300 characters).
+    #[schema(required = true, value_type = String, min_length = 1, max_length = 300)]
+    pub title: Option<String>,
+    /// URL slug; derived from the title when absent. Letters, digits and single hyphens,
+    /// at most 80 characters, not all digits.
+    #[schema(max_length = 80)]
+    pub slug: Option<String>,
+    /// Plain-text summary; derived from the body's first paragraph when absent.
+    #[schema(max_length = 1000)]
+    pub summary: Option<String>,
+    /// CommonMark source. Raw HTML in it is sanitized on output.
+    pub body: Option<String>,
+    /// Where the story comes from.
+    pub source: Option<String>,
+    /// Byline.
+    pub author: Option<String>,
+    /// BCP 47 language tag; `ar` by default.
+    #[schema(example = "ar")]
+    pub lang: Option<String>,
+    /// `draft` (default), `published` or `archived`.
+    pub status: Option<ArticleStatus>,
+    /// RFC 3339; defaults to now when the article is published without one. A future
+    /// instant schedules the article.
+    pub published_at: Option<DateTime<FixedOffset>>,
+    /// Lead image.
+    pub image: Option<Image>,
+    /// Tag slugs, in display order; each must exist.
+    #[schema(example = json!(["kazakhstan", "opec-plus"]))]
+    pub tags: Option<Vec<String>>,
+}
+
+/// Deserializes a field that may be absent (outer `None`), null (`Some(None)`) or set.
+pub fn double_option<'de, T, D>(de: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: Deserialize<'de>,
+    D: Deserializer<'de>,
+{
+    Option::<T>::deserialize(de).map(Some)
+}
+
+/// Body of `PATCH /api/v1/articles/{ref}`: only the fields present change; `null` clears a
+/// nullable field (a null `summary` goes back to the derived one).
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"title": "عنوان معدّل", "tags": ["azerbaijan", "armenia"]}))]
+pub struct ArticlePatch {
+    /// Headline (1–300 characters).
+    #[schema(min_length = 1, max_length = 300)]
+    pub title: Option<String>,
+    /// URL slug.
+    #[schema(max_length = 80)]
+    pub slug: Option<String>,
+    /// Plain-text summary; null derives it from the body again.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, max_length = 1000)]
+    pub summary: Option<Option<String>>,
+    /// CommonMark source.
+    pub body: Option<String>,
+    /// Where the story comes from; null clears it.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub source: Option<Option<String>>,
+    /// Byline; null clears it.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub author: Option<Option<String>>,
+    /// BCP 47 language tag.
+    pub lang: Option<String>,
+    /// `draft`, `published` or `archived`.
+    pub status: Option<ArticleStatus>,
+    /// RFC 3339; null unsets it (now is used again if the article is published).
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<DateTime<FixedOffset>>)]
+    pub published_at: Option<Option<DateTime<FixedOffset>>>,
+    /// Lead image; null removes it.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Image>)]
+    pub image: Option<Option<Image>>,
+    /// Tag slugs in display order; replaces the whole list.
+    pub tags: Option<Vec<String>>,
+}
+
+/// Sort orders of the article list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+pub enum ArticleSort {
+    /// Newest first (default).
+    #[serde(rename = "-published_at")]
+    NewestFirst,
+    /// Oldest first.
+    #[serde(rename = "published_at")]
+    OldestFirst,
+    /// Most recently updated first.
+    #[serde(rename = "-updated_at")]
+    RecentlyUpdated,
+}
+
+/// Query parameters of `GET /api/v1/articles`. Each is parsed and checked on its own so
+/// that every bad one is reported.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ArticleListParams {
+    /// Comma-separated tag slugs. A region tag also matches its descendants' articles.
+    #[param(example = "central-asia,opec-plus")]
+    pub tag: Option<String>,
+    /// `any` (default): an article carrying any of the tags; `all`: every one of them.
+    #[param(value_type = Option<String>, pattern = "^(any|all)$", example = "all")]
+    pub tag_mode: Option<String>,
+    /// Comma-separated tag slugs whose articles (and their descendants') are left out.
+    pub exclude_tag: Option<String>,
+    /// Only articles published at or after this instant (RFC 3339, or a date `YYYY-MM-DD`).
+    #[param(example = "2025-01-01")]
+    pub published_after: Option<String>,
+    /// Only articles published before this instant (RFC 3339, or a date: before that day).
+    pub published_before: Option<String>,
+    /// Only articles updated at or after this instant (RFC 3339 or a date).
+    pub updated_after: Option<String>,
+    /// `published` (default), or with a `read:drafts` key `draft`, `archived` or `all`
+    /// (with a key, `published` includes scheduled articles).
+    #[param(value_type = Option<String>, pattern = "^(published|draft|archived|all)$")]
+    pub status: Option<String>,
+    /// `-published_at` (default), `published_at` or `-updated_at`.
+    #[param(value_type = Option<ArticleSort>)]
+    pub sort: Option<String>,
+    /// Page size, 1–100 (default 20).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 100)]
+    pub limit: Option<String>,
+    /// 1-based page number (page mode). Not with `cursor`.
+    #[param(value_type = Option<i64>, minimum = 1)]
+    pub page: Option<String>,
+    /// Opaque keyset cursor from `meta.next_cursor` (cursor mode). Not with `page`.
+    pub cursor: Option<String>,
+    /// `body` adds `body` and `body_html` to each listed article.
+    #[param(value_type = Option<String>, pattern = "^body$")]
+    pub include: Option<String>,
+    /// Comma-separated subset of article fields to return, e.g. `id,slug,title`.
+    #[param(example = "id,slug,title,published_at")]
+    pub fields: Option<String>,
+}
+
+/// Query parameters of `GET /api/v1/articles/{ref}`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ArticleGetParams {
+    /// Comma-separated subset of article fields to return.
+    pub fields: Option<String>,
+}

@@ -1,0 +1,52 @@
+//! The list envelope shared by every collection.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// Paging facts about a list response.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ListMeta {
+    /// How many items match the filters, across all pages (also in `X-Total-Count`).
+    pub total: i64,
+    /// The page size used.
+    pub limit: i64,
+    /// The 1-based page number in page mode; null when paging by cursor.
+    pub page: Option<i64>,
+    /// Opaque keyset cursor for the next page; null on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// Navigation links of a list response (also sent in the `Link` header).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ListLinks {
+    /// This page.
+    #[serde(rename = "self")]
+    pub self_: String,
+    /// The next page, or null on the last.
+    pub next: Option<String>,
+    /// The previous page in page mode, or null.
+    pub prev: Option<String>,
+}
+
+/// A page of articles.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ArticleList {
+    /// The articles on this page (shaped by `fields` and `include`).
+    #[schema(value_type = Vec<crate::dto::article::Article>)]
+    pub data: Vec<serde_json::Value>,
+    /// Paging facts.
+    pub meta: ListMeta,
+    /// Navigation links.
+    pub links: ListLinks,
+}
+
+/// A page of tags.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TagList {
+    /// The tags on this page.
+    pub data: Vec<crate::dto::tag::Tag>,
+    /// Paging facts.
+    pub meta: ListMeta,
+    /// Navigation links.
+    pub links: ListLinks,
+}

@@ -1,0 +1,19 @@
+//! Wire types: what the contract in API.md shows, with the schemas the spec is built from.
+//! They never touch Diesel; rows are turned into them with `From`.
+
+pub mod article;
+pub mod list;
+pub mod problem;
+pub mod tag;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+
+/// Renders a stored timestamp (microseconds since the epoch) as a UTC instant.
+pub fn instant(micros: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_micros(micros).unwrap_or_default()
+}
+
+/// Renders an instant as RFC 3339 the way every response does (`Z`, no needless fractions).
+pub fn rfc3339(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+}

@@ -1,0 +1,187 @@
+//! Tag wire types: the tag as served, the bodies that write one, and the list parameters.
+
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::article::double_option;
+
+/// What a tag names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum TagKind {
+    /// A region such as Central Asia; filtering by it includes its descendants.
+    Region,
+    /// A country.
+    Country,
+    /// An organization such as BRICS, the SCO or OPEC+.
+    Organization,
+    /// A subject such as energy.
+    Topic,
+    /// A person.
+    Person,
+}
+
+impl TagKind {
+    /// The value stored in the database and used on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TagKind::Region => "region",
+            TagKind::Country => "country",
+            TagKind::Organization => "organization",
+            TagKind::Topic => "topic",
+            TagKind::Person => "person",
+        }
+    }
+
+    /// Parses the stored or query value.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "region" => Some(TagKind::Region),
+            "country" => Some(TagKind::Country),
+            "organization" => Some(TagKind::Organization),
+            "topic" => Some(TagKind::Topic),
+            "person" => Some(TagKind::Person),
+            _ => None,
+        }
+    }
+}
+
+/// A tag as named from another tag (its parent or a child).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TagBrief {
+    /// Tag id.
+    pub id: i32,
+    /// Tag slug.
+    #[schema(example = "central-asia")]
+    pub slug: String,
+    /// Arabic name.
+    #[schema(example = "آسيا الوسطى")]
+    pub name: String,
+}
+
+/// Links of a tag.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TagLinks {
+    /// The tag's API path.
+    #[serde(rename = "self")]
+    pub self_: String,
+    /// Its articles (a region's include its descendants').
+    pub articles: String,
+}
+
+/// A tag as served. `children` appears on `GET /api/v1/tags/{slug}`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": 4, "slug": "kazakhstan", "name": "كازاخستان", "name_en": "Kazakhstan",
+    "kind": "country", "parent": {"id": 1, "slug": "central-asia", "name": "آسيا الوسطى"},
+    "description": null, "article_count": 42,
+    "links": {"self": "/api/v1/tags/kazakhstan", "articles": "/api/v1/articles?tag=kazakhstan"}
+}))]
+pub struct Tag {
+    /// Tag id.
+    pub id: i32,
+    /// Slug: lowercase letters, digits and single hyphens.
+    pub slug: String,
+    /// Arabic name.
+    pub name: String,
+    /// English name.
+    pub name_en: Option<String>,
+    /// What the tag names.
+    pub kind: TagKind,
+    /// The parent tag, or null.
+    pub parent: Option<TagBrief>,
+    /// Description.
+    pub description: Option<String>,
+    /// Published, publicly visible articles that carry this tag itself.
+    pub article_count: i64,
+    /// Direct children, on the single-tag view only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub children: Option<Vec<TagBrief>>,
+    /// Links.
+    pub links: TagLinks,
+}
+
+/// Body of `POST /api/v1/tags`.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "slug": "kazakhstan", "name": "كازاخستان", "name_en": "Kazakhstan",
+    "kind": "country", "parent": "central-asia"
+}))]
+pub struct TagCreate {
+    /// Slug (lowercase letters, digits, single hyphens); derived from `name_en`, else `name`,
+    /// when absent.
+    #[schema(max_length = 80)]
+    pub slug: Option<String>,
+    /// Arabic name (1–120 characters).
+    #[schema(required = true, value_type = String, min_length = 1, max_length = 120)]
+    pub name: Option<String>,
+    /// English name.
+    pub name_en: Option<String>,
+    /// What the tag names; `topic` by default.
+    pub kind: Option<TagKind>,
+    /// The parent's slug.
+    pub parent: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+}
+
+/// Body of `PATCH /api/v1/tags/{slug}`: only the fields present change.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"name_en": "Kazakhstan", "description": "جمهورية كازاخستان"}))]
+pub struct TagPatch {
+    /// New slug.
+    #[schema(max_length = 80)]
+    pub slug: Option<String>,
+    /// Arabic name.
+    #[schema(min_length = 1, max_length = 120)]
+    pub name: Option<String>,
+    /// English name; null clears it.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub name_en: Option<Option<String>>,
+    /// What the tag names.
+    pub kind: Option<TagKind>,
+    /// The parent's slug; null makes it a root.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub parent: Option<Option<String>>,
+    /// Description; null clears it.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub description: Option<Option<String>>,
+}
+
+/// Sort orders of the tag list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+pub enum TagSort {
+    /// By Arabic name (default).
+    #[serde(rename = "name")]
+    Name,
+    /// Most used first.
+    #[serde(rename = "-article_count")]
+    MostUsed,
+}
+
+/// Query parameters of `GET /api/v1/tags`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct TagListParams {
+    /// Only tags of this kind.
+    #[param(value_type = Option<TagKind>)]
+    pub kind: Option<String>,
+    /// Only the direct children of the tag with this slug.
+    #[param(example = "central-asia")]
+    pub parent: Option<String>,
+    /// `name` (default) or `-article_count`.
+    #[param(value_type = Option<TagSort>)]
+    pub sort: Option<String>,
+    /// Page size, 1–100 (default 20).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 100)]
+    pub limit: Option<String>,
+    /// 1-based page number.
+    #[param(value_type = Option<i64>, minimum = 1)]
+    pub page: Option<String>,
+}

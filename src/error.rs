@@ -1,0 +1,248 @@
+//! `ApiError`, the one error type of the HTTP layer, rendered as RFC 9457
+//! `application/problem+json`. The only module that knows both Diesel and HTTP.
+
+use actix_web::http::{Method, StatusCode, header};
+use actix_web::{HttpResponse, ResponseError};
+
+use crate::dto::problem::{FieldError, Problem};
+
+/// Everything a request can fail with.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ApiError {
+    /// The request body parsed but its content is invalid (422).
+    #[error("{} field(s) are invalid", .0.len())]
+    Validation(Vec<FieldError>),
+    /// Query or path parameters are invalid (400).
+    #[error("{} parameter(s) are invalid", .0.len())]
+    InvalidParams(Vec<FieldError>),
+    /// The body is not well-formed JSON (400).
+    #[error("{0}")]
+    MalformedBody(String),
+    /// No key, or a key that is unknown or revoked (401).
+    #[error("{0}")]
+    Unauthorized(String),
+    /// The key lacks a scope (403).
+    #[error("this request needs a key with the `{0}` scope")]
+    Forbidden(String),
+    /// Nothing at this address (404).
+    #[error("{0}")]
+    NotFound(String),
+    /// The path exists, the method does not (405).
+    #[error("method not allowed; this path accepts {}", join_methods(.0))]
+    MethodNotAllowed(Vec<Method>),
+    /// The write conflicts with existing data (409).
+    #[error("{0}")]
+    Conflict(String),
+    /// The body is over the configured limit (413).
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    /// The body is not JSON (415).
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// The service cannot answer now, e.g. the database is unreachable (503).
+    #[error("{0}")]
+    Unavailable(String),
+    /// A fault of ours; the message goes to the log, never to the client (500).
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+fn join_methods(methods: &[Method]) -> String {
+    methods
+        .iter()
+        .map(Method::as_str)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl ApiError {
+    /// An internal error with a cause for the log.
+    pub fn internal(cause: impl Into<String>) -> Self {
+        ApiError::Internal(cause.into())
+    }
+
+    /// A 422 about one field.
+    pub fn invalid_field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        ApiError::Validation(vec![FieldError::new(field, message)])
+    }
+
+    /// A 400 about one query or path parameter.
+    pub fn invalid_param(param: impl Into<String>, message: impl Into<String>) -> Self {
+        ApiError::InvalidParams(vec![FieldError::new(param, message)])
+    }
+
+    /// The problem `type`, `title` and HTTP status of this error.
+    fn kind(&self) -> (&'static str, &'static str, StatusCode) {
+        use ApiError::*;
+        match self {
+            Validation(_) => (
+                "/problems/validation",
+                "Request body is invalid",
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            InvalidParams(_) => (
+                "/problems/invalid-parameter",
+                "Request parameters are invalid",
+                StatusCode::BAD_REQUEST,
+            ),
+            MalformedBody(_) => (
+                "/problems/malformed-body",
+                "Request body is malformed",
+                StatusCode::BAD_REQUEST,
+            ),
+            Unauthorized(_) => (
+                "/problems/unauthorized",
+                "Authentication required",
+                StatusCode::UNAUTHORIZED,
+            ),
+            Forbidden(_) => (
+                "/problems/forbidden",
+                "Missing scope",
+                StatusCode::FORBIDDEN,
+            ),
+            NotFound(_) => ("/problems/not-found", "Not found", StatusCode::NOT_FOUND),
+            MethodNotAllowed(_) => (
+                "/problems/method-not-allowed",
+                "Method not allowed",
+                StatusCode::METHOD_NOT_ALLOWED,
+            ),
+            Conflict(_) => ("/problems/conflict", "Conflict", StatusCode::CONFLICT),
+            PayloadTooLarge(_) => (
+                "/problems/payload-too-large",
+                "Request body too large",
+                StatusCode::PAYLOAD_TOO_LARGE,
+            ),
+            UnsupportedMediaType(_) => (
+                "/problems/unsupported-media-type",
+                "Unsupported media type",
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ),
+            Unavailable(_) => (
+                "/problems/unavailable",
+                "Service unavailable",
+                StatusCode::SERVICE_UNAVAILABLE,
+            ),
+            Internal(_) => (
+                "/problems/internal",
+                "Internal server error",
+                StatusCode::INTERNAL_SERVER_ERROR,
+            ),
+        }
+    }
+
+    /// The problem document for this error, as a client may see it.
+    pub fn problem(&self, instance: Option<&str>, request_id: Option<&str>) -> Problem {
+        let (kind, title, status) = self.kind();
+        let (detail, errors) = match self {
+            ApiError::Validation(errors) => (
+                plural(errors.len(), "field is invalid", "fields are invalid"),
+                Some(errors.clone()),
+            ),
+            ApiError::InvalidParams(errors) => (
+                plural(
+                    errors.len(),
+                    "parameter is invalid",
+                    "parameters are invalid",
+                ),
+                Some(errors.clone()),
+            ),
+            ApiError::Internal(_) => (
+                "the server failed to answer this request; quote the request id when reporting it"
+                    .to_owned(),
+                None,
+            ),
+            other => (other.to_string(), None),
+        };
+        Problem {
+            kind: kind.to_owned(),
+            title: title.to_owned(),
+            status: status.as_u16(),
+            detail,
+            instance: instance.map(str::to_owned),
+            errors,
+            request_id: request_id.map(str::to_owned),
+        }
+    }
+
+    /// Renders the problem+json response, with the request's path and id when known.
+    pub fn render(&self, instance: Option<&str>, request_id: Option<&str>) -> HttpResponse {
+        let problem = self.problem(instance, request_id);
+        let mut res = HttpResponse::build(self.status_code());
+        res.content_type("application/problem+json");
+        match self {
+            ApiError::Unauthorized(_) => {
+                res.insert_header((
+                    header::WWW_AUTHENTICATE,
+                    "Bearer realm=\"anbaa\", error=\"invalid_token\"",
+                ));
+            }
+            ApiError::MethodNotAllowed(methods) => {
+                res.insert_header((header::ALLOW, join_methods(methods)));
+            }
+            _ => {}
+        }
+        let body = serde_json::to_vec(&problem).unwrap_or_else(|_| b"{}".to_vec());
+        res.body(body)
+    }
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.kind().2
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        // The middleware in `startup` re-renders with the instance and request id.
+        self.render(None, None)
+    }
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(e: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match e {
+            Error::NotFound => ApiError::NotFound("no such resource".to_owned()),
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => ApiError::Conflict(
+                format!("a resource with that key exists: {}", info.message()),
+            ),
+            other => ApiError::Internal(format!("database: {other}")),
+        }
+    }
+}
+
+impl From<diesel::r2d2::PoolError> for ApiError {
+    fn from(e: diesel::r2d2::PoolError) -> Self {
+        ApiError::Unavailable(format!("the database is busy, try again: {e}"))
+    }
+}
+
+impl From<actix_web::error::BlockingError> for ApiError {
+    fn from(e: actix_web::error::BlockingError) -> Self {
+        ApiError::Internal(format!("blocking task: {e}"))
+    }
+}
+
+/// Maps an error that actix raised itself (extractors, payload limits) to an `ApiError`.
+pub fn from_actix(err: &actix_web::Error) -> ApiError {
+    if let Some(api) = err.as_error::<ApiError>() {
+        return api.clone();
+    }
+    let status = err.as_response_error().status_code();
+    let text = err.to_string();
+    match status {
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge(text),
+        StatusCode::NOT_FOUND => ApiError::NotFound(text),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::UnsupportedMediaType(text),
+        StatusCode::SERVICE_UNAVAILABLE => ApiError::Unavailable(text),
+        s if s.is_client_error() => ApiError::MalformedBody(text),
+        _ => ApiError::Internal(text),
+    }
+}

@@ -1,0 +1,177 @@
+//! Request extractors that fail with problem+json naming the bad field or parameter:
+//! `ApiJson` (content type, size limit, syntax, then every field checked on its own) and
+//! `ApiQuery` (unknown or repeated parameters).
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
+use futures_util::StreamExt;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+use crate::dto::problem::FieldError;
+use crate::error::ApiError;
+
+/// The largest JSON body accepted, in bytes.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyLimit(pub usize);
+
+/// A JSON request body of type `T`.
+#[derive(Debug)]
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let limit = req
+            .app_data::<web::Data<BodyLimit>>()
+            .map_or(1024 * 1024, |l| l.0);
+        let content_type = check_content_type(req);
+        let declared = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        let mut payload = payload.take();
+        Box::pin(async move {
+            content_type?;
+            let too_large = || {
+                ApiError::PayloadTooLarge(format!(
+                    "the request body is larger than the limit of {limit} bytes"
+                ))
+            };
+            if declared.is_some_and(|n| n > limit) {
+                return Err(too_large());
+            }
+            let mut body = web::BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|e| {
+                    ApiError::MalformedBody(format!("the request body could not be read: {e}"))
+                })?;
+                if body.len() + chunk.len() > limit {
+                    return Err(too_large());
+                }
+                body.extend_from_slice(&chunk);
+            }
+            parse_json(&body).map(ApiJson)
+        })
+    }
+}
+
+fn check_content_type(req: &HttpRequest) -> Result<(), ApiError> {
+    let ct = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let essence = ct
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if essence == "application/json" || essence.ends_with("+json") {
+        Ok(())
+    } else if essence.is_empty() {
+        Err(ApiError::UnsupportedMediaType(
+            "the request body must be JSON: send `Content-Type: application/json`".into(),
+        ))
+    } else {
+        Err(ApiError::UnsupportedMediaType(format!(
+            "the request body must be JSON (`Content-Type: application/json`), not `{essence}`"
+        )))
+    }
+}
+
+/// Parses a JSON object body into `T`, reporting every bad field at once. `T`'s fields must
+/// all be optional (required ones are checked by the caller), so each field can be tried
+/// alone.
+pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    let value: Value = serde_json::from_slice(body).map_err(|e| {
+        if e.is_eof() && body.iter().all(u8::is_ascii_whitespace) {
+            ApiError::MalformedBody("the request body is empty; send a JSON object".into())
+        } else {
+            ApiError::MalformedBody(format!("the request body is not valid JSON: {e}"))
+        }
+    })?;
+    let Value::Object(map) = value else {
+        return Err(ApiError::invalid_field(
+            "",
+            format!("the body must be a JSON object, not {}", kind_of(&value)),
+        ));
+    };
+    let mut errors = Vec::new();
+    for (key, v) in &map {
+        let single = Value::Object(Map::from_iter([(key.clone(), v.clone())]));
+        if let Err(e) = serde_json::from_value::<T>(single) {
+            errors.push(field_error(key, &e.to_string()));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    serde_json::from_value::<T>(Value::Object(map))
+        .map_err(|e| ApiError::invalid_field("", e.to_string()))
+}
+
+fn field_error(key: &str, message: &str) -> FieldError {
+    if message.starts_with("unknown field") {
+        let expected = message
+            .split_once(", expected")
+            .map(|(_, rest)| format!("; expected{rest}"))
+            .unwrap_or_default();
+        FieldError::new(key, format!("unknown field{expected}"))
+    } else {
+        FieldError::new(key, message.to_owned())
+    }
+}
+
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Query parameters of type `T`; unknown and repeated parameters are a 400 naming them.
+#[derive(Debug)]
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest for ApiQuery<T> {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(parse_query(req.query_string()).map(ApiQuery))
+    }
+}
+
+/// Parses a query string into `T` (whose fields are all optional strings).
+pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    serde_urlencoded::from_str::<T>(query).map_err(|e| {
+        let msg = e.to_string();
+        let name = msg
+            .split('`')
+            .nth(1)
+            .map_or_else(|| "query".to_owned(), str::to_owned);
+        let message = if msg.starts_with("unknown field") {
+            let expected = msg
+                .split_once(", expected")
+                .map(|(_, rest)| format!("; expected{rest}"))
+                .unwrap_or_default();
+            format!("unknown parameter{expected}")
+        } else if msg.starts_with("duplicate field") {
+            "given more than once; separate several values with commas instead".to_owned()
+        } else {
+            msg
+        };
+        ApiError::invalid_param(name, message)
+    })
+}

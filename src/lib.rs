@@ -1,0 +1,15 @@
+//! anbaa: a JSON REST content API for Arabic news. The binary in `main.rs` is a thin CLI
+//! over this library, which tests start directly.
+
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod dto;
+pub mod error;
+pub mod extract;
+pub mod openapi;
+pub mod routes;
+pub mod service;
+pub mod startup;
+pub mod text;

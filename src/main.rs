@@ -1,0 +1,171 @@
+//! The `anbaa` command line: serve, keys, openapi, healthcheck.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+
+use anbaa::auth::{self, Scope};
+use anbaa::config::Settings;
+use anbaa::db;
+
+/// A JSON REST content API for Arabic news.
+#[derive(Parser)]
+#[command(name = "anbaa", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API (applies migrations first).
+    Serve(Settings),
+    /// Create, list and revoke API keys.
+    Keys {
+        /// SQLite database file.
+        #[arg(long, env = "ANBAA_DB", default_value = "data/anbaa.db", global = true)]
+        db: String,
+        #[command(subcommand)]
+        action: KeysCommand,
+    },
+    /// Print the OpenAPI document.
+    Openapi,
+    /// Exit 0 when the server answers /healthz (for container health checks without curl).
+    Healthcheck {
+        /// Address of the server.
+        #[arg(long, env = "ANBAA_HEALTHCHECK_ADDR", default_value = "127.0.0.1:8080")]
+        addr: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Create a key; the key itself is printed once, alone on the last line.
+    Create {
+        /// A name for the key (recorded as the author of its changes).
+        #[arg(long)]
+        name: String,
+        /// Comma-separated scopes: write, read:drafts, admin.
+        #[arg(long, value_delimiter = ',', default_value = "write")]
+        scopes: Vec<String>,
+    },
+    /// List keys (never their secrets).
+    List,
+    /// Revoke a key by id or prefix.
+    Revoke {
+        /// The key's id or prefix, as `keys list` shows.
+        key: String,
+    },
+}
+
+fn main() -> ExitCode {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Serve(settings) => serve(settings),
+        Command::Keys { db, action } => keys(&db, action),
+        Command::Openapi => {
+            print!("{}", anbaa::openapi::spec_json());
+            Ok(())
+        }
+        Command::Healthcheck { addr } => healthcheck(&addr),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("anbaa: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+type CliResult = Result<(), Box<dyn std::error::Error>>;
+
+fn serve(settings: Settings) -> CliResult {
+    let pool = db::open(&settings.db)?;
+    if settings.demo {
+        let mut conn = pool.get()?;
+        let added = anbaa::demo::load(&mut conn)?;
+        if added == 0 {
+            log::info!("--demo: the database already has content; nothing added");
+        }
+    }
+    let bind = settings.bind.clone();
+    let db_path = settings.db.clone();
+    actix_web::rt::System::new().block_on(async move {
+        let app = anbaa::startup::Application::build(settings, pool)?;
+        log::info!("anbaa serving http://{bind} (database {db_path}); docs at /docs");
+        app.run_until_stopped().await
+    })?;
+    Ok(())
+}
+
+fn keys(db_path: &str, action: KeysCommand) -> CliResult {
+    let pool = db::open(db_path)?;
+    let mut conn = pool.get()?;
+    match action {
+        KeysCommand::Create { name, scopes } => {
+            let mut parsed = Vec::new();
+            for s in &scopes {
+                parsed.push(Scope::parse(s).ok_or_else(|| {
+                    format!("unknown scope `{s}`; choose from write, read:drafts, admin")
+                })?);
+            }
+            if name.trim().is_empty() {
+                return Err("--name must not be empty".into());
+            }
+            let (token, row) = auth::generate(&name, &parsed, db::now_micros());
+            let saved = db::keys::insert(&mut conn, &row)?;
+            println!(
+                "Created key {} ({}) named {:?} with scopes {}.",
+                saved.id, saved.prefix, saved.name, saved.scopes
+            );
+            println!("It is shown only this once; store it now:");
+            println!("{token}");
+        }
+        KeysCommand::List => {
+            println!(
+                "{:<4} {:<9} {:<24} {:<28} {}",
+                "id", "prefix", "name", "scopes", "state"
+            );
+            for k in db::keys::all(&mut conn)? {
+                let state = if k.revoked_at.is_some() {
+                    "revoked"
+                } else {
+                    "active"
+                };
+                println!(
+                    "{:<4} {:<9} {:<24} {:<28} {}",
+                    k.id, k.prefix, k.name, k.scopes, state
+                );
+            }
+        }
+        KeysCommand::Revoke { key } => {
+            let n = db::keys::revoke(&mut conn, &key, db::now_micros())?;
+            if n == 0 {
+                return Err(format!("no active key with id or prefix `{key}`").into());
+            }
+            println!("Revoked key {key}.");
+        }
+    }
+    Ok(())
+}
+
+fn healthcheck(addr: &str) -> CliResult {
+    let sock = addr
+        .parse()
+        .map_err(|e| format!("bad address {addr}: {e}"))?;
+    let mut stream = TcpStream::connect_timeout(&sock, Duration::from_secs(3))?;
+    stream.set_read_timeout(Some(Duration::from_secs(3)))?;
+    stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")?;
+    let mut reply = String::new();
+    stream.read_to_string(&mut reply)?;
+    if reply.starts_with("HTTP/1.1 200") {
+        Ok(())
+    } else {
+        Err(format!("unhealthy: {}", reply.lines().next().unwrap_or("no answer")).into())
+    }
+}

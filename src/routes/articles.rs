@@ -1,0 +1,244 @@
+//! `/api/v1/articles`: the list, one article, and writes.
+
+use actix_web::{HttpRequest, HttpResponse, delete, get, http::header, patch, post, put, web};
+
+use super::{PROBLEM, list_links, list_response};
+use crate::auth::{Caller, Scope};
+use crate::config::Settings;
+use crate::db::{self, DbPool};
+use crate::dto::article::{
+    Article, ArticleCreate, ArticleGetParams, ArticleListParams, ArticlePatch,
+};
+use crate::dto::list::{ArticleList, ListMeta};
+use crate::dto::problem::Problem;
+use crate::error::ApiError;
+use crate::extract::{ApiJson, ApiQuery};
+use crate::service::{self, params};
+
+/// Lists published articles, newest first, filtered by tags, dates and status.
+#[utoipa::path(
+    tag = "articles",
+    params(ArticleListParams),
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of articles", body = ArticleList,
+         headers(("X-Total-Count" = i64, description = "Articles matching the filters"),
+                 ("Link" = String, description = "RFC 8288 links: self, next, prev"))),
+        (status = 400, description = "A parameter is invalid (each one is named)", body = Problem, content_type = PROBLEM),
+        (status = 401, description = "`status` other than published without a key, or a bad key", body = Problem, content_type = PROBLEM),
+        (status = 403, description = "The key lacks `read:drafts`", body = Problem, content_type = PROBLEM),
+    )
+)]
+#[get("/articles")]
+pub async fn list_articles(
+    req: HttpRequest,
+    pool: web::Data<DbPool>,
+    settings: web::Data<Settings>,
+    caller: Caller,
+    query: ApiQuery<ArticleListParams>,
+) -> Result<HttpResponse, ApiError> {
+    let p = query.0;
+    let page = db::run(&pool, move |conn| {
+        service::articles::list(conn, &p, &caller)
+    })
+    .await?;
+    let meta = ListMeta {
+        total: page.total,
+        limit: page.limit,
+        page: page.page,
+        next_cursor: page.next_cursor,
+    };
+    let (links, link) = list_links(&req, &settings, &meta);
+    let total = meta.total;
+    Ok(list_response(
+        &ArticleList {
+            data: page.data,
+            meta,
+            links,
+        },
+        total,
+        link,
+    ))
+}
+
+/// One article by numeric id or by slug (percent-encode an Arabic slug in the URL).
+#[utoipa::path(
+    tag = "articles",
+    params(
+        ("ref" = String, Path, description = "Numeric id or slug", example = "مقتل-جنديين-من-قره-باخ"),
+        ArticleGetParams,
+    ),
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, description = "The article, with body", body = Article),
+        (status = 400, description = "A parameter is invalid", body = Problem, content_type = PROBLEM),
+        (status = 401, description = "A bad key", body = Problem, content_type = PROBLEM),
+        (status = 404, description = "No such article visible to the caller", body = Problem, content_type = PROBLEM),
+    )
+)]
+#[get("/articles/{ref}")]
+pub async fn get_article(
+    pool: web::Data<DbPool>,
+    path: web::Path<String>,
+    caller: Caller,
+    query: ApiQuery<ArticleGetParams>,
+) -> Result<HttpResponse, ApiError> {
+    let mut errors = service::Errors::default();
+    let fields = params::fields(
+        &mut errors,
+        query.0.fields.as_deref(),
+        crate::dto::article::ARTICLE_FIELDS,
+    );
+    errors.into_param_result()?;
+    let reference = path.into_inner();
+    let article = db::run(&pool, move |conn| {
+        service::articles::get(conn, &reference, &caller)
+    })
+    .await?;
+    let etag = etag(&article);
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag))
+        .json(service::articles::shape(article, fields.as_deref())))
+}
+
+fn etag(a: &Article) -> String {
+    format!("\"a{}-v{}\"", a.id, a.version)
+}
+
+fn written(status: actix_web::http::StatusCode, article: &Article) -> HttpResponse {
+    let mut res = HttpResponse::build(status);
+    res.insert_header((header::ETAG, etag(article)));
+    if status == actix_web::http::StatusCode::CREATED {
+        res.insert_header((header::LOCATION, article.links.self_.clone()));
+    }
+    res.json(article)
+}
+
+/// Creates an article (a draft unless `status` says otherwise).
+#[utoipa::path(
+    tag = "articles",
+    request_body = ArticleCreate,
+    security(("bearer" = ["write"])),
+    responses(
+        (status = 201, description = "Created", body = Article,
+         headers(("Location" = String, description = "The new article's path"),
+                 ("ETag" = String, description = "The article's version"))),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = PROBLEM),
+        (status = 401, description = "No key or a bad key", body = Problem, content_type = PROBLEM),
+        (status = 403, description = "The key lacks `write`", body = Problem, content_type = PROBLEM),
+        (status = 409, description = "The slug is taken", body = Problem, content_type = PROBLEM),
+        (status = 413, description = "Body too large", body = Problem, content_type = PROBLEM),
+        (status = 415, description = "Not JSON", body = Problem, content_type = PROBLEM),
+        (status = 422, description = "Invalid fields, unknown fields or unknown tags (each named)", body = Problem, content_type = PROBLEM),
+    )
+)]
+#[post("/articles")]
+pub async fn create_article(
+    pool: web::Data<DbPool>,
+    caller: Caller,
+    body: ApiJson<ArticleCreate>,
+) -> Result<HttpResponse, ApiError> {
+    let by = caller.require(Scope::Write)?.name.clone();
+    let input = body.0;
+    let article = db::run(&pool, move |conn| {
+        service::articles::create(conn, input, &by)
+    })
+    .await?;
+    Ok(written(actix_web::http::StatusCode::CREATED, &article))
+}
+
+/// Replaces an article whole: fields left out go back to their defaults; the slug is kept
+/// unless one is given.
+#[utoipa::path(
+    tag = "articles",
+    params(("ref" = String, Path, description = "Numeric id or slug")),
+    request_body = ArticleCreate,
+    security(("bearer" = ["write"])),
+    responses(
+        (status = 200, description = "Replaced", body = Article, headers(("ETag" = String, description = "The new version"))),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = PROBLEM),
+        (status = 401, description = "No key or a bad key", body = Problem, content_type = PROBLEM),
+        (status = 403, description = "The key lacks `write`", body = Problem, content_type = PROBLEM),
+        (status = 404, description = "No such article", body = Problem, content_type = PROBLEM),
+        (status = 409, description = "The slug is taken", body = Problem, content_type = PROBLEM),
+        (status = 413, description = "Body too large", body = Problem, content_type = PROBLEM),
+        (status = 415, description = "Not JSON", body = Problem, content_type = PROBLEM),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = PROBLEM),
+    )
+)]
+#[put("/articles/{ref}")]
+pub async fn replace_article(
+    pool: web::Data<DbPool>,
+    path: web::Path<String>,
+    caller: Caller,
+    body: ApiJson<ArticleCreate>,
+) -> Result<HttpResponse, ApiError> {
+    let by = caller.require(Scope::Write)?.name.clone();
+    let (reference, input) = (path.into_inner(), body.0);
+    let article = db::run(&pool, move |conn| {
+        service::articles::replace(conn, &reference, input, &by)
+    })
+    .await?;
+    Ok(written(actix_web::http::StatusCode::OK, &article))
+}
+
+/// Changes the fields given; `null` clears a nullable field.
+#[utoipa::path(
+    tag = "articles",
+    params(("ref" = String, Path, description = "Numeric id or slug")),
+    request_body = ArticlePatch,
+    security(("bearer" = ["write"])),
+    responses(
+        (status = 200, description = "Updated", body = Article, headers(("ETag" = String, description = "The new version"))),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = PROBLEM),
+        (status = 401, description = "No key or a bad key", body = Problem, content_type = PROBLEM),
+        (status = 403, description = "The key lacks `write`", body = Problem, content_type = PROBLEM),
+        (status = 404, description = "No such article", body = Problem, content_type = PROBLEM),
+        (status = 409, description = "The slug is taken", body = Problem, content_type = PROBLEM),
+        (status = 413, description = "Body too large", body = Problem, content_type = PROBLEM),
+        (status = 415, description = "Not JSON", body = Problem, content_type = PROBLEM),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = PROBLEM),
+    )
+)]
+#[patch("/articles/{ref}")]
+pub async fn patch_article(
+    pool: web::Data<DbPool>,
+    path: web::Path<String>,
+    caller: Caller,
+    body: ApiJson<ArticlePatch>,
+) -> Result<HttpResponse, ApiError> {
+    let by = caller.require(Scope::Write)?.name.clone();
+    let (reference, input) = (path.into_inner(), body.0);
+    let article = db::run(&pool, move |conn| {
+        service::articles::patch(conn, &reference, input, &by)
+    })
+    .await?;
+    Ok(written(actix_web::http::StatusCode::OK, &article))
+}
+
+/// Moves an article to the trash: gone from every public read, kept in the database.
+#[utoipa::path(
+    tag = "articles",
+    params(("ref" = String, Path, description = "Numeric id or slug")),
+    security(("bearer" = ["write"])),
+    responses(
+        (status = 204, description = "In the trash"),
+        (status = 401, description = "No key or a bad key", body = Problem, content_type = PROBLEM),
+        (status = 403, description = "The key lacks `write`", body = Problem, content_type = PROBLEM),
+        (status = 404, description = "No such article", body = Problem, content_type = PROBLEM),
+    )
+)]
+#[delete("/articles/{ref}")]
+pub async fn delete_article(
+    pool: web::Data<DbPool>,
+    path: web::Path<String>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    let by = caller.require(Scope::Write)?.name.clone();
+    let reference = path.into_inner();
+    db::run(&pool, move |conn| {
+        service::articles::trash(conn, &reference, &by)
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

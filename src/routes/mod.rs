@@ -1,0 +1,86 @@
+//! HTTP handlers, one module per resource: extract, check, make one service call, answer.
+
+pub mod articles;
+pub mod fallback;
+pub mod health;
+pub mod tags;
+
+use actix_web::{HttpRequest, HttpResponse, http::header};
+use serde::Serialize;
+
+use crate::config::Settings;
+use crate::dto::list::{ListLinks, ListMeta};
+
+/// The problem+json responses every operation documents.
+pub const PROBLEM: &str = "application/problem+json";
+
+/// The URL of this request with some query parameters replaced (a `None` value removes it).
+fn url_with(req: &HttpRequest, settings: &Settings, changes: &[(&str, Option<String>)]) -> String {
+    let mut pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
+    for (name, value) in changes {
+        pairs.retain(|(k, _)| k != name);
+        if let Some(v) = value {
+            pairs.push(((*name).to_owned(), v.clone()));
+        }
+    }
+    let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+    let base = settings.public_url.as_deref().unwrap_or("");
+    if query.is_empty() {
+        format!("{base}{}", req.path())
+    } else {
+        format!("{base}{}?{query}", req.path())
+    }
+}
+
+/// Builds the `links` of a list and the matching `Link` header value.
+pub fn list_links(req: &HttpRequest, settings: &Settings, meta: &ListMeta) -> (ListLinks, String) {
+    let self_ = url_with(req, settings, &[]);
+    let (next, prev) = match meta.page {
+        Some(page) => {
+            let more = page * meta.limit < meta.total;
+            (
+                more.then(|| {
+                    url_with(
+                        req,
+                        settings,
+                        &[("page", Some((page + 1).to_string())), ("cursor", None)],
+                    )
+                }),
+                (page > 1).then(|| {
+                    url_with(
+                        req,
+                        settings,
+                        &[("page", Some((page - 1).to_string())), ("cursor", None)],
+                    )
+                }),
+            )
+        }
+        None => (
+            meta.next_cursor.as_ref().map(|c| {
+                url_with(
+                    req,
+                    settings,
+                    &[("cursor", Some(c.clone())), ("page", None)],
+                )
+            }),
+            None,
+        ),
+    };
+    let mut link = vec![format!("<{self_}>; rel=\"self\"")];
+    if let Some(n) = &next {
+        link.push(format!("<{n}>; rel=\"next\""));
+    }
+    if let Some(p) = &prev {
+        link.push(format!("<{p}>; rel=\"prev\""));
+    }
+    (ListLinks { self_, next, prev }, link.join(", "))
+}
+
+/// A 200 list response with `Link` and `X-Total-Count`.
+pub fn list_response<T: Serialize>(body: &T, total: i64, link: String) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::LINK, link))
+        .insert_header(("X-Total-Count", total.to_string()))
+        .json(body)
+}

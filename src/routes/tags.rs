@@ -1,0 +1,158 @@
+//! `/api/v1/tags`: the list with counts, one tag with its children, and writes.
+
+use actix_web::{HttpRequest, HttpResponse, delete, get, http::header, patch, post, web};
+
+use super::{PROBLEM, list_links, list_response};
+use crate::auth::{Caller, Scope};
+use crate::config::Settings;
+use crate::db::{self, DbPool};
+use crate::dto::list::{ListMeta, TagList};
+use crate::dto::problem::Problem;
+use crate::dto::tag::{Tag, TagCreate, TagListParams, TagPatch};
+use crate::error::ApiError;
+use crate::extract::{ApiJson, ApiQuery};
+use crate::service;
+
+/// Lists tags with their article counts.
+#[utoipa::path(
+    tag = "tags",
+    params(TagListParams),
+    responses(
+        (status = 200, description = "A page of tags", body = TagList,
+         headers(("X-Total-Count" = i64, description = "Tags matching the filters"),
+                 ("Link" = String, description = "RFC 8288 links: self, next, prev"))),
+        (status = 400, description = "A parameter is invalid (each one is named)", body = Problem, content_type = PROBLEM),
+    )
+)]
+#[get("/tags")]
+pub async fn list_tags(
+    req: HttpRequest,
+    pool: web::Data<DbPool>,
+    settings: web::Data<Settings>,
+    query: ApiQuery<TagListParams>,
+) -> Result<HttpResponse, ApiError> {
+    let p = query.0;
+    let page = db::run(&pool, move |conn| service::tags::list(conn, &p)).await?;
+    let meta = ListMeta {
+        total: page.total,
+        limit: page.limit,
+        page: Some(page.page),
+        next_cursor: None,
+    };
+    let (links, link) = list_links(&req, &settings, &meta);
+    let total = meta.total;
+    Ok(list_response(
+        &TagList {
+            data: page.data,
+            meta,
+            links,
+        },
+        total,
+        link,
+    ))
+}
+
+/// One tag by slug, with its direct children.
+#[utoipa::path(
+    tag = "tags",
+    params(("slug" = String, Path, description = "Tag slug", example = "central-asia")),
+    responses(
+        (status = 200, description = "The tag", body = Tag),
+        (status = 404, description = "No such tag", body = Problem, content_type = PROBLEM),
+    )
+)]
+#[get("/tags/{slug}")]
+pub async fn get_tag(
+    pool: web::Data<DbPool>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let slug = path.into_inner();
+    let tag = db::run(&pool, move |conn| service::tags::get(conn, &slug)).await?;
+    Ok(HttpResponse::Ok().json(tag))
+}
+
+/// Creates a tag.
+#[utoipa::path(
+    tag = "tags",
+    request_body = TagCreate,
+    security(("bearer" = ["write"])),
+    responses(
+        (status = 201, description = "Created", body = Tag, headers(("Location" = String, description = "The new tag's path"))),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = PROBLEM),
+        (status = 401, description = "No key or a bad key", body = Problem, content_type = PROBLEM),
+        (status = 403, description = "The key lacks `write`", body = Problem, content_type = PROBLEM),
+        (status = 409, description = "The slug is taken", body = Problem, content_type = PROBLEM),
+        (status = 413, description = "Body too large", body = Problem, content_type = PROBLEM),
+        (status = 415, description = "Not JSON", body = Problem, content_type = PROBLEM),
+        (status = 422, description = "Invalid or unknown fields, or an unknown parent", body = Problem, content_type = PROBLEM),
+    )
+)]
+#[post("/tags")]
+pub async fn create_tag(
+    pool: web::Data<DbPool>,
+    caller: Caller,
+    body: ApiJson<TagCreate>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Scope::Write)?;
+    let input = body.0;
+    let tag = db::run(&pool, move |conn| service::tags::create(conn, input)).await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, tag.links.self_.clone()))
+        .json(tag))
+}
+
+/// Changes the fields given.
+#[utoipa::path(
+    tag = "tags",
+    params(("slug" = String, Path, description = "Tag slug")),
+    request_body = TagPatch,
+    security(("bearer" = ["write"])),
+    responses(
+        (status = 200, description = "Updated", body = Tag),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = PROBLEM),
+        (status = 401, description = "No key or a bad key", body = Problem, content_type = PROBLEM),
+        (status = 403, description = "The key lacks `write`", body = Problem, content_type = PROBLEM),
+        (status = 404, description = "No such tag", body = Problem, content_type = PROBLEM),
+        (status = 409, description = "The slug is taken", body = Problem, content_type = PROBLEM),
+        (status = 413, description = "Body too large", body = Problem, content_type = PROBLEM),
+        (status = 415, description = "Not JSON", body = Problem, content_type = PROBLEM),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = PROBLEM),
+    )
+)]
+#[patch("/tags/{slug}")]
+pub async fn patch_tag(
+    pool: web::Data<DbPool>,
+    path: web::Path<String>,
+    caller: Caller,
+    body: ApiJson<TagPatch>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Scope::Write)?;
+    let (slug, input) = (path.into_inner(), body.0);
+    let tag = db::run(&pool, move |conn| service::tags::patch(conn, &slug, input)).await?;
+    Ok(HttpResponse::Ok().json(tag))
+}
+
+/// Deletes a tag that no article carries (409 says how many do).
+#[utoipa::path(
+    tag = "tags",
+    params(("slug" = String, Path, description = "Tag slug")),
+    security(("bearer" = ["write"])),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "No key or a bad key", body = Problem, content_type = PROBLEM),
+        (status = 403, description = "The key lacks `write`", body = Problem, content_type = PROBLEM),
+        (status = 404, description = "No such tag", body = Problem, content_type = PROBLEM),
+        (status = 409, description = "Articles carry it, or tags sit below it", body = Problem, content_type = PROBLEM),
+    )
+)]
+#[delete("/tags/{slug}")]
+pub async fn delete_tag(
+    pool: web::Data<DbPool>,
+    path: web::Path<String>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Scope::Write)?;
+    let slug = path.into_inner();
+    db::run(&pool, move |conn| service::tags::delete(conn, &slug)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

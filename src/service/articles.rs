@@ -1,0 +1,652 @@
+//! Articles: reading with visibility rules, and writes (create, replace, patch, trash) each
+//! in one immediate transaction.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, FixedOffset};
+use diesel::prelude::*;
+use diesel::sqlite::SqliteConnection;
+use serde_json::Value;
+
+use super::params::{self, csv};
+use super::{Errors, check_text};
+use crate::auth::{Caller, Scope};
+use crate::db::articles::{ArticleFilter, ArticleRef, Keyset, Paging, Visibility};
+use crate::db::models::{ArticleRow, ArticleTagRow, ArticleWrite};
+use crate::db::{self, now_micros};
+use crate::dto::article::{
+    ARTICLE_FIELDS, Article, ArticleCreate, ArticleLinks, ArticleListParams, ArticlePatch,
+    ArticleSort, ArticleStatus, Image, TagRef,
+};
+use crate::dto::instant;
+use crate::error::ApiError;
+use crate::text::markdown::{derive_summary, reading_time_minutes, render_html, word_count};
+use crate::text::nfc;
+use crate::text::slug::{check_slug, slugify};
+
+/// Most tags one article may carry, and one filter may name.
+pub const MAX_TAGS: usize = 50;
+
+/// A page of articles, ready to be put in the list envelope.
+#[derive(Debug)]
+pub struct ArticlePage {
+    /// The articles, shaped by `fields` and `include`.
+    pub data: Vec<Value>,
+    /// Matching articles across all pages.
+    pub total: i64,
+    /// Page size.
+    pub limit: i64,
+    /// Page number in page mode.
+    pub page: Option<i64>,
+    /// Cursor of the next page, when there is one.
+    pub next_cursor: Option<String>,
+}
+
+/// Parses a URL reference: an all-ASCII-digit string is an id, anything else a slug.
+pub fn parse_ref(raw: &str) -> ArticleRef {
+    match raw.parse::<i32>() {
+        Ok(id) if raw.bytes().all(|b| b.is_ascii_digit()) => ArticleRef::Id(id),
+        _ => ArticleRef::Slug(nfc(raw)),
+    }
+}
+
+fn sort_name(sort: ArticleSort) -> &'static str {
+    match sort {
+        ArticleSort::NewestFirst => "-published_at",
+        ArticleSort::OldestFirst => "published_at",
+        ArticleSort::RecentlyUpdated => "-updated_at",
+    }
+}
+
+fn resolve_groups(
+    errors: &mut Errors,
+    all: &[crate::db::models::TagRow],
+    param: &str,
+    slugs: &[String],
+) -> Vec<Vec<i32>> {
+    if slugs.len() > MAX_TAGS {
+        errors.add(param, format!("names more than {MAX_TAGS} tags"));
+        return Vec::new();
+    }
+    let mut groups = Vec::new();
+    let mut unknown = Vec::new();
+    for slug in slugs {
+        match all.iter().find(|t| &t.slug == slug) {
+            Some(t) => groups.push(db::tags::descendants(all, t.id)),
+            None => unknown.push(format!("`{slug}`")),
+        }
+    }
+    if !unknown.is_empty() {
+        errors.add(param, format!("no tag with slug {}", unknown.join(", ")));
+    }
+    groups
+}
+
+/// Lists articles as `GET /api/v1/articles` asks.
+pub fn list(
+    conn: &mut SqliteConnection,
+    p: &ArticleListParams,
+    caller: &Caller,
+) -> Result<ArticlePage, ApiError> {
+    let mut errors = Errors::default();
+    let limit = params::limit(&mut errors, p.limit.as_deref());
+    let page = params::page(&mut errors, p.page.as_deref());
+    let sort = match p.sort.as_deref() {
+        None | Some("-published_at") => ArticleSort::NewestFirst,
+        Some("published_at") => ArticleSort::OldestFirst,
+        Some("-updated_at") => ArticleSort::RecentlyUpdated,
+        Some(other) => {
+            errors.add(
+                "sort",
+                format!("must be -published_at, published_at or -updated_at, not `{other}`"),
+            );
+            ArticleSort::NewestFirst
+        }
+    };
+    let cursor = params::decode_cursor(&mut errors, p.cursor.as_deref(), sort_name(sort));
+    if page.is_some() && p.cursor.is_some() {
+        errors.add("cursor", "give either `page` or `cursor`, not both");
+    }
+    let all_tags = match p.tag_mode.as_deref() {
+        None | Some("any") => false,
+        Some("all") => true,
+        Some(other) => {
+            errors.add("tag_mode", format!("must be `any` or `all`, not `{other}`"));
+            false
+        }
+    };
+    let include_body = match p.include.as_deref() {
+        None => false,
+        Some("body") => true,
+        Some(other) => {
+            errors.add(
+                "include",
+                format!("the only value is `body`, not `{other}`"),
+            );
+            false
+        }
+    };
+    let fields = params::fields(&mut errors, p.fields.as_deref(), ARTICLE_FIELDS);
+    let visibility = match p.status.as_deref() {
+        None => Visibility::Public,
+        Some("published") if !caller.can(Scope::ReadDrafts) => Visibility::Public,
+        Some(s @ ("published" | "draft" | "archived" | "all")) => {
+            caller.require(Scope::ReadDrafts)?;
+            match s {
+                "published" => Visibility::Published,
+                "draft" => Visibility::Draft,
+                "archived" => Visibility::Archived,
+                _ => Visibility::All,
+            }
+        }
+        Some(other) => {
+            errors.add(
+                "status",
+                format!("must be published, draft, archived or all, not `{other}`"),
+            );
+            Visibility::Public
+        }
+    };
+    let published_after =
+        params::instant(&mut errors, "published_after", p.published_after.as_deref());
+    let published_before = params::instant(
+        &mut errors,
+        "published_before",
+        p.published_before.as_deref(),
+    );
+    let updated_after = params::instant(&mut errors, "updated_after", p.updated_after.as_deref());
+
+    let all = db::tags::all(conn)?;
+    let tag_groups = resolve_groups(&mut errors, &all, "tag", &csv(p.tag.as_deref()));
+    let exclude: Vec<i32> = resolve_groups(
+        &mut errors,
+        &all,
+        "exclude_tag",
+        &csv(p.exclude_tag.as_deref()),
+    )
+    .into_iter()
+    .flatten()
+    .collect();
+    errors.into_param_result()?;
+
+    let filter = ArticleFilter {
+        tag_groups,
+        all_tags,
+        exclude_tags: exclude,
+        published_after,
+        published_before,
+        updated_after,
+        visibility,
+        sort,
+        limit,
+        paging: match page {
+            Some(n) => Paging::Page(n),
+            None => Paging::After(cursor),
+        },
+        now: now_micros(),
+    };
+    let (rows, more, total) = db::articles::list(conn, &filter)?;
+    let next_cursor = match rows.last() {
+        Some(last) if more => Some(params::encode_cursor(
+            sort_name(sort),
+            Keyset {
+                value: db::articles::sort_value(last, sort),
+                id: last.id,
+            },
+        )),
+        _ => None,
+    };
+    let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
+    let mut tags = db::articles::tags_of(conn, &ids)?;
+    let data = rows
+        .into_iter()
+        .map(|row| {
+            let t = tags.remove(&row.id).unwrap_or_default();
+            shape(to_wire(row, t, include_body), fields.as_deref())
+        })
+        .collect();
+    Ok(ArticlePage {
+        data,
+        total,
+        limit,
+        page: if p.cursor.is_some() {
+            None
+        } else {
+            Some(page.unwrap_or(1))
+        },
+        next_cursor,
+    })
+}
+
+/// Keeps only the selected top-level fields of a serialized article.
+pub fn shape(article: Article, fields: Option<&[String]>) -> Value {
+    let mut value = serde_json::to_value(article).unwrap_or(Value::Null);
+    if let (Some(fields), Value::Object(map)) = (fields, &mut value) {
+        map.retain(|k, _| fields.iter().any(|f| f == k));
+    }
+    value
+}
+
+/// The visibility a caller gets on single-article reads.
+fn reader_visibility(caller: &Caller) -> Visibility {
+    if caller.can(Scope::ReadDrafts) {
+        Visibility::All
+    } else {
+        Visibility::Public
+    }
+}
+
+/// One article by id or slug, with body, as the caller may see it.
+pub fn get(
+    conn: &mut SqliteConnection,
+    reference: &str,
+    caller: &Caller,
+) -> Result<Article, ApiError> {
+    let r = parse_ref(reference);
+    let row = db::articles::find(conn, &r, reader_visibility(caller), now_micros())?
+        .ok_or_else(|| not_found(&r))?;
+    load_wire(conn, row)
+}
+
+fn not_found(r: &ArticleRef) -> ApiError {
+    match r {
+        ArticleRef::Id(id) => ApiError::NotFound(format!("no article with id {id}")),
+        ArticleRef::Slug(s) => ApiError::NotFound(format!("no article with slug `{s}`")),
+    }
+}
+
+fn load_wire(conn: &mut SqliteConnection, row: ArticleRow) -> Result<Article, ApiError> {
+    let mut tags = db::articles::tags_of(conn, &[row.id])?;
+    let t = tags.remove(&row.id).unwrap_or_default();
+    Ok(to_wire(row, t, true))
+}
+
+/// Text direction of a language tag.
+pub fn dir_of(lang: &str) -> &'static str {
+    let primary = lang
+        .split(['-', '_'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    match primary.as_str() {
+        "ar" | "fa" | "he" | "ur" | "ps" | "ckb" | "yi" | "dv" | "sd" | "ug" | "ku" => "rtl",
+        _ => "ltr",
+    }
+}
+
+/// Turns a row and its tags into the wire type.
+pub fn to_wire(row: ArticleRow, tags: Vec<ArticleTagRow>, with_body: bool) -> Article {
+    let image = row.image_url.map(|url| Image {
+        url,
+        caption: row.image_caption,
+    });
+    Article {
+        links: ArticleLinks {
+            self_: format!("/api/v1/articles/{}", row.id),
+        },
+        id: row.id,
+        dir: dir_of(&row.lang).to_owned(),
+        slug: row.slug,
+        title: row.title,
+        summary: row.summary,
+        body: with_body.then_some(row.body),
+        body_html: with_body.then_some(row.body_html),
+        source: row.source,
+        author: row.author,
+        lang: row.lang,
+        status: ArticleStatus::parse(&row.status).unwrap_or(ArticleStatus::Draft),
+        published_at: row.published_at.map(instant),
+        created_at: instant(row.created_at),
+        updated_at: instant(row.updated_at),
+        version: row.version,
+        word_count: row.word_count,
+        reading_time_minutes: row.reading_time_minutes,
+        image,
+        tags: tags
+            .into_iter()
+            .map(|t| TagRef {
+                id: t.id,
+                slug: t.slug,
+                name: t.name,
+                kind: t.kind,
+            })
+            .collect(),
+    }
+}
+
+/// The editable state of an article, before slugs, tags and HTML are worked out.
+#[derive(Debug, Clone, Default)]
+struct Fields {
+    title: String,
+    slug: Option<String>,
+    /// `None`: derive from the body.
+    summary: Option<String>,
+    body: String,
+    source: Option<String>,
+    author: Option<String>,
+    lang: String,
+    status: Option<ArticleStatus>,
+    published_at: Option<i64>,
+    image: Option<Image>,
+    tags: Vec<String>,
+}
+
+fn micros(t: DateTime<FixedOffset>) -> i64 {
+    t.timestamp_micros()
+}
+
+fn opt_nfc(s: Option<String>) -> Option<String> {
+    s.map(|v| nfc(&v))
+}
+
+impl Fields {
+    fn from_create(input: ArticleCreate) -> Fields {
+        Fields {
+            title: nfc(input.title.as_deref().unwrap_or("")),
+            slug: opt_nfc(input.slug),
+            summary: opt_nfc(input.summary),
+            body: nfc(input.body.as_deref().unwrap_or("")),
+            source: opt_nfc(input.source),
+            author: opt_nfc(input.author),
+            lang: input.lang.unwrap_or_else(|| "ar".to_owned()),
+            status: input.status,
+            published_at: input.published_at.map(micros),
+            image: input.image,
+            tags: input
+                .tags
+                .unwrap_or_default()
+                .iter()
+                .map(|s| nfc(s))
+                .collect(),
+        }
+    }
+
+    fn from_row(row: &ArticleRow, tags: Vec<ArticleTagRow>) -> Fields {
+        Fields {
+            title: row.title.clone(),
+            slug: Some(row.slug.clone()),
+            summary: (!row.summary_auto).then(|| row.summary.clone()),
+            body: row.body.clone(),
+            source: row.source.clone(),
+            author: row.author.clone(),
+            lang: row.lang.clone(),
+            status: ArticleStatus::parse(&row.status),
+            published_at: row.published_at,
+            image: row.image_url.clone().map(|url| Image {
+                url,
+                caption: row.image_caption.clone(),
+            }),
+            tags: tags.into_iter().map(|t| t.slug).collect(),
+        }
+    }
+
+    fn apply(&mut self, p: ArticlePatch) {
+        if let Some(v) = p.title {
+            self.title = nfc(&v);
+        }
+        if let Some(v) = p.slug {
+            self.slug = Some(nfc(&v));
+        }
+        if let Some(v) = p.summary {
+            self.summary = opt_nfc(v);
+        }
+        if let Some(v) = p.body {
+            self.body = nfc(&v);
+        }
+        if let Some(v) = p.source {
+            self.source = opt_nfc(v);
+        }
+        if let Some(v) = p.author {
+            self.author = opt_nfc(v);
+        }
+        if let Some(v) = p.lang {
+            self.lang = v;
+        }
+        if let Some(v) = p.status {
+            self.status = Some(v);
+        }
+        if let Some(v) = p.published_at {
+            self.published_at = v.map(micros);
+        }
+        if let Some(v) = p.image {
+            self.image = v;
+        }
+        if let Some(v) = p.tags {
+            self.tags = v.iter().map(|s| nfc(s)).collect();
+        }
+    }
+
+    fn validate(&self) -> Result<(), ApiError> {
+        let mut e = Errors::default();
+        check_text(&mut e, "title", &self.title, true, 300);
+        if let Some(slug) = &self.slug
+            && let Err(msg) = check_slug(slug)
+        {
+            e.add("slug", msg);
+        }
+        if let Some(s) = &self.summary {
+            check_text(&mut e, "summary", s, false, 1000);
+        }
+        check_text(&mut e, "body", &self.body, false, 200_000);
+        if let Some(s) = &self.source {
+            check_text(&mut e, "source", s, false, 300);
+        }
+        if let Some(s) = &self.author {
+            check_text(&mut e, "author", s, false, 300);
+        }
+        if !valid_lang(&self.lang) {
+            e.add(
+                "lang",
+                format!(
+                    "must be a BCP 47 language tag such as `ar` or `en-GB`, not `{}`",
+                    self.lang
+                ),
+            );
+        }
+        if let Some(img) = &self.image {
+            if !valid_url(&img.url) {
+                e.add("image.url", "must be an absolute http or https URL");
+            }
+            if let Some(c) = &img.caption {
+                check_text(&mut e, "image.caption", c, false, 500);
+            }
+        }
+        if self.tags.len() > MAX_TAGS {
+            e.add("tags", format!("at most {MAX_TAGS} tags"));
+        }
+        if self.tags.iter().any(|t| t.trim().is_empty()) {
+            e.add("tags", "tag slugs must not be empty");
+        }
+        if let Some(t) = self.published_at
+            && DateTime::from_timestamp_micros(t).is_none()
+        {
+            e.add("published_at", "is out of range");
+        }
+        e.into_result()
+    }
+}
+
+fn valid_lang(lang: &str) -> bool {
+    let mut parts = lang.split('-');
+    let primary = parts.next().unwrap_or("");
+    (2..=3).contains(&primary.len())
+        && primary.bytes().all(|b| b.is_ascii_alphabetic())
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+fn valid_url(url: &str) -> bool {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    match rest {
+        Some(r) => {
+            let host = r.split(['/', '?', '#']).next().unwrap_or("");
+            !host.is_empty()
+                && url.len() <= 2000
+                && !url.chars().any(|c| c.is_whitespace() || c.is_control())
+        }
+        None => false,
+    }
+}
+
+/// Resolves tag slugs to ids in the given order, dropping repeats; unknown ones are a 422.
+fn tag_ids(conn: &mut SqliteConnection, slugs: &[String]) -> Result<Vec<i32>, ApiError> {
+    let mut ids = Vec::new();
+    let mut seen = HashSet::new();
+    let mut unknown = Vec::new();
+    let found: HashMap<String, i32> = {
+        use crate::db::schema::tags;
+        tags::table
+            .filter(tags::slug.eq_any(slugs))
+            .select((tags::slug, tags::id))
+            .load::<(String, i32)>(conn)?
+            .into_iter()
+            .collect()
+    };
+    for slug in slugs {
+        match found.get(slug) {
+            Some(&id) => {
+                if seen.insert(id) {
+                    ids.push(id);
+                }
+            }
+            None => unknown.push(format!("`{slug}`")),
+        }
+    }
+    if unknown.is_empty() {
+        Ok(ids)
+    } else {
+        Err(ApiError::invalid_field(
+            "tags",
+            format!(
+                "no tag with slug {}; create it first (POST /api/v1/tags)",
+                unknown.join(", ")
+            ),
+        ))
+    }
+}
+
+/// Works out slug, summary, HTML and defaults, and the tag ids, for a write.
+fn build(
+    conn: &mut SqliteConnection,
+    f: Fields,
+    existing: Option<&ArticleRow>,
+    now: i64,
+    by: &str,
+) -> Result<(ArticleWrite, Vec<i32>), ApiError> {
+    f.validate()?;
+    let except = existing.map(|r| r.id);
+    let slug = match (&f.slug, existing) {
+        (Some(s), _) => {
+            if let Some(holder) = db::articles::slug_holder(conn, s, except)? {
+                return Err(ApiError::Conflict(format!(
+                    "slug `{s}` is taken by article {holder}; choose another or leave `slug` out to derive one"
+                )));
+            }
+            s.clone()
+        }
+        // Changing the title keeps an existing article's slug, so links stay valid.
+        (None, Some(row)) => row.slug.clone(),
+        (None, None) => db::articles::free_slug(conn, &slugify(&f.title), None)?,
+    };
+    let ids = tag_ids(conn, &f.tags)?;
+    let status = f.status.unwrap_or(ArticleStatus::Draft);
+    let published_at = match (status, f.published_at) {
+        (ArticleStatus::Published, None) => Some(now),
+        (_, t) => t,
+    };
+    let words = word_count(&f.body);
+    let (summary, summary_auto) = match f.summary {
+        Some(s) => (s, false),
+        None => (derive_summary(&f.body), true),
+    };
+    let write = ArticleWrite {
+        slug,
+        title: f.title,
+        summary,
+        summary_auto,
+        body_html: render_html(&f.body),
+        body: f.body,
+        source: f.source,
+        author: f.author,
+        lang: f.lang,
+        status: status.as_str().to_owned(),
+        published_at,
+        updated_at: now,
+        word_count: words,
+        reading_time_minutes: reading_time_minutes(words),
+        image_url: f.image.as_ref().map(|i| i.url.clone()),
+        image_caption: f.image.and_then(|i| i.caption),
+        updated_by: Some(by.to_owned()),
+    };
+    Ok((write, ids))
+}
+
+/// Creates an article.
+pub fn create(
+    conn: &mut SqliteConnection,
+    input: ArticleCreate,
+    by: &str,
+) -> Result<Article, ApiError> {
+    let fields = Fields::from_create(input);
+    conn.immediate_transaction(|conn| {
+        let now = now_micros();
+        let (write, ids) = build(conn, fields, None, now, by)?;
+        let row = db::articles::insert(conn, &write, &ids, now)?;
+        load_wire(conn, row)
+    })
+}
+
+/// The live article a writer addresses (drafts and scheduled included).
+fn find_for_write(conn: &mut SqliteConnection, reference: &str) -> Result<ArticleRow, ApiError> {
+    let r = parse_ref(reference);
+    db::articles::find(conn, &r, Visibility::All, now_micros())?.ok_or_else(|| not_found(&r))
+}
+
+/// Replaces an article whole (fields left out go back to their defaults; the slug is kept
+/// unless one is given).
+pub fn replace(
+    conn: &mut SqliteConnection,
+    reference: &str,
+    input: ArticleCreate,
+    by: &str,
+) -> Result<Article, ApiError> {
+    let fields = Fields::from_create(input);
+    conn.immediate_transaction(|conn| {
+        let row = find_for_write(conn, reference)?;
+        let now = now_micros();
+        let (write, ids) = build(conn, fields, Some(&row), now, by)?;
+        let row = db::articles::update(conn, row.id, &write, &ids)?;
+        load_wire(conn, row)
+    })
+}
+
+/// Changes the fields present in the patch.
+pub fn patch(
+    conn: &mut SqliteConnection,
+    reference: &str,
+    patch: ArticlePatch,
+    by: &str,
+) -> Result<Article, ApiError> {
+    conn.immediate_transaction(|conn| {
+        let row = find_for_write(conn, reference)?;
+        let current = db::articles::tags_of(conn, &[row.id])?
+            .remove(&row.id)
+            .unwrap_or_default();
+        let mut fields = Fields::from_row(&row, current);
+        fields.apply(patch);
+        let now = now_micros();
+        let (write, ids) = build(conn, fields, Some(&row), now, by)?;
+        let row = db::articles::update(conn, row.id, &write, &ids)?;
+        load_wire(conn, row)
+    })
+}
+
+/// Moves an article to the trash.
+pub fn trash(conn: &mut SqliteConnection, reference: &str, by: &str) -> Result<(), ApiError> {
+    conn.immediate_transaction(|conn| {
+        let row = find_for_write(conn, reference)?;
+        db::articles::trash(conn, row.id, now_micros(), by)?;
+        Ok(())
+    })
+}

@@ -1,0 +1,261 @@
+//! Tags: the list with counts, one tag with its children, and writes.
+
+use std::collections::HashMap;
+
+use diesel::sqlite::SqliteConnection;
+
+use super::{Errors, check_text, params};
+use crate::db::models::{TagRow, TagWrite};
+use crate::db::{self, now_micros};
+use crate::dto::tag::{Tag, TagBrief, TagCreate, TagKind, TagLinks, TagListParams, TagPatch};
+use crate::error::ApiError;
+use crate::text::nfc;
+use crate::text::slug::{check_slug, slugify};
+
+/// A page of tags.
+#[derive(Debug)]
+pub struct TagPage {
+    /// The tags.
+    pub data: Vec<Tag>,
+    /// Matching tags across pages.
+    pub total: i64,
+    /// Page size.
+    pub limit: i64,
+    /// Page number.
+    pub page: i64,
+}
+
+fn brief(t: &TagRow) -> TagBrief {
+    TagBrief {
+        id: t.id,
+        slug: t.slug.clone(),
+        name: t.name.clone(),
+    }
+}
+
+fn to_wire(t: &TagRow, all: &[TagRow], counts: &HashMap<i32, i64>) -> Tag {
+    Tag {
+        id: t.id,
+        slug: t.slug.clone(),
+        name: t.name.clone(),
+        name_en: t.name_en.clone(),
+        kind: TagKind::parse(&t.kind).unwrap_or(TagKind::Topic),
+        parent: t
+            .parent_id
+            .and_then(|p| all.iter().find(|x| x.id == p))
+            .map(brief),
+        description: t.description.clone(),
+        article_count: counts.get(&t.id).copied().unwrap_or(0),
+        children: None,
+        links: TagLinks {
+            self_: format!("/api/v1/tags/{}", t.slug),
+            articles: format!("/api/v1/articles?tag={}", t.slug),
+        },
+    }
+}
+
+/// Lists tags as `GET /api/v1/tags` asks.
+pub fn list(conn: &mut SqliteConnection, p: &TagListParams) -> Result<TagPage, ApiError> {
+    let mut errors = Errors::default();
+    let limit = params::limit(&mut errors, p.limit.as_deref());
+    let page = params::page(&mut errors, p.page.as_deref()).unwrap_or(1);
+    let kind = p.kind.as_deref().map(|k| {
+        TagKind::parse(k).ok_or_else(|| {
+            errors.add(
+                "kind",
+                format!("must be region, country, organization, topic or person, not `{k}`"),
+            )
+        })
+    });
+    let by_count = match p.sort.as_deref() {
+        None | Some("name") => false,
+        Some("-article_count") => true,
+        Some(other) => {
+            errors.add(
+                "sort",
+                format!("must be `name` or `-article_count`, not `{other}`"),
+            );
+            false
+        }
+    };
+    let all = db::tags::all(conn)?;
+    let parent = match p.parent.as_deref() {
+        None => None,
+        Some(slug) => match all.iter().find(|t| t.slug == nfc(slug)) {
+            Some(t) => Some(t.id),
+            None => {
+                errors.add("parent", format!("no tag with slug `{slug}`"));
+                None
+            }
+        },
+    };
+    errors.into_param_result()?;
+    let counts = db::tags::public_counts(conn, now_micros())?;
+    let mut rows: Vec<&TagRow> = all
+        .iter()
+        .filter(|t| match &kind {
+            Some(Ok(k)) => t.kind == k.as_str(),
+            _ => true,
+        })
+        .filter(|t| parent.is_none() || t.parent_id == parent)
+        .collect();
+    rows.sort_by(|a, b| {
+        let by_name = a.name.cmp(&b.name).then(a.id.cmp(&b.id));
+        if by_count {
+            let ca = counts.get(&a.id).copied().unwrap_or(0);
+            let cb = counts.get(&b.id).copied().unwrap_or(0);
+            cb.cmp(&ca).then(by_name)
+        } else {
+            by_name
+        }
+    });
+    let total = rows.len() as i64;
+    let data = rows
+        .into_iter()
+        .skip(((page - 1) * limit) as usize)
+        .take(limit as usize)
+        .map(|t| to_wire(t, &all, &counts))
+        .collect();
+    Ok(TagPage {
+        data,
+        total,
+        limit,
+        page,
+    })
+}
+
+/// One tag by slug, with its direct children.
+pub fn get(conn: &mut SqliteConnection, slug: &str) -> Result<Tag, ApiError> {
+    let all = db::tags::all(conn)?;
+    let slug = nfc(slug);
+    let tag = all
+        .iter()
+        .find(|t| t.slug == slug)
+        .ok_or_else(|| ApiError::NotFound(format!("no tag with slug `{slug}`")))?;
+    let counts = db::tags::public_counts(conn, now_micros())?;
+    let mut wire = to_wire(tag, &all, &counts);
+    let mut children: Vec<TagBrief> = all
+        .iter()
+        .filter(|t| t.parent_id == Some(tag.id))
+        .map(brief)
+        .collect();
+    children.sort_by(|a, b| a.name.cmp(&b.name));
+    wire.children = Some(children);
+    Ok(wire)
+}
+
+fn validate(
+    conn: &mut SqliteConnection,
+    w: &mut TagWrite,
+    parent_slug: Option<&str>,
+    self_id: Option<i32>,
+) -> Result<(), ApiError> {
+    let mut e = Errors::default();
+    check_text(&mut e, "name", &w.name, true, 120);
+    if let Some(n) = &w.name_en {
+        check_text(&mut e, "name_en", n, false, 120);
+    }
+    if let Some(d) = &w.description {
+        check_text(&mut e, "description", d, false, 2000);
+    }
+    if let Err(msg) = check_slug(&w.slug) {
+        e.add("slug", msg);
+    }
+    let all = db::tags::all(conn)?;
+    w.parent_id = match parent_slug {
+        None => None,
+        Some(p) => match all.iter().find(|t| t.slug == p) {
+            None => {
+                e.add("parent", format!("no tag with slug `{p}`"));
+                None
+            }
+            Some(t) => {
+                // A tag may not sit below itself or its own descendants.
+                if let Some(id) = self_id
+                    && db::tags::descendants(&all, id).contains(&t.id)
+                {
+                    e.add(
+                        "parent",
+                        "would make a cycle: it is this tag or one of its descendants",
+                    );
+                }
+                Some(t.id)
+            }
+        },
+    };
+    e.into_result()?;
+    if let Some(other) = all
+        .iter()
+        .find(|t| t.slug == w.slug && Some(t.id) != self_id)
+    {
+        return Err(ApiError::Conflict(format!(
+            "slug `{}` is taken by tag {}",
+            w.slug, other.id
+        )));
+    }
+    Ok(())
+}
+
+/// Creates a tag.
+pub fn create(conn: &mut SqliteConnection, input: TagCreate) -> Result<Tag, ApiError> {
+    conn.immediate_transaction(|conn| {
+        let name = nfc(input.name.as_deref().unwrap_or(""));
+        let slug = match &input.slug {
+            Some(s) => nfc(s),
+            None => slugify(input.name_en.as_deref().unwrap_or(&name)),
+        };
+        let now = now_micros();
+        let mut w = TagWrite {
+            slug,
+            name,
+            name_en: input.name_en.map(|s| nfc(&s)),
+            kind: input.kind.unwrap_or(TagKind::Topic).as_str().to_owned(),
+            parent_id: None,
+            description: input.description.map(|s| nfc(&s)),
+            updated_at: now,
+        };
+        let parent = input.parent.map(|p| nfc(&p));
+        validate(conn, &mut w, parent.as_deref(), None)?;
+        let row = db::tags::insert(conn, &w, now)?;
+        get(conn, &row.slug)
+    })
+}
+
+/// Changes the fields present in the patch.
+pub fn patch(conn: &mut SqliteConnection, slug: &str, p: TagPatch) -> Result<Tag, ApiError> {
+    conn.immediate_transaction(|conn| {
+        let row = db::tags::by_slug(conn, &nfc(slug))?
+            .ok_or_else(|| ApiError::NotFound(format!("no tag with slug `{slug}`")))?;
+        let all = db::tags::all(conn)?;
+        let current_parent = row
+            .parent_id
+            .and_then(|id| all.iter().find(|t| t.id == id))
+            .map(|t| t.slug.clone());
+        let mut w = TagWrite {
+            slug: p.slug.map_or(row.slug.clone(), |s| nfc(&s)),
+            name: p.name.map_or(row.name.clone(), |s| nfc(&s)),
+            name_en: p
+                .name_en
+                .map_or(row.name_en.clone(), |v| v.map(|s| nfc(&s))),
+            kind: p.kind.map_or(row.kind.clone(), |k| k.as_str().to_owned()),
+            parent_id: None,
+            description: p
+                .description
+                .map_or(row.description.clone(), |v| v.map(|s| nfc(&s))),
+            updated_at: now_micros(),
+        };
+        let parent = p.parent.map_or(current_parent, |v| v.map(|s| nfc(&s)));
+        validate(conn, &mut w, parent.as_deref(), Some(row.id))?;
+        let row = db::tags::update(conn, row.id, &w)?;
+        get(conn, &row.slug)
+    })
+}
+
+/// Deletes a tag no article carries.
+pub fn delete(conn: &mut SqliteConnection, slug: &str) -> Result<(), ApiError> {
+    conn.immediate_transaction(|conn| {
+        let row = db::tags::by_slug(conn, &nfc(slug))?
+            .ok_or_else(|| ApiError::NotFound(format!("no tag with slug `{slug}`")))?;
+        db::tags::delete(conn, &row)
+    })
+}

@@ -1,0 +1,147 @@
+//! Article bodies: CommonMark in, sanitized HTML out, plus the plain-text facts derived
+//! from the body (summary, word count, reading time).
+
+use std::sync::LazyLock;
+
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd, html};
+use unicode_segmentation::UnicodeSegmentation;
+
+/// Assumed silent reading speed for Arabic news prose, in words a minute. The IReST study
+/// (Trauzettel-Klosinski & Dietz, 2012) measured 138 ± 20 for Arabic, slower than the 200+
+/// usually assumed for English because of word length and script.
+pub const ARABIC_WORDS_PER_MINUTE: i32 = 140;
+
+/// Longest derived summary, in characters.
+const SUMMARY_CHARS: usize = 280;
+
+fn options() -> Options {
+    Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH
+}
+
+/// One sanitizer for every body: ammonia's allow-list (no script, style, iframe or event
+/// handler; only http, https and mailto URLs), and every link made safe to open.
+static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let mut b = ammonia::Builder::default();
+    b.url_schemes(["http", "https", "mailto"].into_iter().collect())
+        .link_rel(Some("noopener noreferrer nofollow"));
+    b
+});
+
+/// Renders CommonMark to HTML that is safe to embed on a partner's page.
+pub fn render_html(markdown: &str) -> String {
+    let mut raw = String::with_capacity(markdown.len() * 3 / 2);
+    html::push_html(&mut raw, Parser::new_ext(markdown, options()));
+    SANITIZER.clean(&raw).to_string()
+}
+
+/// The plain text of the body's first paragraph with text (headings skipped), cut at a word
+/// boundary near 280 characters.
+pub fn derive_summary(markdown: &str) -> String {
+    let mut text = String::new();
+    let mut depth = 0usize;
+    for event in Parser::new_ext(markdown, options()) {
+        match event {
+            Event::Start(Tag::Paragraph) => depth += 1,
+            Event::End(TagEnd::Paragraph) => {
+                depth = depth.saturating_sub(1);
+                if !text.trim().is_empty() {
+                    break;
+                }
+            }
+            Event::Text(t) | Event::Code(t) if depth > 0 => text.push_str(&t),
+            Event::SoftBreak | Event::HardBreak if depth > 0 => text.push(' '),
+            _ => {}
+        }
+    }
+    let text = collapse_ws(&text);
+    truncate_words(&text, SUMMARY_CHARS)
+}
+
+fn collapse_ws(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Cuts `s` to at most `max` characters at a word boundary, adding `…` when cut.
+pub fn truncate_words(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_owned();
+    }
+    let mut out = String::new();
+    for word in s.split(' ') {
+        if out.chars().count() + word.chars().count() + 1 > max {
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    if out.is_empty() {
+        out = s.chars().take(max).collect();
+    }
+    out.push('…');
+    out
+}
+
+/// The plain text of a CommonMark document (for counting words).
+fn plain_text(markdown: &str) -> String {
+    let mut text = String::new();
+    for event in Parser::new_ext(markdown, options()) {
+        match event {
+            Event::Text(t) | Event::Code(t) => {
+                text.push_str(&t);
+                text.push(' ');
+            }
+            Event::SoftBreak | Event::HardBreak | Event::End(_) => text.push(' '),
+            _ => {}
+        }
+    }
+    text
+}
+
+/// Words in the body, by Unicode word boundaries (harakat stay inside their word).
+pub fn word_count(markdown: &str) -> i32 {
+    let n = plain_text(markdown).unicode_words().count();
+    i32::try_from(n).unwrap_or(i32::MAX)
+}
+
+/// Minutes to read `words` Arabic words, rounded up; 0 for an empty body.
+pub fn reading_time_minutes(words: i32) -> i32 {
+    if words <= 0 {
+        0
+    } else {
+        (words + ARABIC_WORDS_PER_MINUTE - 1) / ARABIC_WORDS_PER_MINUTE
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sanitizes_script_handlers_and_js_urls() {
+        let html = render_html(
+            "<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n[x](javascript:alert(1))",
+        );
+        assert!(!html.contains("<script"), "{html}");
+        assert!(!html.contains("onerror"), "{html}");
+        assert!(!html.contains("javascript:"), "{html}");
+    }
+
+    #[test]
+    fn summary_from_first_paragraph() {
+        let md = "# عنوان\n\nالفقرة **الأولى** هنا.\n\nالثانية.";
+        assert_eq!(derive_summary(md), "الفقرة الأولى هنا.");
+        assert_eq!(
+            derive_summary("الفقرة **الأولى** هنا.\n\nالثانية."),
+            "الفقرة الأولى هنا."
+        );
+    }
+
+    #[test]
+    fn counts_arabic_words() {
+        assert_eq!(word_count("وُلِدَ مُحَمَّدٌ في مكة"), 4);
+        assert_eq!(reading_time_minutes(141), 2);
+        assert_eq!(reading_time_minutes(0), 0);
+    }
+}

@@ -1,0 +1,21 @@
+//! Text handling shared by every resource: Unicode normalization, slugs, and the
+//! CommonMark → sanitized HTML pipeline.
+
+pub mod markdown;
+pub mod slug;
+
+use unicode_normalization::UnicodeNormalization;
+
+/// NFC, the one form every stored text is kept in.
+pub fn nfc(s: &str) -> String {
+    s.nfc().collect()
+}
+
+/// True for Arabic harakat, Quranic annotation marks and the superscript alef: marks a
+/// writer may add or leave out without changing the word.
+pub fn is_arabic_mark(c: char) -> bool {
+    matches!(c, '\u{0610}'..='\u{061A}' | '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{06D6}'..='\u{06ED}')
+}
+
+/// Tatweel (kashida), a stretching stroke with no meaning.
+pub const TATWEEL: char = '\u{0640}';

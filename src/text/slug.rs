@@ -1,0 +1,153 @@
+//! Slugs derived from titles: Arabic letters stay Arabic (as WordPress does), marks and
+//! punctuation go, words are joined by `-`, at most 80 characters, never all digits.
+
+use super::{TATWEEL, is_arabic_mark, nfc};
+
+/// Longest slug, in characters.
+pub const MAX_SLUG_CHARS: usize = 80;
+
+/// The word used when a title yields no letters or only digits.
+const FALLBACK: &str = "خبر";
+
+/// Derives a slug from a title. Idempotent: `slugify(slugify(t)) == slugify(t)`.
+pub fn slugify(title: &str) -> String {
+    let normalized = nfc(title);
+    let mut words: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for c in normalized.chars() {
+        if is_arabic_mark(c) || c == TATWEEL || is_invisible(c) {
+            continue;
+        }
+        if c.is_alphanumeric() {
+            // Some lowercase forms add combining marks (İ → i̇): keep only the letters.
+            current.extend(c.to_lowercase().filter(|l| l.is_alphanumeric()));
+        } else if !current.is_empty() {
+            // Apostrophes inside a Latin word (don't) join rather than split it.
+            if matches!(c, '\'' | '’') {
+                continue;
+            }
+            words.push(std::mem::take(&mut current));
+        }
+    }
+    if !current.is_empty() {
+        words.push(current);
+    }
+    let mut slug = String::new();
+    let mut len = 0;
+    for word in &words {
+        let wlen = word.chars().count();
+        let extra = if slug.is_empty() { wlen } else { wlen + 1 };
+        if len + extra > MAX_SLUG_CHARS {
+            if slug.is_empty() {
+                // One word longer than the limit: cut it.
+                slug = word.chars().take(MAX_SLUG_CHARS).collect();
+            }
+            break;
+        }
+        if !slug.is_empty() {
+            slug.push('-');
+        }
+        slug.push_str(word);
+        len += extra;
+    }
+    let slug = nfc(&slug);
+    if slug.is_empty() {
+        return FALLBACK.to_owned();
+    }
+    if is_all_digits(&slug) {
+        let mut with_word = format!("{FALLBACK}-{slug}");
+        if with_word.chars().count() > MAX_SLUG_CHARS {
+            with_word = with_word.chars().take(MAX_SLUG_CHARS).collect();
+        }
+        return with_word;
+    }
+    slug
+}
+
+/// Zero-width and bidi controls that editors paste in without seeing them.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// True when every character is a decimal digit of any script (such a slug would read as an id).
+pub fn is_all_digits(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(|c| c.is_numeric())
+}
+
+/// Checks a slug given by a client; returns what is wrong with it.
+pub fn check_slug(slug: &str) -> Result<(), String> {
+    if slug.is_empty() {
+        return Err("must not be empty".into());
+    }
+    if slug.chars().count() > MAX_SLUG_CHARS {
+        return Err(format!("must be at most {MAX_SLUG_CHARS} characters"));
+    }
+    if is_all_digits(slug) {
+        return Err("must not be all digits (it would read as an id)".into());
+    }
+    let ok_chars = slug
+        .chars()
+        .all(|c| c == '-' || (c.is_alphanumeric() && !c.is_uppercase()));
+    if !ok_chars || slug.starts_with('-') || slug.ends_with('-') || slug.contains("--") {
+        return Err(
+            "must be lowercase letters and digits joined by single hyphens, e.g. `kazakhstan` or `قمة-بريكس`"
+                .into(),
+        );
+    }
+    if slug
+        .chars()
+        .any(|c| is_arabic_mark(c) || c == super::TATWEEL)
+    {
+        return Err("must not contain harakat or tatweel".into());
+    }
+    Ok(())
+}
+
+/// The candidate for the n-th collision: `slug`, `slug-2`, `slug-3`, …
+pub fn with_suffix(slug: &str, n: u32) -> String {
+    if n <= 1 {
+        slug.to_owned()
+    } else {
+        format!("{slug}-{n}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arabic_title() {
+        assert_eq!(
+            slugify("مقتل جنديين من «قره باخ»: تفاصيل…"),
+            "مقتل-جنديين-من-قره-باخ-تفاصيل"
+        );
+    }
+
+    #[test]
+    fn marks_and_tatweel_go() {
+        assert_eq!(slugify("مُحَمَّدٌ يزور الكويـــت"), "محمد-يزور-الكويت");
+    }
+
+    #[test]
+    fn latin_lowercased_and_digits_kept() {
+        assert_eq!(slugify("OPEC+ Meets in 2025"), "opec-meets-in-2025");
+    }
+
+    #[test]
+    fn all_digits_and_empty() {
+        assert_eq!(slugify("2025"), "خبر-2025");
+        assert_eq!(slugify("؟؟!"), "خبر");
+        assert!(check_slug("123").is_err());
+        assert!(check_slug("٢٠٢٥").is_err());
+    }
+
+    #[test]
+    fn cut_at_word_boundary() {
+        let title = "كلمة ".repeat(40);
+        let slug = slugify(&title);
+        assert!(slug.chars().count() <= MAX_SLUG_CHARS);
+        assert!(!slug.ends_with('-'));
+        assert!(slug.split('-').all(|w| w == "كلمة"));
+    }
+}
