@@ -128,8 +128,8 @@ fn keys(db_path: &str, action: KeysCommand) -> CliResult {
         }
         KeysCommand::List => {
             println!(
-                "{:<4} {:<9} {:<24} {:<28} {}",
-                "id", "prefix", "name", "scopes", "state"
+                "{:<4} {:<9} {:<24} {:<28} state",
+                "id", "prefix", "name", "scopes"
             );
             for k in db::keys::all(&mut conn)? {
                 let state = if k.revoked_at.is_some() {

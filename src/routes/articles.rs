@@ -38,6 +38,7 @@ pub async fn list_articles(
     query: ApiQuery<ArticleListParams>,
 ) -> Result<HttpResponse, ApiError> {
     let p = query.0;
+    let by_page = p.page.is_some();
     let page = db::run(&pool, move |conn| {
         service::articles::list(conn, &p, &caller)
     })
@@ -48,7 +49,7 @@ pub async fn list_articles(
         page: page.page,
         next_cursor: page.next_cursor,
     };
-    let (links, link) = list_links(&req, &settings, &meta);
+    let (links, link) = list_links(&req, &settings, &meta, by_page);
     let total = meta.total;
     Ok(list_response(
         &ArticleList {

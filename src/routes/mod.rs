@@ -33,11 +33,18 @@ fn url_with(req: &HttpRequest, settings: &Settings, changes: &[(&str, Option<Str
     }
 }
 
-/// Builds the `links` of a list and the matching `Link` header value.
-pub fn list_links(req: &HttpRequest, settings: &Settings, meta: &ListMeta) -> (ListLinks, String) {
+/// Builds the `links` of a list and the matching `Link` header value. Unless the client
+/// asked for pages (`by_page`), `next` follows the keyset cursor, which stays exact while
+/// content changes.
+pub fn list_links(
+    req: &HttpRequest,
+    settings: &Settings,
+    meta: &ListMeta,
+    by_page: bool,
+) -> (ListLinks, String) {
     let self_ = url_with(req, settings, &[]);
     let (next, prev) = match meta.page {
-        Some(page) => {
+        Some(page) if by_page => {
             let more = page * meta.limit < meta.total;
             (
                 more.then(|| {
@@ -56,7 +63,7 @@ pub fn list_links(req: &HttpRequest, settings: &Settings, meta: &ListMeta) -> (L
                 }),
             )
         }
-        None => (
+        _ => (
             meta.next_cursor.as_ref().map(|c| {
                 url_with(
                     req,

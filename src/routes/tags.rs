@@ -39,7 +39,7 @@ pub async fn list_tags(
         page: Some(page.page),
         next_cursor: None,
     };
-    let (links, link) = list_links(&req, &settings, &meta);
+    let (links, link) = list_links(&req, &settings, &meta, true);
     let total = meta.total;
     Ok(list_response(
         &TagList {

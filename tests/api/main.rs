@@ -1,1 +1,10 @@
+//! Integration tests: the real server on port 0, a real SQLite file, real HTTP.
 
+mod articles;
+mod auth;
+mod errors;
+mod helpers;
+mod openapi;
+mod pagination;
+mod slugs;
+mod tags;

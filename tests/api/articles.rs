@@ -1,0 +1,390 @@
+//! Articles: reading, writing, visibility, filters and sanitized bodies, over HTTP.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, problem};
+
+fn slugs(list: &Value) -> Vec<String> {
+    list["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .map(|a| a["slug"].as_str().expect("slug").to_owned())
+        .collect()
+}
+
+#[test]
+fn create_read_by_id_and_percent_encoded_arabic_slug() {
+    let app = TestApp::spawn();
+    app.tag("kazakhstan", "كازاخستان", "country", None);
+    let res = app.post(
+        "/api/v1/articles",
+        &json!({
+            "title": "كازاخستان «ترفع» إنتاجَ النفط: تفاصيل",
+            "body": "رفعت **كازاخستان** إنتاجها من النفط الخام.\n\nالفقرة الثانية.",
+            "source": "أنباء آسيا الوسطى والقوقاز",
+            "status": "published",
+            "tags": ["kazakhstan"]
+        }),
+    );
+    assert_eq!(res.status(), 201);
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    let etag = res.headers()["etag"].to_str().unwrap().to_owned();
+    let created: Value = res.json().unwrap();
+    assert_eq!(location, format!("/api/v1/articles/{}", created["id"]));
+    assert_eq!(etag, format!("\"a{}-v1\"", created["id"]));
+    assert_eq!(created["slug"], "كازاخستان-ترفع-إنتاج-النفط-تفاصيل");
+    assert_eq!(created["title"], "كازاخستان «ترفع» إنتاجَ النفط: تفاصيل");
+    assert_eq!(created["summary"], "رفعت كازاخستان إنتاجها من النفط الخام.");
+    assert_eq!(created["dir"], "rtl");
+    assert_eq!(created["version"], 1);
+    assert_eq!(created["tags"][0]["slug"], "kazakhstan");
+    assert!(created["word_count"].as_i64().unwrap() >= 7);
+    assert_eq!(created["reading_time_minutes"], 1);
+
+    let by_id: Value = app.get(&location).json().unwrap();
+    assert_eq!(by_id["id"], created["id"]);
+    assert!(by_id["body"].as_str().unwrap().contains("**كازاخستان**"));
+    assert!(
+        by_id["body_html"]
+            .as_str()
+            .unwrap()
+            .contains("<strong>كازاخستان</strong>")
+    );
+
+    let encoded: String = created["slug"]
+        .as_str()
+        .unwrap()
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b == b'-' {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    assert!(encoded.starts_with("%D9%83"), "{encoded}");
+    let res = app.get(&format!("/api/v1/articles/{encoded}"));
+    assert_eq!(res.status(), 200);
+    let by_slug: Value = res.json().unwrap();
+    assert_eq!(by_slug["id"], created["id"]);
+}
+
+#[test]
+fn slug_collisions_get_suffixes_and_explicit_slug_conflicts() {
+    let app = TestApp::spawn();
+    let a = app.article("قمة بريكس في قازان", &[]);
+    let b = app.article("قمة بريكس في قازان", &[]);
+    let c = app.article("قمة بريكس في قازان", &[]);
+    assert_eq!(a["slug"], "قمة-بريكس-في-قازان");
+    assert_eq!(b["slug"], "قمة-بريكس-في-قازان-2");
+    assert_eq!(c["slug"], "قمة-بريكس-في-قازان-3");
+    let res = app.post(
+        "/api/v1/articles",
+        &json!({"title": "آخر", "slug": "قمة-بريكس-في-قازان"}),
+    );
+    let p = problem(res, 409);
+    assert!(p["detail"].as_str().unwrap().contains("taken"), "{p}");
+}
+
+#[test]
+fn body_html_is_sanitized() {
+    let app = TestApp::spawn();
+    let body = "<script>alert('x')</script>\n\n<img src=\"https://e.org/a.png\" onerror=\"alert(1)\">\n\n<a href=\"javascript:alert(1)\" onclick=\"steal()\">رابط</a>\n\n[رابط آخر](javascript:alert(2))\n\n<iframe src=\"https://evil.example\"></iframe><p onmouseover=\"x()\" style=\"color:red\">فقرة</p>";
+    let res = app.post(
+        "/api/v1/articles",
+        &json!({"title": "اختبار التعقيم", "body": body, "status": "published"}),
+    );
+    assert_eq!(res.status(), 201);
+    let a: Value = res.json().unwrap();
+    let html: Value = app
+        .get(&format!("/api/v1/articles/{}", a["id"]))
+        .json()
+        .unwrap();
+    let html = html["body_html"].as_str().unwrap().to_lowercase();
+    for bad in [
+        "<script",
+        "onerror",
+        "onclick",
+        "onmouseover",
+        "javascript:",
+        "<iframe",
+        "style=",
+    ] {
+        assert!(!html.contains(bad), "{bad} survived in {html}");
+    }
+    assert!(html.contains("<img src=\"https://e.org/a.png\""), "{html}");
+    assert!(html.contains("فقرة"));
+    // The source is kept exactly as sent.
+    assert_eq!(a["body"], body);
+}
+
+#[test]
+fn text_is_stored_as_nfc() {
+    let app = TestApp::spawn();
+    // "آ" written decomposed (alef + madda above) must come back composed.
+    let res = app.post(
+        "/api/v1/articles",
+        &json!({"title": "\u{0627}\u{0653}سيا الوسطى"}),
+    );
+    assert_eq!(res.status(), 201);
+    let a: Value = res.json().unwrap();
+    assert_eq!(a["title"], "\u{0622}سيا الوسطى");
+}
+
+#[test]
+fn scheduled_and_draft_articles_stay_hidden_from_the_public() {
+    let app = TestApp::spawn();
+    app.article("خبر منشور", &[]);
+    let future = app.post(
+        "/api/v1/articles",
+        &json!({"title": "خبر مجدول", "status": "published", "published_at": "2099-01-01T09:00:00Z"}),
+    );
+    assert_eq!(future.status(), 201);
+    let future: Value = future.json().unwrap();
+    let draft: Value = app
+        .post("/api/v1/articles", &json!({"title": "مسودة"}))
+        .json()
+        .unwrap();
+    assert_eq!(draft["status"], "draft");
+    assert_eq!(draft["published_at"], Value::Null);
+
+    let public: Value = app.get("/api/v1/articles").json().unwrap();
+    assert_eq!(slugs(&public), vec!["خبر-منشور"]);
+    assert_eq!(public["meta"]["total"], 1);
+    for a in [&future, &draft] {
+        let res = app.get(&format!("/api/v1/articles/{}", a["id"]));
+        problem(res, 404);
+        let res = app.get_with(&format!("/api/v1/articles/{}", a["id"]), &app.reader);
+        assert_eq!(res.status(), 200);
+    }
+    // With read:drafts, `published` includes scheduled ones, `draft` the drafts.
+    let published: Value = app
+        .get_with("/api/v1/articles?status=published", &app.reader)
+        .json()
+        .unwrap();
+    assert_eq!(published["meta"]["total"], 2);
+    let drafts: Value = app
+        .get_with("/api/v1/articles?status=draft", &app.reader)
+        .json()
+        .unwrap();
+    assert_eq!(slugs(&drafts), vec!["مسودة"]);
+    let all: Value = app
+        .get_with("/api/v1/articles?status=all", &app.reader)
+        .json()
+        .unwrap();
+    assert_eq!(all["meta"]["total"], 3);
+
+    // Rescheduling into the past publishes it, with no job needed.
+    let res = app.send(
+        Method::PATCH,
+        &format!("/api/v1/articles/{}", future["id"]),
+        &json!({"published_at": "2020-01-01T00:00:00Z"}),
+    );
+    assert_eq!(res.status(), 200);
+    let public: Value = app.get("/api/v1/articles").json().unwrap();
+    assert_eq!(public["meta"]["total"], 2);
+}
+
+#[test]
+fn patch_put_and_delete_to_trash() {
+    let app = TestApp::spawn();
+    app.tag("armenia", "أرمينيا", "country", None);
+    app.tag("azerbaijan", "أذربيجان", "country", None);
+    let res = app.post(
+        "/api/v1/articles",
+        &json!({"title": "محادثات السلام", "summary": "ملخص يدوي", "author": "مراسل", "body": "الفقرة الأولى.", "status": "published", "tags": ["armenia"]}),
+    );
+    let a: Value = res.json().unwrap();
+    let path = format!("/api/v1/articles/{}", a["id"]);
+
+    let res = app.send(
+        Method::PATCH,
+        &path,
+        &json!({"title": "محادثات السلام تتقدم", "author": null, "tags": ["azerbaijan", "armenia"]}),
+    );
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        res.headers()["etag"],
+        format!("\"a{}-v2\"", a["id"]).as_str()
+    );
+    let p: Value = res.json().unwrap();
+    assert_eq!(p["title"], "محادثات السلام تتقدم");
+    assert_eq!(p["slug"], a["slug"], "a new title keeps the slug");
+    assert_eq!(p["author"], Value::Null);
+    assert_eq!(p["summary"], "ملخص يدوي");
+    assert_eq!(p["version"], 2);
+    let order: Vec<&str> = p["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["slug"].as_str().unwrap())
+        .collect();
+    assert_eq!(order, vec!["azerbaijan", "armenia"]);
+
+    // A null summary goes back to the derived one.
+    let p: Value = app
+        .send(Method::PATCH, &path, &json!({"summary": null}))
+        .json()
+        .unwrap();
+    assert_eq!(p["summary"], "الفقرة الأولى.");
+
+    // PUT replaces everything: fields left out go back to their defaults.
+    let res = app.send(
+        Method::PUT,
+        &path,
+        &json!({"title": "عنوان جديد كليا", "body": "نص جديد."}),
+    );
+    assert_eq!(res.status(), 200);
+    let r: Value = res.json().unwrap();
+    assert_eq!(r["status"], "draft");
+    assert_eq!(r["tags"], json!([]));
+    assert_eq!(r["source"], Value::Null);
+    assert_eq!(r["version"], 4);
+    assert_eq!(r["slug"], a["slug"]);
+
+    let res = app.request(Method::DELETE, &path).send().unwrap();
+    assert_eq!(res.status(), 204);
+    problem(app.get_with(&path, &app.reader), 404);
+    problem(app.request(Method::DELETE, &path).send().unwrap(), 404);
+    // Still in the database: the trash is soft.
+    let conn = rusqlite_count(
+        &app.db_path,
+        "SELECT COUNT(*) FROM articles WHERE trashed_at IS NOT NULL",
+    );
+    assert_eq!(conn, 1);
+}
+
+/// Counts with a direct connection to the test database.
+pub fn rusqlite_count(path: &str, sql: &str) -> i64 {
+    use diesel::prelude::*;
+    use diesel::sql_types::BigInt;
+    #[derive(QueryableByName)]
+    struct N {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    let mut conn = diesel::SqliteConnection::establish(path).unwrap();
+    let sql = sql.replacen("SELECT COUNT(*)", "SELECT COUNT(*) AS n", 1);
+    diesel::sql_query(sql).get_result::<N>(&mut conn).unwrap().n
+}
+
+#[test]
+fn filters_by_region_with_descendants_modes_exclusions_and_dates() {
+    let app = TestApp::spawn();
+    app.tag("central-asia", "آسيا الوسطى", "region", None);
+    app.tag("kazakhstan", "كازاخستان", "country", Some("central-asia"));
+    app.tag("uzbekistan", "أوزبكستان", "country", Some("central-asia"));
+    app.tag("opec-plus", "أوبك+", "organization", None);
+    app.tag("energy", "الطاقة", "topic", None);
+    let post = |title: &str, tags: &[&str], at: &str| {
+        let res = app.post(
+            "/api/v1/articles",
+            &json!({"title": title, "status": "published", "published_at": at, "tags": tags}),
+        );
+        assert_eq!(res.status(), 201);
+    };
+    post(
+        "نفط كازاخستان",
+        &["kazakhstan", "opec-plus"],
+        "2025-03-01T10:00:00Z",
+    );
+    post("قطن أوزبكستان", &["uzbekistan"], "2025-04-01T10:00:00Z");
+    post(
+        "اجتماع أوبك",
+        &["opec-plus", "energy"],
+        "2025-05-01T10:00:00Z",
+    );
+    post(
+        "قمة إقليمية",
+        &["central-asia"],
+        "2025-06-01T10:00:00+03:00",
+    );
+
+    let list = |q: &str| -> Vec<String> {
+        slugs(&app.get(&format!("/api/v1/articles?{q}")).json().unwrap())
+    };
+    assert_eq!(
+        list("tag=central-asia"),
+        vec!["قمة-إقليمية", "قطن-أوزبكستان", "نفط-كازاخستان"]
+    );
+    assert_eq!(
+        list("tag=uzbekistan,energy"),
+        vec!["اجتماع-أوبك", "قطن-أوزبكستان"]
+    );
+    assert_eq!(
+        list("tag=central-asia,opec-plus&tag_mode=all"),
+        vec!["نفط-كازاخستان"]
+    );
+    assert_eq!(
+        list("tag=opec-plus&exclude_tag=central-asia"),
+        vec!["اجتماع-أوبك"]
+    );
+    assert_eq!(
+        list("published_after=2025-04-01&published_before=2025-06-01"),
+        vec!["اجتماع-أوبك", "قطن-أوزبكستان"]
+    );
+    assert_eq!(
+        list("published_after=2025-05-01T10:00:00Z&sort=published_at"),
+        vec!["اجتماع-أوبك", "قمة-إقليمية"]
+    );
+    assert_eq!(list("updated_after=2099-01-01"), Vec::<String>::new());
+    assert_eq!(list("sort=published_at&limit=1"), vec!["نفط-كازاخستان"]);
+    assert_eq!(list("sort=-updated_at&limit=1"), vec!["قمة-إقليمية"]);
+}
+
+#[test]
+fn fields_and_include_shape_the_items() {
+    let app = TestApp::spawn();
+    app.article("خبر واحد", &[]);
+    let list: Value = app.get("/api/v1/articles").json().unwrap();
+    let item = &list["data"][0];
+    assert!(
+        item.get("body").is_none() && item.get("body_html").is_none(),
+        "lists omit bodies"
+    );
+    let list: Value = app.get("/api/v1/articles?include=body").json().unwrap();
+    assert!(
+        list["data"][0]["body_html"]
+            .as_str()
+            .unwrap()
+            .starts_with("<p>")
+    );
+    let list: Value = app
+        .get("/api/v1/articles?fields=id,slug,title")
+        .json()
+        .unwrap();
+    let keys: Vec<&String> = list["data"][0].as_object().unwrap().keys().collect();
+    assert_eq!(keys, vec!["id", "slug", "title"]);
+    let one: Value = app
+        .get(&format!(
+            "/api/v1/articles/{}?fields=title",
+            list["data"][0]["id"]
+        ))
+        .json()
+        .unwrap();
+    assert_eq!(one, json!({"title": "خبر واحد"}));
+    let p = problem(app.get("/api/v1/articles?fields=id,nope"), 400);
+    assert!(p["errors"][0]["message"].as_str().unwrap().contains("nope"));
+}
+
+#[test]
+fn demo_content_loads_once() {
+    let app = TestApp::spawn_demo();
+    let list: Value = app.get("/api/v1/articles").json().unwrap();
+    let public = list["meta"]["total"].as_i64().unwrap();
+    assert!(public >= 40, "{public}");
+    let tags: Value = app.get("/api/v1/tags?limit=100").json().unwrap();
+    assert!(tags["meta"]["total"].as_i64().unwrap() >= 12);
+    let pool = anbaa::db::open(&app.db_path).unwrap();
+    let mut conn = pool.get().unwrap();
+    assert_eq!(
+        anbaa::demo::load(&mut conn).unwrap(),
+        0,
+        "second load adds nothing"
+    );
+    let again: Value = app.get("/api/v1/articles").json().unwrap();
+    assert_eq!(again["meta"]["total"].as_i64().unwrap(), public);
+}

@@ -1,0 +1,247 @@
+//! Every error class answers RFC 9457 problem+json naming what was wrong; nothing gets a 500.
+
+use reqwest::Method;
+use serde_json::json;
+
+use crate::helpers::{TestApp, error_fields, problem};
+
+#[test]
+fn malformed_json_is_400_and_wrong_content_type_415() {
+    let app = TestApp::spawn();
+    let res = app
+        .request(Method::POST, "/api/v1/articles")
+        .header("content-type", "application/json")
+        .body("{\"title\": ")
+        .send()
+        .unwrap();
+    let p = problem(res, 400);
+    assert_eq!(p["type"], "/problems/malformed-body");
+    assert_eq!(p["instance"], "/api/v1/articles");
+    let res = app
+        .request(Method::POST, "/api/v1/articles")
+        .header("content-type", "application/json")
+        .body("")
+        .send()
+        .unwrap();
+    problem(res, 400);
+    let res = app
+        .request(Method::POST, "/api/v1/articles")
+        .header("content-type", "text/plain")
+        .body("title=x")
+        .send()
+        .unwrap();
+    let p = problem(res, 415);
+    assert!(p["detail"].as_str().unwrap().contains("text/plain"));
+    let res = app
+        .request(Method::POST, "/api/v1/articles")
+        .body("{}")
+        .send()
+        .unwrap();
+    problem(res, 415);
+    let res = app
+        .request(Method::POST, "/api/v1/articles")
+        .header("content-type", "application/json")
+        .body("[1,2]")
+        .send()
+        .unwrap();
+    problem(res, 422);
+    let res = app
+        .request(Method::POST, "/api/v1/articles")
+        .header("content-type", "application/json")
+        .body(vec![0xff, 0xfe, 0x00])
+        .send()
+        .unwrap();
+    problem(res, 400);
+}
+
+#[test]
+fn validation_lists_every_bad_field() {
+    let app = TestApp::spawn();
+    let p = problem(
+        app.post("/api/v1/articles", &json!({"title": 5, "bogus": true, "status": "live", "published_at": "yesterday", "tags": "x"})),
+        422,
+    );
+    let mut fields = error_fields(&p);
+    fields.sort();
+    assert_eq!(
+        fields,
+        vec!["bogus", "published_at", "status", "tags", "title"]
+    );
+    assert_eq!(p["detail"], "5 fields are invalid");
+
+    let p = problem(
+        app.post("/api/v1/articles", &json!({"title": "   ", "slug": "2025", "lang": "not a lang", "image": {"url": "javascript:alert(1)"}})),
+        422,
+    );
+    let mut fields = error_fields(&p);
+    fields.sort();
+    assert_eq!(fields, vec!["image.url", "lang", "slug", "title"]);
+    let p = problem(
+        app.post("/api/v1/articles", &json!({"body": "بلا عنوان"})),
+        422,
+    );
+    assert_eq!(error_fields(&p), vec!["title"]);
+}
+
+#[test]
+fn unknown_fields_and_unknown_tags_are_named() {
+    let app = TestApp::spawn();
+    app.tag("iran", "إيران", "country", None);
+    let p = problem(
+        app.post(
+            "/api/v1/articles",
+            &json!({"title": "خبر", "categories": ["x"]}),
+        ),
+        422,
+    );
+    assert_eq!(error_fields(&p), vec!["categories"]);
+    let p = problem(
+        app.post(
+            "/api/v1/articles",
+            &json!({"title": "خبر", "tags": ["iran", "atlantis", "mu"]}),
+        ),
+        422,
+    );
+    assert_eq!(error_fields(&p), vec!["tags"]);
+    let msg = p["errors"][0]["message"].as_str().unwrap();
+    assert!(
+        msg.contains("`atlantis`") && msg.contains("`mu`") && !msg.contains("`iran`"),
+        "{msg}"
+    );
+    let p = problem(
+        app.post("/api/v1/tags", &json!({"name": "س", "color": "red"})),
+        422,
+    );
+    assert_eq!(error_fields(&p), vec!["color"]);
+}
+
+#[test]
+fn bad_query_parameters_are_400_naming_each() {
+    let app = TestApp::spawn();
+    let p = problem(
+        app.get("/api/v1/articles?limit=0&page=x&tag_mode=some&published_after=tuesday&cursor=%%%"),
+        400,
+    );
+    let mut fields = error_fields(&p);
+    fields.sort();
+    assert_eq!(
+        fields,
+        vec!["cursor", "limit", "page", "published_after", "tag_mode"]
+    );
+    let p = problem(app.get("/api/v1/articles?tags=kazakhstan"), 400);
+    assert_eq!(error_fields(&p), vec!["tags"]);
+    let p = problem(app.get("/api/v1/articles?limit=5&limit=6"), 400);
+    assert_eq!(error_fields(&p), vec!["limit"]);
+    let p = problem(app.get("/api/v1/articles?tag=atlantis"), 400);
+    assert_eq!(error_fields(&p), vec!["tag"]);
+    let p = problem(app.get("/api/v1/articles?page=2&cursor=abc"), 400);
+    assert!(error_fields(&p).contains(&"cursor".to_owned()));
+    let p = problem(app.get("/api/v1/articles?limit=101"), 400);
+    assert!(p["errors"][0]["message"].as_str().unwrap().contains("100"));
+}
+
+#[test]
+fn unknown_route_404_wrong_method_405() {
+    let app = TestApp::spawn();
+    let p = problem(app.get("/api/v1/nothing"), 404);
+    assert_eq!(p["instance"], "/api/v1/nothing");
+    problem(app.get("/api/v1/articles/999"), 404);
+    problem(app.get("/api/v1/articles/%D9%84%D8%A7"), 404);
+    let res = app.request(Method::PUT, "/api/v1/tags").send().unwrap();
+    assert_eq!(res.headers()["allow"], "GET, POST");
+    problem(res, 405);
+    let res = app
+        .request(Method::POST, "/api/v1/articles/5")
+        .send()
+        .unwrap();
+    let allow = res.headers()["allow"].to_str().unwrap().to_owned();
+    assert!(
+        allow.contains("PATCH") && allow.contains("DELETE"),
+        "{allow}"
+    );
+    problem(res, 405);
+    problem(app.client.post(app.url("/healthz")).send().unwrap(), 405);
+}
+
+#[test]
+fn body_over_the_limit_is_413() {
+    let app = TestApp::spawn_with(false, |s| s.max_body_bytes = 2048);
+    let big = "ن".repeat(4000);
+    let p = problem(
+        app.post("/api/v1/articles", &json!({"title": "كبير", "body": big})),
+        413,
+    );
+    assert!(p["detail"].as_str().unwrap().contains("2048"));
+    // Without Content-Length (chunked), the limit still holds.
+    let body = reqwest::blocking::Body::new(std::io::Cursor::new(vec![b' '; 10_000]));
+    let res = app
+        .request(Method::POST, "/api/v1/articles")
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .unwrap();
+    problem(res, 413);
+}
+
+#[test]
+fn request_ids_are_echoed_or_made() {
+    let app = TestApp::spawn();
+    let res = app
+        .client
+        .get(app.url("/healthz"))
+        .header("x-request-id", "partner-abc-123")
+        .send()
+        .unwrap();
+    assert_eq!(res.headers()["x-request-id"], "partner-abc-123");
+    let res = app.get("/api/v1/articles");
+    assert_eq!(res.headers()["x-request-id"].len(), 16);
+    assert_eq!(
+        res.headers()["cache-control"],
+        "public, max-age=60, stale-while-revalidate=300"
+    );
+    let res = app.get_with("/api/v1/articles", &app.reader);
+    assert_eq!(res.headers()["cache-control"], "private, no-store");
+}
+
+#[test]
+fn health_and_readiness() {
+    let app = TestApp::spawn();
+    assert_eq!(app.get("/healthz").status(), 200);
+    let res = app.get("/readyz");
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.json::<serde_json::Value>().unwrap()["status"], "ok");
+}
+
+#[test]
+fn hostile_inputs_never_get_a_500() {
+    let app = TestApp::spawn();
+    let paths = [
+        "/api/v1/articles/%00",
+        "/api/v1/articles/%FF%FE",
+        "/api/v1/articles/99999999999999999999",
+        "/api/v1/articles/-1",
+        "/api/v1/articles?cursor=LXB1Ymxpc2hlZF9hdHw5OTk5OTk5OTk5OTk5OTk5OTk5OTk5fDQ1",
+        "/api/v1/articles?page=999999",
+        "/api/v1/articles?published_after=9999-99-99",
+        "/api/v1/articles?tag=%00,,,%20",
+        "/api/v1/articles?fields=",
+        "/api/v1/tags/%E2%80%AE",
+        "/api/v1/tags?limit=-5&page=0",
+    ];
+    for path in paths {
+        let res = app.get(path);
+        assert!(res.status().as_u16() < 500, "{path} gave {}", res.status());
+    }
+    let bodies = [
+        json!({"title": "x".repeat(301)}),
+        json!({"title": "خبر", "published_at": "+275760-09-13T00:00:00Z"}),
+        json!({"title": "خبر", "tags": [null]}),
+        json!({"title": "خبر", "image": {"url": "https://e.org/x.jpg", "width": 5}}),
+        json!({"title": "خبر", "slug": "-bad-"}),
+        json!({"title": "\u{0000}\u{202E}"}),
+    ];
+    for body in bodies {
+        let res = app.post("/api/v1/articles", &body);
+        assert!(res.status().as_u16() < 500, "{body} gave {}", res.status());
+    }
+}

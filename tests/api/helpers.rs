@@ -1,0 +1,179 @@
+//! `TestApp`: the real server on port 0 over a fresh SQLite file, with keys of each scope,
+//! driven over real HTTP.
+
+use std::sync::mpsc;
+use std::thread;
+
+use anbaa::auth::{self, Scope};
+use anbaa::config::Settings;
+use anbaa::db;
+use reqwest::blocking::{Client, RequestBuilder, Response};
+use serde_json::Value;
+
+pub struct TestApp {
+    pub base: String,
+    pub client: Client,
+    /// A key with `write`.
+    pub writer: String,
+    /// A key with `read:drafts` only.
+    pub reader: String,
+    /// A key with `admin`.
+    pub admin: String,
+    pub db_path: String,
+    handle: actix_web::dev::ServerHandle,
+    _dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    /// An empty database.
+    pub fn spawn() -> TestApp {
+        Self::spawn_with(false, |_| {})
+    }
+
+    /// The demo content loaded.
+    pub fn spawn_demo() -> TestApp {
+        Self::spawn_with(true, |_| {})
+    }
+
+    pub fn spawn_with(demo: bool, configure: impl FnOnce(&mut Settings)) -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db_path = dir.path().join("test.db").to_string_lossy().into_owned();
+        let pool = db::open(&db_path).expect("open database");
+        let mut conn = pool.get().expect("connection");
+        if demo {
+            anbaa::demo::load(&mut conn).expect("demo content loads");
+        }
+        let mut key = |name: &str, scopes: &[Scope]| {
+            let (token, row) = auth::generate(name, scopes, db::now_micros());
+            db::keys::insert(&mut conn, &row).expect("insert key");
+            token
+        };
+        let writer = key("writer", &[Scope::Write]);
+        let reader = key("reader", &[Scope::ReadDrafts]);
+        let admin = key("admin", &[Scope::Admin]);
+        drop(conn);
+
+        let mut settings = Settings::new("127.0.0.1:0", &db_path);
+        settings.workers = Some(2);
+        configure(&mut settings);
+        let (tx, rx) = mpsc::channel();
+        thread::spawn(move || {
+            actix_web::rt::System::new().block_on(async move {
+                let app = anbaa::startup::Application::build(settings, pool).expect("build app");
+                tx.send((app.port(), app.handle())).expect("send port");
+                app.run_until_stopped().await
+            })
+        });
+        let (port, handle) = rx.recv().expect("server started");
+        TestApp {
+            base: format!("http://127.0.0.1:{port}"),
+            client: Client::new(),
+            writer,
+            reader,
+            admin,
+            db_path,
+            handle,
+            _dir: dir,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn get(&self, path: &str) -> Response {
+        self.client.get(self.url(path)).send().expect("GET")
+    }
+
+    pub fn get_with(&self, path: &str, key: &str) -> Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(key)
+            .send()
+            .expect("GET")
+    }
+
+    /// A request with a JSON body and the writer's key.
+    pub fn send(&self, method: reqwest::Method, path: &str, body: &Value) -> Response {
+        self.request(method, path)
+            .json(body)
+            .send()
+            .expect("request")
+    }
+
+    /// A request with the writer's key and no body.
+    pub fn request(&self, method: reqwest::Method, path: &str) -> RequestBuilder {
+        self.client
+            .request(method, self.url(path))
+            .bearer_auth(&self.writer)
+    }
+
+    pub fn post(&self, path: &str, body: &Value) -> Response {
+        self.send(reqwest::Method::POST, path, body)
+    }
+
+    /// Creates a tag and returns its JSON.
+    pub fn tag(&self, slug: &str, name: &str, kind: &str, parent: Option<&str>) -> Value {
+        let res = self.post(
+            "/api/v1/tags",
+            &serde_json::json!({"slug": slug, "name": name, "kind": kind, "parent": parent}),
+        );
+        assert_eq!(res.status(), 201, "create tag {slug}");
+        res.json().expect("tag json")
+    }
+
+    /// Creates a published article and returns its JSON.
+    pub fn article(&self, title: &str, tags: &[&str]) -> Value {
+        let res = self.post(
+            "/api/v1/articles",
+            &serde_json::json!({"title": title, "body": format!("نص الخبر عن {title}."), "status": "published", "tags": tags}),
+        );
+        assert_eq!(res.status(), 201, "create article {title}");
+        res.json().expect("article json")
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // `stop` sends the command at once; the returned future only waits for completion.
+        drop(self.handle.stop(false));
+    }
+}
+
+/// Reads a problem+json response and checks its shape.
+pub fn problem(res: Response, status: u16) -> Value {
+    assert_eq!(res.status().as_u16(), status, "status");
+    let ct = res
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    assert!(
+        ct.starts_with("application/problem+json"),
+        "content type {ct}"
+    );
+    assert!(res.headers().contains_key("x-request-id"));
+    let body: Value = res.json().expect("problem json");
+    assert_eq!(body["status"], status);
+    assert!(
+        body["type"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("/problems/"))
+    );
+    assert!(body["title"].is_string() && body["detail"].is_string());
+    assert!(body["request_id"].is_string(), "{body}");
+    body
+}
+
+/// The field names in a problem's `errors`.
+pub fn error_fields(problem: &Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|e| e["field"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
