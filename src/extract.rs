@@ -12,16 +12,26 @@ use serde_json::{Map, Value};
 
 use crate::dto::problem::FieldError;
 use crate::error::ApiError;
+use crate::validate::{Errors, Validate};
 
 /// The largest JSON body accepted, in bytes.
 #[derive(Debug, Clone, Copy)]
 pub struct BodyLimit(pub usize);
 
-/// A JSON request body of type `T`.
+/// A JSON request body of type `T`, parsed and checked. Extraction never fails: the
+/// handler takes the result with [`ApiJson::into_inner`] after checking the key, so a
+/// caller without one hears 401 before any complaint about the body.
 #[derive(Debug)]
-pub struct ApiJson<T>(pub T);
+pub struct ApiJson<T>(Result<T, ApiError>);
 
-impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
+impl<T> ApiJson<T> {
+    /// The body, or the problem with it (400, 413, 415 or 422).
+    pub fn into_inner(self) -> Result<T, ApiError> {
+        self.0
+    }
+}
+
+impl<T: DeserializeOwned + Validate + 'static> FromRequest for ApiJson<T> {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
@@ -35,30 +45,41 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
             .get(header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<usize>().ok());
-        let mut payload = payload.take();
+        let payload = payload.take();
         Box::pin(async move {
-            content_type?;
-            let too_large = || {
-                ApiError::PayloadTooLarge(format!(
-                    "the request body is larger than the limit of {limit} bytes"
-                ))
-            };
-            if declared.is_some_and(|n| n > limit) {
-                return Err(too_large());
-            }
-            let mut body = web::BytesMut::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|e| {
-                    ApiError::MalformedBody(format!("the request body could not be read: {e}"))
-                })?;
-                if body.len() + chunk.len() > limit {
-                    return Err(too_large());
-                }
-                body.extend_from_slice(&chunk);
-            }
-            parse_json(&body).map(ApiJson)
+            Ok(ApiJson(
+                read_json(content_type, declared, limit, payload).await,
+            ))
         })
     }
+}
+
+async fn read_json<T: DeserializeOwned + Validate>(
+    content_type: Result<(), ApiError>,
+    declared: Option<usize>,
+    limit: usize,
+    mut payload: Payload,
+) -> Result<T, ApiError> {
+    content_type?;
+    let too_large = || {
+        ApiError::PayloadTooLarge(format!(
+            "the request body is larger than the limit of {limit} bytes"
+        ))
+    };
+    if declared.is_some_and(|n| n > limit) {
+        return Err(too_large());
+    }
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| {
+            ApiError::MalformedBody(format!("the request body could not be read: {e}"))
+        })?;
+        if body.len() + chunk.len() > limit {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    parse_json(&body)
 }
 
 fn check_content_type(req: &HttpRequest) -> Result<(), ApiError> {
@@ -86,10 +107,10 @@ fn check_content_type(req: &HttpRequest) -> Result<(), ApiError> {
     }
 }
 
-/// Parses a JSON object body into `T`, reporting every bad field at once. `T`'s fields must
-/// all be optional (required ones are checked by the caller), so each field can be tried
-/// alone.
-pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+/// Parses a JSON object body into `T` and checks it, reporting every bad field at once:
+/// type errors and failed checks together. `T`'s fields must all be optional (required ones
+/// are checked by `Validate`), so each field can be tried alone.
+pub fn parse_json<T: DeserializeOwned + Validate>(body: &[u8]) -> Result<T, ApiError> {
     let value: Value = serde_json::from_slice(body).map_err(|e| {
         if e.is_eof() && body.iter().all(u8::is_ascii_whitespace) {
             ApiError::MalformedBody("the request body is empty; send a JSON object".into())
@@ -104,17 +125,33 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         ));
     };
     let mut errors = Vec::new();
-    for (key, v) in &map {
+    let mut good = Map::new();
+    for (key, v) in map {
         let single = Value::Object(Map::from_iter([(key.clone(), v.clone())]));
-        if let Err(e) = serde_json::from_value::<T>(single) {
-            errors.push(field_error(key, &e.to_string()));
+        match serde_json::from_value::<T>(single) {
+            Ok(_) => {
+                good.insert(key, v);
+            }
+            Err(e) => errors.push(field_error(&key, &e.to_string())),
         }
     }
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
+    let value = serde_json::from_value::<T>(Value::Object(good))
+        .map_err(|e| ApiError::invalid_field("", e.to_string()))?;
+    // Check the fields that parsed too, so one response names every bad field.
+    let mut checks = Errors::default();
+    value.check(&mut checks);
+    let bad: Vec<String> = errors.iter().map(|e| e.field.clone()).collect();
+    errors.extend(
+        checks
+            .into_vec()
+            .into_iter()
+            .filter(|e| !bad.contains(&e.field)),
+    );
+    if errors.is_empty() {
+        Ok(value)
+    } else {
+        Err(ApiError::Validation(errors))
     }
-    serde_json::from_value::<T>(Value::Object(map))
-        .map_err(|e| ApiError::invalid_field("", e.to_string()))
 }
 
 fn field_error(key: &str, message: &str) -> FieldError {

@@ -84,7 +84,7 @@ pub async fn get_article(
     caller: Caller,
     query: ApiQuery<ArticleGetParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut errors = service::Errors::default();
+    let mut errors = crate::validate::Errors::default();
     let fields = params::fields(
         &mut errors,
         query.0.fields.as_deref(),
@@ -140,7 +140,7 @@ pub async fn create_article(
     body: ApiJson<ArticleCreate>,
 ) -> Result<HttpResponse, ApiError> {
     let by = caller.require(Scope::Write)?.name.clone();
-    let input = body.0;
+    let input = body.into_inner()?;
     let article = db::run(&pool, move |conn| {
         service::articles::create(conn, input, &by)
     })
@@ -175,7 +175,7 @@ pub async fn replace_article(
     body: ApiJson<ArticleCreate>,
 ) -> Result<HttpResponse, ApiError> {
     let by = caller.require(Scope::Write)?.name.clone();
-    let (reference, input) = (path.into_inner(), body.0);
+    let (reference, input) = (path.into_inner(), body.into_inner()?);
     let article = db::run(&pool, move |conn| {
         service::articles::replace(conn, &reference, input, &by)
     })
@@ -209,7 +209,7 @@ pub async fn patch_article(
     body: ApiJson<ArticlePatch>,
 ) -> Result<HttpResponse, ApiError> {
     let by = caller.require(Scope::Write)?.name.clone();
-    let (reference, input) = (path.into_inner(), body.0);
+    let (reference, input) = (path.into_inner(), body.into_inner()?);
     let article = db::run(&pool, move |conn| {
         service::articles::patch(conn, &reference, input, &by)
     })

@@ -94,7 +94,7 @@ pub async fn create_tag(
     body: ApiJson<TagCreate>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Scope::Write)?;
-    let input = body.0;
+    let input = body.into_inner()?;
     let tag = db::run(&pool, move |conn| service::tags::create(conn, input)).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, tag.links.self_.clone()))
@@ -127,7 +127,7 @@ pub async fn patch_tag(
     body: ApiJson<TagPatch>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Scope::Write)?;
-    let (slug, input) = (path.into_inner(), body.0);
+    let (slug, input) = (path.into_inner(), body.into_inner()?);
     let tag = db::run(&pool, move |conn| service::tags::patch(conn, &slug, input)).await?;
     Ok(HttpResponse::Ok().json(tag))
 }

@@ -9,7 +9,6 @@ use diesel::sqlite::SqliteConnection;
 use serde_json::Value;
 
 use super::params::{self, csv};
-use super::{Errors, check_text};
 use crate::auth::{Caller, Scope};
 use crate::db::articles::{ArticleFilter, ArticleRef, Keyset, Paging, Visibility};
 use crate::db::models::{ArticleRow, ArticleTagRow, ArticleWrite};
@@ -22,10 +21,8 @@ use crate::dto::instant;
 use crate::error::ApiError;
 use crate::text::markdown::{derive_summary, reading_time_minutes, render_html, word_count};
 use crate::text::nfc;
-use crate::text::slug::{check_slug, slugify};
-
-/// Most tags one article may carry, and one filter may name.
-pub const MAX_TAGS: usize = 50;
+use crate::text::slug::slugify;
+use crate::validate::{Errors, MAX_TAGS, Validate};
 
 /// A page of articles, ready to be put in the list envelope.
 #[derive(Debug)]
@@ -415,78 +412,6 @@ impl Fields {
             self.tags = v.iter().map(|s| nfc(s)).collect();
         }
     }
-
-    fn validate(&self) -> Result<(), ApiError> {
-        let mut e = Errors::default();
-        check_text(&mut e, "title", &self.title, true, 300);
-        if let Some(slug) = &self.slug
-            && let Err(msg) = check_slug(slug)
-        {
-            e.add("slug", msg);
-        }
-        if let Some(s) = &self.summary {
-            check_text(&mut e, "summary", s, false, 1000);
-        }
-        check_text(&mut e, "body", &self.body, false, 200_000);
-        if let Some(s) = &self.source {
-            check_text(&mut e, "source", s, false, 300);
-        }
-        if let Some(s) = &self.author {
-            check_text(&mut e, "author", s, false, 300);
-        }
-        if !valid_lang(&self.lang) {
-            e.add(
-                "lang",
-                format!(
-                    "must be a BCP 47 language tag such as `ar` or `en-GB`, not `{}`",
-                    self.lang
-                ),
-            );
-        }
-        if let Some(img) = &self.image {
-            if !valid_url(&img.url) {
-                e.add("image.url", "must be an absolute http or https URL");
-            }
-            if let Some(c) = &img.caption {
-                check_text(&mut e, "image.caption", c, false, 500);
-            }
-        }
-        if self.tags.len() > MAX_TAGS {
-            e.add("tags", format!("at most {MAX_TAGS} tags"));
-        }
-        if self.tags.iter().any(|t| t.trim().is_empty()) {
-            e.add("tags", "tag slugs must not be empty");
-        }
-        if let Some(t) = self.published_at
-            && DateTime::from_timestamp_micros(t).is_none()
-        {
-            e.add("published_at", "is out of range");
-        }
-        e.into_result()
-    }
-}
-
-fn valid_lang(lang: &str) -> bool {
-    let mut parts = lang.split('-');
-    let primary = parts.next().unwrap_or("");
-    (2..=3).contains(&primary.len())
-        && primary.bytes().all(|b| b.is_ascii_alphabetic())
-        && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
-}
-
-fn valid_url(url: &str) -> bool {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"));
-    match rest {
-        Some(r) => {
-            let host = r.split(['/', '?', '#']).next().unwrap_or("");
-            !host.is_empty()
-                && url.len() <= 2000
-                && !url.chars().any(|c| c.is_whitespace() || c.is_control())
-        }
-        None => false,
-    }
 }
 
 /// Resolves tag slugs to ids in the given order, dropping repeats; unknown ones are a 422.
@@ -534,7 +459,6 @@ fn build(
     now: i64,
     by: &str,
 ) -> Result<(ArticleWrite, Vec<i32>), ApiError> {
-    f.validate()?;
     let except = existing.map(|r| r.id);
     let slug = match (&f.slug, existing) {
         (Some(s), _) => {
@@ -552,7 +476,8 @@ fn build(
     let ids = tag_ids(conn, &f.tags)?;
     let status = f.status.unwrap_or(ArticleStatus::Draft);
     let published_at = match (status, f.published_at) {
-        (ArticleStatus::Published, None) => Some(now),
+        // Whole seconds: a default publication time needs no microseconds.
+        (ArticleStatus::Published, None) => Some(now - now.rem_euclid(1_000_000)),
         (_, t) => t,
     };
     let words = word_count(&f.body);
@@ -588,6 +513,7 @@ pub fn create(
     input: ArticleCreate,
     by: &str,
 ) -> Result<Article, ApiError> {
+    input.validate()?;
     let fields = Fields::from_create(input);
     conn.immediate_transaction(|conn| {
         let now = now_micros();
@@ -611,6 +537,7 @@ pub fn replace(
     input: ArticleCreate,
     by: &str,
 ) -> Result<Article, ApiError> {
+    input.validate()?;
     let fields = Fields::from_create(input);
     conn.immediate_transaction(|conn| {
         let row = find_for_write(conn, reference)?;
@@ -628,6 +555,7 @@ pub fn patch(
     patch: ArticlePatch,
     by: &str,
 ) -> Result<Article, ApiError> {
+    patch.validate()?;
     conn.immediate_transaction(|conn| {
         let row = find_for_write(conn, reference)?;
         let current = db::articles::tags_of(conn, &[row.id])?

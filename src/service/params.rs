@@ -5,8 +5,8 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, NaiveDate};
 
-use super::Errors;
 use crate::db::articles::Keyset;
+use crate::validate::Errors;
 
 /// Default page size.
 pub const DEFAULT_LIMIT: i64 = 20;

@@ -4,13 +4,14 @@ use std::collections::HashMap;
 
 use diesel::sqlite::SqliteConnection;
 
-use super::{Errors, check_text, params};
+use super::params;
 use crate::db::models::{TagRow, TagWrite};
 use crate::db::{self, now_micros};
 use crate::dto::tag::{Tag, TagBrief, TagCreate, TagKind, TagLinks, TagListParams, TagPatch};
 use crate::error::ApiError;
 use crate::text::nfc;
 use crate::text::slug::{check_slug, slugify};
+use crate::validate::{Errors, Validate};
 
 /// A page of tags.
 #[derive(Debug)]
@@ -151,13 +152,7 @@ fn validate(
     self_id: Option<i32>,
 ) -> Result<(), ApiError> {
     let mut e = Errors::default();
-    check_text(&mut e, "name", &w.name, true, 120);
-    if let Some(n) = &w.name_en {
-        check_text(&mut e, "name_en", n, false, 120);
-    }
-    if let Some(d) = &w.description {
-        check_text(&mut e, "description", d, false, 2000);
-    }
+    // A slug derived from a name can still be unusable (e.g. a name of punctuation only).
     if let Err(msg) = check_slug(&w.slug) {
         e.add("slug", msg);
     }
@@ -198,6 +193,7 @@ fn validate(
 
 /// Creates a tag.
 pub fn create(conn: &mut SqliteConnection, input: TagCreate) -> Result<Tag, ApiError> {
+    input.validate()?;
     conn.immediate_transaction(|conn| {
         let name = nfc(input.name.as_deref().unwrap_or(""));
         let slug = match &input.slug {
@@ -223,6 +219,7 @@ pub fn create(conn: &mut SqliteConnection, input: TagCreate) -> Result<Tag, ApiE
 
 /// Changes the fields present in the patch.
 pub fn patch(conn: &mut SqliteConnection, slug: &str, p: TagPatch) -> Result<Tag, ApiError> {
+    p.validate()?;
     conn.immediate_transaction(|conn| {
         let row = db::tags::by_slug(conn, &nfc(slug))?
             .ok_or_else(|| ApiError::NotFound(format!("no tag with slug `{slug}`")))?;

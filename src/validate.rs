@@ -1,0 +1,225 @@
+//! Field checks of write bodies, collected so that one response names every bad field.
+//! Inputs check themselves (`Validate`); the services run the same checks again so other
+//! entry points (demo, imports) get them too.
+
+use crate::dto::article::{ArticleCreate, ArticlePatch, Image};
+use crate::dto::problem::FieldError;
+use crate::dto::tag::{TagCreate, TagPatch};
+use crate::error::ApiError;
+use crate::text::slug::check_slug;
+
+/// Most tags one article may carry, and one filter may name.
+pub const MAX_TAGS: usize = 50;
+
+/// Collects field errors and turns them into one problem.
+#[derive(Debug, Default)]
+pub struct Errors(Vec<FieldError>);
+
+impl Errors {
+    /// Records that `field` is invalid.
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0.push(FieldError::new(field, message));
+    }
+
+    /// True when `field` already has an error.
+    pub fn has(&self, field: &str) -> bool {
+        self.0.iter().any(|e| e.field == field)
+    }
+
+    /// The errors recorded so far.
+    pub fn into_vec(self) -> Vec<FieldError> {
+        self.0
+    }
+
+    /// Ok when nothing was recorded, else a 422 listing everything.
+    pub fn into_result(self) -> Result<(), ApiError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::Validation(self.0))
+        }
+    }
+
+    /// Ok when nothing was recorded, else a 400 listing every parameter.
+    pub fn into_param_result(self) -> Result<(), ApiError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::InvalidParams(self.0))
+        }
+    }
+}
+
+/// A write body that can check its own fields.
+pub trait Validate {
+    /// Records every invalid field.
+    fn check(&self, errors: &mut Errors);
+
+    /// Ok, or a 422 naming every invalid field.
+    fn validate(&self) -> Result<(), ApiError> {
+        let mut errors = Errors::default();
+        self.check(&mut errors);
+        errors.into_result()
+    }
+}
+
+/// Checks a text's length in characters (never bytes) and, when required, that it is not blank.
+pub fn check_text(errors: &mut Errors, field: &str, value: &str, required: bool, max: usize) {
+    if required && value.trim().is_empty() {
+        errors.add(field, "must not be empty");
+    } else if value.chars().count() > max {
+        errors.add(field, format!("must be at most {max} characters"));
+    } else if value.contains('\0') {
+        errors.add(field, "must not contain NUL characters");
+    }
+}
+
+fn check_opt(errors: &mut Errors, field: &str, value: Option<&str>, max: usize) {
+    if let Some(v) = value {
+        check_text(errors, field, v, false, max);
+    }
+}
+
+fn check_slug_field(errors: &mut Errors, slug: Option<&str>) {
+    if let Some(s) = slug
+        && let Err(msg) = check_slug(s)
+    {
+        errors.add("slug", msg);
+    }
+}
+
+/// True for a BCP 47-shaped language tag such as `ar` or `en-GB`.
+pub fn valid_lang(lang: &str) -> bool {
+    let mut parts = lang.split('-');
+    let primary = parts.next().unwrap_or("");
+    (2..=3).contains(&primary.len())
+        && primary.bytes().all(|b| b.is_ascii_alphabetic())
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+fn check_lang(errors: &mut Errors, lang: Option<&str>) {
+    if let Some(l) = lang
+        && !valid_lang(l)
+    {
+        errors.add(
+            "lang",
+            format!("must be a BCP 47 language tag such as `ar` or `en-GB`, not `{l}`"),
+        );
+    }
+}
+
+/// True for an absolute http(s) URL with a host and no whitespace.
+pub fn valid_url(url: &str) -> bool {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    match rest {
+        Some(r) => {
+            let host = r.split(['/', '?', '#']).next().unwrap_or("");
+            !host.is_empty()
+                && url.len() <= 2000
+                && !url.chars().any(|c| c.is_whitespace() || c.is_control())
+        }
+        None => false,
+    }
+}
+
+fn check_image(errors: &mut Errors, image: Option<&Image>) {
+    if let Some(img) = image {
+        if !valid_url(&img.url) {
+            errors.add("image.url", "must be an absolute http or https URL");
+        }
+        check_opt(errors, "image.caption", img.caption.as_deref(), 500);
+    }
+}
+
+fn check_tags(errors: &mut Errors, tags: Option<&Vec<String>>) {
+    if let Some(tags) = tags {
+        if tags.len() > MAX_TAGS {
+            errors.add("tags", format!("at most {MAX_TAGS} tags"));
+        } else if tags.iter().any(|t| t.trim().is_empty()) {
+            errors.add("tags", "tag slugs must not be empty");
+        }
+    }
+}
+
+impl Validate for ArticleCreate {
+    fn check(&self, e: &mut Errors) {
+        match &self.title {
+            None => e.add("title", "is required"),
+            Some(t) => check_text(e, "title", t, true, 300),
+        }
+        check_slug_field(e, self.slug.as_deref());
+        check_opt(e, "summary", self.summary.as_deref(), 1000);
+        check_opt(e, "body", self.body.as_deref(), 200_000);
+        check_opt(e, "source", self.source.as_deref(), 300);
+        check_opt(e, "author", self.author.as_deref(), 300);
+        check_lang(e, self.lang.as_deref());
+        check_image(e, self.image.as_ref());
+        check_tags(e, self.tags.as_ref());
+    }
+}
+
+impl Validate for ArticlePatch {
+    fn check(&self, e: &mut Errors) {
+        if let Some(t) = &self.title {
+            check_text(e, "title", t, true, 300);
+        }
+        check_slug_field(e, self.slug.as_deref());
+        check_opt(
+            e,
+            "summary",
+            self.summary.as_ref().and_then(|s| s.as_deref()),
+            1000,
+        );
+        check_opt(e, "body", self.body.as_deref(), 200_000);
+        check_opt(
+            e,
+            "source",
+            self.source.as_ref().and_then(|s| s.as_deref()),
+            300,
+        );
+        check_opt(
+            e,
+            "author",
+            self.author.as_ref().and_then(|s| s.as_deref()),
+            300,
+        );
+        check_lang(e, self.lang.as_deref());
+        check_image(e, self.image.as_ref().and_then(|i| i.as_ref()));
+        check_tags(e, self.tags.as_ref());
+    }
+}
+
+impl Validate for TagCreate {
+    fn check(&self, e: &mut Errors) {
+        match &self.name {
+            None => e.add("name", "is required"),
+            Some(n) => check_text(e, "name", n, true, 120),
+        }
+        check_slug_field(e, self.slug.as_deref());
+        check_opt(e, "name_en", self.name_en.as_deref(), 120);
+        check_opt(e, "description", self.description.as_deref(), 2000);
+    }
+}
+
+impl Validate for TagPatch {
+    fn check(&self, e: &mut Errors) {
+        if let Some(n) = &self.name {
+            check_text(e, "name", n, true, 120);
+        }
+        check_slug_field(e, self.slug.as_deref());
+        check_opt(
+            e,
+            "name_en",
+            self.name_en.as_ref().and_then(|s| s.as_deref()),
+            120,
+        );
+        check_opt(
+            e,
+            "description",
+            self.description.as_ref().and_then(|s| s.as_deref()),
+            2000,
+        );
+    }
+}
