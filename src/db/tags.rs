@@ -93,7 +93,7 @@ pub fn delete(conn: &mut SqliteConnection, tag: &TagRow) -> Result<(), ApiError>
     let used = usage(conn, tag.id)?;
     if used > 0 {
         return Err(ApiError::Conflict(format!(
-            "tag `{}` is carried by {used} article{}; remove it from them (or merge it into another tag) first",
+            "tag `{}` is carried by {used} article{}; remove it from them first",
             tag.slug,
             if used == 1 { "" } else { "s" }
         )));
