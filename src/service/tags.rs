@@ -9,6 +9,7 @@ use crate::db::models::{TagRow, TagWrite};
 use crate::db::{self, now_micros};
 use crate::dto::tag::{Tag, TagBrief, TagCreate, TagKind, TagLinks, TagListParams, TagPatch};
 use crate::error::ApiError;
+use crate::text::arabic::fold;
 use crate::text::nfc;
 use crate::text::slug::{check_slug, slugify};
 use crate::validate::{Errors, Validate};
@@ -100,8 +101,13 @@ pub fn list(conn: &mut SqliteConnection, p: &TagListParams) -> Result<TagPage, A
         })
         .filter(|t| parent.is_none() || t.parent_id == parent)
         .collect();
+    // Sorted as a reader expects: hamza forms of alef sort with bare alef.
+    let keys: HashMap<i32, String> = rows.iter().map(|t| (t.id, fold(&t.name))).collect();
     rows.sort_by(|a, b| {
-        let by_name = a.name.cmp(&b.name).then(a.id.cmp(&b.id));
+        let by_name = keys[&a.id]
+            .cmp(&keys[&b.id])
+            .then(a.name.cmp(&b.name))
+            .then(a.id.cmp(&b.id));
         if by_count {
             let ca = counts.get(&a.id).copied().unwrap_or(0);
             let cb = counts.get(&b.id).copied().unwrap_or(0);
@@ -140,7 +146,7 @@ pub fn get(conn: &mut SqliteConnection, slug: &str) -> Result<Tag, ApiError> {
         .filter(|t| t.parent_id == Some(tag.id))
         .map(brief)
         .collect();
-    children.sort_by(|a, b| a.name.cmp(&b.name));
+    children.sort_by_cached_key(|t| (fold(&t.name), t.id));
     wire.children = Some(children);
     Ok(wire)
 }
