@@ -93,11 +93,13 @@ fn serve(settings: Settings) -> CliResult {
             log::info!("--demo: the database already has content; nothing added");
         }
     }
-    let bind = settings.bind.clone();
     let db_path = settings.db.clone();
     actix_web::rt::System::new().block_on(async move {
         let app = anbaa::startup::Application::build(settings, pool)?;
-        log::info!("anbaa serving http://{bind} (database {db_path}); docs at /docs");
+        log::info!(
+            "anbaa serving http://{} (database {db_path}); docs at /docs/",
+            app.addr()
+        );
         app.run_until_stopped().await
     })?;
     Ok(())

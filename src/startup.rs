@@ -131,14 +131,14 @@ fn by_status(status: actix_web::http::StatusCode) -> ApiError {
 /// A running server and the port it listens on.
 pub struct Application {
     server: Server,
-    port: u16,
+    addr: std::net::SocketAddr,
 }
 
 impl Application {
     /// Binds `settings.bind` (port 0 picks a free one) and builds the server.
     pub fn build(settings: Settings, pool: DbPool) -> std::io::Result<Application> {
         let listener = TcpListener::bind(&settings.bind)?;
-        let port = listener.local_addr()?.port();
+        let addr = listener.local_addr()?;
         let known = web::Data::new(KnownRoutes::from_spec(&crate::openapi::spec()));
         let pool = web::Data::new(pool);
         let limit = web::Data::new(BodyLimit(settings.max_body_bytes));
@@ -171,13 +171,18 @@ impl Application {
         .listen(listener)?;
         Ok(Application {
             server: server.run(),
-            port,
+            addr,
         })
     }
 
     /// The port the server listens on.
     pub fn port(&self) -> u16 {
-        self.port
+        self.addr.port()
+    }
+
+    /// The address the server listens on (the real port when 0 was asked for).
+    pub fn addr(&self) -> std::net::SocketAddr {
+        self.addr
     }
 
     /// A handle that can stop the server.

@@ -2,6 +2,7 @@
 
 mod articles;
 mod auth;
+mod cli;
 mod errors;
 mod helpers;
 mod openapi;

@@ -1,0 +1,129 @@
+//! The binary itself: key management output, the printed spec, serving and a graceful
+//! stop on SIGTERM.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+const BIN: &str = env!("CARGO_BIN_EXE_anbaa");
+
+#[test]
+fn keys_create_list_revoke() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("k.db");
+    let out = Command::new(BIN)
+        .args([
+            "keys",
+            "create",
+            "--name",
+            "desk",
+            "--scopes",
+            "write,read:drafts",
+        ])
+        .arg("--db")
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let key = stdout.lines().last().unwrap().trim().to_owned();
+    assert!(key.starts_with("anbaa_") && key.len() > 70, "{key}");
+
+    let list = Command::new(BIN)
+        .args(["keys", "list", "--db"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    let list = String::from_utf8(list.stdout).unwrap();
+    assert!(list.contains("desk") && list.contains("write,read:drafts") && list.contains("active"));
+    let secret = key.rsplit('_').next().unwrap();
+    assert!(!list.contains(secret), "list must never show a secret");
+
+    let prefix = key.split('_').nth(1).unwrap();
+    let revoke = Command::new(BIN)
+        .args(["keys", "revoke", prefix, "--db"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(revoke.status.success());
+    let list = Command::new(BIN)
+        .args(["keys", "list", "--db"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8(list.stdout).unwrap().contains("revoked"));
+
+    let bad = Command::new(BIN)
+        .args(["keys", "create", "--name", "x", "--scopes", "root", "--db"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown scope"));
+}
+
+#[test]
+fn openapi_command_prints_the_spec() {
+    let out = Command::new(BIN).arg("openapi").output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        anbaa::openapi::spec_json()
+    );
+}
+
+#[test]
+fn serves_and_stops_gracefully_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(BIN)
+        .args(["serve", "--bind", "127.0.0.1:0", "--demo", "--db"])
+        .arg(dir.path().join("s.db"))
+        .env("RUST_LOG", "info")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let addr = loop {
+        let line = lines.next().expect("server exited early").unwrap();
+        if let Some(rest) = line.split("anbaa serving http://").nth(1) {
+            break rest.split_whitespace().next().unwrap().to_owned();
+        }
+    };
+    // Keep draining the log so the server never blocks on a full pipe.
+    let log = std::thread::spawn(move || lines.map_while(Result::ok).collect::<Vec<_>>());
+    let client = reqwest::blocking::Client::new();
+    let res = client
+        .get(format!("http://{addr}/api/v1/articles?limit=1"))
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let id = res.headers()["x-request-id"].to_str().unwrap().to_owned();
+
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mut waited = Duration::ZERO;
+    let exit = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(waited < Duration::from_secs(15), "no exit after SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+        waited += Duration::from_millis(50);
+    };
+    assert!(exit.success(), "{exit:?}");
+    let log = log.join().unwrap().join("\n");
+    // One access-log line per request: method, path, status, time, request id.
+    assert!(
+        log.lines()
+            .any(|l| l.contains("GET /api/v1/articles 200") && l.contains(&format!("id={id}"))),
+        "{log}"
+    );
+    assert!(log.contains("graceful shutdown"), "{log}");
+}
