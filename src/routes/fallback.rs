@@ -49,12 +49,27 @@ impl KnownRoutes {
     }
 }
 
-/// The default service: 405 or 404 as problem+json.
+/// The default service: a permanent redirect when only a trailing slash is in the way,
+/// else 405 or 404 as problem+json.
 pub async fn not_routed(
     req: HttpRequest,
     known: web::Data<KnownRoutes>,
 ) -> Result<HttpResponse, ApiError> {
-    Err(match known.allowed(req.path()) {
+    let path = req.path();
+    let trimmed = path.trim_end_matches('/');
+    if trimmed.len() < path.len() && !trimmed.is_empty() && known.allowed(trimmed).is_some() {
+        let query = req.query_string();
+        let location = if query.is_empty() {
+            trimmed.to_owned()
+        } else {
+            format!("{trimmed}?{query}")
+        };
+        // 308 keeps the method and body, so a POST to `/articles/` still works.
+        return Ok(HttpResponse::PermanentRedirect()
+            .insert_header((actix_web::http::header::LOCATION, location))
+            .finish());
+    }
+    Err(match known.allowed(path) {
         Some(methods) if !methods.is_empty() && !methods.contains(req.method()) => {
             ApiError::MethodNotAllowed(methods)
         }

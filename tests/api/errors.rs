@@ -161,6 +161,10 @@ fn unknown_route_404_wrong_method_405() {
     );
     problem(res, 405);
     problem(app.client.post(app.url("/healthz")).send().unwrap(), 405);
+    // A trailing slash redirects to the route without it (and clients follow it).
+    let res = app.get("/api/v1/tags/?limit=1");
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.url().path(), "/api/v1/tags");
 }
 
 #[test]
