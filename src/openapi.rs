@@ -15,6 +15,8 @@ use utoipa_actix_web::AppExt;
         license(name = "MIT")
     ),
     modifiers(&BearerAuth),
+    // Referenced only from query parameters, so not collected from the handlers.
+    components(schemas(crate::dto::article::ArticleSort, crate::dto::tag::TagSort)),
     tags(
         (name = "articles", description = "Arabic news articles"),
         (name = "tags", description = "Regions, countries, organizations, topics"),

@@ -50,6 +50,18 @@ impl Errors {
     }
 }
 
+/// A piece of client input quoted in a message, cut so a huge value is not echoed whole.
+pub fn echo(s: &str) -> String {
+    const MAX: usize = 80;
+    if s.chars().count() <= MAX {
+        s.to_owned()
+    } else {
+        let mut cut: String = s.chars().take(MAX).collect();
+        cut.push('…');
+        cut
+    }
+}
+
 /// A write body that can check its own fields.
 pub trait Validate {
     /// Records every invalid field.

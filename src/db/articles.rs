@@ -10,7 +10,7 @@ use diesel::sqlite::{Sqlite, SqliteConnection};
 use super::models::{ArticleRow, ArticleTagRow, ArticleWrite, NewArticleTag};
 use super::schema::{article_tags, articles, tags};
 use crate::dto::article::ArticleSort;
-use crate::text::slug::{MAX_SLUG_CHARS, with_suffix};
+use crate::text::slug::with_suffix;
 
 /// Which articles a reader may see.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -241,16 +241,9 @@ pub fn free_slug(
     base: &str,
     except: Option<i32>,
 ) -> QueryResult<String> {
-    // Leave room for the suffix so the slug stays within the limit.
-    let base: String = if base.chars().count() > MAX_SLUG_CHARS - 4 {
-        let cut: String = base.chars().take(MAX_SLUG_CHARS - 4).collect();
-        cut.trim_end_matches('-').to_owned()
-    } else {
-        base.to_owned()
-    };
     let mut n = 1;
     loop {
-        let candidate = with_suffix(&base, n);
+        let candidate = with_suffix(base, n);
         if slug_holder(conn, &candidate, except)?.is_none() {
             return Ok(candidate);
         }

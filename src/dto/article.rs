@@ -192,14 +192,65 @@ pub struct ArticleCreate {
     pub lang: Option<String>,
     /// `draft` (default), `published` or `archived`.
     pub status: Option<ArticleStatus>,
-    /// RFC 3339; defaults to now when the article is published without one. A future
-    /// instant schedules the article.
+    /// RFC 3339 (or a date, meaning midnight UTC); defaults to now when the article is
+    /// published without one. A future instant schedules the article.
+    #[serde(default, deserialize_with = "instant")]
     pub published_at: Option<DateTime<FixedOffset>>,
     /// Lead image.
     pub image: Option<Image>,
     /// Tag slugs, in display order; each must exist.
     #[schema(example = json!(["kazakhstan", "opec-plus"]))]
     pub tags: Option<Vec<String>>,
+}
+
+/// Deserializes a field that may be absent but, when present, must not be null.
+pub fn reject_null<'de, T, D>(de: D) -> Result<Option<T>, D::Error>
+where
+    T: Deserialize<'de>,
+    D: Deserializer<'de>,
+{
+    match Option::<T>::deserialize(de)? {
+        Some(v) => Ok(Some(v)),
+        None => Err(serde::de::Error::custom("must not be null")),
+    }
+}
+
+/// Parses an instant: RFC 3339, or a date alone (midnight UTC that day).
+pub fn parse_instant(s: &str) -> Option<DateTime<FixedOffset>> {
+    let s = s.trim();
+    DateTime::parse_from_rfc3339(s).ok().or_else(|| {
+        chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .ok()
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(|t| t.and_utc().fixed_offset())
+    })
+}
+
+fn instant_from<'de, D: Deserializer<'de>>(
+    de: D,
+) -> Result<Option<DateTime<FixedOffset>>, D::Error> {
+    match Option::<String>::deserialize(de)? {
+        None => Ok(None),
+        Some(s) => parse_instant(&s).map(Some).ok_or_else(|| {
+            serde::de::Error::custom(
+                "must be an RFC 3339 instant such as 2025-04-12T06:30:00Z (or a date such as 2025-04-12)",
+            )
+        }),
+    }
+}
+
+/// `published_at` of a create or replace body: absent or null means none.
+pub fn instant<'de, D: Deserializer<'de>>(
+    de: D,
+) -> Result<Option<DateTime<FixedOffset>>, D::Error> {
+    instant_from(de)
+}
+
+/// `published_at` of a patch body: absent, null (clear) or an instant.
+pub fn instant_patch<'de, D: Deserializer<'de>>(
+    de: D,
+) -> Result<Option<Option<DateTime<FixedOffset>>>, D::Error> {
+    instant_from(de).map(Some)
 }
 
 /// Deserializes a field that may be absent (outer `None`), null (`Some(None)`) or set.
@@ -218,16 +269,20 @@ where
 #[schema(example = json!({"title": "عنوان معدّل", "tags": ["azerbaijan", "armenia"]}))]
 pub struct ArticlePatch {
     /// Headline (1–300 characters).
-    #[schema(min_length = 1, max_length = 300)]
+    #[serde(default, deserialize_with = "reject_null")]
+    #[schema(value_type = String, required = false, min_length = 1, max_length = 300)]
     pub title: Option<String>,
     /// URL slug.
-    #[schema(max_length = 80)]
+    #[serde(default, deserialize_with = "reject_null")]
+    #[schema(value_type = String, required = false, max_length = 80)]
     pub slug: Option<String>,
     /// Plain-text summary; null derives it from the body again.
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>, max_length = 1000)]
     pub summary: Option<Option<String>>,
-    /// CommonMark source.
+    /// CommonMark source (`""` empties it).
+    #[serde(default, deserialize_with = "reject_null")]
+    #[schema(value_type = String, required = false)]
     pub body: Option<String>,
     /// Where the story comes from; null clears it.
     #[serde(default, deserialize_with = "double_option")]
@@ -238,18 +293,24 @@ pub struct ArticlePatch {
     #[schema(value_type = Option<String>)]
     pub author: Option<Option<String>>,
     /// BCP 47 language tag.
+    #[serde(default, deserialize_with = "reject_null")]
+    #[schema(value_type = String, required = false)]
     pub lang: Option<String>,
     /// `draft`, `published` or `archived`.
+    #[serde(default, deserialize_with = "reject_null")]
+    #[schema(value_type = ArticleStatus, required = false)]
     pub status: Option<ArticleStatus>,
-    /// RFC 3339; null unsets it (now is used again if the article is published).
-    #[serde(default, deserialize_with = "double_option")]
+    /// RFC 3339 (or a date); null unsets it (now is used again if the article is published).
+    #[serde(default, deserialize_with = "instant_patch")]
     #[schema(value_type = Option<DateTime<FixedOffset>>)]
     pub published_at: Option<Option<DateTime<FixedOffset>>>,
     /// Lead image; null removes it.
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<Image>)]
     pub image: Option<Option<Image>>,
-    /// Tag slugs in display order; replaces the whole list.
+    /// Tag slugs in display order; replaces the whole list (`[]` removes every tag).
+    #[serde(default, deserialize_with = "reject_null")]
+    #[schema(value_type = Vec<String>, required = false)]
     pub tags: Option<Vec<String>>,
 }
 

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::article::double_option;
+use super::article::{double_option, reject_null};
 
 /// What a tag names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -132,16 +132,20 @@ pub struct TagCreate {
 #[schema(example = json!({"name_en": "Kazakhstan", "description": "جمهورية كازاخستان"}))]
 pub struct TagPatch {
     /// New slug.
-    #[schema(max_length = 80)]
+    #[serde(default, deserialize_with = "reject_null")]
+    #[schema(value_type = String, required = false, max_length = 80)]
     pub slug: Option<String>,
     /// Arabic name.
-    #[schema(min_length = 1, max_length = 120)]
+    #[serde(default, deserialize_with = "reject_null")]
+    #[schema(value_type = String, required = false, min_length = 1, max_length = 120)]
     pub name: Option<String>,
     /// English name; null clears it.
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub name_en: Option<Option<String>>,
     /// What the tag names.
+    #[serde(default, deserialize_with = "reject_null")]
+    #[schema(value_type = TagKind, required = false)]
     pub kind: Option<TagKind>,
     /// The parent's slug; null makes it a root.
     #[serde(default, deserialize_with = "double_option")]

@@ -22,7 +22,7 @@ use crate::error::ApiError;
 use crate::text::markdown::{derive_summary, reading_time_minutes, render_html, word_count};
 use crate::text::nfc;
 use crate::text::slug::slugify;
-use crate::validate::{Errors, MAX_TAGS, Validate};
+use crate::validate::{Errors, MAX_TAGS, Validate, echo};
 
 /// A page of articles, ready to be put in the list envelope.
 #[derive(Debug)]
@@ -70,7 +70,7 @@ fn resolve_groups(
     for slug in slugs {
         match all.iter().find(|t| &t.slug == slug) {
             Some(t) => groups.push(db::tags::descendants(all, t.id)),
-            None => unknown.push(format!("`{slug}`")),
+            None => unknown.push(format!("`{}`", echo(slug))),
         }
     }
     if !unknown.is_empty() {
@@ -95,7 +95,10 @@ pub fn list(
         Some(other) => {
             errors.add(
                 "sort",
-                format!("must be -published_at, published_at or -updated_at, not `{other}`"),
+                format!(
+                    "must be -published_at, published_at or -updated_at, not `{}`",
+                    echo(other)
+                ),
             );
             ArticleSort::NewestFirst
         }
@@ -108,7 +111,10 @@ pub fn list(
         None | Some("any") => false,
         Some("all") => true,
         Some(other) => {
-            errors.add("tag_mode", format!("must be `any` or `all`, not `{other}`"));
+            errors.add(
+                "tag_mode",
+                format!("must be `any` or `all`, not `{}`", echo(other)),
+            );
             false
         }
     };
@@ -118,7 +124,7 @@ pub fn list(
         Some(other) => {
             errors.add(
                 "include",
-                format!("the only value is `body`, not `{other}`"),
+                format!("the only value is `body`, not `{}`", echo(other)),
             );
             false
         }
@@ -139,7 +145,10 @@ pub fn list(
         Some(other) => {
             errors.add(
                 "status",
-                format!("must be published, draft, archived or all, not `{other}`"),
+                format!(
+                    "must be published, draft, archived or all, not `{}`",
+                    echo(other)
+                ),
             );
             Visibility::Public
         }
@@ -248,7 +257,7 @@ pub fn get(
 fn not_found(r: &ArticleRef) -> ApiError {
     match r {
         ArticleRef::Id(id) => ApiError::NotFound(format!("no article with id {id}")),
-        ArticleRef::Slug(s) => ApiError::NotFound(format!("no article with slug `{s}`")),
+        ArticleRef::Slug(s) => ApiError::NotFound(format!("no article with slug `{}`", echo(s))),
     }
 }
 
@@ -435,7 +444,7 @@ fn tag_ids(conn: &mut SqliteConnection, slugs: &[String]) -> Result<Vec<i32>, Ap
                     ids.push(id);
                 }
             }
-            None => unknown.push(format!("`{slug}`")),
+            None => unknown.push(format!("`{}`", echo(slug))),
         }
     }
     if unknown.is_empty() {
@@ -480,17 +489,18 @@ fn build(
         (ArticleStatus::Published, None) => Some(now - now.rem_euclid(1_000_000)),
         (_, t) => t,
     };
-    let words = word_count(&f.body);
+    let body_html = render_html(&f.body);
+    let words = word_count(&body_html);
     let (summary, summary_auto) = match f.summary {
         Some(s) => (s, false),
-        None => (derive_summary(&f.body), true),
+        None => (derive_summary(&body_html), true),
     };
     let write = ArticleWrite {
         slug,
         title: f.title,
         summary,
         summary_auto,
-        body_html: render_html(&f.body),
+        body_html,
         body: f.body,
         source: f.source,
         author: f.author,

@@ -3,10 +3,10 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::{DateTime, NaiveDate};
 
 use crate::db::articles::Keyset;
-use crate::validate::Errors;
+use crate::dto::article::parse_instant;
+use crate::validate::{Errors, echo};
 
 /// Default page size.
 pub const DEFAULT_LIMIT: i64 = 20;
@@ -26,7 +26,10 @@ pub fn limit(errors: &mut Errors, raw: Option<&str>) -> i64 {
             Err(_) => {
                 errors.add(
                     "limit",
-                    format!("must be an integer between 1 and {MAX_LIMIT}, not `{s}`"),
+                    format!(
+                        "must be an integer between 1 and {MAX_LIMIT}, not `{}`",
+                        echo(s)
+                    ),
                 );
                 DEFAULT_LIMIT
             }
@@ -42,7 +45,7 @@ pub fn page(errors: &mut Errors, raw: Option<&str>) -> Option<i64> {
         _ => {
             errors.add(
                 "page",
-                format!("must be an integer from 1 to 1000000, not `{s}`"),
+                format!("must be an integer from 1 to 1000000, not `{}`", echo(s)),
             );
             None
         }
@@ -52,18 +55,20 @@ pub fn page(errors: &mut Errors, raw: Option<&str>) -> Option<i64> {
 /// An instant given as RFC 3339 or as a date (midnight UTC that day), in microseconds.
 pub fn instant(errors: &mut Errors, name: &str, raw: Option<&str>) -> Option<i64> {
     let s = raw?.trim();
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+    if let Some(t) = parse_instant(s) {
         return Some(t.timestamp_micros());
     }
-    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        && let Some(t) = d.and_hms_opt(0, 0, 0)
-    {
-        return Some(t.and_utc().timestamp_micros());
-    }
+    // A `+` in a URL decodes to a space: the offset of `…T00:00:00+03:00` arrives broken.
+    let hint = if s.contains(' ') {
+        " (write `+` as `%2B` in a URL)"
+    } else {
+        ""
+    };
     errors.add(
         name,
         format!(
-            "must be an RFC 3339 instant (2025-04-12T06:30:00Z) or a date (2025-04-12), not `{s}`"
+            "must be an RFC 3339 instant (2025-04-12T06:30:00Z) or a date (2025-04-12), not `{}`{hint}",
+            echo(s)
         ),
     );
     None
@@ -85,10 +90,11 @@ pub fn csv(raw: Option<&str>) -> Vec<String> {
 pub fn fields(errors: &mut Errors, raw: Option<&str>, allowed: &[&str]) -> Option<Vec<String>> {
     raw?;
     let list = csv(raw);
-    let unknown: Vec<&str> = list
+    let unknown: Vec<String> = list
         .iter()
         .map(String::as_str)
         .filter(|f| !allowed.contains(f))
+        .map(echo)
         .collect();
     if !unknown.is_empty() {
         errors.add(

@@ -12,7 +12,7 @@ use crate::error::ApiError;
 use crate::text::arabic::fold;
 use crate::text::nfc;
 use crate::text::slug::{check_slug, slugify};
-use crate::validate::{Errors, Validate};
+use crate::validate::{Errors, Validate, echo};
 
 /// A page of tags.
 #[derive(Debug)]
@@ -65,7 +65,10 @@ pub fn list(conn: &mut SqliteConnection, p: &TagListParams) -> Result<TagPage, A
         TagKind::parse(k).ok_or_else(|| {
             errors.add(
                 "kind",
-                format!("must be region, country, organization, topic or person, not `{k}`"),
+                format!(
+                    "must be region, country, organization, topic or person, not `{}`",
+                    echo(k)
+                ),
             )
         })
     });
@@ -75,7 +78,7 @@ pub fn list(conn: &mut SqliteConnection, p: &TagListParams) -> Result<TagPage, A
         Some(other) => {
             errors.add(
                 "sort",
-                format!("must be `name` or `-article_count`, not `{other}`"),
+                format!("must be `name` or `-article_count`, not `{}`", echo(other)),
             );
             false
         }
@@ -86,7 +89,7 @@ pub fn list(conn: &mut SqliteConnection, p: &TagListParams) -> Result<TagPage, A
         Some(slug) => match all.iter().find(|t| t.slug == nfc(slug)) {
             Some(t) => Some(t.id),
             None => {
-                errors.add("parent", format!("no tag with slug `{slug}`"));
+                errors.add("parent", format!("no tag with slug `{}`", echo(slug)));
                 None
             }
         },
@@ -138,7 +141,7 @@ pub fn get(conn: &mut SqliteConnection, slug: &str) -> Result<Tag, ApiError> {
     let tag = all
         .iter()
         .find(|t| t.slug == slug)
-        .ok_or_else(|| ApiError::NotFound(format!("no tag with slug `{slug}`")))?;
+        .ok_or_else(|| ApiError::NotFound(format!("no tag with slug `{}`", echo(&slug))))?;
     let counts = db::tags::public_counts(conn, now_micros())?;
     let mut wire = to_wire(tag, &all, &counts);
     let mut children: Vec<TagBrief> = all
@@ -167,7 +170,7 @@ fn validate(
         None => None,
         Some(p) => match all.iter().find(|t| t.slug == p) {
             None => {
-                e.add("parent", format!("no tag with slug `{p}`"));
+                e.add("parent", format!("no tag with slug `{}`", echo(p)));
                 None
             }
             Some(t) => {
@@ -228,7 +231,7 @@ pub fn patch(conn: &mut SqliteConnection, slug: &str, p: TagPatch) -> Result<Tag
     p.validate()?;
     conn.immediate_transaction(|conn| {
         let row = db::tags::by_slug(conn, &nfc(slug))?
-            .ok_or_else(|| ApiError::NotFound(format!("no tag with slug `{slug}`")))?;
+            .ok_or_else(|| ApiError::NotFound(format!("no tag with slug `{}`", echo(slug))))?;
         let all = db::tags::all(conn)?;
         let current_parent = row
             .parent_id
@@ -258,7 +261,7 @@ pub fn patch(conn: &mut SqliteConnection, slug: &str, p: TagPatch) -> Result<Tag
 pub fn delete(conn: &mut SqliteConnection, slug: &str) -> Result<(), ApiError> {
     conn.immediate_transaction(|conn| {
         let row = db::tags::by_slug(conn, &nfc(slug))?
-            .ok_or_else(|| ApiError::NotFound(format!("no tag with slug `{slug}`")))?;
+            .ok_or_else(|| ApiError::NotFound(format!("no tag with slug `{}`", echo(slug))))?;
         db::tags::delete(conn, &row)
     })
 }

@@ -3,7 +3,7 @@
 
 use std::sync::LazyLock;
 
-use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd, html};
+use pulldown_cmark::{Options, Parser, html};
 use unicode_segmentation::UnicodeSegmentation;
 
 /// Assumed silent reading speed for Arabic news prose, in words a minute. The IReST study
@@ -34,27 +34,34 @@ pub fn render_html(markdown: &str) -> String {
     SANITIZER.clean(&raw).to_string()
 }
 
-/// The plain text of the body's first paragraph with text (headings skipped), cut at a word
-/// boundary near 280 characters.
-pub fn derive_summary(markdown: &str) -> String {
-    let mut text = String::new();
-    let mut depth = 0usize;
-    for event in Parser::new_ext(markdown, options()) {
-        match event {
-            Event::Start(Tag::Paragraph) => depth += 1,
-            Event::End(TagEnd::Paragraph) => {
-                depth = depth.saturating_sub(1);
-                if !text.trim().is_empty() {
-                    break;
-                }
+/// Text extractor for sanitized HTML: no tag survives, text is kept.
+static TEXT_ONLY: LazyLock<ammonia::Builder<'static>> = LazyLock::new(ammonia::Builder::empty);
+
+/// The text of an HTML fragment, entities decoded.
+fn html_text(html: &str) -> String {
+    let escaped = TEXT_ONLY.clean(html).to_string();
+    escaped
+        .replace("&nbsp;", " ")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+/// The plain text of the first paragraph with text in the *sanitized* HTML (so nothing the
+/// sanitizer removed, such as script content, can leak into it), cut at a word boundary
+/// near 280 characters.
+pub fn derive_summary(body_html: &str) -> String {
+    for chunk in body_html.split("</p>") {
+        if let Some(i) = chunk.find("<p>") {
+            let text = collapse_ws(&html_text(&chunk[i + 3..]));
+            if !text.is_empty() {
+                return truncate_words(&text, SUMMARY_CHARS);
             }
-            Event::Text(t) | Event::Code(t) if depth > 0 => text.push_str(&t),
-            Event::SoftBreak | Event::HardBreak if depth > 0 => text.push(' '),
-            _ => {}
         }
     }
-    let text = collapse_ws(&text);
-    truncate_words(&text, SUMMARY_CHARS)
+    String::new()
 }
 
 fn collapse_ws(s: &str) -> String {
@@ -83,25 +90,12 @@ pub fn truncate_words(s: &str, max: usize) -> String {
     out
 }
 
-/// The plain text of a CommonMark document (for counting words).
-fn plain_text(markdown: &str) -> String {
-    let mut text = String::new();
-    for event in Parser::new_ext(markdown, options()) {
-        match event {
-            Event::Text(t) | Event::Code(t) => {
-                text.push_str(&t);
-                text.push(' ');
-            }
-            Event::SoftBreak | Event::HardBreak | Event::End(_) => text.push(' '),
-            _ => {}
-        }
-    }
-    text
-}
-
-/// Words in the body, by Unicode word boundaries (harakat stay inside their word).
-pub fn word_count(markdown: &str) -> i32 {
-    let n = plain_text(markdown).unicode_words().count();
+/// Words a reader sees in the sanitized HTML, by Unicode word boundaries (harakat stay
+/// inside their word).
+pub fn word_count(body_html: &str) -> i32 {
+    // Block ends separate words that the tags alone would glue together.
+    let spaced = body_html.replace("</", " </");
+    let n = html_text(&spaced).unicode_words().count();
     i32::try_from(n).unwrap_or(i32::MAX)
 }
 
@@ -130,17 +124,19 @@ mod tests {
 
     #[test]
     fn summary_from_first_paragraph() {
-        let md = "# عنوان\n\nالفقرة **الأولى** هنا.\n\nالثانية.";
-        assert_eq!(derive_summary(md), "الفقرة الأولى هنا.");
-        assert_eq!(
-            derive_summary("الفقرة **الأولى** هنا.\n\nالثانية."),
-            "الفقرة الأولى هنا."
-        );
+        let md = "# عنوان\n\nالفقرة **الأولى** & هنا.\n\nالثانية.";
+        assert_eq!(derive_summary(&render_html(md)), "الفقرة الأولى & هنا.");
+        let hostile = "<svg><script>alert(1)</script></svg>\n\n<script>x()</script>نص";
+        assert!(!derive_summary(&render_html(hostile)).contains("alert"));
     }
 
     #[test]
     fn counts_arabic_words() {
-        assert_eq!(word_count("وُلِدَ مُحَمَّدٌ في مكة"), 4);
+        assert_eq!(word_count(&render_html("وُلِدَ مُحَمَّدٌ في مكة")), 4);
+        assert_eq!(
+            word_count(&render_html("- أولى\n- ثانية\n\n<script>a b c</script>")),
+            2
+        );
         assert_eq!(reading_time_minutes(141), 2);
         assert_eq!(reading_time_minutes(0), 0);
     }

@@ -103,13 +103,22 @@ pub fn check_slug(slug: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// The candidate for the n-th collision: `slug`, `slug-2`, `slug-3`, …
+/// The candidate for the n-th collision: `slug`, `slug-2`, `slug-3`, … When the suffix would
+/// pass the length limit, whole words are dropped from the end to make room.
 pub fn with_suffix(slug: &str, n: u32) -> String {
     if n <= 1 {
-        slug.to_owned()
-    } else {
-        format!("{slug}-{n}")
+        return slug.to_owned();
     }
+    let suffix = format!("-{n}");
+    let room = MAX_SLUG_CHARS - suffix.len();
+    let mut base = slug.to_owned();
+    while base.chars().count() > room {
+        match base.rfind('-') {
+            Some(i) if i > 0 => base.truncate(i),
+            _ => base = base.chars().take(room).collect(),
+        }
+    }
+    format!("{base}{suffix}")
 }
 
 #[cfg(test)]
@@ -140,6 +149,16 @@ mod tests {
         assert_eq!(slugify("؟؟!"), "خبر");
         assert!(check_slug("123").is_err());
         assert!(check_slug("٢٠٢٥").is_err());
+    }
+
+    #[test]
+    fn suffix_drops_whole_words_to_fit() {
+        let long = slugify(&"كلمة ".repeat(16));
+        assert_eq!(long.chars().count(), 79);
+        let second = with_suffix(&long, 2);
+        assert!(second.chars().count() <= MAX_SLUG_CHARS, "{second}");
+        assert!(second.ends_with("كلمة-2"), "{second}");
+        assert_eq!(with_suffix("قمة", 3), "قمة-3");
     }
 
     #[test]
