@@ -106,7 +106,7 @@ impl FromRequest for Caller {
 }
 
 fn bad_key(why: &str) -> ApiError {
-    ApiError::Unauthorized(format!("{why}; send `Authorization: Bearer <key>`"))
+    ApiError::BadKey(format!("{why}; send `Authorization: Bearer <key>`"))
 }
 
 fn bearer_token(value: &str) -> Result<String, ApiError> {

@@ -21,6 +21,9 @@ pub enum ApiError {
     /// No key, or a key that is unknown or revoked (401).
     #[error("{0}")]
     Unauthorized(String),
+    /// A key was sent but is malformed, unknown or revoked (401).
+    #[error("{0}")]
+    BadKey(String),
     /// The key lacks a scope (403).
     #[error("this request needs a key with the `{0}` scope")]
     Forbidden(String),
@@ -90,7 +93,7 @@ impl ApiError {
                 "Request body is malformed",
                 StatusCode::BAD_REQUEST,
             ),
-            Unauthorized(_) => (
+            Unauthorized(_) | BadKey(_) => (
                 "/problems/unauthorized",
                 "Authentication required",
                 StatusCode::UNAUTHORIZED,
@@ -171,6 +174,9 @@ impl ApiError {
         res.content_type("application/problem+json");
         match self {
             ApiError::Unauthorized(_) => {
+                res.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"anbaa\""));
+            }
+            ApiError::BadKey(_) => {
                 res.insert_header((
                     header::WWW_AUTHENTICATE,
                     "Bearer realm=\"anbaa\", error=\"invalid_token\"",

@@ -88,13 +88,23 @@ fn check_content_type(req: &HttpRequest) -> Result<(), ApiError> {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let essence = ct
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    if essence == "application/json" || essence.ends_with("+json") {
+    let mut parts = ct.split(';');
+    let essence = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+    let charset = parts
+        .filter_map(|p| p.split_once('='))
+        .find(|(k, _)| k.trim().eq_ignore_ascii_case("charset"))
+        .map(|(_, v)| v.trim().trim_matches('"').to_ascii_lowercase());
+    let json = essence == "application/json" || essence.ends_with("+json");
+    if json
+        && charset
+            .as_deref()
+            .is_some_and(|c| c != "utf-8" && c != "utf8")
+    {
+        Err(ApiError::UnsupportedMediaType(
+            "JSON bodies must be UTF-8; send `Content-Type: application/json` (or charset=utf-8)"
+                .into(),
+        ))
+    } else if json {
         Ok(())
     } else if essence.is_empty() {
         Err(ApiError::UnsupportedMediaType(
@@ -162,7 +172,14 @@ fn field_error(key: &str, message: &str) -> FieldError {
             .unwrap_or_default();
         FieldError::new(key, format!("unknown field{expected}"))
     } else {
-        FieldError::new(key, message.to_owned())
+        // serde names Rust types ("struct Image", "string or map"); say it in JSON terms.
+        let message = message
+            .replace(
+                "expected struct Image",
+                "expected an object with `url` and `caption`",
+            )
+            .replace("expected string or map", "expected a string");
+        FieldError::new(key, message)
     }
 }
 

@@ -67,6 +67,11 @@ async fn request_context(
     let id = request_id(&req);
     req.extensions_mut().insert(RequestId(id.clone()));
     let method = req.method().clone();
+    // HEAD is GET without a body: the HTTP layer drops the body, headers stay the same.
+    let mut req = req;
+    if method == actix_web::http::Method::HEAD {
+        req.head_mut().method = actix_web::http::Method::GET;
+    }
     let path = req.path().to_owned();
     let with_key = req.headers().contains_key(header::AUTHORIZATION);
 
@@ -98,7 +103,9 @@ async fn request_context(
         headers.insert(header::HeaderName::from_static("x-request-id"), v);
     }
     if path.starts_with("/api/") {
-        let cache = if status.is_success() && method == actix_web::http::Method::GET && !with_key {
+        let read =
+            method == actix_web::http::Method::GET || method == actix_web::http::Method::HEAD;
+        let cache = if status.is_success() && read && !with_key {
             "public, max-age=60, stale-while-revalidate=300"
         } else {
             "private, no-store"

@@ -7,6 +7,7 @@ use crate::dto::problem::FieldError;
 use crate::dto::tag::{TagCreate, TagPatch};
 use crate::error::ApiError;
 use crate::text::slug::check_slug;
+use crate::text::{TATWEEL, is_arabic_mark};
 
 /// Most tags one article may carry, and one filter may name.
 pub const MAX_TAGS: usize = 50;
@@ -86,6 +87,16 @@ pub fn check_text(errors: &mut Errors, field: &str, value: &str, required: bool,
     }
 }
 
+/// Checks a required name-like text: as `check_text`, and it must have a letter or digit.
+fn check_name(errors: &mut Errors, field: &str, value: &str, max: usize) {
+    check_text(errors, field, value, true, max);
+    // Tatweel and harakat count as "alphabetic" in Unicode, but are not letters a reader sees.
+    let letter = |c: char| c.is_alphanumeric() && !is_arabic_mark(c) && c != TATWEEL;
+    if !errors.has(field) && !value.chars().any(letter) {
+        errors.add(field, "must contain at least one letter or digit");
+    }
+}
+
 fn check_opt(errors: &mut Errors, field: &str, value: Option<&str>, max: usize) {
     if let Some(v) = value {
         check_text(errors, field, v, false, max);
@@ -120,25 +131,28 @@ fn check_lang(errors: &mut Errors, lang: Option<&str>) {
     }
 }
 
+/// Longest accepted URL, in bytes.
+pub const MAX_URL: usize = 4096;
+
 /// True for an absolute http(s) URL with a host and no whitespace.
 pub fn valid_url(url: &str) -> bool {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"));
-    match rest {
-        Some(r) => {
-            let host = r.split(['/', '?', '#']).next().unwrap_or("");
-            !host.is_empty()
-                && url.len() <= 2000
-                && !url.chars().any(|c| c.is_whitespace() || c.is_control())
-        }
-        None => false,
-    }
+    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+    let rest = if lower.starts_with("https://") {
+        &url[8..]
+    } else if lower.starts_with("http://") {
+        &url[7..]
+    } else {
+        return false;
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    !host.is_empty() && !url.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
 fn check_image(errors: &mut Errors, image: Option<&Image>) {
     if let Some(img) = image {
-        if !valid_url(&img.url) {
+        if img.url.len() > MAX_URL {
+            errors.add("image.url", format!("must be at most {MAX_URL} bytes"));
+        } else if !valid_url(&img.url) {
             errors.add("image.url", "must be an absolute http or https URL");
         }
         check_opt(errors, "image.caption", img.caption.as_deref(), 500);
@@ -159,7 +173,7 @@ impl Validate for ArticleCreate {
     fn check(&self, e: &mut Errors) {
         match &self.title {
             None => e.add("title", "is required"),
-            Some(t) => check_text(e, "title", t, true, 300),
+            Some(t) => check_name(e, "title", t, 300),
         }
         check_slug_field(e, self.slug.as_deref());
         check_opt(e, "summary", self.summary.as_deref(), 1000);
@@ -175,7 +189,7 @@ impl Validate for ArticleCreate {
 impl Validate for ArticlePatch {
     fn check(&self, e: &mut Errors) {
         if let Some(t) = &self.title {
-            check_text(e, "title", t, true, 300);
+            check_name(e, "title", t, 300);
         }
         check_slug_field(e, self.slug.as_deref());
         check_opt(
@@ -207,7 +221,7 @@ impl Validate for TagCreate {
     fn check(&self, e: &mut Errors) {
         match &self.name {
             None => e.add("name", "is required"),
-            Some(n) => check_text(e, "name", n, true, 120),
+            Some(n) => check_name(e, "name", n, 120),
         }
         check_slug_field(e, self.slug.as_deref());
         check_opt(e, "name_en", self.name_en.as_deref(), 120);
@@ -218,7 +232,7 @@ impl Validate for TagCreate {
 impl Validate for TagPatch {
     fn check(&self, e: &mut Errors) {
         if let Some(n) = &self.name {
-            check_text(e, "name", n, true, 120);
+            check_name(e, "name", n, 120);
         }
         check_slug_field(e, self.slug.as_deref());
         check_opt(

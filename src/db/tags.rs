@@ -64,12 +64,15 @@ pub fn public_counts(conn: &mut SqliteConnection, now: i64) -> QueryResult<HashM
     Ok(rows.into_iter().collect())
 }
 
-/// Live articles (in the trash or not published included) carrying this tag.
-pub fn usage(conn: &mut SqliteConnection, tag_id: i32) -> QueryResult<i64> {
-    article_tags::table
+/// Articles carrying this tag: (not in the trash, in the trash).
+pub fn usage(conn: &mut SqliteConnection, tag_id: i32) -> QueryResult<(i64, i64)> {
+    let trashed: Vec<bool> = article_tags::table
+        .inner_join(articles::table)
         .filter(article_tags::tag_id.eq(tag_id))
-        .count()
-        .get_result(conn)
+        .select(articles::trashed_at.is_not_null())
+        .load(conn)?;
+    let in_trash = trashed.iter().filter(|t| **t).count() as i64;
+    Ok((trashed.len() as i64 - in_trash, in_trash))
 }
 
 /// Inserts a tag; the caller checked the slug and parent.
@@ -90,10 +93,16 @@ pub fn update(conn: &mut SqliteConnection, id: i32, write: &TagWrite) -> QueryRe
 
 /// Deletes a tag that no article carries and no tag has as parent.
 pub fn delete(conn: &mut SqliteConnection, tag: &TagRow) -> Result<(), ApiError> {
-    let used = usage(conn, tag.id)?;
-    if used > 0 {
+    let (live, trashed) = usage(conn, tag.id)?;
+    if live + trashed > 0 {
+        let used = live + trashed;
+        let trash_note = if trashed > 0 {
+            format!(" ({trashed} of them in the trash, which keeps its tags for a restore)")
+        } else {
+            String::new()
+        };
         return Err(ApiError::Conflict(format!(
-            "tag `{}` is carried by {used} article{}; remove it from them first",
+            "tag `{}` is carried by {used} article{}{trash_note}; remove it from them first",
             tag.slug,
             if used == 1 { "" } else { "s" }
         )));

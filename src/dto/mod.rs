@@ -7,6 +7,13 @@ pub mod problem;
 pub mod tag;
 
 use chrono::{DateTime, SecondsFormat, Utc};
+use serde::Deserialize;
+
+/// The query of an operation that takes no parameters: any parameter is a 400 naming it,
+/// so a typo or an unsupported option (say `?purge=true`) is never silently ignored.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoParams {}
 
 /// Renders a stored timestamp (microseconds since the epoch) as a UTC instant.
 pub fn instant(micros: i64) -> DateTime<Utc> {

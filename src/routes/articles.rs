@@ -6,6 +6,7 @@ use super::{PROBLEM, list_links, list_response};
 use crate::auth::{Caller, Scope};
 use crate::config::Settings;
 use crate::db::{self, DbPool};
+use crate::dto::NoParams;
 use crate::dto::article::{
     Article, ArticleCreate, ArticleGetParams, ArticleListParams, ArticlePatch,
 };
@@ -136,6 +137,7 @@ fn written(status: actix_web::http::StatusCode, article: &Article) -> HttpRespon
 #[post("/articles")]
 pub async fn create_article(
     pool: web::Data<DbPool>,
+    _query: ApiQuery<NoParams>,
     caller: Caller,
     body: ApiJson<ArticleCreate>,
 ) -> Result<HttpResponse, ApiError> {
@@ -171,6 +173,7 @@ pub async fn create_article(
 pub async fn replace_article(
     pool: web::Data<DbPool>,
     path: web::Path<String>,
+    _query: ApiQuery<NoParams>,
     caller: Caller,
     body: ApiJson<ArticleCreate>,
 ) -> Result<HttpResponse, ApiError> {
@@ -205,6 +208,7 @@ pub async fn replace_article(
 pub async fn patch_article(
     pool: web::Data<DbPool>,
     path: web::Path<String>,
+    _query: ApiQuery<NoParams>,
     caller: Caller,
     body: ApiJson<ArticlePatch>,
 ) -> Result<HttpResponse, ApiError> {
@@ -224,6 +228,7 @@ pub async fn patch_article(
     security(("bearer" = ["write"])),
     responses(
         (status = 204, description = "In the trash"),
+        (status = 400, description = "A query parameter was given (none is accepted yet)", body = Problem, content_type = PROBLEM),
         (status = 401, description = "No key or a bad key", body = Problem, content_type = PROBLEM),
         (status = 403, description = "The key lacks `write`", body = Problem, content_type = PROBLEM),
         (status = 404, description = "No such article", body = Problem, content_type = PROBLEM),
@@ -233,6 +238,7 @@ pub async fn patch_article(
 pub async fn delete_article(
     pool: web::Data<DbPool>,
     path: web::Path<String>,
+    _query: ApiQuery<NoParams>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
     let by = caller.require(Scope::Write)?.name.clone();

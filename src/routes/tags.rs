@@ -6,6 +6,7 @@ use super::{PROBLEM, list_links, list_response};
 use crate::auth::{Caller, Scope};
 use crate::config::Settings;
 use crate::db::{self, DbPool};
+use crate::dto::NoParams;
 use crate::dto::list::{ListMeta, TagList};
 use crate::dto::problem::Problem;
 use crate::dto::tag::{Tag, TagCreate, TagListParams, TagPatch};
@@ -22,6 +23,7 @@ use crate::service;
          headers(("X-Total-Count" = i64, description = "Tags matching the filters"),
                  ("Link" = String, description = "RFC 8288 links: self, next, prev"))),
         (status = 400, description = "A parameter is invalid (each one is named)", body = Problem, content_type = PROBLEM),
+        (status = 401, description = "A bad key", body = Problem, content_type = PROBLEM),
     )
 )]
 #[get("/tags")]
@@ -30,6 +32,7 @@ pub async fn list_tags(
     pool: web::Data<DbPool>,
     settings: web::Data<Settings>,
     query: ApiQuery<TagListParams>,
+    _caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
     let p = query.0;
     let page = db::run(&pool, move |conn| service::tags::list(conn, &p)).await?;
@@ -58,6 +61,8 @@ pub async fn list_tags(
     params(("slug" = String, Path, description = "Tag slug", example = "central-asia")),
     responses(
         (status = 200, description = "The tag", body = Tag),
+        (status = 400, description = "A query parameter was given (none is accepted)", body = Problem, content_type = PROBLEM),
+        (status = 401, description = "A bad key", body = Problem, content_type = PROBLEM),
         (status = 404, description = "No such tag", body = Problem, content_type = PROBLEM),
     )
 )]
@@ -65,6 +70,8 @@ pub async fn list_tags(
 pub async fn get_tag(
     pool: web::Data<DbPool>,
     path: web::Path<String>,
+    _query: ApiQuery<NoParams>,
+    _caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
     let slug = path.into_inner();
     let tag = db::run(&pool, move |conn| service::tags::get(conn, &slug)).await?;
@@ -90,6 +97,7 @@ pub async fn get_tag(
 #[post("/tags")]
 pub async fn create_tag(
     pool: web::Data<DbPool>,
+    _query: ApiQuery<NoParams>,
     caller: Caller,
     body: ApiJson<TagCreate>,
 ) -> Result<HttpResponse, ApiError> {
@@ -123,6 +131,7 @@ pub async fn create_tag(
 pub async fn patch_tag(
     pool: web::Data<DbPool>,
     path: web::Path<String>,
+    _query: ApiQuery<NoParams>,
     caller: Caller,
     body: ApiJson<TagPatch>,
 ) -> Result<HttpResponse, ApiError> {
@@ -139,6 +148,7 @@ pub async fn patch_tag(
     security(("bearer" = ["write"])),
     responses(
         (status = 204, description = "Deleted"),
+        (status = 400, description = "A query parameter was given (none is accepted)", body = Problem, content_type = PROBLEM),
         (status = 401, description = "No key or a bad key", body = Problem, content_type = PROBLEM),
         (status = 403, description = "The key lacks `write`", body = Problem, content_type = PROBLEM),
         (status = 404, description = "No such tag", body = Problem, content_type = PROBLEM),
@@ -149,6 +159,7 @@ pub async fn patch_tag(
 pub async fn delete_tag(
     pool: web::Data<DbPool>,
     path: web::Path<String>,
+    _query: ApiQuery<NoParams>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Scope::Write)?;

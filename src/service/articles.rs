@@ -130,6 +130,11 @@ pub fn list(
         }
     };
     let fields = params::fields(&mut errors, p.fields.as_deref(), ARTICLE_FIELDS);
+    // Asking for a body field by name is asking for the body.
+    let include_body = include_body
+        || fields
+            .as_ref()
+            .is_some_and(|f| f.iter().any(|x| x == "body" || x == "body_html"));
     let visibility = match p.status.as_deref() {
         None => Visibility::Public,
         Some("published") if !caller.can(Scope::ReadDrafts) => Visibility::Public,
@@ -571,13 +576,34 @@ pub fn patch(
         let current = db::articles::tags_of(conn, &[row.id])?
             .remove(&row.id)
             .unwrap_or_default();
+        let current_ids: Vec<i32> = current.iter().map(|t| t.id).collect();
         let mut fields = Fields::from_row(&row, current);
         fields.apply(patch);
         let now = now_micros();
         let (write, ids) = build(conn, fields, Some(&row), now, by)?;
+        // A patch that changes nothing is not a new version.
+        if ids == current_ids && same_content(&row, &write) {
+            return load_wire(conn, row);
+        }
         let row = db::articles::update(conn, row.id, &write, &ids)?;
         load_wire(conn, row)
     })
+}
+
+/// True when a write would leave every editable column as it is.
+fn same_content(row: &ArticleRow, w: &ArticleWrite) -> bool {
+    row.slug == w.slug
+        && row.title == w.title
+        && row.summary == w.summary
+        && row.summary_auto == w.summary_auto
+        && row.body == w.body
+        && row.source == w.source
+        && row.author == w.author
+        && row.lang == w.lang
+        && row.status == w.status
+        && row.published_at == w.published_at
+        && row.image_url == w.image_url
+        && row.image_caption == w.image_caption
 }
 
 /// Moves an article to the trash.

@@ -10,8 +10,8 @@ use crate::db::{self, now_micros};
 use crate::dto::tag::{Tag, TagBrief, TagCreate, TagKind, TagLinks, TagListParams, TagPatch};
 use crate::error::ApiError;
 use crate::text::arabic::fold;
-use crate::text::nfc;
 use crate::text::slug::{check_slug, slugify};
+use crate::text::{nfc, pct};
 use crate::validate::{Errors, Validate, echo};
 
 /// A page of tags.
@@ -50,8 +50,8 @@ fn to_wire(t: &TagRow, all: &[TagRow], counts: &HashMap<i32, i64>) -> Tag {
         article_count: counts.get(&t.id).copied().unwrap_or(0),
         children: None,
         links: TagLinks {
-            self_: format!("/api/v1/tags/{}", t.slug),
-            articles: format!("/api/v1/articles?tag={}", t.slug),
+            self_: format!("/api/v1/tags/{}", pct(&t.slug)),
+            articles: format!("/api/v1/articles?tag={}", pct(&t.slug)),
         },
     }
 }

@@ -20,3 +20,16 @@ pub fn is_arabic_mark(c: char) -> bool {
 
 /// Tatweel (kashida), a stretching stroke with no meaning.
 pub const TATWEEL: char = '\u{0640}';
+
+/// Percent-encodes a path segment (an Arabic slug) so it can go in a URL or a header.
+pub fn pct(segment: &str) -> String {
+    let mut out = String::with_capacity(segment.len() * 3);
+    for b in segment.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}

@@ -249,3 +249,121 @@ fn hostile_inputs_never_get_a_500() {
         assert!(res.status().as_u16() < 500, "{body} gave {}", res.status());
     }
 }
+
+#[test]
+fn qa_regressions() {
+    let app = TestApp::spawn();
+    // HEAD answers like GET, without a body.
+    let res = app.client.head(app.url("/api/v1/articles")).send().unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.headers().contains_key("x-total-count"));
+    assert_eq!(res.text().unwrap(), "");
+    assert_eq!(
+        app.client
+            .head(app.url("/healthz"))
+            .send()
+            .unwrap()
+            .status(),
+        200
+    );
+
+    let a = app.article("خبر للاختبار", &[]);
+    let path = format!("/api/v1/articles/{}", a["id"]);
+    // Options that do not exist are refused, never ignored.
+    let p = problem(
+        app.request(Method::DELETE, &format!("{path}?purge=true"))
+            .send()
+            .unwrap(),
+        400,
+    );
+    assert_eq!(error_fields(&p), vec!["purge"]);
+    assert_eq!(app.get(&path).status(), 200, "nothing was deleted");
+    problem(app.get("/api/v1/tags/x?foo=1"), 400);
+
+    // null is refused where a field cannot be empty.
+    for field in ["title", "body", "status", "tags", "slug", "lang"] {
+        let p = problem(app.send(Method::PATCH, &path, &json!({ field: null })), 422);
+        assert_eq!(error_fields(&p), vec![field]);
+        assert!(p["errors"][0]["message"].as_str().unwrap().contains("null"));
+    }
+    // A patch that changes nothing is not a new version.
+    let same: serde_json::Value = app
+        .send(Method::PATCH, &path, &json!({"title": "خبر للاختبار"}))
+        .json()
+        .unwrap();
+    assert_eq!(same["version"], 1);
+
+    // Titles and names need a letter or digit.
+    let p = problem(
+        app.post("/api/v1/articles", &json!({"title": "ـــ\u{064E}\u{200F}"})),
+        422,
+    );
+    assert_eq!(error_fields(&p), vec!["title"]);
+    problem(app.post("/api/v1/tags", &json!({"name": "؟؟؟"})), 422);
+
+    // A JSON body in another charset is refused rather than misread.
+    let res = app
+        .request(Method::POST, "/api/v1/articles")
+        .header("content-type", "application/json; charset=iso-8859-1")
+        .body("{\"title\":\"x\"}")
+        .send()
+        .unwrap();
+    problem(res, 415);
+
+    // An Arabic tag slug is percent-encoded in Location and links.
+    let res = app.post("/api/v1/tags", &json!({"name": "سوريا", "slug": "سوريا"}));
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    assert_eq!(location, "/api/v1/tags/%D8%B3%D9%88%D8%B1%D9%8A%D8%A7");
+    assert_eq!(app.get(&location).status(), 200);
+
+    // A bad key is refused everywhere it is read; no key means no `error=` in the challenge.
+    problem(app.get_with("/api/v1/tags", "wrong"), 401);
+    let res = app
+        .client
+        .post(app.url("/api/v1/tags"))
+        .json(&json!({"name": "س"}))
+        .send()
+        .unwrap();
+    assert!(
+        !res.headers()["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .contains("error=")
+    );
+    let res = app
+        .client
+        .post(app.url("/api/v1/tags"))
+        .bearer_auth("anbaa_00000000_x")
+        .json(&json!({"name": "س"}))
+        .send()
+        .unwrap();
+    assert!(
+        res.headers()["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .contains("invalid_token")
+    );
+
+    // Asking for the body by name includes it.
+    let list: serde_json::Value = app.get("/api/v1/articles?fields=id,body").json().unwrap();
+    assert!(list["data"][0]["body"].is_string());
+
+    // A long title keeps whole words, within 80 characters.
+    let long = app.article(
+        "منظمة شنغهاي للتعاون تختتم قمتها في تيانجين بإعلان يدعو إلى عالم متعدد الأقطاب",
+        &[],
+    );
+    assert!(
+        long["slug"].as_str().unwrap().ends_with("-الأقطاب"),
+        "{}",
+        long["slug"]
+    );
+
+    // Script content never leaks into the derived summary.
+    let s = app.post(
+        "/api/v1/articles",
+        &json!({"title": "ملخص", "body": "<svg><script>alert(1)</script></svg>\n\nنص آمن"}),
+    );
+    let s: serde_json::Value = s.json().unwrap();
+    assert_eq!(s["summary"], "نص آمن");
+}
