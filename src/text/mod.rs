@@ -1,6 +1,7 @@
 //! Text handling shared by every resource: Unicode normalization, slugs, and the
 //! CommonMark → sanitized HTML pipeline.
 
+pub mod analyzer;
 pub mod arabic;
 pub mod markdown;
 pub mod slug;
