@@ -33,6 +33,12 @@ enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Rebuild the full-text search index from the articles.
+    Reindex {
+        /// SQLite database file.
+        #[arg(long, env = "ANBAA_DB", default_value = "data/anbaa.db")]
+        db: String,
+    },
     /// Exit 0 when the server answers /healthz (for container health checks without curl).
     Healthcheck {
         /// Address of the server.
@@ -72,6 +78,7 @@ fn main() -> ExitCode {
             Ok(())
         }
         Command::Healthcheck { addr } => healthcheck(&addr),
+        Command::Reindex { db } => reindex(&db),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -153,6 +160,18 @@ fn keys(db_path: &str, action: KeysCommand) -> CliResult {
             println!("Revoked key {key}.");
         }
     }
+    Ok(())
+}
+
+fn reindex(db_path: &str) -> CliResult {
+    let pool = db::open(db_path)?;
+    let mut conn = pool.get()?;
+    let started = std::time::Instant::now();
+    let n = db::search::reindex_all(&mut conn)?;
+    println!(
+        "Reindexed {n} articles in {:.2} s.",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 

@@ -263,6 +263,7 @@ pub fn insert(
         .returning(ArticleRow::as_returning())
         .get_result(conn)?;
     set_tags(conn, row.id, tag_ids)?;
+    super::search::index_article(conn, &row)?;
     Ok(row)
 }
 
@@ -278,6 +279,7 @@ pub fn update(
         .returning(ArticleRow::as_returning())
         .get_result(conn)?;
     set_tags(conn, id, tag_ids)?;
+    super::search::index_article(conn, &row)?;
     Ok(row)
 }
 
@@ -300,7 +302,7 @@ fn set_tags(conn: &mut SqliteConnection, id: i32, tag_ids: &[i32]) -> QueryResul
 
 /// Moves a live article to the trash, bumping its version.
 pub fn trash(conn: &mut SqliteConnection, id: i32, now: i64, by: &str) -> QueryResult<usize> {
-    diesel::update(
+    let n = diesel::update(
         articles::table
             .find(id)
             .filter(articles::trashed_at.is_null()),
@@ -311,7 +313,9 @@ pub fn trash(conn: &mut SqliteConnection, id: i32, now: i64, by: &str) -> QueryR
         articles::updated_by.eq(by),
         articles::version.eq(articles::version + 1),
     ))
-    .execute(conn)
+    .execute(conn)?;
+    super::search::remove(conn, id)?;
+    Ok(n)
 }
 
 /// Number of live articles (for the demo loader).

@@ -5,6 +5,7 @@ pub mod articles;
 pub mod keys;
 pub mod models;
 pub mod schema;
+pub mod search;
 pub mod tags;
 
 use std::time::Duration;

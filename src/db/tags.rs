@@ -85,10 +85,13 @@ pub fn insert(conn: &mut SqliteConnection, write: &TagWrite, now: i64) -> QueryR
 
 /// Replaces a tag's columns.
 pub fn update(conn: &mut SqliteConnection, id: i32, write: &TagWrite) -> QueryResult<TagRow> {
-    diesel::update(tags::table.find(id))
+    let row = diesel::update(tags::table.find(id))
         .set(write)
         .returning(TagRow::as_returning())
-        .get_result(conn)
+        .get_result(conn)?;
+    // Tag names are indexed with each article that carries them.
+    super::search::reindex_tag(conn, id)?;
+    Ok(row)
 }
 
 /// Deletes a tag that no article carries and no tag has as parent.

@@ -38,7 +38,7 @@ pub fn render_html(markdown: &str) -> String {
 static TEXT_ONLY: LazyLock<ammonia::Builder<'static>> = LazyLock::new(ammonia::Builder::empty);
 
 /// The text of an HTML fragment, entities decoded.
-fn html_text(html: &str) -> String {
+pub fn html_text(html: &str) -> String {
     let escaped = TEXT_ONLY.clean(html).to_string();
     escaped
         .replace("&nbsp;", " ")
