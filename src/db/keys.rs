@@ -36,8 +36,13 @@ pub fn revoke(conn: &mut SqliteConnection, id_or_prefix: &str, now: i64) -> Quer
     let target = api_keys::table
         .filter(api_keys::revoked_at.is_null())
         .into_boxed();
+    // A prefix is hex and may be all digits, so a number matches either an id or a prefix.
     let target = match id_or_prefix.parse::<i32>() {
-        Ok(id) => target.filter(api_keys::id.eq(id)),
+        Ok(id) => target.filter(
+            api_keys::id
+                .eq(id)
+                .or(api_keys::prefix.eq(id_or_prefix.to_owned())),
+        ),
         Err(_) => target.filter(api_keys::prefix.eq(id_or_prefix.to_owned())),
     };
     let ids: Vec<i32> = target.select(api_keys::id).load(conn)?;
