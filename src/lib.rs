@@ -10,6 +10,7 @@ pub mod error;
 pub mod extract;
 pub mod openapi;
 pub mod routes;
+pub mod search;
 pub mod service;
 pub mod startup;
 pub mod text;

@@ -1,0 +1,443 @@
+//! Search queries: parsing what a reader types into an FTS5 expression over the analyzed
+//! index, and snippets of the original text with the matches marked.
+//!
+//! Syntax: words are ANDed; `"a phrase"`; `a OR b`; `-word` excludes; `word*` is a prefix.
+//! Everything else is taken literally: every term reaches FTS5 quoted, so no input can be
+//! an FTS5 syntax error.
+
+use std::collections::HashSet;
+
+use crate::text::analyzer::{Token, analyze, normalize, stem};
+
+/// Longest accepted query, in characters.
+pub const MAX_QUERY_CHARS: usize = 500;
+
+/// Columns a word is looked up in.
+const WORD_COLUMNS: &str = "{title summary body alt tags}";
+/// Columns that keep positions for phrases.
+const PHRASE_COLUMNS: &str = "{title summary body}";
+
+/// Query-side Arabic stopwords (normalized). Dropped when the query has other words, so
+/// «قمة في طشقند» needs قمة and طشقند, not في.
+const STOPWORDS: &[&str] = &[
+    "في",
+    "من",
+    "الي",
+    "علي",
+    "عن",
+    "مع",
+    "او",
+    "ان",
+    "و",
+    "ثم",
+    "لا",
+    "ما",
+    "هذا",
+    "هذه",
+    "ذلك",
+    "تلك",
+    "التي",
+    "الذي",
+    "الذين",
+    "كان",
+    "كانت",
+    "قد",
+    "لم",
+    "لن",
+    "بين",
+    "حتي",
+    "منذ",
+    "عند",
+    "بعد",
+    "قبل",
+    "هو",
+    "هي",
+    "هم",
+    "كل",
+    "اي",
+    "the",
+    "of",
+    "and",
+    "in",
+    "a",
+    "an",
+    "to",
+];
+
+/// A parsed query.
+#[derive(Debug, Clone, Default)]
+pub struct Query {
+    /// The FTS5 MATCH expression; `None` when nothing can match (no positive term).
+    pub fts: Option<String>,
+    /// What the snippet marks.
+    pub marks: Marks,
+}
+
+/// The analyzed forms a snippet marks in the original text.
+#[derive(Debug, Clone, Default)]
+pub struct Marks {
+    stems: HashSet<String>,
+    keys: HashSet<String>,
+    prefixes: Vec<String>,
+}
+
+impl Marks {
+    /// True when a token of the original text matches the query.
+    pub fn matches(&self, t: &Token) -> bool {
+        self.stems.contains(&t.stem)
+            || t.alt.as_ref().is_some_and(|a| self.stems.contains(a))
+            || t.key.as_ref().is_some_and(|k| self.keys.contains(k))
+            || t.alt_key.as_ref().is_some_and(|k| self.keys.contains(k))
+            || self.prefixes.iter().any(|p| {
+                t.norm.starts_with(p.as_str()) || strip_article(&t.norm).starts_with(p.as_str())
+            })
+    }
+}
+
+/// One item of the query as typed.
+#[derive(Debug, Clone, PartialEq)]
+enum Item {
+    Word(String),
+    Phrase(String),
+    Or,
+}
+
+fn lex(q: &str) -> Vec<Item> {
+    let mut items = Vec::new();
+    let mut chars = q.chars().peekable();
+    let mut word = String::new();
+    let flush = |word: &mut String, items: &mut Vec<Item>| {
+        if !word.is_empty() {
+            let w = std::mem::take(word);
+            match w.as_str() {
+                "OR" | "|" => items.push(Item::Or),
+                // AND is what words already mean together.
+                "AND" | "&&" => {}
+                _ => items.push(Item::Word(w)),
+            }
+        }
+    };
+    while let Some(c) = chars.next() {
+        if c == '"' || c == '«' || c == '“' {
+            flush(&mut word, &mut items);
+            let mut phrase = String::new();
+            for d in chars.by_ref() {
+                if d == '"' || d == '»' || d == '”' {
+                    break;
+                }
+                phrase.push(d);
+            }
+            // An unbalanced quote makes the rest a phrase.
+            items.push(Item::Phrase(phrase));
+        } else if c.is_whitespace() {
+            flush(&mut word, &mut items);
+        } else {
+            word.push(c);
+        }
+    }
+    flush(&mut word, &mut items);
+    items
+}
+
+/// A string as an FTS5 string literal.
+fn quoted(s: &str) -> String {
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+fn strip_article(norm: &str) -> &str {
+    for p in ["وال", "بال", "فال", "كال", "لل", "ال"] {
+        if let Some(rest) = norm.strip_prefix(p)
+            && rest.chars().count() >= 2
+        {
+            return rest;
+        }
+    }
+    norm
+}
+
+/// The FTS5 expression of one analyzed word, recording what to mark. The word as typed is
+/// looked up as a stem (which also finds it behind an attached ب ل ك ف, through the index's
+/// alt column) and by its spelling-variant key. The query's own alt stem is not used: a
+/// typed ك or ب is far more often part of the word (كازاخستان, بريكس) than a preposition.
+fn term(t: &Token, marks: &mut Marks) -> String {
+    let mut alts = vec![format!("{WORD_COLUMNS} : {}", quoted(&t.stem))];
+    marks.stems.insert(t.stem.clone());
+    if let Some(k) = &t.key {
+        alts.push(format!("keys : {}", quoted(k)));
+        marks.keys.insert(k.clone());
+    }
+    format!("({})", alts.join(" OR "))
+}
+
+/// A prefix search: normalized, an article-like proclitic removed, suffixes kept.
+fn prefix(word: &str, marks: &mut Marks) -> Option<String> {
+    let norm = normalize(word.trim_end_matches('*'));
+    let p = strip_article(&norm).to_owned();
+    if p.chars().count() < 2 {
+        return None;
+    }
+    marks.prefixes.push(p.clone());
+    Some(format!("({WORD_COLUMNS} : {} *)", quoted(&p)))
+}
+
+/// The expression of one word or phrase item; `None` when it has nothing searchable.
+fn item_expr(item: &Item, drop_stopwords: bool, marks: &mut Marks) -> Option<String> {
+    match item {
+        Item::Or => None,
+        Item::Word(w) if w.ends_with('*') && w.trim_end_matches('*').chars().count() > 0 => {
+            prefix(w, marks)
+        }
+        Item::Word(w) => {
+            let tokens: Vec<Token> = analyze(w)
+                .into_iter()
+                .filter(|t| !(drop_stopwords && STOPWORDS.contains(&t.norm.as_str())))
+                .collect();
+            match tokens.len() {
+                0 => None,
+                1 => Some(term(&tokens[0], marks)),
+                // A word with inner punctuation (قره-باخ) is its parts in order.
+                _ => Some(phrase(&tokens, marks)),
+            }
+        }
+        Item::Phrase(p) => {
+            let tokens = analyze(p);
+            match tokens.len() {
+                0 => None,
+                1 => Some(term(&tokens[0], marks)),
+                _ => Some(phrase(&tokens, marks)),
+            }
+        }
+    }
+}
+
+fn phrase(tokens: &[Token], marks: &mut Marks) -> String {
+    for t in tokens {
+        marks.stems.insert(t.stem.clone());
+    }
+    let stems: Vec<&str> = tokens.iter().map(|t| t.stem.as_str()).collect();
+    format!("({PHRASE_COLUMNS} : {})", quoted(&stems.join(" ")))
+}
+
+/// Parses what a reader typed.
+pub fn parse(q: &str) -> Query {
+    let items = lex(q);
+    // Split off exclusions: `-word` (a lone `-` is just punctuation).
+    let mut positive: Vec<Item> = Vec::new();
+    let mut negative: Vec<Item> = Vec::new();
+    for item in items {
+        match item {
+            Item::Word(w) if w.starts_with('-') && w.chars().count() > 1 => {
+                negative.push(Item::Word(w.trim_start_matches('-').to_owned()))
+            }
+            other => positive.push(other),
+        }
+    }
+    let content_words = positive
+        .iter()
+        .filter(|i| match i {
+            Item::Word(w) => analyze(w)
+                .iter()
+                .any(|t| !STOPWORDS.contains(&t.norm.as_str())),
+            Item::Phrase(_) => true,
+            Item::Or => false,
+        })
+        .count();
+    let drop_stopwords = content_words > 0;
+
+    let mut marks = Marks::default();
+    // Consecutive items joined by OR form one group; groups are ANDed.
+    let mut groups: Vec<Vec<String>> = Vec::new();
+    let mut pending_or = false;
+    for item in &positive {
+        if *item == Item::Or {
+            pending_or = !groups.is_empty();
+            continue;
+        }
+        let Some(expr) = item_expr(item, drop_stopwords, &mut marks) else {
+            continue;
+        };
+        match groups.last_mut() {
+            Some(g) if pending_or => g.push(expr),
+            _ => groups.push(vec![expr]),
+        }
+        pending_or = false;
+    }
+    if groups.is_empty() {
+        return Query { fts: None, marks };
+    }
+    let mut fts = groups
+        .iter()
+        .map(|g| format!("({})", g.join(" OR ")))
+        .collect::<Vec<_>>()
+        .join(" AND ");
+    let mut ignored = Marks::default();
+    for item in &negative {
+        if let Some(expr) = item_expr(item, false, &mut ignored) {
+            fts = format!("({fts}) NOT {expr}");
+        }
+    }
+    Query {
+        fts: Some(fts),
+        marks,
+    }
+}
+
+/// How many words a snippet shows.
+const SNIPPET_WORDS: usize = 24;
+
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// The window of the text with the most matches, HTML-escaped, matches in `<mark>`;
+/// `None` when nothing in the text matches.
+fn window(text: &str, marks: &Marks) -> Option<(usize, String)> {
+    let tokens = analyze(text);
+    let hits: Vec<bool> = tokens.iter().map(|t| marks.matches(t)).collect();
+    let total: usize = hits.iter().filter(|h| **h).count();
+    if total == 0 {
+        return None;
+    }
+    let width = SNIPPET_WORDS.min(tokens.len());
+    let (mut best, mut best_n) = (0, 0);
+    let mut n: usize = hits[..width].iter().filter(|h| **h).count();
+    if n > best_n {
+        best_n = n;
+    }
+    for start in 1..=tokens.len() - width {
+        n = n + usize::from(hits[start + width - 1]) - usize::from(hits[start - 1]);
+        if n > best_n {
+            best = start;
+            best_n = n;
+        }
+    }
+    // Start a little before the first match in the window, for context.
+    let first_hit = (best..best + width).find(|&i| hits[i]).unwrap_or(best);
+    let start = first_hit.saturating_sub(3).max(best.saturating_sub(0));
+    let end = (start + width).min(tokens.len());
+    let from = if start == 0 { 0 } else { tokens[start].start };
+    let to = if end == tokens.len() {
+        text.len()
+    } else {
+        tokens[end - 1].end
+    };
+    let mut out = String::new();
+    if from > 0 {
+        out.push('…');
+    }
+    let mut cursor = from;
+    for (t, hit) in tokens[start..end].iter().zip(&hits[start..end]) {
+        if *hit {
+            out.push_str(&escape(&text[cursor..t.start]));
+            out.push_str("<mark>");
+            out.push_str(&escape(&text[t.start..t.end]));
+            out.push_str("</mark>");
+            cursor = t.end;
+        }
+    }
+    out.push_str(&escape(&text[cursor..to]));
+    if to < text.len() {
+        out.push('…');
+    }
+    Some((best_n, out))
+}
+
+/// A snippet for a hit: the best window of the body, else the summary, else the title.
+pub fn snippet(title: &str, summary: &str, body_text: &str, marks: &Marks) -> String {
+    let candidates = [body_text, summary, title];
+    candidates
+        .iter()
+        .filter_map(|text| window(text, marks))
+        .max_by_key(|(n, _)| *n)
+        .map(|(_, s)| s)
+        .unwrap_or_else(|| escape(&crate::text::markdown::truncate_words(summary, 160)))
+}
+
+/// Normalized prefix match of a tag name for autocomplete: any word of the name, with or
+/// without its article, starts with the typed text.
+pub fn name_matches(name: &str, typed_norm: &str) -> bool {
+    if typed_norm.is_empty() {
+        return true;
+    }
+    analyze(name)
+        .iter()
+        .any(|t| t.norm.starts_with(typed_norm) || strip_article(&t.norm).starts_with(typed_norm))
+        || normalize(name).starts_with(typed_norm)
+}
+
+/// The stem of a normalized word (re-exported for callers that compare single words).
+pub fn stem_of(word: &str) -> String {
+    stem(&normalize(word))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostile_input_is_always_a_valid_expression_or_nothing() {
+        for q in [
+            "\"",
+            "*",
+            "(",
+            ")",
+            ":",
+            "^",
+            "NEAR",
+            "AND",
+            "OR",
+            "-",
+            "\"غير مغلق",
+            "a:b",
+            "NEAR(x y)",
+            "---",
+            "\"\"",
+            "title:قطر",
+        ] {
+            let parsed = parse(q);
+            if let Some(f) = &parsed.fts {
+                // Every user word is inside a quoted string.
+                assert!(!f.contains("NEAR("), "{q} -> {f}");
+            }
+        }
+        assert!(
+            parse("-روسيا").fts.is_none(),
+            "only exclusions match nothing"
+        );
+    }
+
+    #[test]
+    fn syntax() {
+        let q = parse("كازاخستان OR أوزبكستان النفط -روسيا \"بحر قزوين\" تركمان*");
+        let f = q.fts.unwrap();
+        assert!(f.contains(" OR "), "{f}");
+        assert!(f.contains("NOT"), "{f}");
+        assert!(f.contains("{title summary body} : \"بحر قزو\""), "{f}");
+        assert!(f.contains("\"تركمان\" *"), "{f}");
+    }
+
+    #[test]
+    fn snippet_marks_the_original_words() {
+        let q = parse("كازاخستان الطاقة");
+        let s = snippet(
+            "عنوان",
+            "ملخص",
+            "أعلنت وزارة الطَّاقَة بكازاخستان <خطة> جديدة.",
+            &q.marks,
+        );
+        assert!(s.contains("<mark>الطَّاقَة</mark>"), "{s}");
+        assert!(s.contains("<mark>بكازاخستان</mark>"), "{s}");
+        assert!(s.contains("&lt;خطة&gt;"), "{s}");
+    }
+}
