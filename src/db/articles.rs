@@ -34,6 +34,9 @@ pub struct Keyset {
     pub value: i64,
     /// The id of that row (the tie-breaker).
     pub id: i32,
+    /// For relevance: the instant the first page's recency boost was computed at, so every
+    /// page of one walk scores rows the same way.
+    pub at: i64,
 }
 
 /// How the list is paged.
@@ -63,6 +66,21 @@ pub struct ArticleFilter {
     pub paging: Paging,
     /// The instant scheduled articles are compared with.
     pub now: i64,
+    /// An FTS5 expression the articles must match (a search).
+    pub search: Option<String>,
+}
+
+/// One page of a list.
+#[derive(Debug)]
+pub struct Page {
+    /// The rows, in order.
+    pub rows: Vec<ArticleRow>,
+    /// Relevance scores of the rows (lower is better), for searches.
+    pub scores: Vec<f64>,
+    /// Whether another page follows.
+    pub more: bool,
+    /// Rows matching the filters across all pages.
+    pub total: i64,
 }
 
 type Boxed<'a> = articles::BoxedQuery<'a, Sqlite>;
@@ -122,21 +140,25 @@ pub fn sort_value(row: &ArticleRow, sort: ArticleSort) -> i64 {
             row.published_at.unwrap_or(row.created_at)
         }
         ArticleSort::RecentlyUpdated => row.updated_at,
+        ArticleSort::Relevance => 0,
     }
 }
 
 /// One page of articles and the total matching the filters. Fetches one row more than the
 /// limit so the caller knows whether a next page exists.
-pub fn list(
-    conn: &mut SqliteConnection,
-    f: &ArticleFilter,
-) -> QueryResult<(Vec<ArticleRow>, bool, i64)> {
+pub fn list(conn: &mut SqliteConnection, f: &ArticleFilter) -> QueryResult<Page> {
+    if let Some(expr) = &f.search {
+        return super::search::list(conn, f, expr);
+    }
     let total: i64 = filtered(f).count().get_result(conn)?;
     let mut q = filtered(f);
     q = match f.sort {
         ArticleSort::NewestFirst => q.order((articles::sort_at.desc(), articles::id.desc())),
         ArticleSort::OldestFirst => q.order((articles::sort_at.asc(), articles::id.asc())),
-        ArticleSort::RecentlyUpdated => q.order((articles::updated_at.desc(), articles::id.desc())),
+        // Relevance needs a search, which takes the other path; order by update otherwise.
+        ArticleSort::RecentlyUpdated | ArticleSort::Relevance => {
+            q.order((articles::updated_at.desc(), articles::id.desc()))
+        }
     };
     match f.paging {
         Paging::Page(page) => q = q.offset((page - 1).saturating_mul(f.limit)),
@@ -153,7 +175,7 @@ pub fn list(
                         .gt(k.value)
                         .or(articles::sort_at.eq(k.value).and(articles::id.gt(k.id))),
                 ),
-                ArticleSort::RecentlyUpdated => q.filter(
+                ArticleSort::RecentlyUpdated | ArticleSort::Relevance => q.filter(
                     articles::updated_at
                         .lt(k.value)
                         .or(articles::updated_at.eq(k.value).and(articles::id.lt(k.id))),
@@ -167,7 +189,22 @@ pub fn list(
         .load(conn)?;
     let more = rows.len() as i64 > f.limit;
     rows.truncate(f.limit as usize);
-    Ok((rows, more, total))
+    Ok(Page {
+        rows,
+        scores: Vec::new(),
+        more,
+        total,
+    })
+}
+
+/// Live articles by id, in the order of `ids`.
+pub fn by_ids(conn: &mut SqliteConnection, ids: &[i32]) -> QueryResult<Vec<ArticleRow>> {
+    let mut rows: Vec<ArticleRow> = articles::table
+        .filter(articles::id.eq_any(ids))
+        .select(ArticleRow::as_select())
+        .load(conn)?;
+    rows.sort_by_key(|r| ids.iter().position(|&i| i == r.id));
+    Ok(rows)
 }
 
 /// The tags of each article, in the editor's order.

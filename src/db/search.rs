@@ -2,11 +2,13 @@
 //! write, rebuilt by `anbaa reindex` or on start when the analyzer changed.
 
 use diesel::prelude::*;
-use diesel::sql_types::{Integer, Text};
+use diesel::sql_types::{BigInt, Double, Integer, Text};
 use diesel::sqlite::SqliteConnection;
 
+use super::articles::{ArticleFilter, Page, Paging, Visibility};
 use super::models::ArticleRow;
 use super::schema::{article_tags, articles, tags};
+use crate::dto::article::ArticleSort;
 use crate::text::analyzer::{ANALYZER_VERSION, index_text};
 use crate::text::markdown::html_text;
 
@@ -128,4 +130,138 @@ pub fn ensure_current(conn: &mut SqliteConnection) -> QueryResult<Option<usize>>
         return Ok(None);
     }
     reindex_all(conn).map(Some)
+}
+
+/// The visibility and filter conditions of a list as SQL over `articles a`. Every value is
+/// an integer of ours (ids, instants), so they are written inline; the one piece of user
+/// text, the MATCH expression, is always bound.
+fn where_sql(f: &ArticleFilter) -> Vec<String> {
+    let mut w = vec!["a.trashed_at IS NULL".to_owned()];
+    match f.visibility {
+        Visibility::Public => w.push(format!(
+            "a.status = 'published' AND a.published_at <= {}",
+            f.now
+        )),
+        Visibility::Published => w.push("a.status = 'published'".to_owned()),
+        Visibility::Draft => w.push("a.status = 'draft'".to_owned()),
+        Visibility::Archived => w.push("a.status = 'archived'".to_owned()),
+        Visibility::All => {}
+    }
+    let ids = |g: &[i32]| g.iter().map(i32::to_string).collect::<Vec<_>>().join(",");
+    let with_tags = |g: &[i32]| {
+        format!(
+            "SELECT article_id FROM article_tags WHERE tag_id IN ({})",
+            ids(g)
+        )
+    };
+    if f.all_tags {
+        for g in &f.tag_groups {
+            w.push(format!("a.id IN ({})", with_tags(g)));
+        }
+    } else if !f.tag_groups.is_empty() {
+        let any: Vec<i32> = f.tag_groups.iter().flatten().copied().collect();
+        w.push(format!("a.id IN ({})", with_tags(&any)));
+    }
+    if !f.exclude_tags.is_empty() {
+        w.push(format!("a.id NOT IN ({})", with_tags(&f.exclude_tags)));
+    }
+    if let Some(t) = f.published_after {
+        w.push(format!("a.published_at >= {t}"));
+    }
+    if let Some(t) = f.published_before {
+        w.push(format!("a.published_at < {t}"));
+    }
+    if let Some(t) = f.updated_after {
+        w.push(format!("a.updated_at >= {t}"));
+    }
+    w
+}
+
+#[derive(QueryableByName)]
+struct Hit {
+    #[diesel(sql_type = Integer)]
+    id: i32,
+    #[diesel(sql_type = Double)]
+    score: f64,
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+/// Microseconds in 90 days: the scale of the recency boost.
+const RECENCY_SCALE: f64 = 90.0 * 86_400.0 * 1e6;
+
+/// One page of a search. Relevance is bm25 (negative, lower is better) times a boost of up
+/// to 1.5 for a fresh article, falling to 1.25 at 90 days and towards 1 for old ones.
+pub fn list(conn: &mut SqliteConnection, f: &ArticleFilter, expr: &str) -> QueryResult<Page> {
+    let at = match f.paging {
+        Paging::After(Some(k)) if f.sort == ArticleSort::Relevance => k.at,
+        _ => f.now,
+    };
+    let score = format!(
+        "(articles_fts.rank * (1.0 + 0.5 / (1.0 + MAX(0, {at} - a.sort_at) / {RECENCY_SCALE:.1})))"
+    );
+    let from = "FROM articles_fts CROSS JOIN articles a ON a.id = articles_fts.rowid \
+                WHERE articles_fts MATCH ?";
+    let mut conds = where_sql(f);
+    let total = diesel::sql_query(format!(
+        "SELECT COUNT(*) AS n {from} AND {}",
+        conds.join(" AND ")
+    ))
+    .bind::<Text, _>(expr)
+    .get_result::<Count>(conn)?
+    .n;
+
+    let order = match f.sort {
+        ArticleSort::Relevance => "score ASC, a.id ASC",
+        ArticleSort::NewestFirst => "a.sort_at DESC, a.id DESC",
+        ArticleSort::OldestFirst => "a.sort_at ASC, a.id ASC",
+        ArticleSort::RecentlyUpdated => "a.updated_at DESC, a.id DESC",
+    };
+    let mut offset = 0;
+    match f.paging {
+        Paging::Page(p) => offset = (p - 1).saturating_mul(f.limit),
+        Paging::After(None) => {}
+        Paging::After(Some(k)) => conds.push(match f.sort {
+            ArticleSort::Relevance => {
+                let v = f64::from_bits(k.value as u64);
+                format!("({score} > {v:e} OR ({score} = {v:e} AND a.id > {}))", k.id)
+            }
+            ArticleSort::NewestFirst => format!(
+                "(a.sort_at < {v} OR (a.sort_at = {v} AND a.id < {id}))",
+                v = k.value,
+                id = k.id
+            ),
+            ArticleSort::OldestFirst => format!(
+                "(a.sort_at > {v} OR (a.sort_at = {v} AND a.id > {id}))",
+                v = k.value,
+                id = k.id
+            ),
+            ArticleSort::RecentlyUpdated => format!(
+                "(a.updated_at < {v} OR (a.updated_at = {v} AND a.id < {id}))",
+                v = k.value,
+                id = k.id
+            ),
+        }),
+    }
+    let hits: Vec<Hit> = diesel::sql_query(format!(
+        "SELECT a.id AS id, {score} AS score {from} AND {} ORDER BY {order} LIMIT {} OFFSET {offset}",
+        conds.join(" AND "),
+        f.limit + 1
+    ))
+    .bind::<Text, _>(expr)
+    .load(conn)?;
+    let more = hits.len() as i64 > f.limit;
+    let hits = &hits[..hits.len().min(f.limit as usize)];
+    let ids: Vec<i32> = hits.iter().map(|h| h.id).collect();
+    let rows = super::articles::by_ids(conn, &ids)?;
+    Ok(Page {
+        rows,
+        scores: hits.iter().map(|h| h.score).collect(),
+        more,
+        total,
+    })
 }

@@ -132,6 +132,11 @@ pub struct Article {
     pub image: Option<Image>,
     /// Tags in the order the editor gave them.
     pub tags: Vec<TagRef>,
+    /// With `q`: an excerpt of the original text, HTML-escaped, the matched words in
+    /// `<mark>`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "…رفعت <mark>كازاخستان</mark> إنتاجها من <mark>النفط</mark>…")]
+    pub snippet: Option<String>,
     /// Links.
     pub links: ArticleLinks,
 }
@@ -157,6 +162,7 @@ pub const ARTICLE_FIELDS: &[&str] = &[
     "reading_time_minutes",
     "image",
     "tags",
+    "snippet",
     "links",
 ];
 
@@ -326,6 +332,10 @@ pub enum ArticleSort {
     /// Most recently updated first.
     #[serde(rename = "-updated_at")]
     RecentlyUpdated,
+    /// Best match first (bm25, title above summary above body, a mild boost for recent
+    /// articles); the default with `q`, and only with `q`.
+    #[serde(rename = "relevance")]
+    Relevance,
 }
 
 /// Query parameters of `GET /api/v1/articles`. Each is parsed and checked on its own so
@@ -334,6 +344,11 @@ pub enum ArticleSort {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ArticleListParams {
+    /// Search: words must all match (Arabic-aware: hamza forms, harakat, attached
+    /// prefixes and suffixes, spelling variants of names); `"a phrase"`; `a OR b`; `-word`
+    /// excludes; `word*` is a prefix. At most 500 characters.
+    #[param(example = "كازاخستان النفط", max_length = 500)]
+    pub q: Option<String>,
     /// Comma-separated tag slugs. A region tag also matches its descendants' articles.
     #[param(example = "central-asia,opec-plus")]
     pub tag: Option<String>,
@@ -353,7 +368,8 @@ pub struct ArticleListParams {
     /// (with a key, `published` includes scheduled articles).
     #[param(value_type = Option<String>, pattern = "^(published|draft|archived|all)$")]
     pub status: Option<String>,
-    /// `-published_at` (default), `published_at` or `-updated_at`.
+    /// `-published_at` (default), `published_at`, `-updated_at`, or with `q` `relevance`
+    /// (the default with `q`).
     #[param(value_type = Option<ArticleSort>)]
     pub sort: Option<String>,
     /// Page size, 1–100 (default 20).

@@ -173,13 +173,18 @@ pub enum TagSort {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct TagListParams {
+    /// Autocomplete: tags whose Arabic or English name has a word starting with this text,
+    /// compared after Arabic normalization (hamza forms, harakat, ة/ه, ى/ي fold); most used
+    /// first unless `sort` says otherwise.
+    #[param(example = "كاز", max_length = 100)]
+    pub q: Option<String>,
     /// Only tags of this kind.
     #[param(value_type = Option<TagKind>)]
     pub kind: Option<String>,
     /// Only the direct children of the tag with this slug.
     #[param(example = "central-asia")]
     pub parent: Option<String>,
-    /// `name` (default) or `-article_count`.
+    /// `name` (default; `-article_count` with `q`) or `-article_count`.
     #[param(value_type = Option<TagSort>)]
     pub sort: Option<String>,
     /// Page size, 1–100 (default 20).

@@ -19,7 +19,10 @@ use crate::dto::article::{
 };
 use crate::dto::instant;
 use crate::error::ApiError;
-use crate::text::markdown::{derive_summary, reading_time_minutes, render_html, word_count};
+use crate::search;
+use crate::text::markdown::{
+    derive_summary, html_text, reading_time_minutes, render_html, word_count,
+};
 use crate::text::nfc;
 use crate::text::slug::slugify;
 use crate::validate::{Errors, MAX_TAGS, Validate, echo};
@@ -52,6 +55,7 @@ fn sort_name(sort: ArticleSort) -> &'static str {
         ArticleSort::NewestFirst => "-published_at",
         ArticleSort::OldestFirst => "published_at",
         ArticleSort::RecentlyUpdated => "-updated_at",
+        ArticleSort::Relevance => "relevance",
     }
 }
 
@@ -88,7 +92,26 @@ pub fn list(
     let mut errors = Errors::default();
     let limit = params::limit(&mut errors, p.limit.as_deref());
     let page = params::page(&mut errors, p.page.as_deref());
+    let q =
+        p.q.as_deref()
+            .map(str::trim)
+            .filter(|q| !q.is_empty())
+            .map(str::to_owned);
+    if q.as_ref()
+        .is_some_and(|q| q.chars().count() > search::MAX_QUERY_CHARS)
+    {
+        errors.add(
+            "q",
+            format!("must be at most {} characters", search::MAX_QUERY_CHARS),
+        );
+    }
     let sort = match p.sort.as_deref() {
+        None if q.is_some() => ArticleSort::Relevance,
+        Some("relevance") if q.is_some() => ArticleSort::Relevance,
+        Some("relevance") => {
+            errors.add("sort", "`relevance` needs a search: give `q` too");
+            ArticleSort::NewestFirst
+        }
         None | Some("-published_at") => ArticleSort::NewestFirst,
         Some("published_at") => ArticleSort::OldestFirst,
         Some("-updated_at") => ArticleSort::RecentlyUpdated,
@@ -96,7 +119,7 @@ pub fn list(
             errors.add(
                 "sort",
                 format!(
-                    "must be -published_at, published_at or -updated_at, not `{}`",
+                    "must be -published_at, published_at, -updated_at or relevance, not `{}`",
                     echo(other)
                 ),
             );
@@ -180,6 +203,8 @@ pub fn list(
     .collect();
     errors.into_param_result()?;
 
+    let parsed = q.as_deref().map(search::parse);
+    let now = now_micros();
     let filter = ArticleFilter {
         tag_groups,
         all_tags,
@@ -194,37 +219,71 @@ pub fn list(
             Some(n) => Paging::Page(n),
             None => Paging::After(cursor),
         },
-        now: now_micros(),
+        now,
+        search: parsed.as_ref().and_then(|p| p.fts.clone()),
     };
-    let (rows, more, total) = db::articles::list(conn, &filter)?;
-    let next_cursor = match rows.last() {
-        Some(last) if more => Some(params::encode_cursor(
-            sort_name(sort),
-            Keyset {
-                value: db::articles::sort_value(last, sort),
-                id: last.id,
-            },
-        )),
+    let page_mode = if p.cursor.is_some() {
+        None
+    } else {
+        Some(page.unwrap_or(1))
+    };
+    // A search with nothing to look for (only exclusions, only punctuation) finds nothing.
+    if parsed.as_ref().is_some_and(|p| p.fts.is_none()) {
+        return Ok(ArticlePage {
+            data: Vec::new(),
+            total: 0,
+            limit,
+            page: page_mode,
+            next_cursor: None,
+        });
+    }
+    let found = db::articles::list(conn, &filter)?;
+    let next_cursor = match (found.rows.last(), found.scores.last()) {
+        (Some(last), score) if found.more => {
+            let (name, value, at) = match (sort, score) {
+                (ArticleSort::Relevance, Some(score)) => {
+                    let at = cursor.map_or(now, |c| c.at);
+                    (format!("relevance@{at}"), score.to_bits() as i64, at)
+                }
+                _ => (
+                    sort_name(sort).to_owned(),
+                    db::articles::sort_value(last, sort),
+                    0,
+                ),
+            };
+            Some(params::encode_cursor(
+                &name,
+                Keyset {
+                    value,
+                    id: last.id,
+                    at,
+                },
+            ))
+        }
         _ => None,
     };
-    let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
+    let ids: Vec<i32> = found.rows.iter().map(|r| r.id).collect();
     let mut tags = db::articles::tags_of(conn, &ids)?;
-    let data = rows
+    let data = found
+        .rows
         .into_iter()
         .map(|row| {
+            let snippet = parsed.as_ref().map(|p| {
+                // Paragraph breaks read as spaces in a one-line excerpt.
+                let body = html_text(&row.body_html).replace('\n', " ");
+                search::snippet(&row.title, &row.summary, &body, &p.marks)
+            });
             let t = tags.remove(&row.id).unwrap_or_default();
-            shape(to_wire(row, t, include_body), fields.as_deref())
+            let mut article = to_wire(row, t, include_body);
+            article.snippet = snippet;
+            shape(article, fields.as_deref())
         })
         .collect();
     Ok(ArticlePage {
         data,
-        total,
+        total: found.total,
         limit,
-        page: if p.cursor.is_some() {
-            None
-        } else {
-            Some(page.unwrap_or(1))
-        },
+        page: page_mode,
         next_cursor,
     })
 }
@@ -322,6 +381,7 @@ pub fn to_wire(row: ArticleRow, tags: Vec<ArticleTagRow>, with_body: bool) -> Ar
                 kind: t.kind,
             })
             .collect(),
+        snippet: None,
     }
 }
 

@@ -136,7 +136,20 @@ pub fn decode_cursor(errors: &mut Errors, raw: Option<&str>, sort: &str) -> Opti
             ))
         });
     match parsed {
-        Some((s0, value, id)) if s0 == sort => Some(Keyset { value, id }),
+        Some((s0, value, id)) if s0 == sort => Some(Keyset { value, id, at: 0 }),
+        // A relevance cursor carries the instant its scores were computed at.
+        Some((s0, value, id))
+            if sort == "relevance"
+                && s0
+                    .strip_prefix("relevance@")
+                    .is_some_and(|t| t.parse::<i64>().is_ok()) =>
+        {
+            let at = s0
+                .trim_start_matches("relevance@")
+                .parse::<i64>()
+                .unwrap_or(0);
+            Some(Keyset { value, id, at })
+        }
         Some(_) => {
             errors.add(
                 "cursor",

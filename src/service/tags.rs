@@ -9,7 +9,8 @@ use crate::db::models::{TagRow, TagWrite};
 use crate::db::{self, now_micros};
 use crate::dto::tag::{Tag, TagBrief, TagCreate, TagKind, TagLinks, TagListParams, TagPatch};
 use crate::error::ApiError;
-use crate::text::arabic::fold;
+use crate::search::name_matches;
+use crate::text::analyzer::{fold, normalize};
 use crate::text::slug::{check_slug, slugify};
 use crate::text::{nfc, pct};
 use crate::validate::{Errors, Validate, echo};
@@ -72,8 +73,13 @@ pub fn list(conn: &mut SqliteConnection, p: &TagListParams) -> Result<TagPage, A
             )
         })
     });
+    let typed = p.q.as_deref().map(normalize).filter(|q| !q.is_empty());
+    if p.q.as_ref().is_some_and(|q| q.chars().count() > 100) {
+        errors.add("q", "must be at most 100 characters");
+    }
     let by_count = match p.sort.as_deref() {
-        None | Some("name") => false,
+        None => typed.is_some(),
+        Some("name") => false,
         Some("-article_count") => true,
         Some(other) => {
             errors.add(
@@ -103,6 +109,12 @@ pub fn list(conn: &mut SqliteConnection, p: &TagListParams) -> Result<TagPage, A
             _ => true,
         })
         .filter(|t| parent.is_none() || t.parent_id == parent)
+        .filter(|t| {
+            typed.as_deref().is_none_or(|q| {
+                name_matches(&t.name, q)
+                    || t.name_en.as_deref().is_some_and(|en| name_matches(en, q))
+            })
+        })
         .collect();
     // Sorted as a reader expects: hamza forms of alef sort with bare alef.
     let keys: HashMap<i32, String> = rows.iter().map(|t| (t.id, fold(&t.name))).collect();

@@ -73,6 +73,17 @@ pub fn normalize(word: &str) -> String {
         .collect()
 }
 
+/// A whole text in comparison form: its normalized words joined by single spaces (used to
+/// sort names as Arabic readers expect, with the hamza forms of alef beside bare alef).
+pub fn fold(text: &str) -> String {
+    spans(text)
+        .into_iter()
+        .map(|(s, e)| normalize(&text[s..e]))
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Splits text into words with their byte spans.
 fn spans(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
@@ -313,6 +324,12 @@ mod tests {
         assert_eq!(tokens[1].norm, "محمد");
         assert_eq!(&text[tokens[2].start..tokens[2].end], "الطَّاقَة");
         assert_eq!(stems(text)[2], stem("الطاقه"));
+    }
+
+    #[test]
+    fn fold_compares_names() {
+        assert_eq!(fold("أوبك+ «بلس»"), "اوبك بلس");
+        assert!(fold("إيران") < fold("باكو"));
     }
 
     #[test]

@@ -2,7 +2,6 @@
 //! CommonMark → sanitized HTML pipeline.
 
 pub mod analyzer;
-pub mod arabic;
 pub mod markdown;
 pub mod slug;
 

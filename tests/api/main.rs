@@ -7,5 +7,6 @@ mod errors;
 mod helpers;
 mod openapi;
 mod pagination;
+mod search;
 mod slugs;
 mod tags;
