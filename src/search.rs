@@ -14,8 +14,20 @@ pub const MAX_QUERY_CHARS: usize = 500;
 
 /// Columns a word is looked up in.
 const WORD_COLUMNS: &str = "{title summary body alt tags}";
-/// Columns that keep positions for phrases.
-const PHRASE_COLUMNS: &str = "{title summary body}";
+/// Columns that keep positions for phrases (alt holds one entry per word, like the others).
+const PHRASE_COLUMNS: &str = "{title summary body alt}";
+
+/// Cross-script names a reader may type in Latin for what the text writes in Arabic (or
+/// the reverse): a few acronyms, expanded as alternatives. Spelling variants of Arabic
+/// names need no table: the variant key handles them.
+const ACRONYMS: &[(&str, &str)] = &[
+    ("opec", "اوبك"),
+    ("brics", "بريكس"),
+    ("sco", "شنغهاي"),
+    ("cis", "الكومنولث"),
+    ("eaeu", "الاوراسي"),
+    ("cop29", "cop29"),
+];
 
 /// Query-side Arabic stopwords (normalized). Dropped when the query has other words, so
 /// «قمة في طشقند» needs قمة and طشقند, not في.
@@ -111,8 +123,8 @@ fn lex(q: &str) -> Vec<Item> {
             let w = std::mem::take(word);
             match w.as_str() {
                 "OR" | "|" => items.push(Item::Or),
-                // AND is what words already mean together.
-                "AND" | "&&" => {}
+                // AND is what words already mean together; NEAR is read the same way.
+                "AND" | "&&" | "NEAR" => {}
                 _ => items.push(Item::Word(w)),
             }
         }
@@ -121,14 +133,20 @@ fn lex(q: &str) -> Vec<Item> {
         if c == '"' || c == '«' || c == '“' {
             flush(&mut word, &mut items);
             let mut phrase = String::new();
+            let mut closed = false;
             for d in chars.by_ref() {
                 if d == '"' || d == '»' || d == '”' {
+                    closed = true;
                     break;
                 }
                 phrase.push(d);
             }
-            // An unbalanced quote makes the rest a phrase.
-            items.push(Item::Phrase(phrase));
+            if closed {
+                items.push(Item::Phrase(phrase));
+            } else {
+                // An unbalanced quote is a stray character: the rest are plain words.
+                items.extend(phrase.split_whitespace().map(|w| Item::Word(w.to_owned())));
+            }
         } else if c.is_whitespace() {
             flush(&mut word, &mut items);
         } else {
@@ -162,6 +180,19 @@ fn strip_article(norm: &str) -> &str {
 fn term(t: &Token, marks: &mut Marks) -> String {
     let mut alts = vec![format!("{WORD_COLUMNS} : {}", quoted(&t.stem))];
     marks.stems.insert(t.stem.clone());
+    for (latin, arabic) in ACRONYMS {
+        let other = if t.norm == *latin {
+            Some(stem(&normalize(arabic)))
+        } else if stem(&normalize(arabic)) == t.stem {
+            Some((*latin).to_owned())
+        } else {
+            None
+        };
+        if let Some(o) = other.filter(|o| *o != t.stem) {
+            alts.push(format!("{WORD_COLUMNS} : {}", quoted(&o)));
+            marks.stems.insert(o);
+        }
+    }
     if let Some(k) = &t.key {
         alts.push(format!("keys : {}", quoted(k)));
         marks.keys.insert(k.clone());
@@ -423,7 +454,7 @@ mod tests {
         let f = q.fts.unwrap();
         assert!(f.contains(" OR "), "{f}");
         assert!(f.contains("NOT"), "{f}");
-        assert!(f.contains("{title summary body} : \"بحر قزو\""), "{f}");
+        assert!(f.contains("{title summary body alt} : \"بحر قزو\""), "{f}");
         assert!(f.contains("\"تركمان\" *"), "{f}");
     }
 

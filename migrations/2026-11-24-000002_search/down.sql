@@ -1,2 +1,3 @@
 DROP TABLE search_meta;
 DROP TABLE articles_fts;
+ALTER TABLE articles DROP COLUMN body_text;

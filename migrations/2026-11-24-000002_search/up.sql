@@ -1,3 +1,6 @@
+-- The body as plain text (what a reader sees of body_html), for the index and for snippets.
+ALTER TABLE articles ADD COLUMN body_text TEXT NOT NULL DEFAULT '';
+
 -- Full-text index over pre-analyzed text: the Rust analyzer (src/text/analyzer.rs) writes
 -- stems, so FTS5's unicode61 only splits on spaces. Contentless: the original text lives in
 -- `articles`; rowid = article id. Rows are written in the same transaction as the article.
@@ -5,7 +8,7 @@ CREATE VIRTUAL TABLE articles_fts USING fts5(
     title,    -- stems of the title, one per original word
     summary,  -- stems of the summary
     body,     -- stems of the body text
-    alt,      -- stems with an attached ب ل ك ف removed (all fields)
+    alt,      -- per word, the stem with an attached ب ل ك ف removed, else the stem (all fields)
     keys,     -- spelling-variant keys (all fields)
     tags,     -- stems of the names of the article's tags
     content = '',
@@ -13,8 +16,9 @@ CREATE VIRTUAL TABLE articles_fts USING fts5(
     tokenize = 'unicode61 remove_diacritics 0',
     prefix = '2 3'
 );
--- Title above summary above body; alt forms count less than exact stems, variant keys least.
-INSERT INTO articles_fts (articles_fts, rank) VALUES ('rank', 'bm25(8.0, 3.0, 1.0, 1.5, 0.4, 2.0)');
+-- Title above summary above body; the alt column (which repeats most stems) and variant keys
+-- count least.
+INSERT INTO articles_fts (articles_fts, rank) VALUES ('rank', 'bm25(8.0, 3.0, 1.0, 0.5, 0.4, 2.0)');
 
 -- Which analyzer built the index; a different one triggers a rebuild on start.
 CREATE TABLE search_meta (

@@ -44,6 +44,7 @@ diesel::table! {
         updated_by -> Nullable<Text>,
         trashed_at -> Nullable<BigInt>,
         sort_at -> Nullable<BigInt>,
+        body_text -> Text,
     }
 }
 

@@ -38,7 +38,12 @@ pub fn index_article(conn: &mut SqliteConnection, row: &ArticleRow) -> QueryResu
         .join(" ");
     let title = index_text(&row.title);
     let summary = index_text(&row.summary);
-    let body = index_text(&html_text(&row.body_html));
+    // Rows written before body_text existed get it computed here.
+    let body = if row.body_text.is_empty() && !row.body_html.is_empty() {
+        index_text(&html_text(&row.body_html))
+    } else {
+        index_text(&row.body_text)
+    };
     let tag_idx = index_text(&tag_text);
     let join = |parts: [&str; 3]| {
         parts

@@ -270,7 +270,8 @@ pub fn list(
         .map(|row| {
             let snippet = parsed.as_ref().map(|p| {
                 // Paragraph breaks read as spaces in a one-line excerpt.
-                let body = html_text(&row.body_html).replace('\n', " ");
+                // Paragraph breaks read as spaces in a one-line excerpt.
+                let body = row.body_text.replace('\n', " ");
                 search::snippet(&row.title, &row.summary, &body, &p.marks)
             });
             let t = tags.remove(&row.id).unwrap_or_default();
@@ -555,7 +556,8 @@ fn build(
         (_, t) => t,
     };
     let body_html = render_html(&f.body);
-    let words = word_count(&body_html);
+    let body_text = html_text(&body_html);
+    let words = word_count(&body_text);
     let (summary, summary_auto) = match f.summary {
         Some(s) => (s, false),
         None => (derive_summary(&body_html), true),
@@ -566,6 +568,7 @@ fn build(
         summary,
         summary_auto,
         body_html,
+        body_text,
         body: f.body,
         source: f.source,
         author: f.author,
@@ -582,20 +585,27 @@ fn build(
     Ok((write, ids))
 }
 
-/// Creates an article.
+/// Creates an article, in its own immediate transaction.
 pub fn create(
+    conn: &mut SqliteConnection,
+    input: ArticleCreate,
+    by: &str,
+) -> Result<Article, ApiError> {
+    conn.immediate_transaction(|conn| create_in(conn, input, by))
+}
+
+/// Creates an article inside a transaction the caller holds (bulk loads batch many).
+pub fn create_in(
     conn: &mut SqliteConnection,
     input: ArticleCreate,
     by: &str,
 ) -> Result<Article, ApiError> {
     input.validate()?;
     let fields = Fields::from_create(input);
-    conn.immediate_transaction(|conn| {
-        let now = now_micros();
-        let (write, ids) = build(conn, fields, None, now, by)?;
-        let row = db::articles::insert(conn, &write, &ids, now)?;
-        load_wire(conn, row)
-    })
+    let now = now_micros();
+    let (write, ids) = build(conn, fields, None, now, by)?;
+    let row = db::articles::insert(conn, &write, &ids, now)?;
+    load_wire(conn, row)
 }
 
 /// The live article a writer addresses (drafts and scheduled included).

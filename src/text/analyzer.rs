@@ -11,7 +11,7 @@ use unicode_normalization::UnicodeNormalization;
 
 /// Bump when the analysis changes: the index is rebuilt on start when it was built by
 /// another version.
-pub const ANALYZER_VERSION: i32 = 1;
+pub const ANALYZER_VERSION: i32 = 2;
 
 /// One word of the original text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,7 +66,17 @@ fn fold_char(c: char) -> Option<char> {
 /// Normalizes one word: NFKC, marks and controls dropped, letters and digits folded,
 /// lower case.
 pub fn normalize(word: &str) -> String {
-    word.nfkc()
+    // Most words are already NFKC; the quick check spares the decomposition.
+    if unicode_normalization::is_nfkc_quick(word.chars())
+        == unicode_normalization::IsNormalized::Yes
+    {
+        return fold_word(word.chars());
+    }
+    fold_word(word.nfkc())
+}
+
+fn fold_word(chars: impl Iterator<Item = char>) -> String {
+    chars
         .filter_map(fold_char)
         .flat_map(char::to_lowercase)
         .filter(|c| c.is_alphanumeric())
@@ -171,7 +181,8 @@ const ATTACHED: &[&str] = &["وب", "ول", "وك", "فب", "فل", "ب", "ل", 
 
 /// The stem of a word with an attached ب ل ك ف removed, when at least 4 letters remain.
 pub fn alt_stem(norm: &str) -> Option<String> {
-    if !is_arabic(norm) {
+    // A word whose article-like proclitic was stripped (للتعاون) has no second reading.
+    if !is_arabic(norm) || strip_proclitic(norm) != norm {
         return None;
     }
     for p in ATTACHED {
@@ -246,7 +257,8 @@ pub fn analyze(text: &str) -> Vec<Token> {
 pub struct Indexed {
     /// Space-joined stems, one per original token, so positions (phrases) hold.
     pub stems: String,
-    /// Space-joined alt stems.
+    /// Space-joined alt stems, one per original token (the stem itself where there is no
+    /// alt), so phrases also match through attached prepositions (لمنظمة شنغهاي).
     pub alts: String,
     /// Space-joined variant keys.
     pub keys: String,
@@ -257,9 +269,7 @@ pub fn index_text(text: &str) -> Indexed {
     let mut out = Indexed::default();
     for t in analyze(text) {
         push_word(&mut out.stems, &t.stem);
-        if let Some(a) = &t.alt {
-            push_word(&mut out.alts, a);
-        }
+        push_word(&mut out.alts, t.alt.as_deref().unwrap_or(&t.stem));
         for k in [&t.key, &t.alt_key].into_iter().flatten() {
             push_word(&mut out.keys, k);
         }

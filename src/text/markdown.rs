@@ -37,9 +37,17 @@ pub fn render_html(markdown: &str) -> String {
 /// Text extractor for sanitized HTML: no tag survives, text is kept.
 static TEXT_ONLY: LazyLock<ammonia::Builder<'static>> = LazyLock::new(ammonia::Builder::empty);
 
-/// The text of an HTML fragment, entities decoded.
+/// The text of an HTML fragment, entities decoded; blocks end with a line break so words of
+/// adjacent blocks stay apart.
 pub fn html_text(html: &str) -> String {
-    let escaped = TEXT_ONLY.clean(html).to_string();
+    let mut spaced = html.to_owned();
+    for block in [
+        "</p>", "</li>", "</h1>", "</h2>", "</h3>", "</h4>", "</h5>", "</h6>", "</td>", "</th>",
+        "</pre>", "<br>", "<br />",
+    ] {
+        spaced = spaced.replace(block, &format!("\n{block}"));
+    }
+    let escaped = TEXT_ONLY.clean(&spaced).to_string();
     escaped
         .replace("&nbsp;", " ")
         .replace("&lt;", "<")
@@ -90,12 +98,10 @@ pub fn truncate_words(s: &str, max: usize) -> String {
     out
 }
 
-/// Words a reader sees in the sanitized HTML, by Unicode word boundaries (harakat stay
-/// inside their word).
-pub fn word_count(body_html: &str) -> i32 {
-    // Block ends separate words that the tags alone would glue together.
-    let spaced = body_html.replace("</", " </");
-    let n = html_text(&spaced).unicode_words().count();
+/// Words in the plain text of the body (see [`html_text`]), by Unicode word boundaries
+/// (harakat stay inside their word).
+pub fn word_count(body_text: &str) -> i32 {
+    let n = body_text.unicode_words().count();
     i32::try_from(n).unwrap_or(i32::MAX)
 }
 
@@ -132,9 +138,11 @@ mod tests {
 
     #[test]
     fn counts_arabic_words() {
-        assert_eq!(word_count(&render_html("وُلِدَ مُحَمَّدٌ في مكة")), 4);
+        assert_eq!(word_count(&html_text(&render_html("وُلِدَ مُحَمَّدٌ في مكة"))), 4);
         assert_eq!(
-            word_count(&render_html("- أولى\n- ثانية\n\n<script>a b c</script>")),
+            word_count(&html_text(&render_html(
+                "- أولى\n- ثانية\n\n<script>a b c</script>"
+            ))),
             2
         );
         assert_eq!(reading_time_minutes(141), 2);

@@ -8,5 +8,6 @@ mod helpers;
 mod openapi;
 mod pagination;
 mod search;
+mod search_eval;
 mod slugs;
 mod tags;

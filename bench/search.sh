@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Search benchmark: N generated Arabic articles (default 100,000) imported and indexed, then
+# searched through HTTP. Prints import time and p50/p99 latency per query kind.
+#   bench/search.sh [N]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/anbaa-target}"
+cargo run --release --locked --example search_bench -- "${1:-100000}"
