@@ -16,30 +16,33 @@ CREATE TABLE tags (
 CREATE INDEX tags_parent ON tags (parent_id);
 
 CREATE TABLE articles (
+    -- The small columns that filters, sorts and joins read come first, the long texts last:
+    -- SQLite reads a row's columns in order, so a search that checks status and dates for
+    -- thousands of matches never has to walk a body's overflow pages.
     id                   INTEGER PRIMARY KEY NOT NULL,
-    slug                 TEXT    NOT NULL,
-    title                TEXT    NOT NULL,
-    -- The effective summary; summary_auto says it was derived from the body and follows it.
-    summary              TEXT    NOT NULL,
-    summary_auto         BOOLEAN NOT NULL DEFAULT 1,
-    body                 TEXT    NOT NULL,
-    body_html            TEXT    NOT NULL,
-    source               TEXT,
-    author               TEXT,
-    lang                 TEXT    NOT NULL DEFAULT 'ar',
     status               TEXT    NOT NULL CHECK (status IN ('draft', 'published', 'archived')),
     published_at         BIGINT,
     created_at           BIGINT  NOT NULL,
     updated_at           BIGINT  NOT NULL,
+    -- Non-null means in the trash: hidden from every read, still here to restore.
+    trashed_at           BIGINT,
     version              INTEGER NOT NULL DEFAULT 1,
     word_count           INTEGER NOT NULL,
     reading_time_minutes INTEGER NOT NULL,
+    -- summary_auto says the summary was derived from the body and follows it.
+    summary_auto         BOOLEAN NOT NULL DEFAULT 1,
+    lang                 TEXT    NOT NULL DEFAULT 'ar',
+    slug                 TEXT    NOT NULL,
+    title                TEXT    NOT NULL,
+    source               TEXT,
+    author               TEXT,
     image_url            TEXT,
     image_caption        TEXT,
     -- Name of the API key that made the last change: revisions (a later issue) record it.
     updated_by           TEXT,
-    -- Non-null means in the trash: hidden from every read, still here to restore.
-    trashed_at           BIGINT,
+    summary              TEXT    NOT NULL,
+    body                 TEXT    NOT NULL,
+    body_html            TEXT    NOT NULL,
     -- Drafts have no published_at; sorting and keyset cursors need one total order.
     sort_at              BIGINT  GENERATED ALWAYS AS (COALESCE(published_at, created_at)) VIRTUAL
 );

@@ -9,6 +9,7 @@ use diesel::sqlite::{Sqlite, SqliteConnection};
 
 use super::models::{ArticleRow, ArticleTagRow, ArticleWrite, NewArticleTag};
 use super::schema::{article_tags, articles, tags};
+use super::search::IndexDoc;
 use crate::dto::article::ArticleSort;
 use crate::text::slug::with_suffix;
 
@@ -294,13 +295,14 @@ pub fn insert(
     write: &ArticleWrite,
     tag_ids: &[i32],
     now: i64,
+    index: &IndexDoc,
 ) -> QueryResult<ArticleRow> {
     let row: ArticleRow = diesel::insert_into(articles::table)
         .values((write, articles::created_at.eq(now)))
         .returning(ArticleRow::as_returning())
         .get_result(conn)?;
     set_tags(conn, row.id, tag_ids)?;
-    super::search::index_article(conn, &row)?;
+    super::search::insert_doc(conn, row.id, index)?;
     Ok(row)
 }
 
@@ -310,13 +312,15 @@ pub fn update(
     id: i32,
     write: &ArticleWrite,
     tag_ids: &[i32],
+    index: &IndexDoc,
 ) -> QueryResult<ArticleRow> {
     let row: ArticleRow = diesel::update(articles::table.find(id))
         .set((write, articles::version.eq(articles::version + 1)))
         .returning(ArticleRow::as_returning())
         .get_result(conn)?;
     set_tags(conn, id, tag_ids)?;
-    super::search::index_article(conn, &row)?;
+    super::search::remove(conn, id)?;
+    super::search::insert_doc(conn, id, index)?;
     Ok(row)
 }
 

@@ -20,15 +20,64 @@ pub fn remove(conn: &mut SqliteConnection, id: i32) -> QueryResult<()> {
     Ok(())
 }
 
-/// (Re)writes the index row of an article; a trashed article is only removed.
+/// The analyzed text of an article, as the index stores it (tag names are added on write).
+#[derive(Debug, Clone, Default)]
+pub struct IndexDoc {
+    title: String,
+    summary: String,
+    body: String,
+    alt: String,
+    keys: String,
+}
+
+impl IndexDoc {
+    /// Analyzes an article's title, summary and plain body text.
+    pub fn of(title: &str, summary: &str, body_text: &str) -> IndexDoc {
+        let (t, s, b) = (
+            index_text(title),
+            index_text(summary),
+            index_text(body_text),
+        );
+        let join = |parts: [&str; 3]| {
+            parts
+                .into_iter()
+                .filter(|p| !p.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        IndexDoc {
+            alt: join([&t.alts, &s.alts, &b.alts]),
+            keys: join([&t.keys, &s.keys, &b.keys]),
+            title: t.stems,
+            summary: s.stems,
+            body: b.stems,
+        }
+    }
+
+    fn of_row(row: &ArticleRow) -> IndexDoc {
+        // Rows written before body_text existed get it computed here.
+        if row.body_text.is_empty() && !row.body_html.is_empty() {
+            IndexDoc::of(&row.title, &row.summary, &html_text(&row.body_html))
+        } else {
+            IndexDoc::of(&row.title, &row.summary, &row.body_text)
+        }
+    }
+}
+
+/// (Re)writes the index row of an article from the stored row; a trashed one is only removed.
 pub fn index_article(conn: &mut SqliteConnection, row: &ArticleRow) -> QueryResult<()> {
     remove(conn, row.id)?;
     if row.trashed_at.is_some() {
         return Ok(());
     }
+    insert_doc(conn, row.id, &IndexDoc::of_row(row))
+}
+
+/// Writes the index row of an article (which must not be in the index).
+pub fn insert_doc(conn: &mut SqliteConnection, id: i32, doc: &IndexDoc) -> QueryResult<()> {
     let names: Vec<(String, Option<String>)> = article_tags::table
         .inner_join(tags::table)
-        .filter(article_tags::article_id.eq(row.id))
+        .filter(article_tags::article_id.eq(id))
         .select((tags::name, tags::name_en))
         .load(conn)?;
     let tag_text = names
@@ -36,34 +85,16 @@ pub fn index_article(conn: &mut SqliteConnection, row: &ArticleRow) -> QueryResu
         .map(|(n, en)| format!("{n} {}", en.unwrap_or_default()))
         .collect::<Vec<_>>()
         .join(" ");
-    let title = index_text(&row.title);
-    let summary = index_text(&row.summary);
-    // Rows written before body_text existed get it computed here.
-    let body = if row.body_text.is_empty() && !row.body_html.is_empty() {
-        index_text(&html_text(&row.body_html))
-    } else {
-        index_text(&row.body_text)
-    };
-    let tag_idx = index_text(&tag_text);
-    let join = |parts: [&str; 3]| {
-        parts
-            .into_iter()
-            .filter(|p| !p.is_empty())
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
-    let alt = join([&title.alts, &summary.alts, &body.alts]);
-    let keys = join([&title.keys, &summary.keys, &body.keys]);
     diesel::sql_query(
         "INSERT INTO articles_fts (rowid, title, summary, body, alt, keys, tags) VALUES (?, ?, ?, ?, ?, ?, ?)",
     )
-    .bind::<Integer, _>(row.id)
-    .bind::<Text, _>(title.stems)
-    .bind::<Text, _>(summary.stems)
-    .bind::<Text, _>(body.stems)
-    .bind::<Text, _>(alt)
-    .bind::<Text, _>(keys)
-    .bind::<Text, _>(tag_idx.stems)
+    .bind::<Integer, _>(id)
+    .bind::<Text, _>(&doc.title)
+    .bind::<Text, _>(&doc.summary)
+    .bind::<Text, _>(&doc.body)
+    .bind::<Text, _>(&doc.alt)
+    .bind::<Text, _>(&doc.keys)
+    .bind::<Text, _>(index_text(&tag_text).stems)
     .execute(conn)?;
     Ok(())
 }
@@ -90,7 +121,9 @@ pub fn reindex_tag(conn: &mut SqliteConnection, tag_id: i32) -> QueryResult<usiz
 /// Rebuilds the whole index in one transaction; returns how many articles it indexed.
 pub fn reindex_all(conn: &mut SqliteConnection) -> QueryResult<usize> {
     conn.immediate_transaction(|conn| {
-        diesel::sql_query("DELETE FROM articles_fts").execute(conn)?;
+        // `delete-all` empties a contentless table without leaving tombstones.
+        diesel::sql_query("INSERT INTO articles_fts (articles_fts) VALUES ('delete-all')")
+            .execute(conn)?;
         let mut last = 0;
         let mut n = 0;
         loop {
@@ -105,7 +138,7 @@ pub fn reindex_all(conn: &mut SqliteConnection) -> QueryResult<usize> {
             let Some(tail) = batch.last() else { break };
             last = tail.id;
             for row in &batch {
-                index_article(conn, row)?;
+                insert_doc(conn, row.id, &IndexDoc::of_row(row))?;
             }
             n += batch.len();
         }

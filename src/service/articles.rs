@@ -12,6 +12,7 @@ use super::params::{self, csv};
 use crate::auth::{Caller, Scope};
 use crate::db::articles::{ArticleFilter, ArticleRef, Keyset, Paging, Visibility};
 use crate::db::models::{ArticleRow, ArticleTagRow, ArticleWrite};
+use crate::db::search::IndexDoc;
 use crate::db::{self, now_micros};
 use crate::dto::article::{
     ARTICLE_FIELDS, Article, ArticleCreate, ArticleLinks, ArticleListParams, ArticlePatch,
@@ -526,14 +527,55 @@ fn tag_ids(conn: &mut SqliteConnection, slugs: &[String]) -> Result<Vec<i32>, Ap
     }
 }
 
-/// Works out slug, summary, HTML and defaults, and the tag ids, for a write.
+/// An article's fields with everything derived from the text worked out: HTML, plain
+/// text, summary, word count and the search index document. Pure CPU work, done before the
+/// write transaction so the database lock is held as briefly as possible.
+pub struct Prepared {
+    fields: Fields,
+    body_html: String,
+    body_text: String,
+    words: i32,
+    summary: String,
+    summary_auto: bool,
+    index: IndexDoc,
+}
+
+fn prepare(mut f: Fields) -> Prepared {
+    let body_html = render_html(&f.body);
+    let body_text = html_text(&body_html);
+    let words = word_count(&body_text);
+    let (summary, summary_auto) = match f.summary.take() {
+        Some(s) => (s, false),
+        None => (derive_summary(&body_html), true),
+    };
+    let index = IndexDoc::of(&f.title, &summary, &body_text);
+    Prepared {
+        fields: f,
+        body_html,
+        body_text,
+        words,
+        summary,
+        summary_auto,
+        index,
+    }
+}
+
+/// Checks and prepares a new article without touching the database (bulk loads prepare on
+/// one thread and write on another).
+pub fn prepare_create(input: ArticleCreate) -> Result<Prepared, ApiError> {
+    input.validate()?;
+    Ok(prepare(Fields::from_create(input)))
+}
+
+/// Resolves slug and tags and fills in defaults, for a write.
 fn build(
     conn: &mut SqliteConnection,
-    f: Fields,
+    p: Prepared,
     existing: Option<&ArticleRow>,
     now: i64,
     by: &str,
-) -> Result<(ArticleWrite, Vec<i32>), ApiError> {
+) -> Result<(ArticleWrite, Vec<i32>, IndexDoc), ApiError> {
+    let f = p.fields;
     let except = existing.map(|r| r.id);
     let slug = match (&f.slug, existing) {
         (Some(s), _) => {
@@ -555,20 +597,13 @@ fn build(
         (ArticleStatus::Published, None) => Some(now - now.rem_euclid(1_000_000)),
         (_, t) => t,
     };
-    let body_html = render_html(&f.body);
-    let body_text = html_text(&body_html);
-    let words = word_count(&body_text);
-    let (summary, summary_auto) = match f.summary {
-        Some(s) => (s, false),
-        None => (derive_summary(&body_html), true),
-    };
     let write = ArticleWrite {
         slug,
         title: f.title,
-        summary,
-        summary_auto,
-        body_html,
-        body_text,
+        summary: p.summary,
+        summary_auto: p.summary_auto,
+        body_html: p.body_html,
+        body_text: p.body_text,
         body: f.body,
         source: f.source,
         author: f.author,
@@ -576,13 +611,13 @@ fn build(
         status: status.as_str().to_owned(),
         published_at,
         updated_at: now,
-        word_count: words,
-        reading_time_minutes: reading_time_minutes(words),
+        word_count: p.words,
+        reading_time_minutes: reading_time_minutes(p.words),
         image_url: f.image.as_ref().map(|i| i.url.clone()),
         image_caption: f.image.and_then(|i| i.caption),
         updated_by: Some(by.to_owned()),
     };
-    Ok((write, ids))
+    Ok((write, ids, p.index))
 }
 
 /// Creates an article, in its own immediate transaction.
@@ -591,21 +626,20 @@ pub fn create(
     input: ArticleCreate,
     by: &str,
 ) -> Result<Article, ApiError> {
-    conn.immediate_transaction(|conn| create_in(conn, input, by))
+    let prepared = prepare_create(input)?;
+    let row = conn.immediate_transaction(|conn| create_prepared(conn, prepared, by))?;
+    load_wire(conn, row)
 }
 
-/// Creates an article inside a transaction the caller holds (bulk loads batch many).
-pub fn create_in(
+/// Writes a prepared article inside a transaction the caller holds (bulk loads batch many).
+pub fn create_prepared(
     conn: &mut SqliteConnection,
-    input: ArticleCreate,
+    prepared: Prepared,
     by: &str,
-) -> Result<Article, ApiError> {
-    input.validate()?;
-    let fields = Fields::from_create(input);
+) -> Result<ArticleRow, ApiError> {
     let now = now_micros();
-    let (write, ids) = build(conn, fields, None, now, by)?;
-    let row = db::articles::insert(conn, &write, &ids, now)?;
-    load_wire(conn, row)
+    let (write, ids, index) = build(conn, prepared, None, now, by)?;
+    Ok(db::articles::insert(conn, &write, &ids, now, &index)?)
 }
 
 /// The live article a writer addresses (drafts and scheduled included).
@@ -622,13 +656,12 @@ pub fn replace(
     input: ArticleCreate,
     by: &str,
 ) -> Result<Article, ApiError> {
-    input.validate()?;
-    let fields = Fields::from_create(input);
+    let prepared = prepare_create(input)?;
     conn.immediate_transaction(|conn| {
         let row = find_for_write(conn, reference)?;
         let now = now_micros();
-        let (write, ids) = build(conn, fields, Some(&row), now, by)?;
-        let row = db::articles::update(conn, row.id, &write, &ids)?;
+        let (write, ids, index) = build(conn, prepared, Some(&row), now, by)?;
+        let row = db::articles::update(conn, row.id, &write, &ids, &index)?;
         load_wire(conn, row)
     })
 }
@@ -650,12 +683,12 @@ pub fn patch(
         let mut fields = Fields::from_row(&row, current);
         fields.apply(patch);
         let now = now_micros();
-        let (write, ids) = build(conn, fields, Some(&row), now, by)?;
+        let (write, ids, index) = build(conn, prepare(fields), Some(&row), now, by)?;
         // A patch that changes nothing is not a new version.
         if ids == current_ids && same_content(&row, &write) {
             return load_wire(conn, row);
         }
-        let row = db::articles::update(conn, row.id, &write, &ids)?;
+        let row = db::articles::update(conn, row.id, &write, &ids, &index)?;
         load_wire(conn, row)
     })
 }

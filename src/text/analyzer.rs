@@ -40,10 +40,23 @@ fn is_dropped(c: char) -> bool {
         | '\u{2066}'..='\u{2069}' | '\u{061C}' | '\u{FEFF}' | '\u{00AD}')
 }
 
+/// Letters and digits, with a fast answer for ASCII and the Arabic letters (the general
+/// Unicode lookup dominated indexing time).
+fn is_letter(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else if matches!(c, '\u{0621}'..='\u{063A}' | '\u{0641}'..='\u{064A}' | '\u{0660}'..='\u{0669}')
+    {
+        true
+    } else {
+        c.is_alphanumeric()
+    }
+}
+
 /// Characters that belong to a word: letters, digits, and the dropped ones (so a word with
 /// harakat or tatweel stays one word). ZWNJ and everything else separate words.
 fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || is_dropped(c)
+    is_letter(c) || is_dropped(c)
 }
 
 /// Folds one character; `None` drops it.
@@ -76,11 +89,20 @@ pub fn normalize(word: &str) -> String {
 }
 
 fn fold_word(chars: impl Iterator<Item = char>) -> String {
-    chars
-        .filter_map(fold_char)
-        .flat_map(char::to_lowercase)
-        .filter(|c| c.is_alphanumeric())
-        .collect()
+    let mut out = String::new();
+    for c in chars.filter_map(fold_char) {
+        if c.is_ascii() {
+            if c.is_ascii_alphanumeric() {
+                out.push(c.to_ascii_lowercase());
+            }
+        } else if ('\u{0621}'..='\u{064A}').contains(&c) {
+            // Arabic has no case; tatweel and marks were dropped by fold_char.
+            out.push(c);
+        } else {
+            out.extend(c.to_lowercase().filter(|l| l.is_alphanumeric()));
+        }
+    }
+    out
 }
 
 /// A whole text in comparison form: its normalized words joined by single spaces (used to
