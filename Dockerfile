@@ -5,8 +5,9 @@ FROM rust:1.95-slim-bookworm AS build
 WORKDIR /src
 # Dependencies first, in their own layer, so a code change does not rebuild them.
 COPY Cargo.toml Cargo.lock ./
-RUN mkdir -p src tests/api \
+RUN mkdir -p src tests/api bench \
     && echo 'fn main() {}' > src/main.rs \
+    && echo 'fn main() {}' > bench/search_bench.rs \
     && touch src/lib.rs tests/api/main.rs \
     && cargo build --release --locked \
     && rm -rf src tests

@@ -317,7 +317,7 @@ pub fn parse(q: &str) -> Query {
 const SNIPPET_WORDS: usize = 24;
 
 /// How much of a text is searched for the excerpt, in characters.
-const SNIPPET_SCAN_CHARS: usize = 2500;
+const SNIPPET_SCAN_CHARS: usize = 1200;
 
 fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

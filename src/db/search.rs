@@ -45,9 +45,17 @@ impl IndexDoc {
                 .collect::<Vec<_>>()
                 .join(" ")
         };
+        // Variant keys only need to be found, not counted or placed: each once per article
+        // keeps the index small.
+        let mut seen = std::collections::HashSet::new();
+        let keys: Vec<&str> = [&t.keys, &s.keys, &b.keys]
+            .into_iter()
+            .flat_map(|k| k.split(' '))
+            .filter(|k| !k.is_empty() && seen.insert(*k))
+            .collect();
         IndexDoc {
             alt: join([&t.alts, &s.alts, &b.alts]),
-            keys: join([&t.keys, &s.keys, &b.keys]),
+            keys: keys.join(" "),
             title: t.stems,
             summary: s.stems,
             body: b.stems,
@@ -221,6 +229,8 @@ struct Hit {
     id: i32,
     #[diesel(sql_type = Double)]
     score: f64,
+    #[diesel(sql_type = BigInt)]
+    total: i64,
 }
 
 #[derive(QueryableByName)]
@@ -245,13 +255,21 @@ pub fn list(conn: &mut SqliteConnection, f: &ArticleFilter, expr: &str) -> Query
     let from = "FROM articles_fts CROSS JOIN articles a ON a.id = articles_fts.rowid \
                 WHERE articles_fts MATCH ?";
     let mut conds = where_sql(f);
-    let total = diesel::sql_query(format!(
-        "SELECT COUNT(*) AS n {from} AND {}",
-        conds.join(" AND ")
-    ))
-    .bind::<Text, _>(expr)
-    .get_result::<Count>(conn)?
-    .n;
+    let count_all = |conn: &mut SqliteConnection, conds: &[String]| {
+        diesel::sql_query(format!(
+            "SELECT COUNT(*) AS n {from} AND {}",
+            conds.join(" AND ")
+        ))
+        .bind::<Text, _>(expr)
+        .get_result::<Count>(conn)
+        .map(|c| c.n)
+    };
+    // Without a cursor the page query counts the matches itself (one full-text pass, not
+    // two); a cursor narrows the rows, so its pages count separately.
+    let separate_count = match f.paging {
+        Paging::After(Some(_)) => Some(count_all(conn, &conds)?),
+        _ => None,
+    };
 
     let order = match f.sort {
         ArticleSort::Relevance => "score ASC, a.id ASC",
@@ -286,12 +304,19 @@ pub fn list(conn: &mut SqliteConnection, f: &ArticleFilter, expr: &str) -> Query
         }),
     }
     let hits: Vec<Hit> = diesel::sql_query(format!(
-        "SELECT a.id AS id, {score} AS score {from} AND {} ORDER BY {order} LIMIT {} OFFSET {offset}",
+        "SELECT a.id AS id, {score} AS score, COUNT(*) OVER () AS total {from} AND {} \
+         ORDER BY {order} LIMIT {} OFFSET {offset}",
         conds.join(" AND "),
         f.limit + 1
     ))
     .bind::<Text, _>(expr)
     .load(conn)?;
+    let total = match (separate_count, hits.first()) {
+        (Some(n), _) => n,
+        (None, Some(h)) => h.total,
+        // A page past the end returns no row to carry the count.
+        (None, None) => count_all(conn, &conds)?,
+    };
     let more = hits.len() as i64 > f.limit;
     let hits = &hits[..hits.len().min(f.limit as usize)];
     let ids: Vec<i32> = hits.iter().map(|h| h.id).collect();
