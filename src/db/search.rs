@@ -23,6 +23,8 @@ pub fn remove(conn: &mut SqliteConnection, id: i32) -> QueryResult<()> {
 /// The analyzed text of an article, as the index stores it (tag names are added on write).
 #[derive(Debug, Clone, Default)]
 pub struct IndexDoc {
+    /// Words in the body, as the analyzer counts them.
+    pub body_words: usize,
     title: String,
     summary: String,
     body: String,
@@ -54,6 +56,7 @@ impl IndexDoc {
             .filter(|k| !k.is_empty() && seen.insert(*k))
             .collect();
         IndexDoc {
+            body_words: b.words,
             alt: join([&t.alts, &s.alts, &b.alts]),
             keys: keys.join(" "),
             title: t.stems,

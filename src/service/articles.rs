@@ -21,9 +21,7 @@ use crate::dto::article::{
 use crate::dto::instant;
 use crate::error::ApiError;
 use crate::search;
-use crate::text::markdown::{
-    derive_summary, html_text, reading_time_minutes, render_html, word_count,
-};
+use crate::text::markdown::{derive_summary, html_text, reading_time_minutes, render_html};
 use crate::text::nfc;
 use crate::text::slug::slugify;
 use crate::validate::{Errors, MAX_TAGS, Validate, echo};
@@ -543,12 +541,13 @@ pub struct Prepared {
 fn prepare(mut f: Fields) -> Prepared {
     let body_html = render_html(&f.body);
     let body_text = html_text(&body_html);
-    let words = word_count(&body_text);
     let (summary, summary_auto) = match f.summary.take() {
         Some(s) => (s, false),
         None => (derive_summary(&body_html), true),
     };
     let index = IndexDoc::of(&f.title, &summary, &body_text);
+    // The analyzer already walked every word of the body: its count is the word count.
+    let words = i32::try_from(index.body_words).unwrap_or(i32::MAX);
     Prepared {
         fields: f,
         body_html,

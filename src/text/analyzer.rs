@@ -284,12 +284,15 @@ pub struct Indexed {
     pub alts: String,
     /// Space-joined variant keys.
     pub keys: String,
+    /// How many words the text has.
+    pub words: usize,
 }
 
 /// Builds the index columns of a text.
 pub fn index_text(text: &str) -> Indexed {
     let mut out = Indexed::default();
     for t in analyze(text) {
+        out.words += 1;
         push_word(&mut out.stems, &t.stem);
         push_word(&mut out.alts, t.alt.as_deref().unwrap_or(&t.stem));
         for k in [&t.key, &t.alt_key].into_iter().flatten() {
@@ -356,6 +359,11 @@ mod tests {
         assert_eq!(tokens[1].norm, "محمد");
         assert_eq!(&text[tokens[2].start..tokens[2].end], "الطَّاقَة");
         assert_eq!(stems(text)[2], stem("الطاقه"));
+    }
+
+    #[test]
+    fn counts_words_with_marks_inside() {
+        assert_eq!(index_text("وُلِدَ مُحَمَّدٌ في مكة، عام ٢٠٢٥").words, 6);
     }
 
     #[test]

@@ -9,6 +9,10 @@ use unicode_normalization::UnicodeNormalization;
 
 /// NFC, the one form every stored text is kept in.
 pub fn nfc(s: &str) -> String {
+    // Almost every text arrives in NFC already; the quick check spares recomposing it.
+    if unicode_normalization::is_nfc_quick(s.chars()) == unicode_normalization::IsNormalized::Yes {
+        return s.to_owned();
+    }
     s.nfc().collect()
 }
 
