@@ -13,9 +13,9 @@ use crate::text::analyzer::{Token, analyze, normalize, stem};
 pub const MAX_QUERY_CHARS: usize = 500;
 
 /// Columns a word is looked up in.
-const WORD_COLUMNS: &str = "{title summary body alt tags}";
+const WORD_COLUMNS: &str = "{title summary body title_alt alt tags}";
 /// Columns that keep positions for phrases (alt holds one entry per word, like the others).
-const PHRASE_COLUMNS: &str = "{title summary body alt}";
+const PHRASE_COLUMNS: &str = "{title summary body title_alt alt}";
 
 /// Cross-script names a reader may type in Latin for what the text writes in Arabic (or
 /// the reverse): a few acronyms, expanded as alternatives. Spelling variants of Arabic
@@ -111,6 +111,8 @@ impl Marks {
 enum Item {
     Word(String),
     Phrase(String),
+    /// `-"a phrase"`: articles with the phrase are left out.
+    NotPhrase(String),
     Or,
 }
 
@@ -122,15 +124,20 @@ fn lex(q: &str) -> Vec<Item> {
         if !word.is_empty() {
             let w = std::mem::take(word);
             match w.as_str() {
-                "OR" | "|" => items.push(Item::Or),
+                "OR" => items.push(Item::Or),
                 // AND is what words already mean together; NEAR is read the same way.
-                "AND" | "&&" | "NEAR" => {}
+                "AND" | "NEAR" => {}
                 _ => items.push(Item::Word(w)),
             }
         }
     };
     while let Some(c) = chars.next() {
         if c == '"' || c == '«' || c == '“' {
+            // `-"…"` excludes the phrase.
+            let negated = word == "-";
+            if negated {
+                word.clear();
+            }
             flush(&mut word, &mut items);
             let mut phrase = String::new();
             let mut closed = false;
@@ -141,7 +148,9 @@ fn lex(q: &str) -> Vec<Item> {
                 }
                 phrase.push(d);
             }
-            if closed {
+            if closed && negated {
+                items.push(Item::NotPhrase(phrase));
+            } else if closed {
                 items.push(Item::Phrase(phrase));
             } else {
                 // An unbalanced quote is a stray character: the rest are plain words.
@@ -180,6 +189,12 @@ fn strip_article(norm: &str) -> &str {
 fn term(t: &Token, marks: &mut Marks) -> String {
     let mut alts = vec![format!("{WORD_COLUMNS} : {}", quoted(&t.stem))];
     marks.stems.insert(t.stem.clone());
+    // A typed attached preposition (بكازاخستان) also finds the bare word; only when what
+    // remains is long enough not to be a different short word (لبنان is not «بن»).
+    if let Some(a) = t.alt.as_ref().filter(|a| a.chars().count() >= 4) {
+        alts.push(format!("{WORD_COLUMNS} : {}", quoted(a)));
+        marks.stems.insert(a.clone());
+    }
     for (latin, arabic) in ACRONYMS {
         let other = if t.norm == *latin {
             Some(stem(&normalize(arabic)))
@@ -200,21 +215,35 @@ fn term(t: &Token, marks: &mut Marks) -> String {
     format!("({})", alts.join(" OR "))
 }
 
-/// A prefix search: normalized, an article-like proclitic removed, suffixes kept.
+/// A prefix search: normalized, an article-like proclitic removed, suffixes kept; with an
+/// attached و ب ل ك ف also tried without it.
 fn prefix(word: &str, marks: &mut Marks) -> Option<String> {
     let norm = normalize(word.trim_end_matches('*'));
     let p = strip_article(&norm).to_owned();
     if p.chars().count() < 2 {
         return None;
     }
-    marks.prefixes.push(p.clone());
-    Some(format!("({WORD_COLUMNS} : {} *)", quoted(&p)))
+    let mut forms = vec![p.clone()];
+    for c in ['و', 'ب', 'ل', 'ك', 'ف'] {
+        if let Some(rest) = p.strip_prefix(c) {
+            let rest = strip_article(rest);
+            if rest.chars().count() >= 3 {
+                forms.push(rest.to_owned());
+            }
+        }
+    }
+    let alts: Vec<String> = forms
+        .iter()
+        .map(|f| format!("{WORD_COLUMNS} : {} *", quoted(f)))
+        .collect();
+    marks.prefixes.extend(forms);
+    Some(format!("({})", alts.join(" OR ")))
 }
 
 /// The expression of one word or phrase item; `None` when it has nothing searchable.
 fn item_expr(item: &Item, drop_stopwords: bool, marks: &mut Marks) -> Option<String> {
     match item {
-        Item::Or => None,
+        Item::Or | Item::NotPhrase(_) => None,
         Item::Word(w) if w.ends_with('*') && w.trim_end_matches('*').chars().count() > 0 => {
             prefix(w, marks)
         }
@@ -260,6 +289,7 @@ pub fn parse(q: &str) -> Query {
             Item::Word(w) if w.starts_with('-') && w.chars().count() > 1 => {
                 negative.push(Item::Word(w.trim_start_matches('-').to_owned()))
             }
+            Item::NotPhrase(p) => negative.push(Item::Phrase(p)),
             other => positive.push(other),
         }
     }
@@ -270,7 +300,7 @@ pub fn parse(q: &str) -> Query {
                 .iter()
                 .any(|t| !STOPWORDS.contains(&t.norm.as_str())),
             Item::Phrase(_) => true,
-            Item::Or => false,
+            Item::Or | Item::NotPhrase(_) => false,
         })
         .count();
     let drop_stopwords = content_words > 0;
@@ -395,7 +425,8 @@ fn window(text: &str, marks: &Marks) -> Option<(usize, String)> {
 
 /// A snippet for a hit: the best window of the body, else the summary, else the title.
 pub fn snippet(title: &str, summary: &str, body_text: &str, marks: &Marks) -> String {
-    let candidates = [body_text, summary, title];
+    // On a tie the last wins: the body, which gives the most context.
+    let candidates = [title, summary, body_text];
     candidates
         .iter()
         .filter_map(|text| window(text, marks))
@@ -408,12 +439,15 @@ pub fn snippet(title: &str, summary: &str, body_text: &str, marks: &Marks) -> St
 /// without its article, starts with the typed text.
 pub fn name_matches(name: &str, typed_norm: &str) -> bool {
     if typed_norm.is_empty() {
-        return true;
+        return false;
     }
-    analyze(name)
-        .iter()
-        .any(|t| t.norm.starts_with(typed_norm) || strip_article(&t.norm).starts_with(typed_norm))
-        || normalize(name).starts_with(typed_norm)
+    // A whole word typed in another spelling (قيرغيزستان) matches through its variant key.
+    let typed_key = analyze(typed_norm).first().and_then(|t| t.key.clone());
+    analyze(name).iter().any(|t| {
+        t.norm.starts_with(typed_norm)
+            || strip_article(&t.norm).starts_with(typed_norm)
+            || (typed_key.is_some() && t.key == typed_key)
+    })
 }
 
 /// The stem of a normalized word (re-exported for callers that compare single words).
@@ -463,7 +497,10 @@ mod tests {
         let f = q.fts.unwrap();
         assert!(f.contains(" OR "), "{f}");
         assert!(f.contains("NOT"), "{f}");
-        assert!(f.contains("{title summary body alt} : \"بحر قزو\""), "{f}");
+        assert!(
+            f.contains("{title summary body title_alt alt} : \"بحر قزو\""),
+            "{f}"
+        );
         assert!(f.contains("\"تركمان\" *"), "{f}");
     }
 

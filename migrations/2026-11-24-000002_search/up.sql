@@ -8,7 +8,8 @@ CREATE VIRTUAL TABLE articles_fts USING fts5(
     title,    -- stems of the title, one per original word
     summary,  -- stems of the summary
     body,     -- stems of the body text
-    alt,      -- per word, the stem with an attached ب ل ك ف removed, else the stem (all fields)
+    title_alt,-- per title word, the stem with an attached ب ل ك ف removed, else the stem
+    alt,      -- the same for the summary and body
     keys,     -- spelling-variant keys (all fields)
     tags,     -- stems of the names of the article's tags
     content = '',
@@ -19,7 +20,7 @@ CREATE VIRTUAL TABLE articles_fts USING fts5(
 );
 -- Title above summary above body; the alt column (which repeats most stems) and variant keys
 -- count least.
-INSERT INTO articles_fts (articles_fts, rank) VALUES ('rank', 'bm25(8.0, 3.0, 1.0, 0.5, 0.4, 2.0)');
+INSERT INTO articles_fts (articles_fts, rank) VALUES ('rank', 'bm25(20.0, 6.0, 1.0, 15.0, 1.0, 0.5, 4.0)');
 
 -- Which analyzer built the index; a different one triggers a rebuild on start.
 CREATE TABLE search_meta (

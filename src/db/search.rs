@@ -28,6 +28,7 @@ pub struct IndexDoc {
     title: String,
     summary: String,
     body: String,
+    title_alt: String,
     alt: String,
     keys: String,
 }
@@ -57,7 +58,8 @@ impl IndexDoc {
             .collect();
         IndexDoc {
             body_words: b.words,
-            alt: join([&t.alts, &s.alts, &b.alts]),
+            alt: join(["", &s.alts, &b.alts]),
+            title_alt: t.alts,
             keys: keys.join(" "),
             title: t.stems,
             summary: s.stems,
@@ -97,12 +99,14 @@ pub fn insert_doc(conn: &mut SqliteConnection, id: i32, doc: &IndexDoc) -> Query
         .collect::<Vec<_>>()
         .join(" ");
     diesel::sql_query(
-        "INSERT INTO articles_fts (rowid, title, summary, body, alt, keys, tags) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO articles_fts (rowid, title, summary, body, title_alt, alt, keys, tags) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind::<Integer, _>(id)
     .bind::<Text, _>(&doc.title)
     .bind::<Text, _>(&doc.summary)
     .bind::<Text, _>(&doc.body)
+    .bind::<Text, _>(&doc.title_alt)
     .bind::<Text, _>(&doc.alt)
     .bind::<Text, _>(&doc.keys)
     .bind::<Text, _>(index_text(&tag_text).stems)

@@ -58,6 +58,21 @@ fn sort_name(sort: ArticleSort) -> &'static str {
     }
 }
 
+/// A short fingerprint of the search text (FNV-1a), so a cursor cannot be replayed on
+/// another search.
+fn query_tag(q: Option<&str>) -> String {
+    match q {
+        None => String::new(),
+        Some(q) => {
+            let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+            for b in q.bytes() {
+                h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+            }
+            format!("~{:08x}", h >> 32)
+        }
+    }
+}
+
 fn resolve_groups(
     errors: &mut Errors,
     all: &[crate::db::models::TagRow],
@@ -96,6 +111,10 @@ pub fn list(
             .map(str::trim)
             .filter(|q| !q.is_empty())
             .map(str::to_owned);
+    // The query decoder replaces bytes that are not UTF-8 with U+FFFD: say so.
+    if q.as_ref().is_some_and(|q| q.contains('\u{FFFD}')) {
+        errors.add("q", "is not valid UTF-8 (check the percent-encoding)");
+    }
     if q.as_ref()
         .is_some_and(|q| q.chars().count() > search::MAX_QUERY_CHARS)
     {
@@ -125,7 +144,9 @@ pub fn list(
             ArticleSort::NewestFirst
         }
     };
-    let cursor = params::decode_cursor(&mut errors, p.cursor.as_deref(), sort_name(sort));
+    // A cursor belongs to one sort and one search: it carries both.
+    let cursor_kind = format!("{}{}", sort_name(sort), query_tag(q.as_deref()));
+    let cursor = params::decode_cursor(&mut errors, p.cursor.as_deref(), &cursor_kind);
     if page.is_some() && p.cursor.is_some() {
         errors.add("cursor", "give either `page` or `cursor`, not both");
     }
@@ -242,13 +263,9 @@ pub fn list(
             let (name, value, at) = match (sort, score) {
                 (ArticleSort::Relevance, Some(score)) => {
                     let at = cursor.map_or(now, |c| c.at);
-                    (format!("relevance@{at}"), score.to_bits() as i64, at)
+                    (format!("{cursor_kind}@{at}"), score.to_bits() as i64, at)
                 }
-                _ => (
-                    sort_name(sort).to_owned(),
-                    db::articles::sort_value(last, sort),
-                    0,
-                ),
+                _ => (cursor_kind.clone(), db::articles::sort_value(last, sort), 0),
             };
             Some(params::encode_cursor(
                 &name,

@@ -139,21 +139,19 @@ pub fn decode_cursor(errors: &mut Errors, raw: Option<&str>, sort: &str) -> Opti
         Some((s0, value, id)) if s0 == sort => Some(Keyset { value, id, at: 0 }),
         // A relevance cursor carries the instant its scores were computed at.
         Some((s0, value, id))
-            if sort == "relevance"
+            if sort.starts_with("relevance")
                 && s0
-                    .strip_prefix("relevance@")
+                    .strip_prefix(sort)
+                    .and_then(|t| t.strip_prefix('@'))
                     .is_some_and(|t| t.parse::<i64>().is_ok()) =>
         {
-            let at = s0
-                .trim_start_matches("relevance@")
-                .parse::<i64>()
-                .unwrap_or(0);
+            let at = s0[sort.len() + 1..].parse::<i64>().unwrap_or(0);
             Some(Keyset { value, id, at })
         }
         Some(_) => {
             errors.add(
                 "cursor",
-                "was made for another sort order; start again without a cursor",
+                "was made for another sort order or search; start again without a cursor",
             );
             None
         }

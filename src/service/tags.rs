@@ -73,7 +73,11 @@ pub fn list(conn: &mut SqliteConnection, p: &TagListParams) -> Result<TagPage, A
             )
         })
     });
-    let typed = p.q.as_deref().map(normalize).filter(|q| !q.is_empty());
+    // Typed text with no letter in it (`*`, `%`) matches nothing rather than everything.
+    let typed =
+        p.q.as_deref()
+            .filter(|q| !q.trim().is_empty())
+            .map(normalize);
     if p.q.as_ref().is_some_and(|q| q.chars().count() > 100) {
         errors.add("q", "must be at most 100 characters");
     }

@@ -11,7 +11,7 @@ use unicode_normalization::UnicodeNormalization;
 
 /// Bump when the analysis changes: the index is rebuilt on start when it was built by
 /// another version.
-pub const ANALYZER_VERSION: i32 = 2;
+pub const ANALYZER_VERSION: i32 = 3;
 
 /// One word of the original text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,7 +66,9 @@ fn fold_char(c: char) -> Option<char> {
     }
     Some(match c {
         'أ' | 'إ' | 'آ' | 'ٱ' | 'ٲ' | 'ٳ' => 'ا',
-        'ى' | 'ی' | 'ے' | 'ې' => 'ي',
+        // A hamza on its seat is often left off: مؤسسة / موسسة, رئيس / رييس.
+        'ؤ' => 'و',
+        'ئ' | 'ى' | 'ی' | 'ے' | 'ې' => 'ي',
         'ة' | 'ۀ' | 'ہ' | 'ە' => 'ه',
         'ک' | 'ڪ' => 'ك',
         '\u{0660}'..='\u{0669}' => char::from(b'0' + (c as u32 - 0x0660) as u8),
@@ -219,14 +221,13 @@ pub fn alt_stem(norm: &str) -> Option<String> {
 
 /// Spelling-variant key of a stem: consonants merged into the classes transliteration
 /// confuses (غ ج ق ك, ط ت, ص س ث, ذ ظ ز, ض د), hamza carriers dropped, long vowels after the
-/// first letter dropped, doubled letters collapsed. Only for stems of 5 or more letters, so
+/// first letter dropped. Only for stems of 5 or more letters, so
 /// short words do not collide.
 pub fn variant_key(stem: &str) -> Option<String> {
     if len(stem) < 5 || !is_arabic(stem) {
         return None;
     }
     let mut key = String::new();
-    let mut last: Option<char> = None;
     for (i, c) in stem.chars().enumerate() {
         let c = match c {
             'غ' | 'ج' | 'ق' | 'ك' => 'ك',
@@ -238,12 +239,10 @@ pub fn variant_key(stem: &str) -> Option<String> {
             'ا' | 'و' | 'ي' if i > 0 => continue,
             other => other,
         };
-        if last != Some(c) {
-            key.push(c);
-        }
-        last = Some(c);
+        key.push(c);
     }
-    Some(key)
+    // A short key stands for too many unrelated words (تطوير and الطوارئ would both be «تر»).
+    (key.chars().count() >= 4).then_some(key)
 }
 
 /// Analyzes one normalized word.

@@ -314,4 +314,83 @@ fn tag_autocomplete_is_normalized_and_most_used_first() {
         "most used first"
     );
     assert_eq!(names("زز"), Vec::<String>::new());
+    assert_eq!(
+        names("*"),
+        Vec::<String>::new(),
+        "no letters, no suggestions"
+    );
+}
+
+#[test]
+fn second_qa_pass_regressions() {
+    let app = TestApp::spawn();
+    publish(&app, "النفط في كازاخستان", "إنتاج النفط يرتفع.", &[]);
+    publish(
+        &app,
+        "النفط في أذربيجان",
+        "صادرات النفط عبر قطاع الطاقة.",
+        &[],
+    );
+    publish(&app, "خطة الطوارئ", "اجتماع لمواجهة الطوارئ.", &[]);
+    publish(&app, "مشروع تطوير الموانئ", "خطة لتطوير الموانئ.", &[]);
+    publish(&app, "رئيس المؤسسة يزور باكو", "زيارة رسمية.", &[]);
+    publish(&app, "خبر باستبرقي", "نص قصير.", &[]);
+    publish(
+        &app,
+        "تقرير آخر",
+        "ذكر استبرقي في النص مرة، استبرقي مرتين، واستبرقي ثلاثا.",
+        &[],
+    );
+    // A minus before a quoted phrase excludes it.
+    assert_eq!(
+        titles(&search(&app, "النفط -\"كازاخستان\"", "")),
+        vec!["النفط في أذربيجان"]
+    );
+    assert_eq!(search(&app, "-\"كازاخستان\"", "")["meta"]["total"], 0);
+    // Common words no longer meet through a too-short variant key.
+    assert_eq!(titles(&search(&app, "الطوارئ", "")), vec!["خطة الطوارئ"]);
+    assert_eq!(
+        titles(&search(&app, "تطوير", "")),
+        vec!["مشروع تطوير الموانئ"]
+    );
+    // A typed attached preposition still finds the bare word, in words and prefixes.
+    assert_eq!(
+        titles(&search(&app, "بكازاخستان", "")),
+        vec!["النفط في كازاخستان"]
+    );
+    assert_eq!(
+        titles(&search(&app, "بكاز*", "")),
+        vec!["النفط في كازاخستان"]
+    );
+    // Hamza seats left off still match.
+    assert_eq!(
+        titles(&search(&app, "رييس موسسة", "")),
+        vec!["رئيس المؤسسة يزور باكو"]
+    );
+    // A title match outranks repeated body matches.
+    assert_eq!(titles(&search(&app, "استبرقي", ""))[0], "خبر باستبرقي");
+    // `|` is not an operator: both words must match.
+    assert_eq!(search(&app, "الطوارئ | الموانئ", "")["meta"]["total"], 0);
+    // A cursor is bound to its search.
+    let page = search(&app, "النفط", "limit=1");
+    let cursor = page["meta"]["next_cursor"].as_str().unwrap().to_owned();
+    let url = format!("{}/api/v1/articles", app.base);
+    let res = app
+        .client
+        .get(&url)
+        .query(&[("q", "الموانئ"), ("cursor", cursor.as_str())])
+        .send()
+        .unwrap();
+    let p = problem(res, 400);
+    assert_eq!(error_fields(&p), vec!["cursor"]);
+    let res = app
+        .client
+        .get(&url)
+        .query(&[("q", "النفط"), ("cursor", cursor.as_str())])
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    // Invalid UTF-8 in q is named, not silently replaced.
+    let p = problem(app.get("/api/v1/articles?q=%FF"), 400);
+    assert_eq!(error_fields(&p), vec!["q"]);
 }
