@@ -284,7 +284,11 @@ pub fn list(
         .rows
         .into_iter()
         .map(|row| {
-            let snippet = parsed.as_ref().map(|p| {
+            // Snippets cost an analysis of the text: only when the caller gets them.
+            let wants_snippet = fields
+                .as_ref()
+                .is_none_or(|f| f.iter().any(|x| x == "snippet"));
+            let snippet = parsed.as_ref().filter(|_| wants_snippet).map(|p| {
                 // Paragraph breaks read as spaces in a one-line excerpt.
                 // Paragraph breaks read as spaces in a one-line excerpt.
                 let body = row.body_text.replace('\n', " ");
