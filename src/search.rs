@@ -450,11 +450,6 @@ pub fn name_matches(name: &str, typed_norm: &str) -> bool {
     })
 }
 
-/// The stem of a normalized word (re-exported for callers that compare single words).
-pub fn stem_of(word: &str) -> String {
-    stem(&normalize(word))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
