@@ -289,21 +289,22 @@ pub fn free_slug(
     }
 }
 
-/// Inserts an article with its tag links.
+/// Inserts an article with its tag links and index row; returns its id (bulk loads need
+/// nothing more, so the long texts are not read back).
 pub fn insert(
     conn: &mut SqliteConnection,
     write: &ArticleWrite,
     tag_ids: &[i32],
     now: i64,
     index: &IndexDoc,
-) -> QueryResult<ArticleRow> {
-    let row: ArticleRow = diesel::insert_into(articles::table)
+) -> QueryResult<i32> {
+    let id: i32 = diesel::insert_into(articles::table)
         .values((write, articles::created_at.eq(now)))
-        .returning(ArticleRow::as_returning())
+        .returning(articles::id)
         .get_result(conn)?;
-    set_tags(conn, row.id, tag_ids)?;
-    super::search::insert_doc(conn, row.id, index)?;
-    Ok(row)
+    insert_tags(conn, id, tag_ids)?;
+    super::search::insert_doc(conn, id, index)?;
+    Ok(id)
 }
 
 /// Replaces an article's columns and tags, bumping its version.
@@ -326,6 +327,13 @@ pub fn update(
 
 fn set_tags(conn: &mut SqliteConnection, id: i32, tag_ids: &[i32]) -> QueryResult<()> {
     diesel::delete(article_tags::table.filter(article_tags::article_id.eq(id))).execute(conn)?;
+    insert_tags(conn, id, tag_ids)
+}
+
+fn insert_tags(conn: &mut SqliteConnection, id: i32, tag_ids: &[i32]) -> QueryResult<()> {
+    if tag_ids.is_empty() {
+        return Ok(());
+    }
     let links: Vec<NewArticleTag> = tag_ids
         .iter()
         .enumerate()

@@ -647,16 +647,21 @@ pub fn create(
     by: &str,
 ) -> Result<Article, ApiError> {
     let prepared = prepare_create(input)?;
-    let row = conn.immediate_transaction(|conn| create_prepared(conn, prepared, by))?;
-    load_wire(conn, row)
+    conn.immediate_transaction(|conn| {
+        let id = create_prepared(conn, prepared, by)?;
+        let row = db::articles::find(conn, &ArticleRef::Id(id), Visibility::All, now_micros())?
+            .ok_or_else(|| ApiError::internal("a created article vanished"))?;
+        load_wire(conn, row)
+    })
 }
 
-/// Writes a prepared article inside a transaction the caller holds (bulk loads batch many).
+/// Writes a prepared article inside a transaction the caller holds (bulk loads batch many);
+/// returns its id.
 pub fn create_prepared(
     conn: &mut SqliteConnection,
     prepared: Prepared,
     by: &str,
-) -> Result<ArticleRow, ApiError> {
+) -> Result<i32, ApiError> {
     let now = now_micros();
     let (write, ids, index) = build(conn, prepared, None, now, by)?;
     Ok(db::articles::insert(conn, &write, &ids, now, &index)?)
