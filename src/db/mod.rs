@@ -78,6 +78,9 @@ pub fn open(path: &str) -> Result<DbPool, OpenError> {
     first
         .run_pending_migrations(MIGRATIONS)
         .map_err(OpenError::Migrate)?;
+    if let Some(n) = search::ensure_current(&mut first).map_err(|e| connect_err(Box::new(e)))? {
+        log::info!("search index built by the current analyzer: {n} articles");
+    }
     drop(first);
     Pool::builder()
         .max_size(8)

@@ -394,3 +394,22 @@ fn second_qa_pass_regressions() {
     let p = problem(app.get("/api/v1/articles?q=%FF"), 400);
     assert_eq!(error_fields(&p), vec!["q"]);
 }
+
+#[test]
+fn index_is_rebuilt_when_the_analyzer_changes() {
+    use diesel::prelude::*;
+    let app = TestApp::spawn();
+    publish(&app, "تقرير عن السدود", "نص.", &[]);
+    let mut conn = diesel::SqliteConnection::establish(&app.db_path).unwrap();
+    // Pretend an older analyzer built the index, and lose its rows.
+    diesel::sql_query("UPDATE search_meta SET value = '0' WHERE key = 'analyzer_version'")
+        .execute(&mut conn)
+        .unwrap();
+    diesel::sql_query("INSERT INTO articles_fts (articles_fts) VALUES ('delete-all')")
+        .execute(&mut conn)
+        .unwrap();
+    assert_eq!(search(&app, "السدود", "")["meta"]["total"], 0);
+    // Opening the database (as every start does) notices and rebuilds.
+    anbaa::db::open(&app.db_path).unwrap();
+    assert_eq!(search(&app, "السدود", "")["meta"]["total"], 1);
+}
