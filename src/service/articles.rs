@@ -210,7 +210,12 @@ pub fn list(
     );
     let updated_after = params::instant(&mut errors, "updated_after", p.updated_after.as_deref());
 
-    let all = db::tags::all(conn)?;
+    // The tag tree is only needed to resolve tag filters; most list requests have none.
+    let all = if p.tag.is_some() || p.exclude_tag.is_some() {
+        db::tags::all(conn)?
+    } else {
+        Vec::new()
+    };
     let tag_groups = resolve_groups(&mut errors, &all, "tag", &csv(p.tag.as_deref()));
     let exclude: Vec<i32> = resolve_groups(
         &mut errors,
