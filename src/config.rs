@@ -27,6 +27,11 @@ pub struct Settings {
     #[arg(long, env = "ANBAA_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
     pub max_body_bytes: usize,
 
+    /// An origin (scheme://host[:port]) allowed to call the API from a browser, reads and
+    /// writes; repeat for several. Without any, every origin may read and none may write.
+    #[arg(long = "cors-origin", env = "ANBAA_CORS_ORIGIN", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
+
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "ANBAA_WORKERS")]
     pub workers: Option<usize>,
@@ -41,6 +46,7 @@ impl Settings {
             demo: false,
             public_url: None,
             max_body_bytes: 1024 * 1024,
+            cors_origins: Vec::new(),
             workers: None,
         }
     }

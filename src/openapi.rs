@@ -20,6 +20,8 @@ use utoipa_actix_web::AppExt;
     tags(
         (name = "articles", description = "Arabic news articles"),
         (name = "tags", description = "Regions, countries, organizations, topics"),
+        (name = "sync", description = "Incremental sync for partners: the change log"),
+        (name = "feeds", description = "Atom, RSS 2.0 and JSON Feed 1.1, site-wide and per tag"),
         (name = "health", description = "Probes")
     )
 )]

@@ -4,16 +4,18 @@
 use std::net::TcpListener;
 use std::time::Instant;
 
+use actix_cors::Cors;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::middleware::{Next, from_fn};
+use actix_web::middleware::{Compress, Next, from_fn};
 use actix_web::{App, HttpMessage, HttpServer, web};
 use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
 use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::conditional;
 use crate::config::Settings;
 use crate::db::DbPool;
 use crate::error::{self, ApiError};
@@ -35,7 +37,8 @@ pub fn api(cfg: &mut ServiceConfig) {
             .service(routes::tags::create_tag)
             .service(routes::tags::get_tag)
             .service(routes::tags::patch_tag)
-            .service(routes::tags::delete_tag),
+            .service(routes::tags::delete_tag)
+            .service(routes::changes::list_changes),
     )
     .service(routes::health::healthz)
     .service(routes::health::readyz);
@@ -102,17 +105,35 @@ async fn request_context(
     if let Ok(v) = HeaderValue::from_str(&id) {
         headers.insert(header::HeaderName::from_static("x-request-id"), v);
     }
-    if path.starts_with("/api/") {
+    // A compressed body is a different representation: its strong ETag says which coding.
+    let coding = headers
+        .get(header::CONTENT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    if let (Some(coding), Some(etag)) = (coding, headers.get(header::ETAG))
+        && let Some(tagged) = etag
+            .to_str()
+            .ok()
+            .and_then(|e| conditional::etag_for_coding(e, &coding))
+        && let Ok(v) = HeaderValue::from_str(&tagged)
+    {
+        headers.insert(header::ETAG, v);
+    }
+    let content = path.starts_with("/api/") || path.starts_with("/feeds/");
+    let mut vary = vec!["Accept-Encoding"];
+    if content {
         let read =
             method == actix_web::http::Method::GET || method == actix_web::http::Method::HEAD;
-        let cache = if status.is_success() && read && !with_key {
+        let cacheable = status.is_success() || status == actix_web::http::StatusCode::NOT_MODIFIED;
+        let cache = if cacheable && read && !with_key {
             "public, max-age=60, stale-while-revalidate=300"
         } else {
             "private, no-store"
         };
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
-        headers.insert(header::VARY, HeaderValue::from_static("Authorization"));
+        vary.push("Authorization");
     }
+    merge_vary(headers, &vary);
     log::info!(
         target: "anbaa::access",
         "{method} {path} {} {:.1}ms id={id}",
@@ -120,6 +141,97 @@ async fn request_context(
         started.elapsed().as_secs_f64() * 1000.0
     );
     Ok(res)
+}
+
+/// Adds `names` to the response's `Vary`, keeping what inner layers (CORS, compression)
+/// put there, each name once.
+fn merge_vary(headers: &mut header::HeaderMap, names: &[&str]) {
+    let mut all: Vec<String> = headers
+        .get_all(header::VARY)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|n| n.trim().to_owned())
+        .filter(|n| !n.is_empty())
+        .collect();
+    all.extend(names.iter().map(|n| (*n).to_owned()));
+    let mut seen: Vec<String> = Vec::new();
+    let mut out: Vec<String> = Vec::new();
+    for name in all {
+        let key = name.to_ascii_lowercase();
+        if !seen.contains(&key) {
+            seen.push(key);
+            out.push(canonical_header_name(&name));
+        }
+    }
+    if let Ok(v) = HeaderValue::from_str(&out.join(", ")) {
+        headers.insert(header::VARY, v);
+    }
+}
+
+/// `accept-encoding` → `Accept-Encoding`.
+fn canonical_header_name(name: &str) -> String {
+    name.split('-')
+        .map(|part| {
+            let mut chars = part.chars();
+            match chars.next() {
+                Some(first) => {
+                    first.to_ascii_uppercase().to_string() + &chars.as_str().to_ascii_lowercase()
+                }
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// The CORS policy: any origin may read (no credentials: keys are bearer tokens, never
+/// cookies); listed origins may also write. Disallowed origins get no CORS headers, so
+/// browsers refuse them, while plain clients are unaffected.
+pub fn cors(origins: &[String]) -> Cors {
+    let base = Cors::default()
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::IF_NONE_MATCH,
+            header::IF_MODIFIED_SINCE,
+            header::IF_MATCH,
+            header::HeaderName::from_static("x-request-id"),
+        ])
+        .expose_headers([
+            header::ETAG,
+            header::LINK,
+            header::LAST_MODIFIED,
+            header::LOCATION,
+            header::RETRY_AFTER,
+            header::HeaderName::from_static("x-total-count"),
+            header::HeaderName::from_static("x-request-id"),
+        ])
+        .max_age(600)
+        .block_on_origin_mismatch(false);
+    if origins.is_empty() {
+        base.allow_any_origin()
+            .send_wildcard()
+            .allowed_methods(["GET", "HEAD"])
+    } else {
+        origins
+            .iter()
+            .fold(base, |c, o| c.allowed_origin(o))
+            .allowed_methods(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"])
+    }
+}
+
+/// Checks a `--cors-origin` value: `scheme://host[:port]`, nothing after.
+pub fn check_origin(origin: &str) -> Result<(), String> {
+    let rest = origin
+        .strip_prefix("https://")
+        .or_else(|| origin.strip_prefix("http://"))
+        .ok_or_else(|| format!("CORS origin `{origin}` must start with http:// or https://"))?;
+    if rest.is_empty() || rest.contains(['/', '?', '#', ' ', '*']) {
+        return Err(format!(
+            "CORS origin `{origin}` must be scheme://host[:port] with no path, e.g. https://app.example.org"
+        ));
+    }
+    Ok(())
 }
 
 /// A problem for a bare error status some lower layer produced without an error value.
@@ -150,6 +262,11 @@ impl Application {
         let pool = web::Data::new(pool);
         let limit = web::Data::new(BodyLimit(settings.max_body_bytes));
         let workers = settings.workers;
+        for origin in &settings.cors_origins {
+            check_origin(origin)
+                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+        }
+        let origins = settings.cors_origins.clone();
         let settings = web::Data::new(settings);
         let server = HttpServer::new(move || {
             let (app, api) =
@@ -168,6 +285,8 @@ impl Application {
             app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
                 .service(web::redirect("/docs", "/docs/"))
                 .default_service(web::to(routes::fallback::not_routed))
+                .wrap(Compress::default())
+                .wrap(cors(&origins))
                 .wrap(from_fn(request_context))
         })
         .shutdown_timeout(10);

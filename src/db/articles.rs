@@ -232,6 +232,15 @@ pub fn tags_of(
     Ok(map)
 }
 
+/// The last two change times of each tag an article carries (its body embeds them).
+pub fn tag_times(conn: &mut SqliteConnection, id: i32) -> QueryResult<Vec<(i64, Option<i64>)>> {
+    article_tags::table
+        .inner_join(tags::table)
+        .filter(article_tags::article_id.eq(id))
+        .select((tags::updated_at, tags::prev_updated_at))
+        .load(conn)
+}
+
 /// A live article by id or slug that `visibility` lets the reader see.
 pub fn find(
     conn: &mut SqliteConnection,
@@ -316,7 +325,11 @@ pub fn update(
     index: &IndexDoc,
 ) -> QueryResult<ArticleRow> {
     let row: ArticleRow = diesel::update(articles::table.find(id))
-        .set((write, articles::version.eq(articles::version + 1)))
+        .set((
+            write,
+            articles::version.eq(articles::version + 1),
+            articles::prev_updated_at.eq(articles::updated_at.nullable()),
+        ))
         .returning(ArticleRow::as_returning())
         .get_result(conn)?;
     set_tags(conn, id, tag_ids)?;
@@ -358,6 +371,7 @@ pub fn trash(conn: &mut SqliteConnection, id: i32, now: i64, by: &str) -> QueryR
     )
     .set((
         articles::trashed_at.eq(now),
+        articles::prev_updated_at.eq(articles::updated_at.nullable()),
         articles::updated_at.eq(now),
         articles::updated_by.eq(by),
         articles::version.eq(articles::version + 1),

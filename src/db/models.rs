@@ -31,6 +31,7 @@ pub struct ArticleRow {
     pub image_caption: Option<String>,
     pub updated_by: Option<String>,
     pub trashed_at: Option<i64>,
+    pub prev_updated_at: Option<i64>,
 }
 
 /// The columns an article write sets (insert and update alike).
@@ -82,6 +83,7 @@ pub struct TagRow {
     pub description: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    pub prev_updated_at: Option<i64>,
 }
 
 /// The columns a tag write sets.
@@ -130,4 +132,28 @@ pub struct NewKey {
     pub key_hash: String,
     pub scopes: String,
     pub created_at: i64,
+}
+
+/// One row of `changes`: the latest public change of one article.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = super::schema::changes)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite))]
+pub struct ChangeRow {
+    pub seq: i32,
+    pub article_id: i32,
+    pub op: String,
+    pub slug: String,
+    pub version: i32,
+    pub at: i64,
+}
+
+/// The one row of `site_state`.
+#[derive(Debug, Clone, Copy, Queryable, Selectable)]
+#[diesel(table_name = super::schema::site_state)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite))]
+pub struct SiteRow {
+    pub version: i64,
+    pub changed_at: i64,
+    pub prev_changed_at: i64,
+    pub swept_until: i64,
 }

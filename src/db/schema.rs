@@ -45,6 +45,28 @@ diesel::table! {
         body_html -> Text,
         sort_at -> Nullable<BigInt>,
         body_text -> Text,
+        prev_updated_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    changes (seq) {
+        seq -> Integer,
+        article_id -> Integer,
+        op -> Text,
+        slug -> Text,
+        version -> Integer,
+        at -> BigInt,
+    }
+}
+
+diesel::table! {
+    site_state (id) {
+        id -> Integer,
+        version -> BigInt,
+        changed_at -> BigInt,
+        prev_changed_at -> BigInt,
+        swept_until -> BigInt,
     }
 }
 
@@ -59,10 +81,18 @@ diesel::table! {
         description -> Nullable<Text>,
         created_at -> BigInt,
         updated_at -> BigInt,
+        prev_updated_at -> Nullable<BigInt>,
     }
 }
 
 diesel::joinable!(article_tags -> articles (article_id));
 diesel::joinable!(article_tags -> tags (tag_id));
 
-diesel::allow_tables_to_appear_in_same_query!(api_keys, article_tags, articles, tags,);
+diesel::allow_tables_to_appear_in_same_query!(
+    api_keys,
+    article_tags,
+    articles,
+    changes,
+    site_state,
+    tags,
+);

@@ -246,6 +246,12 @@ struct Count {
     n: i64,
 }
 
+/// The instant a new search scores recency at: the start of the current hour. Results then
+/// change only with the data or on the hour, which keeps ETags of searches exact.
+pub fn scoring_instant(now: i64) -> i64 {
+    now - now.rem_euclid(3_600_000_000)
+}
+
 /// Microseconds in 90 days: the scale of the recency boost.
 const RECENCY_SCALE: f64 = 90.0 * 86_400.0 * 1e6;
 
@@ -254,7 +260,7 @@ const RECENCY_SCALE: f64 = 90.0 * 86_400.0 * 1e6;
 pub fn list(conn: &mut SqliteConnection, f: &ArticleFilter, expr: &str) -> QueryResult<Page> {
     let at = match f.paging {
         Paging::After(Some(k)) if f.sort == ArticleSort::Relevance => k.at,
-        _ => f.now,
+        _ => scoring_instant(f.now),
     };
     let score = format!(
         "(articles_fts.rank * (1.0 + 0.5 / (1.0 + MAX(0, {at} - a.sort_at) / {RECENCY_SCALE:.1})))"

@@ -86,7 +86,7 @@ pub fn insert(conn: &mut SqliteConnection, write: &TagWrite, now: i64) -> QueryR
 /// Replaces a tag's columns.
 pub fn update(conn: &mut SqliteConnection, id: i32, write: &TagWrite) -> QueryResult<TagRow> {
     let row = diesel::update(tags::table.find(id))
-        .set(write)
+        .set((write, tags::prev_updated_at.eq(tags::updated_at.nullable())))
         .returning(TagRow::as_returning())
         .get_result(conn)?;
     // Tag names are indexed with each article that carries them.

@@ -2,6 +2,7 @@
 //! They never touch Diesel; rows are turned into them with `From`.
 
 pub mod article;
+pub mod change;
 pub mod list;
 pub mod problem;
 pub mod tag;

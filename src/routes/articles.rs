@@ -4,6 +4,7 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, http::header, patch, pos
 
 use super::{PROBLEM, list_links, list_response};
 use crate::auth::{Caller, Scope};
+use crate::conditional::{Modified, Precondition, Validator};
 use crate::config::Settings;
 use crate::db::{self, DbPool};
 use crate::dto::NoParams;
@@ -24,7 +25,10 @@ use crate::service::{self, params};
     responses(
         (status = 200, description = "A page of articles", body = ArticleList,
          headers(("X-Total-Count" = i64, description = "Articles matching the filters"),
-                 ("Link" = String, description = "RFC 8288 links: self, next, prev"))),
+                 ("Link" = String, description = "RFC 8288 links: self, next, prev"),
+                 ("ETag" = String, description = "Strong validator: changes with every write that could change this page"),
+                 ("Last-Modified" = String, description = "The latest write or publication on the site"))),
+        (status = 304, description = "Not modified: the ETag sent in If-None-Match (or the If-Modified-Since date) is current"),
         (status = 400, description = "A parameter is invalid (each one is named)", body = Problem, content_type = PROBLEM),
         (status = 401, description = "`status` other than published without a key, or a bad key", body = Problem, content_type = PROBLEM),
         (status = 403, description = "The key lacks `read:drafts`", body = Problem, content_type = PROBLEM),
@@ -38,6 +42,10 @@ pub async fn list_articles(
     caller: Caller,
     query: ApiQuery<ArticleListParams>,
 ) -> Result<HttpResponse, ApiError> {
+    let validator = match Validator::site(&req, &pool, &settings).await?.check(&req) {
+        Precondition::NotModified(res) => return Ok(res),
+        Precondition::Build(v) => v,
+    };
     let p = query.0;
     let by_page = p.page.is_some();
     let page = db::run(&pool, move |conn| {
@@ -52,7 +60,7 @@ pub async fn list_articles(
     };
     let (links, link) = list_links(&req, &settings, &meta, by_page);
     let total = meta.total;
-    Ok(list_response(
+    Ok(validator.apply(list_response(
         &ArticleList {
             data: page.data,
             meta,
@@ -60,7 +68,7 @@ pub async fn list_articles(
         },
         total,
         link,
-    ))
+    )))
 }
 
 /// One article by numeric id or by slug (percent-encode an Arabic slug in the URL).
@@ -72,7 +80,10 @@ pub async fn list_articles(
     ),
     security((), ("bearer" = [])),
     responses(
-        (status = 200, description = "The article, with body", body = Article),
+        (status = 200, description = "The article, with body", body = Article,
+         headers(("ETag" = String, description = "`\"v{version}-…\"`: send it back in If-None-Match, or in If-Match to write"),
+                 ("Last-Modified" = String, description = "The article's (or its tags') last change, or its publication"))),
+        (status = 304, description = "Not modified: the ETag sent in If-None-Match (or the If-Modified-Since date) is current"),
         (status = 400, description = "A parameter is invalid", body = Problem, content_type = PROBLEM),
         (status = 401, description = "A bad key", body = Problem, content_type = PROBLEM),
         (status = 404, description = "No such article visible to the caller", body = Problem, content_type = PROBLEM),
@@ -80,12 +91,15 @@ pub async fn list_articles(
 )]
 #[get("/articles/{ref}")]
 pub async fn get_article(
+    req: HttpRequest,
+    settings: web::Data<Settings>,
     pool: web::Data<DbPool>,
     path: web::Path<String>,
     caller: Caller,
     query: ApiQuery<ArticleGetParams>,
 ) -> Result<HttpResponse, ApiError> {
     let mut errors = crate::validate::Errors::default();
+    let raw_fields = query.0.fields.clone();
     let fields = params::fields(
         &mut errors,
         query.0.fields.as_deref(),
@@ -93,23 +107,58 @@ pub async fn get_article(
     );
     errors.into_param_result()?;
     let reference = path.into_inner();
-    let article = db::run(&pool, move |conn| {
+    let (article, events) = db::run(&pool, move |conn| {
         service::articles::get(conn, &reference, &caller)
     })
     .await?;
-    let etag = etag(&article);
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag))
-        .json(service::articles::shape(article, fields.as_deref())))
+    let validator = validator(
+        &req,
+        &settings,
+        &article,
+        raw_fields.as_deref(),
+        Modified::of(&events),
+    );
+    match validator.check(&req) {
+        Precondition::NotModified(res) => Ok(res),
+        Precondition::Build(v) => Ok(
+            v.apply(HttpResponse::Ok().json(service::articles::shape(article, fields.as_deref())))
+        ),
+    }
 }
 
-fn etag(a: &Article) -> String {
-    format!("\"a{}-v{}\"", a.id, a.version)
+/// An article's validator: its version, and the tags it embeds (a rename changes the body).
+fn validator(
+    req: &HttpRequest,
+    settings: &Settings,
+    a: &Article,
+    fields: Option<&str>,
+    modified: Modified,
+) -> Validator {
+    let embedded: String = a
+        .tags
+        .iter()
+        .map(|t| {
+            format!(
+                "{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1e}",
+                t.id, t.slug, t.name, t.kind
+            )
+        })
+        .collect();
+    Validator::article(req, settings, a.version, &embedded, fields, modified)
 }
 
-fn written(status: actix_web::http::StatusCode, article: &Article) -> HttpResponse {
+fn written(
+    req: &HttpRequest,
+    settings: &Settings,
+    status: actix_web::http::StatusCode,
+    article: &Article,
+) -> HttpResponse {
     let mut res = HttpResponse::build(status);
-    res.insert_header((header::ETAG, etag(article)));
+    let modified = Modified::of(&[article.updated_at.timestamp_micros()]);
+    res.insert_header((
+        header::ETAG,
+        validator(req, settings, article, None, modified).etag(),
+    ));
     if status == actix_web::http::StatusCode::CREATED {
         res.insert_header((header::LOCATION, article.links.self_.clone()));
     }
@@ -136,6 +185,8 @@ fn written(status: actix_web::http::StatusCode, article: &Article) -> HttpRespon
 )]
 #[post("/articles")]
 pub async fn create_article(
+    req: HttpRequest,
+    settings: web::Data<Settings>,
     pool: web::Data<DbPool>,
     _query: ApiQuery<NoParams>,
     caller: Caller,
@@ -147,7 +198,12 @@ pub async fn create_article(
         service::articles::create(conn, input, &by)
     })
     .await?;
-    Ok(written(actix_web::http::StatusCode::CREATED, &article))
+    Ok(written(
+        &req,
+        &settings,
+        actix_web::http::StatusCode::CREATED,
+        &article,
+    ))
 }
 
 /// Replaces an article whole: fields left out go back to their defaults; the slug is kept
@@ -171,6 +227,8 @@ pub async fn create_article(
 )]
 #[put("/articles/{ref}")]
 pub async fn replace_article(
+    req: HttpRequest,
+    settings: web::Data<Settings>,
     pool: web::Data<DbPool>,
     path: web::Path<String>,
     _query: ApiQuery<NoParams>,
@@ -183,7 +241,12 @@ pub async fn replace_article(
         service::articles::replace(conn, &reference, input, &by)
     })
     .await?;
-    Ok(written(actix_web::http::StatusCode::OK, &article))
+    Ok(written(
+        &req,
+        &settings,
+        actix_web::http::StatusCode::OK,
+        &article,
+    ))
 }
 
 /// Changes the fields given; `null` clears a nullable field.
@@ -206,6 +269,8 @@ pub async fn replace_article(
 )]
 #[patch("/articles/{ref}")]
 pub async fn patch_article(
+    req: HttpRequest,
+    settings: web::Data<Settings>,
     pool: web::Data<DbPool>,
     path: web::Path<String>,
     _query: ApiQuery<NoParams>,
@@ -218,7 +283,12 @@ pub async fn patch_article(
         service::articles::patch(conn, &reference, input, &by)
     })
     .await?;
-    Ok(written(actix_web::http::StatusCode::OK, &article))
+    Ok(written(
+        &req,
+        &settings,
+        actix_web::http::StatusCode::OK,
+        &article,
+    ))
 }
 
 /// Moves an article to the trash: gone from every public read, kept in the database.

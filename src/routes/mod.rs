@@ -1,6 +1,7 @@
 //! HTTP handlers, one module per resource: extract, check, make one service call, answer.
 
 pub mod articles;
+pub mod changes;
 pub mod fallback;
 pub mod health;
 pub mod tags;
@@ -15,7 +16,11 @@ use crate::dto::list::{ListLinks, ListMeta};
 pub const PROBLEM: &str = "application/problem+json";
 
 /// The URL of this request with some query parameters replaced (a `None` value removes it).
-fn url_with(req: &HttpRequest, settings: &Settings, changes: &[(&str, Option<String>)]) -> String {
+pub fn url_with(
+    req: &HttpRequest,
+    settings: &Settings,
+    changes: &[(&str, Option<String>)],
+) -> String {
     let mut pairs: Vec<(String, String)> =
         serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
     for (name, value) in changes {
@@ -74,14 +79,21 @@ pub fn list_links(
             None,
         ),
     };
-    let mut link = vec![format!("<{self_}>; rel=\"self\"")];
-    if let Some(n) = &next {
+    let links = ListLinks { self_, next, prev };
+    let link = link_header(&links);
+    (links, link)
+}
+
+/// The RFC 8288 `Link` header value carrying the same links as a list body.
+pub fn link_header(links: &ListLinks) -> String {
+    let mut link = vec![format!("<{}>; rel=\"self\"", links.self_)];
+    if let Some(n) = &links.next {
         link.push(format!("<{n}>; rel=\"next\""));
     }
-    if let Some(p) = &prev {
+    if let Some(p) = &links.prev {
         link.push(format!("<{p}>; rel=\"prev\""));
     }
-    (ListLinks { self_, next, prev }, link.join(", "))
+    link.join(", ")
 }
 
 /// A 200 list response with `Link` and `X-Total-Count`.

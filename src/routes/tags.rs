@@ -4,6 +4,7 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, http::header, patch, pos
 
 use super::{PROBLEM, list_links, list_response};
 use crate::auth::{Caller, Scope};
+use crate::conditional::{Precondition, Validator};
 use crate::config::Settings;
 use crate::db::{self, DbPool};
 use crate::dto::NoParams;
@@ -21,7 +22,10 @@ use crate::service;
     responses(
         (status = 200, description = "A page of tags", body = TagList,
          headers(("X-Total-Count" = i64, description = "Tags matching the filters"),
-                 ("Link" = String, description = "RFC 8288 links: self, next, prev"))),
+                 ("Link" = String, description = "RFC 8288 links: self, next, prev"),
+                 ("ETag" = String, description = "Strong validator"),
+                 ("Last-Modified" = String, description = "The latest write or publication on the site"))),
+        (status = 304, description = "Not modified: the ETag sent in If-None-Match (or the If-Modified-Since date) is current"),
         (status = 400, description = "A parameter is invalid (each one is named)", body = Problem, content_type = PROBLEM),
         (status = 401, description = "A bad key", body = Problem, content_type = PROBLEM),
     )
@@ -34,6 +38,10 @@ pub async fn list_tags(
     query: ApiQuery<TagListParams>,
     _caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
+    let validator = match Validator::site(&req, &pool, &settings).await?.check(&req) {
+        Precondition::NotModified(res) => return Ok(res),
+        Precondition::Build(v) => v,
+    };
     let p = query.0;
     let page = db::run(&pool, move |conn| service::tags::list(conn, &p)).await?;
     let meta = ListMeta {
@@ -44,7 +52,7 @@ pub async fn list_tags(
     };
     let (links, link) = list_links(&req, &settings, &meta, true);
     let total = meta.total;
-    Ok(list_response(
+    Ok(validator.apply(list_response(
         &TagList {
             data: page.data,
             meta,
@@ -52,7 +60,7 @@ pub async fn list_tags(
         },
         total,
         link,
-    ))
+    )))
 }
 
 /// One tag by slug, with its direct children.
@@ -60,7 +68,10 @@ pub async fn list_tags(
     tag = "tags",
     params(("slug" = String, Path, description = "Tag slug", example = "central-asia")),
     responses(
-        (status = 200, description = "The tag", body = Tag),
+        (status = 200, description = "The tag", body = Tag,
+         headers(("ETag" = String, description = "Strong validator"),
+                 ("Last-Modified" = String, description = "The latest write or publication on the site"))),
+        (status = 304, description = "Not modified: the ETag sent in If-None-Match (or the If-Modified-Since date) is current"),
         (status = 400, description = "A query parameter was given (none is accepted)", body = Problem, content_type = PROBLEM),
         (status = 401, description = "A bad key", body = Problem, content_type = PROBLEM),
         (status = 404, description = "No such tag", body = Problem, content_type = PROBLEM),
@@ -68,14 +79,20 @@ pub async fn list_tags(
 )]
 #[get("/tags/{slug}")]
 pub async fn get_tag(
+    req: HttpRequest,
     pool: web::Data<DbPool>,
+    settings: web::Data<Settings>,
     path: web::Path<String>,
     _query: ApiQuery<NoParams>,
     _caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
+    let validator = match Validator::site(&req, &pool, &settings).await?.check(&req) {
+        Precondition::NotModified(res) => return Ok(res),
+        Precondition::Build(v) => v,
+    };
     let slug = path.into_inner();
     let tag = db::run(&pool, move |conn| service::tags::get(conn, &slug)).await?;
-    Ok(HttpResponse::Ok().json(tag))
+    Ok(validator.apply(HttpResponse::Ok().json(tag)))
 }
 
 /// Creates a tag.

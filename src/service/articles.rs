@@ -267,7 +267,7 @@ pub fn list(
         (Some(last), score) if found.more => {
             let (name, value, at) = match (sort, score) {
                 (ArticleSort::Relevance, Some(score)) => {
-                    let at = cursor.map_or(now, |c| c.at);
+                    let at = cursor.map_or(db::search::scoring_instant(now), |c| c.at);
                     (format!("{cursor_kind}@{at}"), score.to_bits() as i64, at)
                 }
                 _ => (cursor_kind.clone(), db::articles::sort_value(last, sort), 0),
@@ -332,16 +332,25 @@ fn reader_visibility(caller: &Caller) -> Visibility {
     }
 }
 
-/// One article by id or slug, with body, as the caller may see it.
+/// One article by id or slug, with body, as the caller may see it, and the times its
+/// representation changed (its own writes, its publication, its tags' renames).
 pub fn get(
     conn: &mut SqliteConnection,
     reference: &str,
     caller: &Caller,
-) -> Result<Article, ApiError> {
+) -> Result<(Article, Vec<i64>), ApiError> {
     let r = parse_ref(reference);
-    let row = db::articles::find(conn, &r, reader_visibility(caller), now_micros())?
+    let now = now_micros();
+    let row = db::articles::find(conn, &r, reader_visibility(caller), now)?
         .ok_or_else(|| not_found(&r))?;
-    load_wire(conn, row)
+    let mut events = vec![row.updated_at];
+    events.extend(row.prev_updated_at);
+    events.extend(row.published_at.filter(|p| *p <= now));
+    for (updated, prev) in db::articles::tag_times(conn, row.id)? {
+        events.push(updated);
+        events.extend(prev);
+    }
+    Ok((load_wire(conn, row)?, events))
 }
 
 fn not_found(r: &ArticleRef) -> ApiError {
@@ -669,7 +678,17 @@ pub fn create_prepared(
 ) -> Result<i32, ApiError> {
     let now = now_micros();
     let (write, ids, index) = build(conn, prepared, None, now, by)?;
-    Ok(db::articles::insert(conn, &write, &ids, now, &index)?)
+    let id = db::articles::insert(conn, &write, &ids, now, &index)?;
+    logged(conn, id, now)?;
+    Ok(id)
+}
+
+/// Enters a write to an article into the change log and the site counter (same
+/// transaction as the write).
+fn logged(conn: &mut SqliteConnection, id: i32, now: i64) -> Result<(), ApiError> {
+    db::changes::record(conn, id, now)?;
+    db::changes::touch(conn, now)?;
+    Ok(())
 }
 
 /// The live article a writer addresses (drafts and scheduled included).
@@ -692,6 +711,7 @@ pub fn replace(
         let now = now_micros();
         let (write, ids, index) = build(conn, prepared, Some(&row), now, by)?;
         let row = db::articles::update(conn, row.id, &write, &ids, &index)?;
+        logged(conn, row.id, now)?;
         load_wire(conn, row)
     })
 }
@@ -719,6 +739,7 @@ pub fn patch(
             return load_wire(conn, row);
         }
         let row = db::articles::update(conn, row.id, &write, &ids, &index)?;
+        logged(conn, row.id, now)?;
         load_wire(conn, row)
     })
 }
@@ -743,7 +764,8 @@ fn same_content(row: &ArticleRow, w: &ArticleWrite) -> bool {
 pub fn trash(conn: &mut SqliteConnection, reference: &str, by: &str) -> Result<(), ApiError> {
     conn.immediate_transaction(|conn| {
         let row = find_for_write(conn, reference)?;
-        db::articles::trash(conn, row.id, now_micros(), by)?;
-        Ok(())
+        let now = now_micros();
+        db::articles::trash(conn, row.id, now, by)?;
+        logged(conn, row.id, now)
     })
 }

@@ -2,5 +2,6 @@
 //! transaction around them. Called by `routes`, calls `db`; knows nothing of HTTP.
 
 pub mod articles;
+pub mod changes;
 pub mod params;
 pub mod tags;

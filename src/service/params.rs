@@ -15,23 +15,25 @@ pub const MAX_LIMIT: i64 = 100;
 
 /// `limit`: 1–100, 20 when absent.
 pub fn limit(errors: &mut Errors, raw: Option<&str>) -> i64 {
+    limit_within(errors, raw, DEFAULT_LIMIT, MAX_LIMIT)
+}
+
+/// `limit`: 1–`max`, `default` when absent.
+pub fn limit_within(errors: &mut Errors, raw: Option<&str>, default: i64, max: i64) -> i64 {
     match raw {
-        None => DEFAULT_LIMIT,
+        None => default,
         Some(s) => match s.trim().parse::<i64>() {
-            Ok(n) if (1..=MAX_LIMIT).contains(&n) => n,
+            Ok(n) if (1..=max).contains(&n) => n,
             Ok(_) => {
-                errors.add("limit", format!("must be between 1 and {MAX_LIMIT}"));
-                DEFAULT_LIMIT
+                errors.add("limit", format!("must be between 1 and {max}"));
+                default
             }
             Err(_) => {
                 errors.add(
                     "limit",
-                    format!(
-                        "must be an integer between 1 and {MAX_LIMIT}, not `{}`",
-                        echo(s)
-                    ),
+                    format!("must be an integer between 1 and {max}, not `{}`", echo(s)),
                 );
-                DEFAULT_LIMIT
+                default
             }
         },
     }

@@ -238,6 +238,7 @@ pub fn create(conn: &mut SqliteConnection, input: TagCreate) -> Result<Tag, ApiE
         let parent = input.parent.map(|p| nfc(&p));
         validate(conn, &mut w, parent.as_deref(), None)?;
         let row = db::tags::insert(conn, &w, now)?;
+        db::changes::touch(conn, now)?;
         get(conn, &row.slug)
     })
 }
@@ -268,7 +269,15 @@ pub fn patch(conn: &mut SqliteConnection, slug: &str, p: TagPatch) -> Result<Tag
         };
         let parent = p.parent.map_or(current_parent, |v| v.map(|s| nfc(&s)));
         validate(conn, &mut w, parent.as_deref(), Some(row.id))?;
+        let embedded_changed = w.slug != row.slug || w.name != row.name || w.kind != row.kind;
+        let now = w.updated_at;
         let row = db::tags::update(conn, row.id, &w)?;
+        db::changes::touch(conn, now)?;
+        // Articles embed slug, name and kind of their tags: partners mirroring them need
+        // the new ones.
+        if embedded_changed {
+            db::changes::record_carriers(conn, &[row.id], now)?;
+        }
         get(conn, &row.slug)
     })
 }
@@ -278,6 +287,8 @@ pub fn delete(conn: &mut SqliteConnection, slug: &str) -> Result<(), ApiError> {
     conn.immediate_transaction(|conn| {
         let row = db::tags::by_slug(conn, &nfc(slug))?
             .ok_or_else(|| ApiError::NotFound(format!("no tag with slug `{}`", echo(slug))))?;
-        db::tags::delete(conn, &row)
+        db::tags::delete(conn, &row)?;
+        db::changes::touch(conn, now_micros())?;
+        Ok(())
     })
 }

@@ -33,7 +33,10 @@ fn create_read_by_id_and_percent_encoded_arabic_slug() {
     let etag = res.headers()["etag"].to_str().unwrap().to_owned();
     let created: Value = res.json().unwrap();
     assert_eq!(location, format!("/api/v1/articles/{}", created["id"]));
-    assert_eq!(etag, format!("\"a{}-v1\"", created["id"]));
+    assert!(etag.starts_with("\"v1-"), "{etag}");
+    // A write's ETag is the one a later read of the article sends.
+    let read = app.get(&location);
+    assert_eq!(read.headers()["etag"].to_str().unwrap(), etag);
     assert_eq!(created["slug"], "كازاخستان-ترفع-إنتاج-النفط-تفاصيل");
     assert_eq!(created["title"], "كازاخستان «ترفع» إنتاجَ النفط: تفاصيل");
     assert_eq!(created["summary"], "رفعت كازاخستان إنتاجها من النفط الخام.");
@@ -206,9 +209,10 @@ fn patch_put_and_delete_to_trash() {
         &json!({"title": "محادثات السلام تتقدم", "author": null, "tags": ["azerbaijan", "armenia"]}),
     );
     assert_eq!(res.status(), 200);
-    assert_eq!(
-        res.headers()["etag"],
-        format!("\"a{}-v2\"", a["id"]).as_str()
+    assert!(
+        res.headers()["etag"].to_str().unwrap().starts_with("\"v2-"),
+        "{:?}",
+        res.headers()["etag"]
     );
     let p: Value = res.json().unwrap();
     assert_eq!(p["title"], "محادثات السلام تتقدم");

@@ -1,0 +1,301 @@
+//! Conditional GET: strong ETags, Last-Modified, and the 304 answers to `If-None-Match` and
+//! `If-Modified-Since`.
+//!
+//! Lists, tags, feeds and the change log take their validator from the site counter (every
+//! committed write bumps it) and the latest publication instant that has passed (a
+//! scheduled article falling due changes lists without a write), plus everything else the
+//! body depends on: the URL, the host, the key. The validator is read *before* the body is
+//! built, so a body is never older than the ETag it is sent with and a 304 is never stale.
+//! A single article's ETag comes from its version and the tags it embeds.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use actix_web::http::header::{self, HeaderValue, HttpDate};
+use actix_web::{HttpRequest, HttpResponse};
+use sha2::{Digest, Sha256};
+
+use crate::config::Settings;
+use crate::db::{self, DbPool, now_micros};
+use crate::error::ApiError;
+
+/// Bumped when a release changes how bodies are written, so old ETags stop matching.
+const FORMAT: &str = "anbaa-1";
+
+/// Content codings the compression layer may add to an ETag (`"tag-br"`).
+const CODING_SUFFIXES: [&str; 3] = ["-br", "-gzip", "-zstd"];
+
+const SECOND: i64 = 1_000_000;
+
+/// When a representation last changed, and whether that second is shared with an earlier
+/// change (then a whole-second `If-Modified-Since` cannot tell them apart).
+#[derive(Debug, Clone, Copy)]
+pub struct Modified {
+    /// The last change, in microseconds.
+    pub at: i64,
+    /// Another change fell in the same second.
+    pub ambiguous: bool,
+}
+
+impl Modified {
+    /// The latest of `events` (microseconds; a representation's change times), noting
+    /// whether two distinct ones share its second.
+    pub fn of(events: &[i64]) -> Modified {
+        let at = events.iter().copied().max().unwrap_or(0);
+        let second = at.div_euclid(SECOND);
+        let mut same: Vec<i64> = events
+            .iter()
+            .copied()
+            .filter(|e| e.div_euclid(SECOND) == second)
+            .collect();
+        same.sort_unstable();
+        same.dedup();
+        Modified {
+            at,
+            ambiguous: same.len() > 1,
+        }
+    }
+}
+
+/// A representation's validators.
+#[derive(Debug, Clone)]
+pub struct Validator {
+    /// The opaque part of the ETag, without quotes.
+    tag: String,
+    modified: Option<Modified>,
+}
+
+/// The result of checking a request's preconditions.
+pub enum Precondition {
+    /// The client's copy is current: send this 304.
+    NotModified(HttpResponse),
+    /// Build the body and send it with these validators.
+    Build(Validator),
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// What else a body depends on besides the data: the request target, the base URL its links
+/// use, the key (drafts), and for searches the hour their recency boost is computed at.
+fn request_fingerprint(req: &HttpRequest, settings: &Settings) -> Sha256 {
+    let mut h = Sha256::new();
+    h.update(FORMAT.as_bytes());
+    h.update([0]);
+    h.update(req.path().as_bytes());
+    h.update([0]);
+    h.update(req.query_string().as_bytes());
+    h.update([0]);
+    h.update(settings.public_url.as_deref().unwrap_or("").as_bytes());
+    h.update([0]);
+    h.update(req.connection_info().host().as_bytes());
+    h.update([0]);
+    if let Some(auth) = req.headers().get(header::AUTHORIZATION) {
+        h.update(auth.as_bytes());
+    }
+    h
+}
+
+impl Validator {
+    /// The validator of a list, feed or log page: the site counter and due watermark.
+    pub async fn site(
+        req: &HttpRequest,
+        pool: &DbPool,
+        settings: &Settings,
+    ) -> Result<Validator, ApiError> {
+        let now = now_micros();
+        let (site, watermark, due_in_second) = db::run(pool, move |conn| {
+            let site = db::changes::site(conn)?;
+            let watermark = db::changes::due_watermark(conn, now)?;
+            // Several articles falling due in the watermark's second make it ambiguous too.
+            let from = watermark - watermark.rem_euclid(SECOND);
+            let due = if watermark > 0 && watermark >= site.changed_at - SECOND {
+                db::changes::due_between(conn, from, now)?
+            } else {
+                0
+            };
+            Ok((site, watermark, due))
+        })
+        .await?;
+        let mut h = request_fingerprint(req, settings);
+        h.update(site.version.to_le_bytes());
+        h.update(watermark.to_le_bytes());
+        if req.query_string().contains("q=") {
+            h.update(crate::db::search::scoring_instant(now).to_le_bytes());
+        }
+        let digest = h.finalize();
+        Ok(Validator {
+            tag: format!("s{}", hex(&digest[..10])),
+            modified: Some({
+                let mut m = Modified::of(&[site.changed_at, site.prev_changed_at, watermark]);
+                m.ambiguous |= due_in_second > 1 && m.at == watermark;
+                m
+            }),
+        })
+    }
+
+    /// The validator of one article: its version, and a digest of the tags it embeds (a
+    /// tag rename changes the article's body, not its version) and of the field selection.
+    /// The same for every URL naming the article, so a write's ETag serves a later read.
+    pub fn article(
+        req: &HttpRequest,
+        settings: &Settings,
+        version: i32,
+        embedded: &str,
+        fields: Option<&str>,
+        modified: Modified,
+    ) -> Validator {
+        let mut h = Sha256::new();
+        for part in [
+            FORMAT,
+            settings.public_url.as_deref().unwrap_or(""),
+            &req.connection_info().host().to_owned(),
+            embedded,
+            fields.unwrap_or("*"),
+        ] {
+            h.update(part.as_bytes());
+            h.update([0]);
+        }
+        let digest = h.finalize();
+        Validator {
+            tag: format!("v{version}-{}", hex(&digest[..6])),
+            modified: Some(modified),
+        }
+    }
+
+    /// The quoted ETag.
+    pub fn etag(&self) -> String {
+        format!("\"{}\"", self.tag)
+    }
+
+    /// Answers 304 when the request's `If-None-Match` (or, without one, its
+    /// `If-Modified-Since`) shows the client's copy is current.
+    pub fn check(self, req: &HttpRequest) -> Precondition {
+        if let Some(inm) = req.headers().get(header::IF_NONE_MATCH) {
+            return match inm.to_str().ok().and_then(|v| self.matching(v)) {
+                Some(sent) => Precondition::NotModified(self.not_modified(sent)),
+                None => Precondition::Build(self),
+            };
+        }
+        if let (Some(m), Some(since)) = (self.modified, if_modified_since(req))
+            && !m.ambiguous
+            && m.at.div_euclid(SECOND) <= since
+        {
+            let etag = self.etag();
+            return Precondition::NotModified(self.not_modified(etag));
+        }
+        Precondition::Build(self)
+    }
+
+    /// The entity tag in an `If-None-Match` list that names this representation (weak
+    /// comparison, as RFC 9110 asks for `If-None-Match`), as the client sent it.
+    fn matching(&self, list: &str) -> Option<String> {
+        list.split(',').map(str::trim).find_map(|item| {
+            if item == "*" {
+                return Some(self.etag());
+            }
+            let opaque = item
+                .strip_prefix("W/")
+                .unwrap_or(item)
+                .strip_prefix('"')?
+                .strip_suffix('"')?;
+            (strip_coding(opaque) == self.tag).then(|| item.to_owned())
+        })
+    }
+
+    fn not_modified(&self, etag: String) -> HttpResponse {
+        let mut res = HttpResponse::NotModified();
+        res.insert_header((header::ETAG, etag));
+        if let Some(m) = self.modified {
+            res.insert_header((header::LAST_MODIFIED, http_date(m.at)));
+        }
+        res.finish()
+    }
+
+    /// Adds `ETag` and `Last-Modified` to a response.
+    pub fn apply(&self, mut res: HttpResponse) -> HttpResponse {
+        let headers = res.headers_mut();
+        if let Ok(v) = HeaderValue::from_str(&self.etag()) {
+            headers.insert(header::ETAG, v);
+        }
+        if let Some(m) = self.modified {
+            headers.insert(header::LAST_MODIFIED, http_date(m.at));
+        }
+        res
+    }
+
+    /// The version an article ETag was made from (`If-Match` compares versions).
+    pub fn version_of(etag: &str) -> Option<i32> {
+        let opaque = etag.trim().strip_prefix('"')?.strip_suffix('"')?;
+        let rest = strip_coding(opaque).strip_prefix('v')?;
+        rest.split('-').next()?.parse().ok()
+    }
+}
+
+/// An ETag's opaque part without a content-coding suffix the compression layer added.
+fn strip_coding(opaque: &str) -> &str {
+    CODING_SUFFIXES
+        .iter()
+        .find_map(|s| opaque.strip_suffix(s))
+        .unwrap_or(opaque)
+}
+
+/// Adds the response's content coding to its ETag: a compressed body is another
+/// representation and needs its own strong validator.
+pub fn etag_for_coding(etag: &str, coding: &str) -> Option<String> {
+    let opaque = etag.strip_prefix('"')?.strip_suffix('"')?;
+    if strip_coding(opaque) != opaque {
+        return None;
+    }
+    Some(format!("\"{opaque}-{coding}\""))
+}
+
+/// `If-Modified-Since` in whole seconds since the epoch.
+fn if_modified_since(req: &HttpRequest) -> Option<i64> {
+    let raw = req
+        .headers()
+        .get(header::IF_MODIFIED_SINCE)?
+        .to_str()
+        .ok()?;
+    let date: HttpDate = raw.parse().ok()?;
+    let t: SystemTime = date.into();
+    let secs = t.duration_since(UNIX_EPOCH).ok()?.as_secs();
+    i64::try_from(secs).ok()
+}
+
+/// Renders microseconds as an HTTP date (whole seconds, rounded down).
+pub fn http_date(micros: i64) -> HeaderValue {
+    let secs = u64::try_from(micros.div_euclid(SECOND)).unwrap_or(0);
+    let date = HttpDate::from(UNIX_EPOCH + Duration::from_secs(secs));
+    HeaderValue::from_str(&date.to_string()).unwrap_or(HeaderValue::from_static(""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn two_changes_in_one_second_are_ambiguous() {
+        assert!(!Modified::of(&[1_000_000, 2_500_000]).ambiguous);
+        assert!(Modified::of(&[2_100_000, 2_500_000]).ambiguous);
+        assert!(!Modified::of(&[2_500_000, 2_500_000]).ambiguous);
+        assert_eq!(Modified::of(&[3, 9, 4]).at, 9);
+    }
+
+    #[test]
+    fn versions_come_back_out_of_article_etags() {
+        assert_eq!(Validator::version_of("\"v12-abcdef\""), Some(12));
+        assert_eq!(Validator::version_of("\"v12-abcdef-br\""), Some(12));
+        assert_eq!(Validator::version_of("\"s0123\""), None);
+        assert_eq!(Validator::version_of("v12"), None);
+    }
+
+    #[test]
+    fn coding_suffix_is_added_once() {
+        assert_eq!(
+            etag_for_coding("\"v1-ab\"", "br").as_deref(),
+            Some("\"v1-ab-br\"")
+        );
+        assert_eq!(etag_for_coding("\"v1-ab-br\"", "gzip"), None);
+    }
+}

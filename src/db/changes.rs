@@ -1,0 +1,198 @@
+//! The change log partners sync from, and the site-wide write counter that list and feed
+//! validators derive from. Every function that writes here runs inside the caller's write
+//! transaction, so a change and its log entry commit together or not at all.
+
+use diesel::dsl::max;
+use diesel::prelude::*;
+use diesel::sqlite::SqliteConnection;
+
+use super::models::{ChangeRow, SiteRow};
+use super::schema::{articles, changes, site_state};
+
+/// What the public can currently see of one article, for the log.
+#[derive(Debug, Clone, Queryable)]
+struct PublicState {
+    status: String,
+    published_at: Option<i64>,
+    trashed_at: Option<i64>,
+    slug: String,
+    version: i32,
+}
+
+impl PublicState {
+    fn visible(&self, now: i64) -> bool {
+        self.status == "published"
+            && self.trashed_at.is_none()
+            && self.published_at.is_some_and(|p| p <= now)
+    }
+}
+
+/// Counts a committed write: every list and feed validator changes with it.
+pub fn touch(conn: &mut SqliteConnection, now: i64) -> QueryResult<()> {
+    diesel::update(site_state::table.find(1))
+        .set((
+            site_state::version.eq(site_state::version + 1),
+            site_state::prev_changed_at.eq(site_state::changed_at),
+            site_state::changed_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Enters the current public state of an article into the log after a write to it (or
+/// after it was purged). A public article gets an `upsert` at a new seq; one that left
+/// public view gets a `delete` with the slug the public knew; one the public never saw
+/// gets nothing, so drafts never leak through the log.
+pub fn record(conn: &mut SqliteConnection, article_id: i32, now: i64) -> QueryResult<()> {
+    let state: Option<PublicState> = articles::table
+        .find(article_id)
+        .select((
+            articles::status,
+            articles::published_at,
+            articles::trashed_at,
+            articles::slug,
+            articles::version,
+        ))
+        .first(conn)
+        .optional()?;
+    let logged: Option<(String, String)> = changes::table
+        .filter(changes::article_id.eq(article_id))
+        .select((changes::op, changes::slug))
+        .first(conn)
+        .optional()?;
+    let entry = match (&state, &logged) {
+        (Some(s), _) if s.visible(now) => Some(("upsert", s.slug.clone(), s.version)),
+        (_, Some((op, public_slug))) if op == "upsert" => Some((
+            "delete",
+            public_slug.clone(),
+            state.as_ref().map_or(0, |s| s.version),
+        )),
+        _ => None,
+    };
+    if let Some((op, slug, version)) = entry {
+        // REPLACE drops the article's old row; the new one takes the next seq.
+        diesel::replace_into(changes::table)
+            .values((
+                changes::article_id.eq(article_id),
+                changes::op.eq(op),
+                changes::slug.eq(slug),
+                changes::version.eq(version),
+                changes::at.eq(now),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The site counter and the two latest write times.
+pub fn site(conn: &mut SqliteConnection) -> QueryResult<SiteRow> {
+    site_state::table
+        .find(1)
+        .select(SiteRow::as_select())
+        .first(conn)
+}
+
+/// The latest publication instant at or before `now` of a live published article: it moves
+/// exactly when a scheduled article falls due, which changes lists without any write.
+pub fn due_watermark(conn: &mut SqliteConnection, now: i64) -> QueryResult<i64> {
+    // sort_at equals published_at for published articles, and the (status, trashed_at,
+    // sort_at) index answers this with one seek.
+    let m: Option<Option<i64>> = articles::table
+        .filter(articles::status.eq("published"))
+        .filter(articles::trashed_at.is_null())
+        .filter(articles::sort_at.le(now))
+        .select(max(articles::sort_at))
+        .first(conn)
+        .optional()?;
+    Ok(m.flatten().unwrap_or(0))
+}
+
+/// How many live published articles fell due within `[from, now]`.
+pub fn due_between(conn: &mut SqliteConnection, from: i64, now: i64) -> QueryResult<i64> {
+    articles::table
+        .filter(articles::status.eq("published"))
+        .filter(articles::trashed_at.is_null())
+        .filter(articles::sort_at.ge(from))
+        .filter(articles::sort_at.le(now))
+        .count()
+        .get_result(conn)
+}
+
+/// True when a scheduled article fell due that the log does not show yet.
+pub fn needs_sweep(conn: &mut SqliteConnection, now: i64) -> QueryResult<bool> {
+    let from = site(conn)?.swept_until;
+    Ok(due_between(conn, from + 1, now)? > 0)
+}
+
+/// Logs an `upsert` for every scheduled article that fell due since the last sweep. Runs
+/// inside a write transaction.
+pub fn sweep(conn: &mut SqliteConnection, now: i64) -> QueryResult<usize> {
+    let from = site(conn)?.swept_until;
+    let due: Vec<i32> = articles::table
+        .filter(articles::status.eq("published"))
+        .filter(articles::trashed_at.is_null())
+        .filter(articles::sort_at.gt(from))
+        .filter(articles::sort_at.le(now))
+        .order((articles::sort_at, articles::id))
+        .select(articles::id)
+        .load(conn)?;
+    for id in &due {
+        record(conn, *id, now)?;
+    }
+    diesel::update(site_state::table.find(1))
+        .set(site_state::swept_until.eq(now))
+        .execute(conn)?;
+    Ok(due.len())
+}
+
+/// Log entries after `since`, oldest first.
+pub fn after(conn: &mut SqliteConnection, since: i64, limit: i64) -> QueryResult<Vec<ChangeRow>> {
+    changes::table
+        .filter(changes::seq.gt(since as i32))
+        .order(changes::seq)
+        .limit(limit)
+        .select(ChangeRow::as_select())
+        .load(conn)
+}
+
+/// How many entries lie after `since`.
+pub fn count_after(conn: &mut SqliteConnection, since: i64) -> QueryResult<i64> {
+    changes::table
+        .filter(changes::seq.gt(since as i32))
+        .count()
+        .get_result(conn)
+}
+
+/// The highest seq ever handed out (0 for an empty log).
+pub fn last_seq(conn: &mut SqliteConnection) -> QueryResult<i64> {
+    #[derive(QueryableByName)]
+    struct Seq {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        seq: i64,
+    }
+    let rows: Vec<Seq> = diesel::sql_query(
+        "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'changes'), 0) AS seq",
+    )
+    .load(conn)?;
+    Ok(rows.first().map_or(0, |r| r.seq))
+}
+
+/// Logs a change of the public state of every article carrying one of `tag_ids` (their
+/// embedded tag changed).
+pub fn record_carriers(
+    conn: &mut SqliteConnection,
+    tag_ids: &[i32],
+    now: i64,
+) -> QueryResult<usize> {
+    use super::schema::article_tags;
+    let ids: Vec<i32> = article_tags::table
+        .filter(article_tags::tag_id.eq_any(tag_ids))
+        .select(article_tags::article_id)
+        .distinct()
+        .order(article_tags::article_id)
+        .load(conn)?;
+    for id in &ids {
+        record(conn, *id, now)?;
+    }
+    Ok(ids.len())
+}

@@ -1,0 +1,68 @@
+//! Wire types of the change log (`GET /api/v1/changes`).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::article::Article;
+use super::list::{ListLinks, ListMeta};
+
+/// What happened to an article, as the public sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ChangeOp {
+    /// The article is public now: store `article` (created, edited, published, restored).
+    Upsert,
+    /// The article left public view (trashed, unpublished, archived, purged): drop it.
+    Delete,
+}
+
+/// One entry of the change log: the latest public change of one article.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "seq": 1042, "op": "delete", "id": 812, "slug": "كازاخستان-ترفع-إنتاج-النفط",
+    "version": 4, "at": "2026-04-12T09:00:00Z"
+}))]
+pub struct Change {
+    /// Position in the log; entries come in increasing `seq` (commit order).
+    pub seq: i64,
+    /// `upsert` or `delete`.
+    pub op: ChangeOp,
+    /// The article's id.
+    pub id: i32,
+    /// Its slug (for a delete: the slug the public last saw).
+    pub slug: String,
+    /// The article's version after the change.
+    pub version: i32,
+    /// When the change was committed.
+    pub at: DateTime<Utc>,
+    /// The public article, with body, on upserts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub article: Option<Article>,
+}
+
+/// A page of the change log.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChangeList {
+    /// The entries after `since`, oldest first.
+    pub data: Vec<Change>,
+    /// `total`: entries after `since` right now (this page included); `next_cursor`: the
+    /// `since` of the next poll, never null.
+    pub meta: ListMeta,
+    /// `next` while more entries wait; null when this page reached the end of the log.
+    pub links: ListLinks,
+}
+
+/// Query parameters of `GET /api/v1/changes`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ChangesParams {
+    /// Where to start: `meta.next_cursor` of the previous poll; absent or `0` for the whole
+    /// log.
+    #[param(value_type = Option<String>, pattern = "^[0-9]{1,18}$", example = "1041")]
+    pub since: Option<String>,
+    /// Entries per page, 1–500 (default 100).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 500)]
+    pub limit: Option<String>,
+}

@@ -1,0 +1,122 @@
+//! The change log as partners read it: sweep in articles that fell due, then one consistent
+//! page of entries with the public articles attached.
+
+use diesel::prelude::*;
+use diesel::sqlite::SqliteConnection;
+
+use crate::db::{self, now_micros};
+use crate::dto::change::{Change, ChangeOp, ChangesParams};
+use crate::dto::instant;
+use crate::error::ApiError;
+use crate::service::articles::to_wire;
+use crate::service::params;
+use crate::validate::{Errors, echo};
+
+/// Default and largest page of `/changes`.
+const DEFAULT_LIMIT: i64 = 100;
+const MAX_LIMIT: i64 = 500;
+
+/// One page of the log.
+#[derive(Debug)]
+pub struct ChangePage {
+    /// The entries, oldest first.
+    pub data: Vec<Change>,
+    /// Entries after `since` right now.
+    pub total: i64,
+    /// The page size used.
+    pub limit: i64,
+    /// Where the next poll starts.
+    pub next_since: i64,
+}
+
+/// Checks the parameters: `(since, limit)`.
+fn parse(p: &ChangesParams) -> Result<(i64, i64), ApiError> {
+    let mut errors = Errors::default();
+    let limit = params::limit_within(&mut errors, p.limit.as_deref(), DEFAULT_LIMIT, MAX_LIMIT);
+    let since = match p.since.as_deref().map(str::trim) {
+        None | Some("") => 0,
+        Some(s) => match s.parse::<i64>() {
+            Ok(n) if n >= 0 => n,
+            _ => {
+                errors.add(
+                    "since",
+                    format!(
+                        "must be `meta.next_cursor` of an earlier poll (a whole number, 0 for the whole log), not `{}`",
+                        echo(s)
+                    ),
+                );
+                0
+            }
+        },
+    };
+    errors.into_param_result()?;
+    Ok((since, limit))
+}
+
+/// The entries after `since`.
+pub fn list(conn: &mut SqliteConnection, p: &ChangesParams) -> Result<ChangePage, ApiError> {
+    let (since, limit) = parse(p)?;
+    let now = now_micros();
+    // Scheduled articles become public without a write; the first poll after that logs
+    // them, so no poll can step past them.
+    if db::changes::needs_sweep(conn, now)? {
+        conn.immediate_transaction(|conn| db::changes::sweep(conn, now))?;
+    }
+    // One read transaction: the entries and the articles they point at are one snapshot.
+    conn.transaction(|conn| {
+        let last = db::changes::last_seq(conn)?;
+        if since > last {
+            return Err(ApiError::invalid_param(
+                "since",
+                format!(
+                    "{since} is ahead of the change log, whose latest entry is {last}; this database was not the one polled before, so start again from 0"
+                ),
+            ));
+        }
+        let rows = db::changes::after(conn, since, limit)?;
+        let total = db::changes::count_after(conn, since)?;
+        let upserts: Vec<i32> = rows
+            .iter()
+            .filter(|r| r.op == "upsert")
+            .map(|r| r.article_id)
+            .collect();
+        let mut articles: std::collections::HashMap<i32, _> =
+            db::articles::by_ids(conn, &upserts)?
+                .into_iter()
+                .map(|a| (a.id, a))
+                .collect();
+        let mut tags = db::articles::tags_of(conn, &upserts)?;
+        let next_since = rows.last().map_or(since, |r| i64::from(r.seq));
+        let data = rows
+            .into_iter()
+            .map(|r| {
+                let article = if r.op == "upsert" {
+                    articles
+                        .remove(&r.article_id)
+                        .map(|a| to_wire(a, tags.remove(&r.article_id).unwrap_or_default(), true))
+                } else {
+                    None
+                };
+                Change {
+                    seq: i64::from(r.seq),
+                    op: if r.op == "upsert" {
+                        ChangeOp::Upsert
+                    } else {
+                        ChangeOp::Delete
+                    },
+                    id: r.article_id,
+                    slug: r.slug,
+                    version: r.version,
+                    at: instant(r.at),
+                    article,
+                }
+            })
+            .collect();
+        Ok(ChangePage {
+            data,
+            total,
+            limit,
+            next_since,
+        })
+    })
+}
