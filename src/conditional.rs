@@ -163,6 +163,11 @@ impl Validator {
         }
     }
 
+    /// When the representation last changed (microseconds; 0 when unknown).
+    pub fn modified_at(&self) -> i64 {
+        self.modified.map_or(0, |m| m.at)
+    }
+
     /// The quoted ETag.
     pub fn etag(&self) -> String {
         format!("\"{}\"", self.tag)

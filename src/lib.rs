@@ -9,6 +9,7 @@ pub mod demo;
 pub mod dto;
 pub mod error;
 pub mod extract;
+pub mod feeds;
 pub mod openapi;
 pub mod routes;
 pub mod search;

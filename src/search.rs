@@ -349,21 +349,6 @@ const SNIPPET_WORDS: usize = 24;
 /// How much of a text is searched for the excerpt, in characters.
 const SNIPPET_SCAN_CHARS: usize = 1200;
 
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
 /// The window of the text with the most matches, HTML-escaped, matches in `<mark>`;
 /// `None` when nothing in the text matches.
 fn window(text: &str, marks: &Marks) -> Option<(usize, String)> {
@@ -409,14 +394,14 @@ fn window(text: &str, marks: &Marks) -> Option<(usize, String)> {
     let mut cursor = from;
     for (t, hit) in tokens[start..end].iter().zip(&hits[start..end]) {
         if *hit {
-            out.push_str(&escape(&text[cursor..t.start]));
+            out.push_str(&crate::text::html_escape(&text[cursor..t.start]));
             out.push_str("<mark>");
-            out.push_str(&escape(&text[t.start..t.end]));
+            out.push_str(&crate::text::html_escape(&text[t.start..t.end]));
             out.push_str("</mark>");
             cursor = t.end;
         }
     }
-    out.push_str(&escape(&text[cursor..to]));
+    out.push_str(&crate::text::html_escape(&text[cursor..to]));
     if to < text.len() {
         out.push('…');
     }
@@ -432,7 +417,9 @@ pub fn snippet(title: &str, summary: &str, body_text: &str, marks: &Marks) -> St
         .filter_map(|text| window(text, marks))
         .max_by_key(|(n, _)| *n)
         .map(|(_, s)| s)
-        .unwrap_or_else(|| escape(&crate::text::markdown::truncate_words(summary, 160)))
+        .unwrap_or_else(|| {
+            crate::text::html_escape(&crate::text::markdown::truncate_words(summary, 160))
+        })
 }
 
 /// Normalized prefix match of a tag name for autocomplete: any word of the name, with or

@@ -40,6 +40,8 @@ pub fn api(cfg: &mut ServiceConfig) {
             .service(routes::tags::delete_tag)
             .service(routes::changes::list_changes),
     )
+    .service(routes::feeds::site_feed)
+    .service(routes::feeds::tag_feed)
     .service(routes::health::healthz)
     .service(routes::health::readyz);
 }

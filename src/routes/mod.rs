@@ -3,6 +3,7 @@
 pub mod articles;
 pub mod changes;
 pub mod fallback;
+pub mod feeds;
 pub mod health;
 pub mod tags;
 

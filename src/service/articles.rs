@@ -11,7 +11,7 @@ use serde_json::Value;
 use super::params::{self, csv};
 use crate::auth::{Caller, Scope};
 use crate::db::articles::{ArticleFilter, ArticleRef, Keyset, Paging, Visibility};
-use crate::db::models::{ArticleRow, ArticleTagRow, ArticleWrite};
+use crate::db::models::{ArticleRow, ArticleTagRow, ArticleWrite, TagRow};
 use crate::db::search::IndexDoc;
 use crate::db::{self, now_micros};
 use crate::dto::article::{
@@ -312,6 +312,59 @@ pub fn list(
         page: page_mode,
         next_cursor,
     })
+}
+
+/// The newest public articles, with bodies, optionally only those under one tag (and its
+/// descendants); for feeds. The tag comes back too; an unknown one is a 404.
+pub fn latest(
+    conn: &mut SqliteConnection,
+    tag: Option<&str>,
+    limit: i64,
+) -> Result<(Option<TagRow>, Vec<Article>), ApiError> {
+    let all = db::tags::all(conn)?;
+    let tag = match tag {
+        None => None,
+        Some(slug) => {
+            let slug = crate::text::nfc(slug);
+            Some(
+                all.iter()
+                    .find(|t| t.slug == slug)
+                    .cloned()
+                    .ok_or_else(|| {
+                        ApiError::NotFound(format!("no tag with slug `{}`", echo(&slug)))
+                    })?,
+            )
+        }
+    };
+    let filter = ArticleFilter {
+        tag_groups: tag
+            .iter()
+            .map(|t| db::tags::descendants(&all, t.id))
+            .collect(),
+        all_tags: false,
+        exclude_tags: Vec::new(),
+        published_after: None,
+        published_before: None,
+        updated_after: None,
+        visibility: Visibility::Public,
+        sort: ArticleSort::NewestFirst,
+        limit,
+        paging: Paging::After(None),
+        now: now_micros(),
+        search: None,
+    };
+    let found = db::articles::list(conn, &filter)?;
+    let ids: Vec<i32> = found.rows.iter().map(|r| r.id).collect();
+    let mut tags = db::articles::tags_of(conn, &ids)?;
+    let articles = found
+        .rows
+        .into_iter()
+        .map(|row| {
+            let t = tags.remove(&row.id).unwrap_or_default();
+            to_wire(row, t, true)
+        })
+        .collect();
+    Ok((tag, articles))
 }
 
 /// Keeps only the selected top-level fields of a serialized article.

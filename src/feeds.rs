@@ -1,0 +1,435 @@
+//! Feeds of the latest articles in three formats: Atom (RFC 4287, `atom_syndication`),
+//! RSS 2.0 (`rss`) and JSON Feed 1.1 (serde types below). Content is the sanitized HTML of
+//! each article wrapped in an element carrying its direction and language, since none of
+//! the formats has a direction attribute of its own.
+
+use std::collections::BTreeMap;
+
+use atom_syndication as atom;
+use chrono::{DateTime, FixedOffset, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::db::models::TagRow;
+use crate::dto::article::Article;
+
+/// How many articles a feed carries.
+pub const FEED_SIZE: i64 = 50;
+
+/// A feed's format, from the extension in its URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ToSchema)]
+#[schema(rename_all = "lowercase")]
+pub enum FeedFormat {
+    /// Atom 1.0 (`application/atom+xml`).
+    Atom,
+    /// RSS 2.0 (`application/rss+xml`).
+    Rss,
+    /// JSON Feed 1.1 (`application/feed+json`).
+    Json,
+}
+
+impl FeedFormat {
+    /// The format an extension names.
+    pub fn parse(ext: &str) -> Option<FeedFormat> {
+        match ext {
+            "atom" => Some(FeedFormat::Atom),
+            "rss" => Some(FeedFormat::Rss),
+            "json" => Some(FeedFormat::Json),
+            _ => None,
+        }
+    }
+
+    /// The media type served.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            FeedFormat::Atom => "application/atom+xml; charset=utf-8",
+            FeedFormat::Rss => "application/rss+xml; charset=utf-8",
+            FeedFormat::Json => "application/feed+json; charset=utf-8",
+        }
+    }
+}
+
+/// Everything a feed is written from.
+pub struct FeedInput<'a> {
+    /// Absolute base URL of the API, without a trailing slash.
+    pub base: &'a str,
+    /// Absolute URL of this feed.
+    pub self_url: &'a str,
+    /// The tag this feed is for, if any.
+    pub tag: Option<&'a TagRow>,
+    /// The articles, newest first, with bodies.
+    pub articles: &'a [Article],
+    /// When the feed last changed (used when it has no articles).
+    pub updated: DateTime<Utc>,
+}
+
+const SITE_NAME: &str = "أنباء";
+
+impl FeedInput<'_> {
+    fn title(&self) -> String {
+        match self.tag {
+            Some(t) => format!("{SITE_NAME}: {}", t.name),
+            None => SITE_NAME.to_owned(),
+        }
+    }
+
+    fn description(&self) -> String {
+        match self.tag {
+            Some(t) => format!("آخر الأخبار عن {}", t.name),
+            None => "آخر أخبار آسيا الوسطى والقوقاز وجوارهما".to_owned(),
+        }
+    }
+
+    /// The list of these articles in the JSON API.
+    fn home(&self) -> String {
+        match self.tag {
+            Some(t) => format!(
+                "{}/api/v1/articles?tag={}",
+                self.base,
+                crate::text::pct(&t.slug)
+            ),
+            None => format!("{}/api/v1/articles", self.base),
+        }
+    }
+
+    fn article_url(&self, a: &Article) -> String {
+        format!("{}/api/v1/articles/{}", self.base, a.id)
+    }
+
+    fn tag_url(&self, slug: &str) -> String {
+        format!("{}/api/v1/tags/{}", self.base, crate::text::pct(slug))
+    }
+
+    /// A stable RFC 4151 `tag:` URI: the host the feed is published under and the day the
+    /// article was created never change for an article.
+    fn entry_id(&self, a: &Article) -> String {
+        format!(
+            "tag:{},{}:article:{}",
+            authority(self.base),
+            a.created_at.format("%Y-%m-%d"),
+            a.id
+        )
+    }
+
+    fn feed_id(&self) -> String {
+        let specific = match self.tag {
+            Some(t) => format!("feed:tag:{}", crate::text::pct(&t.slug)),
+            None => "feed:articles".to_owned(),
+        };
+        format!("tag:{},2026-11-24:{specific}", authority(self.base))
+    }
+
+    /// The feed's `updated`: the latest change among its articles.
+    fn updated(&self) -> DateTime<Utc> {
+        self.articles
+            .iter()
+            .map(changed)
+            .max()
+            .unwrap_or(self.updated)
+    }
+}
+
+/// When an article last changed for a reader: its last write, or its publication when that
+/// came later (a scheduled article).
+fn changed(a: &Article) -> DateTime<Utc> {
+    match a.published_at {
+        Some(p) if p > a.updated_at => p,
+        _ => a.updated_at,
+    }
+}
+
+/// The host part of a base URL (no scheme, port or path), as a `tag:` URI wants it.
+fn authority(base: &str) -> &str {
+    let rest = base.split_once("://").map_or(base, |(_, r)| r);
+    let host = rest.split('/').next().unwrap_or(rest);
+    match host.rsplit_once(':') {
+        Some((h, port)) if port.bytes().all(|b| b.is_ascii_digit()) => h,
+        _ => host,
+    }
+}
+
+/// The article's HTML wrapped in its direction and language.
+fn wrapped_html(a: &Article) -> String {
+    format!(
+        "<div dir=\"{}\" lang=\"{}\">{}</div>",
+        a.dir,
+        crate::text::html_escape(&a.lang),
+        a.body_html.as_deref().unwrap_or("")
+    )
+}
+
+fn fixed(t: DateTime<Utc>) -> DateTime<FixedOffset> {
+    t.fixed_offset()
+}
+
+/// Writes the feed in `format`.
+pub fn render(format: FeedFormat, input: &FeedInput<'_>) -> String {
+    match format {
+        FeedFormat::Atom => atom_feed(input),
+        FeedFormat::Rss => rss_feed(input),
+        FeedFormat::Json => serde_json::to_string(&json_feed(input)).unwrap_or_default(),
+    }
+}
+
+fn atom_link(href: String, rel: &str, mime: Option<&str>) -> atom::Link {
+    atom::Link {
+        href,
+        rel: rel.to_owned(),
+        mime_type: mime.map(str::to_owned),
+        ..Default::default()
+    }
+}
+
+fn atom_feed(input: &FeedInput<'_>) -> String {
+    let entries = input
+        .articles
+        .iter()
+        .map(|a| atom::Entry {
+            id: input.entry_id(a),
+            title: atom::Text::plain(a.title.clone()),
+            updated: fixed(a.updated_at),
+            published: a.published_at.map(fixed),
+            authors: a
+                .author
+                .iter()
+                .map(|name| atom::Person {
+                    name: name.clone(),
+                    ..Default::default()
+                })
+                .collect(),
+            links: vec![atom_link(
+                input.article_url(a),
+                "alternate",
+                Some("application/json"),
+            )],
+            categories: a
+                .tags
+                .iter()
+                .map(|t| atom::Category {
+                    term: t.slug.clone(),
+                    scheme: Some(format!("{}/api/v1/tags/", input.base)),
+                    label: Some(t.name.clone()),
+                })
+                .collect(),
+            summary: Some(atom::Text::plain(a.summary.clone())),
+            content: Some(atom::Content {
+                value: Some(wrapped_html(a)),
+                content_type: Some("html".to_owned()),
+                lang: Some(a.lang.clone()),
+                ..Default::default()
+            }),
+            rights: None,
+            source: None,
+            contributors: Vec::new(),
+            extensions: Default::default(),
+            namespaces: BTreeMap::new(),
+        })
+        .collect();
+    let feed = atom::Feed {
+        title: atom::Text::plain(input.title()),
+        id: input.feed_id(),
+        updated: fixed(input.updated()),
+        authors: vec![atom::Person {
+            name: SITE_NAME.to_owned(),
+            uri: Some(input.base.to_owned()),
+            ..Default::default()
+        }],
+        links: vec![
+            atom_link(
+                input.self_url.to_owned(),
+                "self",
+                Some("application/atom+xml"),
+            ),
+            atom_link(input.home(), "alternate", Some("application/json")),
+        ],
+        subtitle: Some(atom::Text::plain(input.description())),
+        generator: Some(atom::Generator {
+            value: "anbaa".to_owned(),
+            uri: None,
+            version: Some(env!("CARGO_PKG_VERSION").to_owned()),
+        }),
+        lang: Some("ar".to_owned()),
+        entries,
+        ..Default::default()
+    };
+    feed.to_string()
+}
+
+fn rss_feed(input: &FeedInput<'_>) -> String {
+    let items: Vec<rss::Item> = input
+        .articles
+        .iter()
+        .map(|a| rss::Item {
+            title: Some(a.title.clone()),
+            link: Some(input.article_url(a)),
+            description: Some(a.summary.clone()),
+            content: Some(wrapped_html(a)),
+            guid: Some(rss::Guid {
+                value: input.entry_id(a),
+                permalink: false,
+            }),
+            pub_date: a.published_at.map(|p| p.to_rfc2822()),
+            categories: a
+                .tags
+                .iter()
+                .map(|t| rss::Category {
+                    name: t.name.clone(),
+                    domain: Some(input.tag_url(&t.slug)),
+                })
+                .collect(),
+            dublin_core_ext: a.author.as_ref().map(|name| {
+                rss::extension::dublincore::DublinCoreExtension {
+                    creators: vec![name.clone()],
+                    ..Default::default()
+                }
+            }),
+            ..Default::default()
+        })
+        .collect();
+    let channel = rss::Channel {
+        title: input.title(),
+        link: input.home(),
+        description: input.description(),
+        language: Some("ar".to_owned()),
+        last_build_date: Some(input.updated().to_rfc2822()),
+        generator: Some(format!("anbaa {}", env!("CARGO_PKG_VERSION"))),
+        ttl: Some("5".to_owned()),
+        atom_ext: Some(rss::extension::atom::AtomExtension {
+            links: vec![atom_link(
+                input.self_url.to_owned(),
+                "self",
+                Some("application/rss+xml"),
+            )],
+        }),
+        items,
+        ..Default::default()
+    };
+    channel.to_string()
+}
+
+/// JSON Feed 1.1, top level.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JsonFeed {
+    /// Always `https://jsonfeed.org/version/1.1`.
+    pub version: &'static str,
+    /// Feed title.
+    pub title: String,
+    /// The same articles in the JSON API.
+    pub home_page_url: String,
+    /// This feed.
+    pub feed_url: String,
+    /// What the feed carries.
+    pub description: String,
+    /// `ar`.
+    pub language: &'static str,
+    /// The publisher.
+    pub authors: Vec<JsonFeedAuthor>,
+    /// The articles, newest first.
+    pub items: Vec<JsonFeedItem>,
+}
+
+/// A JSON Feed author.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JsonFeedAuthor {
+    /// Name.
+    pub name: String,
+}
+
+/// A JSON Feed item.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JsonFeedItem {
+    /// Stable `tag:` URI.
+    pub id: String,
+    /// The article in the JSON API.
+    pub url: String,
+    /// Headline.
+    pub title: String,
+    /// Sanitized HTML, wrapped in an element carrying `dir` and `lang`.
+    pub content_html: String,
+    /// Plain-text summary.
+    pub summary: String,
+    /// Lead image URL.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    /// Publication instant.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date_published: Option<DateTime<Utc>>,
+    /// Last change.
+    pub date_modified: DateTime<Utc>,
+    /// Byline.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub authors: Vec<JsonFeedAuthor>,
+    /// Tag names.
+    pub tags: Vec<String>,
+    /// The article's language.
+    pub language: String,
+    /// anbaa's own fields: id, slug, version and the tags with slugs.
+    #[serde(rename = "_anbaa")]
+    pub anbaa: JsonFeedExtension,
+}
+
+/// The `_anbaa` extension of a JSON Feed item.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JsonFeedExtension {
+    /// Article id.
+    pub id: i32,
+    /// Article slug.
+    pub slug: String,
+    /// Article version.
+    pub version: i32,
+    /// Tags as in the API.
+    pub tags: Vec<crate::dto::article::TagRef>,
+}
+
+fn json_feed(input: &FeedInput<'_>) -> JsonFeed {
+    JsonFeed {
+        version: "https://jsonfeed.org/version/1.1",
+        title: input.title(),
+        home_page_url: input.home(),
+        feed_url: input.self_url.to_owned(),
+        description: input.description(),
+        language: "ar",
+        authors: vec![JsonFeedAuthor {
+            name: SITE_NAME.to_owned(),
+        }],
+        items: input
+            .articles
+            .iter()
+            .map(|a| JsonFeedItem {
+                id: input.entry_id(a),
+                url: input.article_url(a),
+                title: a.title.clone(),
+                content_html: wrapped_html(a),
+                summary: a.summary.clone(),
+                image: a.image.as_ref().map(|i| i.url.clone()),
+                date_published: a.published_at,
+                date_modified: a.updated_at,
+                authors: a
+                    .author
+                    .iter()
+                    .map(|name| JsonFeedAuthor { name: name.clone() })
+                    .collect(),
+                tags: a.tags.iter().map(|t| t.name.clone()).collect(),
+                language: a.lang.clone(),
+                anbaa: JsonFeedExtension {
+                    id: a.id,
+                    slug: a.slug.clone(),
+                    version: a.version,
+                    tags: a.tags.clone(),
+                },
+            })
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::authority;
+
+    #[test]
+    fn authority_drops_scheme_port_and_path() {
+        assert_eq!(authority("https://api.example.org/x"), "api.example.org");
+        assert_eq!(authority("http://127.0.0.1:8080"), "127.0.0.1");
+        assert_eq!(authority("example.org"), "example.org");
+    }
+}

@@ -1,0 +1,135 @@
+//! `/feeds/…`: Atom, RSS and JSON Feed of the latest articles, site-wide and per tag.
+
+use actix_web::{HttpRequest, HttpResponse, get, http::header, web};
+
+use super::PROBLEM;
+use crate::conditional::{Precondition, Validator};
+use crate::config::Settings;
+use crate::db::{self, DbPool};
+use crate::dto::NoParams;
+use crate::dto::problem::Problem;
+use crate::error::ApiError;
+use crate::extract::ApiQuery;
+use crate::feeds::{self, FEED_SIZE, FeedFormat, FeedInput};
+use crate::service;
+
+fn format_of(ext: &str) -> Result<FeedFormat, ApiError> {
+    FeedFormat::parse(ext).ok_or_else(|| {
+        ApiError::NotFound(format!(
+            "no feed format `{}`: use .atom, .rss or .json",
+            crate::validate::echo(ext)
+        ))
+    })
+}
+
+/// The absolute base URL links in feeds start with: `--public-url`, else this request's
+/// scheme and host.
+fn base_url(req: &HttpRequest, settings: &Settings) -> String {
+    match &settings.public_url {
+        Some(u) => u.trim_end_matches('/').to_owned(),
+        None => {
+            let info = req.connection_info();
+            format!("{}://{}", info.scheme(), info.host())
+        }
+    }
+}
+
+async fn serve_feed(
+    req: HttpRequest,
+    pool: web::Data<DbPool>,
+    settings: web::Data<Settings>,
+    tag: Option<String>,
+    format: FeedFormat,
+) -> Result<HttpResponse, ApiError> {
+    let validator = match Validator::site(&req, &pool, &settings).await?.check(&req) {
+        Precondition::NotModified(res) => return Ok(res),
+        Precondition::Build(v) => v,
+    };
+    let (tag_row, articles) = db::run(&pool, move |conn| {
+        service::articles::latest(conn, tag.as_deref(), FEED_SIZE)
+    })
+    .await?;
+    let base = base_url(&req, &settings);
+    let self_url = format!("{base}{}", req.path());
+    let body = feeds::render(
+        format,
+        &FeedInput {
+            base: &base,
+            self_url: &self_url,
+            tag: tag_row.as_ref(),
+            articles: &articles,
+            updated: crate::dto::instant(validator.modified_at()),
+        },
+    );
+    Ok(validator.apply(
+        HttpResponse::Ok()
+            .insert_header((header::CONTENT_TYPE, format.content_type()))
+            .body(body),
+    ))
+}
+
+/// The latest 50 published articles with full content, as Atom 1.0, RSS 2.0 or JSON Feed
+/// 1.1.
+#[utoipa::path(
+    tag = "feeds",
+    params(("format" = FeedFormat, Path, description = "`atom`, `rss` or `json`")),
+    responses(
+        (status = 200, description = "The feed",
+         content(
+            (String = "application/atom+xml"),
+            (String = "application/rss+xml"),
+            (feeds::JsonFeed = "application/feed+json"),
+         ),
+         headers(("ETag" = String, description = "Strong validator"),
+                 ("Last-Modified" = String, description = "The latest write or publication on the site"))),
+        (status = 304, description = "Not modified since the ETag or date sent"),
+        (status = 400, description = "A query parameter was given (none is accepted)", body = Problem, content_type = PROBLEM),
+        (status = 404, description = "No such format", body = Problem, content_type = PROBLEM),
+    )
+)]
+#[get("/feeds/articles.{format}")]
+pub async fn site_feed(
+    req: HttpRequest,
+    pool: web::Data<DbPool>,
+    settings: web::Data<Settings>,
+    path: web::Path<String>,
+    _query: ApiQuery<NoParams>,
+) -> Result<HttpResponse, ApiError> {
+    let format = format_of(&path.into_inner())?;
+    serve_feed(req, pool, settings, None, format).await
+}
+
+/// The latest 50 published articles carrying a tag (a region includes its countries), as
+/// Atom 1.0, RSS 2.0 or JSON Feed 1.1.
+#[utoipa::path(
+    tag = "feeds",
+    params(
+        ("slug" = String, Path, description = "Tag slug", example = "central-asia"),
+        ("format" = FeedFormat, Path, description = "`atom`, `rss` or `json`"),
+    ),
+    responses(
+        (status = 200, description = "The feed",
+         content(
+            (String = "application/atom+xml"),
+            (String = "application/rss+xml"),
+            (feeds::JsonFeed = "application/feed+json"),
+         ),
+         headers(("ETag" = String, description = "Strong validator"),
+                 ("Last-Modified" = String, description = "The latest write or publication on the site"))),
+        (status = 304, description = "Not modified since the ETag or date sent"),
+        (status = 400, description = "A query parameter was given (none is accepted)", body = Problem, content_type = PROBLEM),
+        (status = 404, description = "No such tag or format", body = Problem, content_type = PROBLEM),
+    )
+)]
+#[get("/feeds/tags/{slug}.{format}")]
+pub async fn tag_feed(
+    req: HttpRequest,
+    pool: web::Data<DbPool>,
+    settings: web::Data<Settings>,
+    path: web::Path<(String, String)>,
+    _query: ApiQuery<NoParams>,
+) -> Result<HttpResponse, ApiError> {
+    let (slug, ext) = path.into_inner();
+    let format = format_of(&ext)?;
+    serve_feed(req, pool, settings, Some(slug), format).await
+}
