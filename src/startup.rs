@@ -30,6 +30,7 @@ pub fn api(cfg: &mut ServiceConfig) {
             .service(routes::articles::list_articles)
             .service(routes::articles::create_article)
             .service(routes::articles::get_article)
+            .service(routes::articles::related_articles)
             .service(routes::articles::replace_article)
             .service(routes::articles::patch_article)
             .service(routes::articles::delete_article)

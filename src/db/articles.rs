@@ -381,7 +381,62 @@ pub fn trash(conn: &mut SqliteConnection, id: i32, now: i64, by: &str) -> QueryR
     Ok(n)
 }
 
+/// Number of publicly visible articles.
+pub fn count_public(conn: &mut SqliteConnection, now: i64) -> QueryResult<i64> {
+    articles::table
+        .filter(articles::status.eq("published"))
+        .filter(articles::trashed_at.is_null())
+        .filter(articles::published_at.le(now))
+        .count()
+        .get_result(conn)
+}
+
 /// Number of live articles (for the demo loader).
 pub fn count_all(conn: &mut SqliteConnection) -> QueryResult<i64> {
     articles::table.count().get_result(conn)
+}
+
+/// Public articles other than `id` sharing at least one of the weighted tags, best first:
+/// the sum of the weights of the shared tags, then the newest. Returns `(ids, total)`.
+pub fn related(
+    conn: &mut SqliteConnection,
+    id: i32,
+    weights: &[(i32, f64)],
+    now: i64,
+    limit: i64,
+) -> QueryResult<(Vec<i32>, i64)> {
+    use diesel::sql_types::{BigInt, Integer};
+    #[derive(QueryableByName)]
+    struct Hit {
+        #[diesel(sql_type = Integer)]
+        id: i32,
+        #[diesel(sql_type = BigInt)]
+        total: i64,
+    }
+    if weights.is_empty() {
+        return Ok((Vec::new(), 0));
+    }
+    // Weights and ids are numbers made here, never request text.
+    let cases: String = weights
+        .iter()
+        .map(|(tag, w)| format!(" WHEN {tag} THEN {w:.6}"))
+        .collect();
+    let ids: Vec<String> = weights.iter().map(|(tag, _)| tag.to_string()).collect();
+    let sql = format!(
+        "SELECT at.article_id AS id, COUNT(*) OVER () AS total \
+         FROM article_tags at JOIN articles a ON a.id = at.article_id \
+         WHERE at.tag_id IN ({}) AND at.article_id <> ? \
+           AND a.status = 'published' AND a.trashed_at IS NULL AND a.published_at <= ? \
+         GROUP BY at.article_id \
+         ORDER BY SUM(CASE at.tag_id{cases} ELSE 0 END) DESC, MAX(a.sort_at) DESC, at.article_id DESC \
+         LIMIT ?",
+        ids.join(",")
+    );
+    let hits: Vec<Hit> = diesel::sql_query(sql)
+        .bind::<Integer, _>(id)
+        .bind::<BigInt, _>(now)
+        .bind::<BigInt, _>(limit)
+        .load(conn)?;
+    let total = hits.first().map_or(0, |h| h.total);
+    Ok((hits.into_iter().map(|h| h.id).collect(), total))
 }

@@ -396,3 +396,13 @@ pub struct ArticleGetParams {
     /// Comma-separated subset of article fields to return.
     pub fields: Option<String>,
 }
+
+/// Query parameters of `GET /api/v1/articles/{ref}/related`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct RelatedParams {
+    /// How many, 1–20 (default 5).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 20)]
+    pub limit: Option<String>,
+}

@@ -9,7 +9,7 @@ use crate::config::Settings;
 use crate::db::{self, DbPool};
 use crate::dto::NoParams;
 use crate::dto::article::{
-    Article, ArticleCreate, ArticleGetParams, ArticleListParams, ArticlePatch,
+    Article, ArticleCreate, ArticleGetParams, ArticleListParams, ArticlePatch, RelatedParams,
 };
 use crate::dto::list::{ArticleList, ListMeta};
 use crate::dto::problem::Problem;
@@ -124,6 +124,62 @@ pub async fn get_article(
             v.apply(HttpResponse::Ok().json(service::articles::shape(article, fields.as_deref())))
         ),
     }
+}
+
+/// Published articles related to one: sharing its tags, a shared rare tag weighing more
+/// than a shared common one, then the newest; never the article itself.
+#[utoipa::path(
+    tag = "articles",
+    params(
+        ("ref" = String, Path, description = "Numeric id or slug of a published article"),
+        RelatedParams,
+    ),
+    responses(
+        (status = 200, description = "Related articles, best first (no bodies)", body = ArticleList,
+         headers(("ETag" = String, description = "Strong validator"),
+                 ("Last-Modified" = String, description = "The latest write or publication on the site"),
+                 ("X-Total-Count" = i64, description = "Articles sharing at least one tag"))),
+        (status = 304, description = "Not modified: the ETag sent in If-None-Match (or the If-Modified-Since date) is current"),
+        (status = 400, description = "A parameter is invalid", body = Problem, content_type = PROBLEM),
+        (status = 404, description = "No such published article", body = Problem, content_type = PROBLEM),
+    )
+)]
+#[get("/articles/{ref}/related")]
+pub async fn related_articles(
+    req: HttpRequest,
+    pool: web::Data<DbPool>,
+    settings: web::Data<Settings>,
+    path: web::Path<String>,
+    query: ApiQuery<RelatedParams>,
+) -> Result<HttpResponse, ApiError> {
+    let mut errors = crate::validate::Errors::default();
+    let limit = params::limit_within(&mut errors, query.0.limit.as_deref(), 5, 20);
+    errors.into_param_result()?;
+    let validator = match Validator::site(&req, &pool, &settings).await?.check(&req) {
+        Precondition::NotModified(res) => return Ok(res),
+        Precondition::Build(v) => v,
+    };
+    let reference = path.into_inner();
+    let (articles, total) = db::run(&pool, move |conn| {
+        service::articles::related(conn, &reference, limit)
+    })
+    .await?;
+    let meta = ListMeta {
+        total,
+        limit,
+        page: None,
+        next_cursor: None,
+    };
+    let (links, link) = list_links(&req, &settings, &meta, false);
+    let data = articles
+        .into_iter()
+        .map(|a| service::articles::shape(a, None))
+        .collect();
+    Ok(validator.apply(list_response(
+        &ArticleList { data, meta, links },
+        total,
+        link,
+    )))
 }
 
 /// An article's validator: its version, and the tags it embeds (a rename changes the body).

@@ -367,6 +367,42 @@ pub fn latest(
     Ok((tag, articles))
 }
 
+/// Public articles related to a public one: those sharing its tags, a shared tag weighing
+/// more the fewer articles carry it (inverse document frequency), then the newest.
+pub fn related(
+    conn: &mut SqliteConnection,
+    reference: &str,
+    limit: i64,
+) -> Result<(Vec<Article>, i64), ApiError> {
+    let r = parse_ref(reference);
+    let now = now_micros();
+    let row =
+        db::articles::find(conn, &r, Visibility::Public, now)?.ok_or_else(|| not_found(&r))?;
+    let own = db::articles::tags_of(conn, &[row.id])?
+        .remove(&row.id)
+        .unwrap_or_default();
+    let counts = db::tags::public_counts(conn, now)?;
+    let public: i64 = db::articles::count_public(conn, now)?;
+    let weights: Vec<(i32, f64)> = own
+        .iter()
+        .map(|t| {
+            let carriers = counts.get(&t.id).copied().unwrap_or(1).max(1);
+            (t.id, (1.0 + public as f64 / carriers as f64).ln())
+        })
+        .collect();
+    let (ids, total) = db::articles::related(conn, row.id, &weights, now, limit)?;
+    let rows = db::articles::by_ids(conn, &ids)?;
+    let mut tags = db::articles::tags_of(conn, &ids)?;
+    let articles = rows
+        .into_iter()
+        .map(|row| {
+            let t = tags.remove(&row.id).unwrap_or_default();
+            to_wire(row, t, false)
+        })
+        .collect();
+    Ok((articles, total))
+}
+
 /// Keeps only the selected top-level fields of a serialized article.
 pub fn shape(article: Article, fields: Option<&[String]>) -> Value {
     let mut value = serde_json::to_value(article).unwrap_or(Value::Null);
@@ -398,7 +434,12 @@ pub fn get(
         .ok_or_else(|| not_found(&r))?;
     let mut events = vec![row.updated_at];
     events.extend(row.prev_updated_at);
-    events.extend(row.published_at.filter(|p| *p <= now));
+    // A publication instant is a change of its own only when it came after the last write
+    // (a scheduled article falling due); otherwise the write made the article public.
+    events.extend(
+        row.published_at
+            .filter(|p| *p <= now && *p > row.updated_at),
+    );
     for (updated, prev) in db::articles::tag_times(conn, row.id)? {
         events.push(updated);
         events.extend(prev);

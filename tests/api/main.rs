@@ -4,6 +4,7 @@ mod articles;
 mod auth;
 mod cli;
 mod errors;
+mod feeds;
 mod helpers;
 mod openapi;
 mod pagination;

@@ -1,0 +1,245 @@
+//! Feeds: every format parsed by an independent parser (feed-rs), with the fields partners
+//! rely on.
+
+use feed_rs::model::FeedType;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, problem};
+
+const BASE: &str = "https://news.example.org";
+
+fn parse(app: &TestApp, path: &str, content_type: &str) -> feed_rs::model::Feed {
+    let res = app.get(path);
+    assert_eq!(res.status(), 200, "{path}");
+    let ct = res.headers()["content-type"].to_str().unwrap().to_owned();
+    assert_eq!(ct, content_type, "{path}");
+    assert!(res.headers().contains_key("etag"), "{path}");
+    assert!(res.headers().contains_key("last-modified"), "{path}");
+    let bytes = res.bytes().unwrap();
+    feed_rs::parser::parse(&bytes[..]).unwrap_or_else(|e| panic!("{path} does not parse: {e}"))
+}
+
+#[test]
+fn every_format_parses_with_full_rtl_content_categories_and_absolute_links() {
+    let app = TestApp::spawn_with(true, |s| s.public_url = Some(BASE.to_owned()));
+    // What the feed should hold: the 50 newest public articles, with bodies.
+    let expected: Value = app
+        .get("/api/v1/articles?limit=50&include=body")
+        .json()
+        .unwrap();
+    let expected = expected["data"].as_array().unwrap().clone();
+    assert_eq!(expected.len(), 46.min(50));
+
+    for (ext, ct, kind) in [
+        (
+            "atom",
+            "application/atom+xml; charset=utf-8",
+            FeedType::Atom,
+        ),
+        ("rss", "application/rss+xml; charset=utf-8", FeedType::RSS2),
+        (
+            "json",
+            "application/feed+json; charset=utf-8",
+            FeedType::JSON,
+        ),
+    ] {
+        let feed = parse(&app, &format!("/feeds/articles.{ext}"), ct);
+        assert_eq!(feed.feed_type, kind);
+        assert_eq!(feed.language.as_deref(), Some("ar"), "{ext}");
+        assert_eq!(feed.title.as_ref().unwrap().content, "أنباء", "{ext}");
+        assert!(
+            feed.links
+                .iter()
+                .any(|l| l.href == format!("{BASE}/feeds/articles.{ext}")
+                    && l.rel.as_deref().is_none_or(|r| r == "self")),
+            "{ext}: self link in {:?}",
+            feed.links
+        );
+        assert_eq!(feed.entries.len(), expected.len(), "{ext}");
+        for (entry, article) in feed.entries.iter().zip(&expected) {
+            let id = article["id"].as_i64().unwrap();
+            assert!(
+                entry.id.starts_with("tag:news.example.org,")
+                    && entry.id.ends_with(&format!(":article:{id}")),
+                "{ext}: id {}",
+                entry.id
+            );
+            assert_eq!(
+                entry.title.as_ref().unwrap().content,
+                article["title"].as_str().unwrap(),
+                "{ext}"
+            );
+            assert!(
+                entry
+                    .links
+                    .iter()
+                    .any(|l| l.href == format!("{BASE}/api/v1/articles/{id}")),
+                "{ext}: {:?}",
+                entry.links
+            );
+            let body = entry.content.as_ref().and_then(|c| c.body.clone()).unwrap();
+            assert!(
+                body.starts_with("<div dir=\"rtl\" lang=\"ar\">"),
+                "{ext}: {body}"
+            );
+            assert!(
+                body.contains(article["body_html"].as_str().unwrap()),
+                "{ext}: full sanitized HTML"
+            );
+            assert_eq!(
+                entry.summary.as_ref().unwrap().content.trim(),
+                article["summary"].as_str().unwrap(),
+                "{ext}"
+            );
+            let published: chrono::DateTime<chrono::Utc> =
+                article["published_at"].as_str().unwrap().parse().unwrap();
+            assert_eq!(entry.published, Some(published), "{ext}");
+            if kind != FeedType::RSS2 {
+                let updated: chrono::DateTime<chrono::Utc> =
+                    article["updated_at"].as_str().unwrap().parse().unwrap();
+                assert_eq!(entry.updated, Some(updated), "{ext}");
+            }
+            let tags: Vec<&str> = article["tags"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t["name"].as_str().unwrap())
+                .collect();
+            let cats: Vec<String> = entry
+                .categories
+                .iter()
+                .map(|c| match kind {
+                    FeedType::Atom => c.label.clone().unwrap(),
+                    _ => c.term.clone(),
+                })
+                .collect();
+            assert_eq!(cats, tags, "{ext}: categories");
+        }
+    }
+}
+
+#[test]
+fn tag_feeds_follow_the_region_tree_and_leave_out_drafts_scheduled_and_trashed() {
+    let app = TestApp::spawn();
+    app.tag("caucasus", "القوقاز", "region", None);
+    app.tag("georgia", "جورجيا", "country", Some("caucasus"));
+    app.tag("china", "الصين", "country", None);
+    let in_region = app.article("جورجيا تفتح ممرا جديدا", &["georgia"]);
+    let on_region = app.article("قمة إقليمية في القوقاز", &["caucasus"]);
+    app.article("الصين توقع اتفاقا تجاريا", &["china"]);
+    let trashed = app.article("خبر سيحذف من جورجيا", &["georgia"]);
+    let res = app
+        .request(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/articles/{}", trashed["id"]),
+        )
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    let res = app.post(
+        "/api/v1/articles",
+        &json!({"title": "مسودة عن جورجيا", "tags": ["georgia"]}),
+    );
+    assert_eq!(res.status(), 201);
+    let res = app.post(
+        "/api/v1/articles",
+        &json!({"title": "خبر مجدول عن جورجيا", "status": "published",
+                "published_at": "2099-01-01T00:00:00Z", "tags": ["georgia"]}),
+    );
+    assert_eq!(res.status(), 201);
+
+    for ext in ["atom", "rss", "json"] {
+        let res = app.get(&format!("/feeds/tags/caucasus.{ext}"));
+        assert_eq!(res.status(), 200);
+        let feed = feed_rs::parser::parse(&res.bytes().unwrap()[..]).unwrap();
+        let titles: Vec<String> = feed
+            .entries
+            .iter()
+            .map(|e| e.title.as_ref().unwrap().content.clone())
+            .collect();
+        assert_eq!(
+            titles,
+            vec![
+                on_region["title"].as_str().unwrap().to_owned(),
+                in_region["title"].as_str().unwrap().to_owned()
+            ],
+            "{ext}"
+        );
+        assert!(
+            feed.title.unwrap().content.contains("القوقاز"),
+            "{ext}: the tag names the feed"
+        );
+    }
+    // The country feed has only its own article.
+    let json: Value = app.get("/feeds/tags/georgia.json").json().unwrap();
+    assert_eq!(json["items"].as_array().unwrap().len(), 1);
+    assert_eq!(json["version"], "https://jsonfeed.org/version/1.1");
+    assert_eq!(json["items"][0]["_anbaa"]["id"], in_region["id"]);
+    assert_eq!(json["items"][0]["_anbaa"]["tags"][0]["slug"], "georgia");
+
+    problem(app.get("/feeds/tags/atlantis.atom"), 404);
+    problem(app.get("/feeds/articles.xml"), 404);
+    problem(app.get("/feeds/articles.rss?limit=5"), 400);
+}
+
+#[test]
+fn an_empty_site_still_has_valid_feeds() {
+    let app = TestApp::spawn();
+    for ext in ["atom", "rss", "json"] {
+        let res = app.get(&format!("/feeds/articles.{ext}"));
+        assert_eq!(res.status(), 200);
+        let feed = feed_rs::parser::parse(&res.bytes().unwrap()[..]).unwrap();
+        assert!(feed.entries.is_empty(), "{ext}");
+    }
+}
+
+#[test]
+fn feeds_answer_304_until_an_article_changes() {
+    let app = TestApp::spawn();
+    app.tag("armenia", "أرمينيا", "country", None);
+    let a = app.article("أرمينيا تستضيف منتدى", &["armenia"]);
+    for path in ["/feeds/articles.atom", "/feeds/tags/armenia.json"] {
+        let res = app.get(path);
+        let etag = res.headers()["etag"].to_str().unwrap().to_owned();
+        let last_modified = res.headers()["last-modified"].to_str().unwrap().to_owned();
+        let res = app
+            .client
+            .get(app.url(path))
+            .header("If-None-Match", &etag)
+            .send()
+            .unwrap();
+        assert_eq!(res.status(), 304, "{path}");
+        assert_eq!(res.headers()["etag"].to_str().unwrap(), etag);
+        let again = app
+            .client
+            .get(app.url(path))
+            .header("If-Modified-Since", &last_modified)
+            .send()
+            .unwrap();
+        // The same second as the write may be ambiguous; a 200 is then the safe answer, but
+        // never a stale 304 after the edit below.
+        assert!(matches!(again.status().as_u16(), 200 | 304), "{path}");
+        let res = app.send(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/articles/{}", a["id"]),
+            &json!({"title": format!("عنوان معدل {path}")}),
+        );
+        assert_eq!(res.status(), 200);
+        let res = app
+            .client
+            .get(app.url(path))
+            .header("If-None-Match", &etag)
+            .send()
+            .unwrap();
+        assert_eq!(res.status(), 200, "{path}: a change is never answered 304");
+        assert_ne!(res.headers()["etag"].to_str().unwrap(), etag);
+        assert!(res.text().unwrap().contains("عنوان معدل"));
+        let res = app
+            .client
+            .get(app.url(path))
+            .header("If-Modified-Since", &last_modified)
+            .send()
+            .unwrap();
+        assert_eq!(res.status(), 200, "{path}: If-Modified-Since after an edit");
+    }
+}
