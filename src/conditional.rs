@@ -149,7 +149,7 @@ impl Validator {
         for part in [
             FORMAT,
             settings.public_url.as_deref().unwrap_or(""),
-            &req.connection_info().host().to_owned(),
+            req.connection_info().host(),
             embedded,
             fields.unwrap_or("*"),
         ] {

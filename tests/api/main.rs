@@ -11,4 +11,5 @@ mod pagination;
 mod search;
 mod search_eval;
 mod slugs;
+mod sync;
 mod tags;

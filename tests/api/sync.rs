@@ -1,0 +1,511 @@
+//! Partner sync and HTTP caching: the change log mirrors the site exactly, every GET has a
+//! strong validator that a change invalidates, bodies compress, related articles.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::time::Duration;
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, error_fields, problem};
+
+/// A partner's copy of the site, kept only through `/changes`.
+struct Mirror {
+    since: String,
+    articles: BTreeMap<i64, Value>,
+    deletes_seen: Vec<(i64, String)>,
+}
+
+impl Mirror {
+    fn new() -> Mirror {
+        Mirror {
+            since: "0".to_owned(),
+            articles: BTreeMap::new(),
+            deletes_seen: Vec::new(),
+        }
+    }
+
+    /// Polls until the log is drained, in small pages, checking commit order.
+    fn poll(&mut self, app: &TestApp) {
+        loop {
+            let res = app.get(&format!("/api/v1/changes?since={}&limit=3", self.since));
+            assert_eq!(res.status(), 200);
+            let page: Value = res.json().unwrap();
+            let mut last = self.since.parse::<i64>().unwrap();
+            for entry in page["data"].as_array().unwrap() {
+                let seq = entry["seq"].as_i64().unwrap();
+                assert!(seq > last, "entries come in seq order");
+                last = seq;
+                let id = entry["id"].as_i64().unwrap();
+                match entry["op"].as_str().unwrap() {
+                    "upsert" => {
+                        let article = entry["article"].clone();
+                        assert_eq!(article["id"], entry["id"]);
+                        assert_eq!(article["version"], entry["version"]);
+                        assert_eq!(article["slug"], entry["slug"]);
+                        self.articles.insert(id, article);
+                    }
+                    "delete" => {
+                        assert!(entry.get("article").is_none());
+                        self.articles.remove(&id);
+                        self.deletes_seen
+                            .push((id, entry["slug"].as_str().unwrap().to_owned()));
+                    }
+                    op => panic!("unknown op {op}"),
+                }
+            }
+            self.since = page["meta"]["next_cursor"].as_str().unwrap().to_owned();
+            if page["links"]["next"].is_null() {
+                return;
+            }
+        }
+    }
+}
+
+/// What the public sees: every published article, with bodies, by id.
+fn source(app: &TestApp) -> BTreeMap<i64, Value> {
+    let mut all = BTreeMap::new();
+    let mut next = Some("/api/v1/articles?limit=100&include=body".to_owned());
+    while let Some(path) = next {
+        let page: Value = app.get(&path).json().unwrap();
+        for a in page["data"].as_array().unwrap() {
+            all.insert(a["id"].as_i64().unwrap(), a.clone());
+        }
+        next = page["links"]["next"]
+            .as_str()
+            .map(|u| u.trim_start_matches(&app.base).to_owned());
+    }
+    all
+}
+
+fn patch(app: &TestApp, id: &Value, body: Value) {
+    let res = app.send(Method::PATCH, &format!("/api/v1/articles/{id}"), &body);
+    assert_eq!(res.status(), 200, "{}", res.text().unwrap());
+}
+
+#[test]
+fn a_mirror_fed_only_by_changes_equals_the_site() {
+    let app = TestApp::spawn_demo();
+    let mut mirror = Mirror::new();
+    mirror.poll(&app);
+    assert_eq!(mirror.articles, source(&app), "initial sync");
+
+    let fresh = app.article("خبر جديد عن أستانا", &["kazakhstan"]);
+    let doomed = app.article("خبر سيذهب إلى سلة المهملات", &["georgia"]);
+    let draft: Value = app
+        .post(
+            "/api/v1/articles",
+            &json!({"title": "مسودة سرية عن باكو", "tags": ["azerbaijan"]}),
+        )
+        .json()
+        .unwrap();
+    let soon = (chrono::Utc::now() + chrono::Duration::seconds(2)).to_rfc3339();
+    let scheduled: Value = app
+        .post(
+            "/api/v1/articles",
+            &json!({"title": "خبر مجدول للنشر بعد لحظات", "status": "published", "published_at": soon}),
+        )
+        .json()
+        .unwrap();
+    mirror.poll(&app);
+    assert_eq!(mirror.articles, source(&app), "after creates");
+    assert!(!mirror.articles.contains_key(&draft["id"].as_i64().unwrap()));
+    assert!(
+        !mirror
+            .articles
+            .contains_key(&scheduled["id"].as_i64().unwrap())
+    );
+
+    patch(
+        &app,
+        &fresh["id"],
+        json!({"title": "خبر جديد معدل عن أستانا"}),
+    );
+    let res = app
+        .request(
+            Method::DELETE,
+            &format!("/api/v1/articles/{}", doomed["id"]),
+        )
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    patch(&app, &json!(1), json!({"status": "draft"}));
+    patch(&app, &json!(2), json!({"status": "archived"}));
+    patch(&app, &draft["id"], json!({"status": "published"}));
+    // A tag rename changes every article carrying it.
+    let res = app.send(
+        Method::PATCH,
+        "/api/v1/tags/georgia",
+        &json!({"name": "جورجيا (الكرج)"}),
+    );
+    assert_eq!(res.status(), 200);
+    mirror.poll(&app);
+    assert_eq!(
+        mirror.articles,
+        source(&app),
+        "after edits, trash, unpublish, rename"
+    );
+    let doomed_id = doomed["id"].as_i64().unwrap();
+    assert!(
+        mirror
+            .deletes_seen
+            .iter()
+            .any(|(id, slug)| *id == doomed_id && slug == doomed["slug"].as_str().unwrap()),
+        "the trashed article came as a tombstone with its slug"
+    );
+    assert!(mirror.deletes_seen.iter().any(|(id, _)| *id == 1));
+    assert!(
+        !mirror
+            .deletes_seen
+            .iter()
+            .any(|(id, _)| *id == scheduled["id"].as_i64().unwrap()),
+        "an article the public never saw is never announced"
+    );
+
+    // The scheduled article falls due without any write; the next poll brings it.
+    std::thread::sleep(Duration::from_millis(2200));
+    mirror.poll(&app);
+    assert!(
+        mirror
+            .articles
+            .contains_key(&scheduled["id"].as_i64().unwrap())
+    );
+    assert_eq!(
+        mirror.articles,
+        source(&app),
+        "after a scheduled publication"
+    );
+
+    // Re-publishing the unpublished one brings it back.
+    patch(&app, &json!(1), json!({"status": "published"}));
+    mirror.poll(&app);
+    assert_eq!(mirror.articles, source(&app), "after re-publishing");
+
+    // A poll with nothing new is empty and keeps the cursor.
+    let before = mirror.since.clone();
+    let page: Value = app
+        .get(&format!("/api/v1/changes?since={before}"))
+        .json()
+        .unwrap();
+    assert_eq!(page["data"].as_array().unwrap().len(), 0);
+    assert_eq!(page["meta"]["next_cursor"], before.as_str());
+    assert_eq!(page["meta"]["total"], 0);
+}
+
+#[test]
+fn changes_pages_and_rejects_bad_cursors() {
+    let app = TestApp::spawn();
+    for i in 0..5 {
+        app.article(&format!("خبر رقم {i} عن طشقند"), &[]);
+    }
+    let res = app.get("/api/v1/changes?limit=2");
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["x-total-count"], "5");
+    let link = res.headers()["link"].to_str().unwrap().to_owned();
+    let page: Value = res.json().unwrap();
+    assert_eq!(page["data"].as_array().unwrap().len(), 2);
+    assert_eq!(page["meta"]["total"], 5);
+    let next = page["links"]["next"].as_str().unwrap();
+    assert!(next.contains("since=2"), "{next}");
+    assert!(link.contains("rel=\"next\""), "{link}");
+    let p = problem(app.get("/api/v1/changes?since=abc"), 400);
+    assert_eq!(error_fields(&p), ["since"]);
+    let p = problem(app.get("/api/v1/changes?since=-1"), 400);
+    assert_eq!(error_fields(&p), ["since"]);
+    let p = problem(app.get("/api/v1/changes?since=999"), 400);
+    assert!(
+        p["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("ahead")
+    );
+    let p = problem(app.get("/api/v1/changes?limit=0&since=x"), 400);
+    assert_eq!(error_fields(&p), ["limit", "since"]);
+    problem(app.get("/api/v1/changes?cursor=1"), 400);
+}
+
+fn etag_of(res: &reqwest::blocking::Response) -> String {
+    res.headers()["etag"].to_str().unwrap().to_owned()
+}
+
+fn get_if_none_match(app: &TestApp, path: &str, etag: &str) -> reqwest::blocking::Response {
+    app.client
+        .get(app.url(path))
+        .header("If-None-Match", etag)
+        .send()
+        .unwrap()
+}
+
+#[test]
+fn every_get_revalidates_with_304_until_a_write_changes_it() {
+    let app = TestApp::spawn_demo();
+    let paths = [
+        "/api/v1/articles",
+        "/api/v1/articles?tag=central-asia&limit=5",
+        "/api/v1/articles?q=%D9%83%D8%A7%D8%B2%D8%A7%D8%AE%D8%B3%D8%AA%D8%A7%D9%86",
+        "/api/v1/articles/1",
+        "/api/v1/articles/1?fields=id,title",
+        "/api/v1/articles/1/related",
+        "/api/v1/tags",
+        "/api/v1/tags/kazakhstan",
+        "/api/v1/changes?limit=5",
+        "/feeds/articles.atom",
+        "/feeds/tags/kazakhstan.rss",
+    ];
+    let mut etags = Vec::new();
+    for path in paths {
+        let res = app.get(path);
+        assert_eq!(res.status(), 200, "{path}");
+        let etag = etag_of(&res);
+        assert!(
+            etag.starts_with('"') && etag.ends_with('"') && !etag.starts_with("W/"),
+            "{path}: strong ETag {etag}"
+        );
+        assert!(res.headers().contains_key("last-modified"), "{path}");
+        assert_eq!(
+            res.headers()["cache-control"],
+            "public, max-age=60, stale-while-revalidate=300"
+        );
+        let vary = res.headers()["vary"].to_str().unwrap().to_owned();
+        assert!(vary.contains("Accept-Encoding"), "{path}: {vary}");
+        let res = get_if_none_match(&app, path, &etag);
+        assert_eq!(res.status(), 304, "{path}");
+        assert_eq!(etag_of(&res), etag);
+        assert!(res.bytes().unwrap().is_empty());
+        // Weak form and lists of tags match too (If-None-Match uses weak comparison).
+        let res = get_if_none_match(&app, path, &format!("\"nope\", W/{etag}"));
+        assert_eq!(res.status(), 304, "{path}");
+        let res = get_if_none_match(&app, path, "\"nope\"");
+        assert_eq!(res.status(), 200, "{path}");
+        etags.push(etag);
+    }
+    let mut unique = etags.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(
+        unique.len(),
+        etags.len(),
+        "distinct representations, distinct tags"
+    );
+
+    // Renaming a tag carried by article 1 changes the article's body, so every one of
+    // these (article 1 included) must be refetched.
+    let res = app.send(
+        Method::PATCH,
+        "/api/v1/tags/kazakhstan",
+        &json!({"name": "جمهورية كازاخستان"}),
+    );
+    assert_eq!(res.status(), 200);
+    for (path, etag) in paths.iter().zip(&etags) {
+        let res = get_if_none_match(&app, path, etag);
+        assert_eq!(res.status(), 200, "{path}: stale after a write");
+        assert_ne!(&etag_of(&res), etag, "{path}");
+    }
+    // A key-unlocked read is private and validated separately.
+    let res = app.get_with("/api/v1/articles?status=all", &app.reader);
+    assert_eq!(res.headers()["cache-control"], "private, no-store");
+    let etag = etag_of(&res);
+    let res = app
+        .client
+        .get(app.url("/api/v1/articles?status=all"))
+        .bearer_auth(&app.reader)
+        .header("If-None-Match", &etag)
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), 304);
+}
+
+#[test]
+fn an_article_write_changes_its_etag_and_if_modified_since_is_never_stale() {
+    let app = TestApp::spawn();
+    let a = app.article("قرغيزستان تفتح طريقا جبليا", &[]);
+    let path = format!("/api/v1/articles/{}", a["id"]);
+    let res = app.get(&path);
+    let etag = etag_of(&res);
+    let last_modified = res.headers()["last-modified"].to_str().unwrap().to_owned();
+    let ims = |date: &str| {
+        app.client
+            .get(app.url(&path))
+            .header("If-Modified-Since", date)
+            .send()
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    assert_eq!(ims(&last_modified), 304, "one change in that second: exact");
+    assert_eq!(ims("Sat, 01 Jan 2000 00:00:00 GMT"), 200);
+    assert_eq!(ims("not a date"), 200, "an unreadable date is ignored");
+    // An edit within the same second as the copy: the whole-second date cannot tell, so
+    // the answer is a full 200, never a stale 304.
+    patch(
+        &app,
+        &a["id"],
+        json!({"title": "قرغيزستان تفتح طريقا جبليا جديدا"}),
+    );
+    assert_eq!(ims(&last_modified), 200);
+    let res = get_if_none_match(&app, &path, &etag);
+    assert_eq!(res.status(), 200);
+    let new = etag_of(&res);
+    assert!(new.starts_with("\"v2-"), "{new}");
+    // If-None-Match wins over If-Modified-Since.
+    let res = app
+        .client
+        .get(app.url(&path))
+        .header("If-None-Match", "\"other\"")
+        .header("If-Modified-Since", "Fri, 01 Jan 2100 00:00:00 GMT")
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    // HEAD revalidates the same way.
+    let res = app
+        .client
+        .head(app.url(&path))
+        .header("If-None-Match", &new)
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), 304);
+}
+
+fn decode(coding: &str, bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    match coding {
+        "gzip" => {
+            flate2::read::GzDecoder::new(bytes)
+                .read_to_end(&mut out)
+                .unwrap();
+        }
+        "br" => {
+            brotli::Decompressor::new(bytes, 4096)
+                .read_to_end(&mut out)
+                .unwrap();
+        }
+        other => panic!("unexpected coding {other}"),
+    }
+    out
+}
+
+#[test]
+fn bodies_compress_with_gzip_and_brotli_and_keep_a_validator_per_coding() {
+    let app = TestApp::spawn_demo();
+    let path = "/api/v1/articles?limit=50&include=body";
+    let plain = app.get(path);
+    let plain_etag = etag_of(&plain);
+    assert!(plain.headers().get("content-encoding").is_none());
+    let plain = plain.bytes().unwrap();
+    for coding in ["gzip", "br"] {
+        let res = app
+            .client
+            .get(app.url(path))
+            .header("Accept-Encoding", coding)
+            .send()
+            .unwrap();
+        assert_eq!(res.headers()["content-encoding"], coding);
+        let etag = etag_of(&res);
+        assert_eq!(
+            etag,
+            format!("{}-{coding}\"", plain_etag.trim_end_matches('"')),
+            "a coded body has its own strong ETag"
+        );
+        let packed = res.bytes().unwrap();
+        assert_eq!(decode(coding, &packed), plain.to_vec());
+        assert!(
+            packed.len() * 3 < plain.len(),
+            "{coding}: {} of {} bytes",
+            packed.len(),
+            plain.len()
+        );
+        // The coded tag revalidates, with or without the coding asked for again.
+        let res = app
+            .client
+            .get(app.url(path))
+            .header("Accept-Encoding", coding)
+            .header("If-None-Match", &etag)
+            .send()
+            .unwrap();
+        assert_eq!(res.status(), 304);
+        assert_eq!(etag_of(&res), etag);
+        assert_eq!(get_if_none_match(&app, path, &etag).status(), 304);
+    }
+    let feed = app
+        .client
+        .get(app.url("/feeds/articles.atom"))
+        .header("Accept-Encoding", "br")
+        .send()
+        .unwrap();
+    assert_eq!(feed.headers()["content-encoding"], "br");
+}
+
+#[test]
+fn related_articles_prefer_rare_shared_tags_then_recency() {
+    let app = TestApp::spawn();
+    app.tag("economy", "الاقتصاد", "topic", None);
+    app.tag("sco", "منظمة شنغهاي", "organization", None);
+    app.tag("tajikistan", "طاجيكستان", "country", None);
+    // `economy` is common, `sco` rare.
+    for i in 0..6 {
+        app.article(&format!("خبر اقتصادي عام رقم {i}"), &["economy"]);
+    }
+    let common = app.article("خبر اقتصادي أحدث", &["economy", "tajikistan"]);
+    let rare = app.article("قمة منظمة شنغهاي", &["sco"]);
+    let both = app.article("اقتصاد دول منظمة شنغهاي", &["sco", "economy"]);
+    app.article("خبر بلا وسوم مشتركة", &[]);
+    let draft: Value = app
+        .post(
+            "/api/v1/articles",
+            &json!({"title": "مسودة عن شنغهاي", "tags": ["sco", "economy"]}),
+        )
+        .json()
+        .unwrap();
+    let subject = app.article("منظمة شنغهاي تناقش التجارة", &["sco", "economy"]);
+
+    let res = app.get(&format!(
+        "/api/v1/articles/{}/related?limit=3",
+        subject["id"]
+    ));
+    assert_eq!(res.status(), 200);
+    let page: Value = res.json().unwrap();
+    let ids: Vec<&Value> = page["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| &a["id"])
+        .collect();
+    // Both tags first; then the rare tag alone beats the common tag, however recent.
+    assert_eq!(ids, [&both["id"], &rare["id"], &common["id"]]);
+    assert_eq!(
+        page["meta"]["total"], 9,
+        "every public article sharing a tag"
+    );
+    let all: Value = app
+        .get(&format!(
+            "/api/v1/articles/{}/related?limit=20",
+            subject["id"]
+        ))
+        .json()
+        .unwrap();
+    for a in all["data"].as_array().unwrap() {
+        assert_ne!(a["id"], subject["id"], "never the article itself");
+        assert_ne!(a["id"], draft["id"], "never a draft");
+        assert!(a.get("body").is_none());
+    }
+    // By slug too.
+    let by_slug = app.get(&format!(
+        "/api/v1/articles/{}/related?limit=3",
+        anbaa::text::pct(subject["slug"].as_str().unwrap())
+    ));
+    assert_eq!(by_slug.status(), 200);
+    let p = problem(
+        app.get(&format!(
+            "/api/v1/articles/{}/related?limit=21",
+            subject["id"]
+        )),
+        400,
+    );
+    assert_eq!(error_fields(&p), ["limit"]);
+    problem(
+        app.get(&format!("/api/v1/articles/{}/related", draft["id"])),
+        404,
+    );
+    problem(app.get("/api/v1/articles/999999/related"), 404);
+}
