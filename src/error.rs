@@ -27,6 +27,9 @@ pub enum ApiError {
     /// The key lacks a scope (403).
     #[error("this request needs a key with the `{0}` scope")]
     Forbidden(String),
+    /// A browser's CORS preflight asked for something the policy does not allow (403).
+    #[error("{0}")]
+    CorsRefused(String),
     /// Nothing at this address (404).
     #[error("{0}")]
     NotFound(String),
@@ -101,6 +104,11 @@ impl ApiError {
             Forbidden(_) => (
                 "/problems/forbidden",
                 "Missing scope",
+                StatusCode::FORBIDDEN,
+            ),
+            CorsRefused(_) => (
+                "/problems/cors-refused",
+                "Cross-origin request refused",
                 StatusCode::FORBIDDEN,
             ),
             NotFound(_) => ("/problems/not-found", "Not found", StatusCode::NOT_FOUND),
@@ -240,6 +248,11 @@ impl From<actix_web::error::BlockingError> for ApiError {
 pub fn from_actix(err: &actix_web::Error) -> ApiError {
     if let Some(api) = err.as_error::<ApiError>() {
         return api.clone();
+    }
+    if let Some(cors) = err.as_error::<actix_cors::CorsError>() {
+        return ApiError::CorsRefused(format!(
+            "CORS preflight refused: {cors}; reads are open to every origin, writes only to the origins the server lists with --cors-origin"
+        ));
     }
     let status = err.as_response_error().status_code();
     let text = err.to_string();

@@ -92,6 +92,9 @@ fn main() -> ExitCode {
 type CliResult = Result<(), Box<dyn std::error::Error>>;
 
 fn serve(settings: Settings) -> CliResult {
+    for origin in &settings.cors_origins {
+        anbaa::startup::check_origin(origin)?;
+    }
     let pool = db::open(&settings.db)?;
     if settings.demo {
         let mut conn = pool.get()?;

@@ -2,6 +2,7 @@
 
 mod articles;
 mod auth;
+mod browser;
 mod cli;
 mod errors;
 mod feeds;
