@@ -237,6 +237,44 @@ impl Validator {
     }
 }
 
+/// A write's `If-Match`: the versions the client's copy may have.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IfMatch {
+    /// `*`: any current version.
+    Any,
+    /// The versions named by the listed ETags (ETags not made here name none).
+    Versions(Vec<i32>),
+}
+
+impl IfMatch {
+    /// The request's `If-Match`, if it sent one.
+    pub fn of(req: &HttpRequest) -> Option<IfMatch> {
+        let raw = req.headers().get(header::IF_MATCH)?;
+        let text = raw.to_str().unwrap_or("");
+        if text.trim() == "*" {
+            return Some(IfMatch::Any);
+        }
+        // Strong comparison: a weak tag (`W/"…"`) never matches.
+        Some(IfMatch::Versions(
+            text.split(',').filter_map(Validator::version_of).collect(),
+        ))
+    }
+
+    /// Passes when the article's current version is one the client named.
+    pub fn check(&self, current: i32) -> Result<(), ApiError> {
+        match self {
+            IfMatch::Any => Ok(()),
+            IfMatch::Versions(v) if v.contains(&current) => Ok(()),
+            IfMatch::Versions(_) => Err(ApiError::PreconditionFailed(current)),
+        }
+    }
+}
+
+/// Checks an optional `If-Match` against the current version.
+pub fn check_if_match(if_match: Option<&IfMatch>, current: i32) -> Result<(), ApiError> {
+    if_match.map_or(Ok(()), |m| m.check(current))
+}
+
 /// An ETag's opaque part without a content-coding suffix the compression layer added.
 fn strip_coding(opaque: &str) -> &str {
     CODING_SUFFIXES

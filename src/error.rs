@@ -39,6 +39,11 @@ pub enum ApiError {
     /// The write conflicts with existing data (409).
     #[error("{0}")]
     Conflict(String),
+    /// `If-Match` names a version that is no longer current (412); carries the current one.
+    #[error(
+        "the article is at version {0}; your If-Match names another. GET it again, reapply your change and send the new ETag"
+    )]
+    PreconditionFailed(i32),
     /// The body is over the configured limit (413).
     #[error("{0}")]
     PayloadTooLarge(String),
@@ -118,6 +123,11 @@ impl ApiError {
                 StatusCode::METHOD_NOT_ALLOWED,
             ),
             Conflict(_) => ("/problems/conflict", "Conflict", StatusCode::CONFLICT),
+            PreconditionFailed(_) => (
+                "/problems/precondition-failed",
+                "Precondition failed: the article changed",
+                StatusCode::PRECONDITION_FAILED,
+            ),
             PayloadTooLarge(_) => (
                 "/problems/payload-too-large",
                 "Request body too large",
@@ -171,6 +181,10 @@ impl ApiError {
             detail,
             instance: instance.map(str::to_owned),
             errors,
+            current_version: match self {
+                ApiError::PreconditionFailed(v) => Some(*v),
+                _ => None,
+            },
             request_id: request_id.map(str::to_owned),
         }
     }

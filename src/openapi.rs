@@ -20,6 +20,7 @@ use utoipa_actix_web::AppExt;
     tags(
         (name = "articles", description = "Arabic news articles"),
         (name = "tags", description = "Regions, countries, organizations, topics"),
+        (name = "revisions", description = "Every earlier version of an article, and restoring one"),
         (name = "sync", description = "Incremental sync for partners: the change log"),
         (name = "feeds", description = "Atom, RSS 2.0 and JSON Feed 1.1, site-wide and per tag"),
         (name = "health", description = "Probes")

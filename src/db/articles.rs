@@ -26,6 +26,8 @@ pub enum Visibility {
     Archived,
     /// Every live article (needs `read:drafts`).
     All,
+    /// The trash (needs `write`).
+    Trashed,
 }
 
 /// Where a keyset page starts: after the row with this sort value and id.
@@ -87,6 +89,9 @@ pub struct Page {
 type Boxed<'a> = articles::BoxedQuery<'a, Sqlite>;
 
 fn visible(mut q: Boxed<'_>, visibility: Visibility, now: i64) -> Boxed<'_> {
+    if visibility == Visibility::Trashed {
+        return q.filter(articles::trashed_at.is_not_null());
+    }
     q = q.filter(articles::trashed_at.is_null());
     match visibility {
         Visibility::Public => q
@@ -95,7 +100,7 @@ fn visible(mut q: Boxed<'_>, visibility: Visibility, now: i64) -> Boxed<'_> {
         Visibility::Published => q.filter(articles::status.eq("published")),
         Visibility::Draft => q.filter(articles::status.eq("draft")),
         Visibility::Archived => q.filter(articles::status.eq("archived")),
-        Visibility::All => q,
+        Visibility::All | Visibility::Trashed => q,
     }
 }
 
@@ -316,7 +321,18 @@ pub fn insert(
     Ok(id)
 }
 
-/// Replaces an article's columns and tags, bumping its version.
+/// Keeps the current version of an article as a revision before it changes.
+fn keep_revision(conn: &mut SqliteConnection, id: i32) -> QueryResult<()> {
+    let row: ArticleRow = articles::table
+        .find(id)
+        .select(ArticleRow::as_select())
+        .first(conn)?;
+    let tags = tags_of(conn, &[id])?.remove(&id).unwrap_or_default();
+    super::revisions::snapshot(conn, &row, &tags)
+}
+
+/// Replaces an article's columns and tags, bumping its version; the version it had is kept
+/// as a revision, and a slug it gave up keeps pointing at it.
 pub fn update(
     conn: &mut SqliteConnection,
     id: i32,
@@ -324,6 +340,15 @@ pub fn update(
     tag_ids: &[i32],
     index: &IndexDoc,
 ) -> QueryResult<ArticleRow> {
+    keep_revision(conn, id)?;
+    let old_slug: String = articles::table
+        .find(id)
+        .select(articles::slug)
+        .first(conn)?;
+    if old_slug != write.slug {
+        super::revisions::redirect_article(conn, &old_slug, id, write.updated_at)?;
+        super::revisions::drop_article_redirect(conn, &write.slug)?;
+    }
     let row: ArticleRow = diesel::update(articles::table.find(id))
         .set((
             write,
@@ -364,6 +389,7 @@ fn insert_tags(conn: &mut SqliteConnection, id: i32, tag_ids: &[i32]) -> QueryRe
 
 /// Moves a live article to the trash, bumping its version.
 pub fn trash(conn: &mut SqliteConnection, id: i32, now: i64, by: &str) -> QueryResult<usize> {
+    keep_revision(conn, id)?;
     let n = diesel::update(
         articles::table
             .find(id)
@@ -439,4 +465,95 @@ pub fn related(
         .load(conn)?;
     let total = hits.first().map_or(0, |h| h.total);
     Ok((hits.into_iter().map(|h| h.id).collect(), total))
+}
+
+/// A trashed article by id, or the most recently trashed one with this slug.
+pub fn find_trashed(
+    conn: &mut SqliteConnection,
+    reference: &ArticleRef,
+) -> QueryResult<Option<ArticleRow>> {
+    let q = articles::table
+        .filter(articles::trashed_at.is_not_null())
+        .select(ArticleRow::as_select())
+        .into_boxed();
+    match reference {
+        ArticleRef::Id(id) => q.filter(articles::id.eq(*id)).first(conn).optional(),
+        ArticleRef::Slug(slug) => q
+            .filter(articles::slug.eq(slug.clone()))
+            .order((articles::trashed_at.desc(), articles::id.desc()))
+            .first(conn)
+            .optional(),
+    }
+}
+
+/// Takes an article out of the trash, bumping its version; it must be re-indexed by the
+/// caller's write of the search document.
+pub fn untrash(
+    conn: &mut SqliteConnection,
+    id: i32,
+    now: i64,
+    by: &str,
+) -> QueryResult<ArticleRow> {
+    keep_revision(conn, id)?;
+    let row: ArticleRow = diesel::update(articles::table.find(id))
+        .set((
+            articles::trashed_at.eq(None::<i64>),
+            articles::prev_updated_at.eq(articles::updated_at.nullable()),
+            articles::updated_at.eq(now),
+            articles::updated_by.eq(by),
+            articles::version.eq(articles::version + 1),
+        ))
+        .returning(ArticleRow::as_returning())
+        .get_result(conn)?;
+    super::search::index_article(conn, &row)?;
+    Ok(row)
+}
+
+/// Deletes an article for good: its tags, revisions, redirects and index row go with it.
+pub fn purge(conn: &mut SqliteConnection, id: i32) -> QueryResult<usize> {
+    super::search::remove(conn, id)?;
+    diesel::delete(articles::table.find(id)).execute(conn)
+}
+
+/// Moves every link to `from` onto `to` (dropping it where the article has both); returns
+/// the articles touched, after keeping their current versions as revisions and bumping them.
+pub fn retag(
+    conn: &mut SqliteConnection,
+    from: i32,
+    to: i32,
+    now: i64,
+    by: &str,
+) -> QueryResult<Vec<i32>> {
+    let ids: Vec<i32> = article_tags::table
+        .filter(article_tags::tag_id.eq(from))
+        .select(article_tags::article_id)
+        .order(article_tags::article_id)
+        .load(conn)?;
+    for &id in &ids {
+        keep_revision(conn, id)?;
+        let has_target: i64 = article_tags::table
+            .filter(article_tags::article_id.eq(id))
+            .filter(article_tags::tag_id.eq(to))
+            .count()
+            .get_result(conn)?;
+        let link = article_tags::table
+            .filter(article_tags::article_id.eq(id))
+            .filter(article_tags::tag_id.eq(from));
+        if has_target > 0 {
+            diesel::delete(link).execute(conn)?;
+        } else {
+            diesel::update(link)
+                .set(article_tags::tag_id.eq(to))
+                .execute(conn)?;
+        }
+        diesel::update(articles::table.find(id))
+            .set((
+                articles::prev_updated_at.eq(articles::updated_at.nullable()),
+                articles::updated_at.eq(now),
+                articles::updated_by.eq(by),
+                articles::version.eq(articles::version + 1),
+            ))
+            .execute(conn)?;
+    }
+    Ok(ids)
 }

@@ -5,6 +5,7 @@ pub mod articles;
 pub mod changes;
 pub mod keys;
 pub mod models;
+pub mod revisions;
 pub mod schema;
 pub mod search;
 pub mod tags;

@@ -157,3 +157,29 @@ pub struct SiteRow {
     pub prev_changed_at: i64,
     pub swept_until: i64,
 }
+
+/// One row of `article_revisions`: an earlier version of an article, whole.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = super::schema::article_revisions)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite))]
+pub struct RevisionRow {
+    pub article_id: i32,
+    pub version: i32,
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub summary_auto: bool,
+    pub body: String,
+    pub source: Option<String>,
+    pub author: Option<String>,
+    pub lang: String,
+    pub status: String,
+    pub published_at: Option<i64>,
+    pub image_url: Option<String>,
+    pub image_caption: Option<String>,
+    /// JSON array of the tags as embedded then.
+    pub tags: String,
+    pub trashed_at: Option<i64>,
+    pub changed_by: Option<String>,
+    pub changed_at: i64,
+}

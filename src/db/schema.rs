@@ -21,6 +21,45 @@ diesel::table! {
 }
 
 diesel::table! {
+    article_redirects (slug) {
+        slug -> Text,
+        article_id -> Integer,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    article_revisions (article_id, version) {
+        article_id -> Integer,
+        version -> Integer,
+        slug -> Text,
+        title -> Text,
+        summary -> Text,
+        summary_auto -> Bool,
+        body -> Text,
+        source -> Nullable<Text>,
+        author -> Nullable<Text>,
+        lang -> Text,
+        status -> Text,
+        published_at -> Nullable<BigInt>,
+        image_url -> Nullable<Text>,
+        image_caption -> Nullable<Text>,
+        tags -> Text,
+        trashed_at -> Nullable<BigInt>,
+        changed_by -> Nullable<Text>,
+        changed_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    tag_redirects (slug) {
+        slug -> Text,
+        tag_id -> Integer,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
     articles (id) {
         id -> Integer,
         status -> Text,
@@ -85,14 +124,20 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(article_redirects -> articles (article_id));
+diesel::joinable!(article_revisions -> articles (article_id));
+diesel::joinable!(tag_redirects -> tags (tag_id));
 diesel::joinable!(article_tags -> articles (article_id));
 diesel::joinable!(article_tags -> tags (tag_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     api_keys,
+    article_redirects,
+    article_revisions,
     article_tags,
     articles,
     changes,
     site_state,
+    tag_redirects,
     tags,
 );

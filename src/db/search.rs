@@ -198,7 +198,8 @@ fn where_sql(f: &ArticleFilter) -> Vec<String> {
         Visibility::Published => w.push("a.status = 'published'".to_owned()),
         Visibility::Draft => w.push("a.status = 'draft'".to_owned()),
         Visibility::Archived => w.push("a.status = 'archived'".to_owned()),
-        Visibility::All => {}
+        // Trashed articles are not in the index; a trashed search is refused earlier.
+        Visibility::All | Visibility::Trashed => {}
     }
     let ids = |g: &[i32]| g.iter().map(i32::to_string).collect::<Vec<_>>().join(",");
     let with_tags = |g: &[i32]| {

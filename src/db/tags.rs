@@ -124,3 +124,19 @@ pub fn delete(conn: &mut SqliteConnection, tag: &TagRow) -> Result<(), ApiError>
     diesel::delete(tags::table.find(tag.id)).execute(conn)?;
     Ok(())
 }
+
+/// Moves the children of `from` under `to`; returns how many moved.
+pub fn reparent(conn: &mut SqliteConnection, from: i32, to: i32, now: i64) -> QueryResult<usize> {
+    diesel::update(tags::table.filter(tags::parent_id.eq(from)))
+        .set((
+            tags::parent_id.eq(to),
+            tags::prev_updated_at.eq(tags::updated_at.nullable()),
+            tags::updated_at.eq(now),
+        ))
+        .execute(conn)
+}
+
+/// Deletes a tag the caller has emptied of articles and children.
+pub fn delete_unused(conn: &mut SqliteConnection, id: i32) -> QueryResult<usize> {
+    diesel::delete(tags::table.find(id)).execute(conn)
+}

@@ -137,6 +137,9 @@ pub struct Article {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(example = "…رفعت <mark>كازاخستان</mark> إنتاجها من <mark>النفط</mark>…")]
     pub snippet: Option<String>,
+    /// When it was moved to the trash; only on trashed articles (`status=trashed`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trashed_at: Option<DateTime<Utc>>,
     /// Links.
     pub links: ArticleLinks,
 }
@@ -365,8 +368,9 @@ pub struct ArticleListParams {
     /// Only articles updated at or after this instant (RFC 3339 or a date).
     pub updated_after: Option<String>,
     /// `published` (default), or with a `read:drafts` key `draft`, `archived` or `all`
-    /// (with a key, `published` includes scheduled articles).
-    #[param(value_type = Option<String>, pattern = "^(published|draft|archived|all)$")]
+    /// (with a key, `published` includes scheduled articles), or with a `write` key
+    /// `trashed` (the trash; not with `q`).
+    #[param(value_type = Option<String>, pattern = "^(published|draft|archived|all|trashed)$")]
     pub status: Option<String>,
     /// `-published_at` (default), `published_at`, `-updated_at`, or with `q` `relevance`
     /// (the default with `q`).
@@ -405,4 +409,59 @@ pub struct RelatedParams {
     /// How many, 1–20 (default 5).
     #[param(value_type = Option<i64>, minimum = 1, maximum = 20)]
     pub limit: Option<String>,
+}
+
+/// One version of an article, whole, as it was.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Revision {
+    /// The version number (the article's `version` when it looked like this).
+    pub version: i32,
+    /// True for the article's current version.
+    pub current: bool,
+    /// Name of the key that made this version.
+    pub changed_by: Option<String>,
+    /// When this version was made.
+    pub changed_at: DateTime<Utc>,
+    /// Slug then.
+    pub slug: String,
+    /// Headline then.
+    pub title: String,
+    /// Summary then.
+    pub summary: String,
+    /// CommonMark body then.
+    pub body: String,
+    /// Source then.
+    pub source: Option<String>,
+    /// Byline then.
+    pub author: Option<String>,
+    /// Language then.
+    pub lang: String,
+    /// Editorial state then.
+    pub status: ArticleStatus,
+    /// Publication instant then.
+    pub published_at: Option<DateTime<Utc>>,
+    /// Lead image then.
+    pub image: Option<Image>,
+    /// Tags then (as they were named then).
+    pub tags: Vec<TagRef>,
+    /// Whether this version was in the trash.
+    pub trashed: bool,
+}
+
+/// Every version of an article.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RevisionList {
+    /// Oldest first; the last one is the current version.
+    pub data: Vec<Revision>,
+}
+
+/// Query parameters of `DELETE /api/v1/articles/{ref}`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct DeleteParams {
+    /// `true` deletes the article for good, revisions included (needs `admin`); otherwise
+    /// it moves to the trash.
+    #[param(value_type = Option<bool>)]
+    pub purge: Option<String>,
 }

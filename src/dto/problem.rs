@@ -48,6 +48,9 @@ pub struct Problem {
     /// Every invalid field or parameter, for 400 and 422 validation problems.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<FieldError>>,
+    /// For 412: the article's current version (its ETag starts `"v{current_version}-`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_version: Option<i32>,
     /// The request id (also in `X-Request-Id`): quote it when reporting a problem.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,

@@ -194,3 +194,33 @@ pub struct TagListParams {
     #[param(value_type = Option<i64>, minimum = 1)]
     pub page: Option<String>,
 }
+
+/// Body of `POST /api/v1/tags/{slug}/merge`.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"into": "kazakhstan"}))]
+pub struct TagMerge {
+    /// Slug of the tag that receives the articles (and the children) of this one.
+    pub into: Option<String>,
+}
+
+impl crate::validate::Validate for TagMerge {
+    fn check(&self, errors: &mut crate::validate::Errors) {
+        if self.into.as_deref().is_none_or(|s| s.trim().is_empty()) {
+            errors.add("into", "is required: the slug of the tag to merge into");
+        }
+    }
+}
+
+/// What a merge did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TagMergeResult {
+    /// The tag the articles went into, as it is now.
+    pub into: Tag,
+    /// The slug that now redirects to it.
+    pub merged_slug: String,
+    /// How many articles moved.
+    pub articles_moved: i64,
+    /// How many child tags moved under it.
+    pub children_moved: i64,
+}

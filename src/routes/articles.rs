@@ -4,12 +4,13 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, http::header, patch, pos
 
 use super::{PROBLEM, list_links, list_response};
 use crate::auth::{Caller, Scope};
-use crate::conditional::{Modified, Precondition, Validator};
+use crate::conditional::{IfMatch, Modified, Precondition, Validator};
 use crate::config::Settings;
 use crate::db::{self, DbPool};
 use crate::dto::NoParams;
 use crate::dto::article::{
-    Article, ArticleCreate, ArticleGetParams, ArticleListParams, ArticlePatch, RelatedParams,
+    Article, ArticleCreate, ArticleGetParams, ArticleListParams, ArticlePatch, DeleteParams,
+    RelatedParams, Revision, RevisionList,
 };
 use crate::dto::list::{ArticleList, ListMeta};
 use crate::dto::problem::Problem;
@@ -83,6 +84,8 @@ pub async fn list_articles(
         (status = 200, description = "The article, with body", body = Article,
          headers(("ETag" = String, description = "`\"v{version}-…\"`: send it back in If-None-Match, or in If-Match to write"),
                  ("Last-Modified" = String, description = "The article's (or its tags') last change, or its publication"))),
+        (status = 301, description = "An old slug of a renamed article: `Location` has the current one",
+         headers(("Location" = String, description = "The article under its current slug"))),
         (status = 304, description = "Not modified: the ETag sent in If-None-Match (or the If-Modified-Since date) is current"),
         (status = 400, description = "A parameter is invalid", body = Problem, content_type = PROBLEM),
         (status = 401, description = "A bad key", body = Problem, content_type = PROBLEM),
@@ -107,10 +110,28 @@ pub async fn get_article(
     );
     errors.into_param_result()?;
     let reference = path.into_inner();
-    let (article, events) = db::run(&pool, move |conn| {
-        service::articles::get(conn, &reference, &caller)
+    let found = db::run(&pool, move |conn| {
+        match service::articles::get(conn, &reference, &caller) {
+            Err(ApiError::NotFound(msg)) => {
+                match service::articles::moved(conn, &reference, &caller)? {
+                    Some(slug) => Ok(Err(slug)),
+                    None => Err(ApiError::NotFound(msg)),
+                }
+            }
+            other => other.map(Ok),
+        }
     })
     .await?;
+    let (article, events) = match found {
+        Ok(found) => found,
+        // An old slug (the article was renamed) keeps working: a permanent redirect.
+        Err(slug) => {
+            return Ok(super::moved_permanently(
+                &req,
+                &format!("/api/v1/articles/{}", crate::text::pct(&slug)),
+            ));
+        }
+    };
     let validator = validator(
         &req,
         &settings,
@@ -266,7 +287,8 @@ pub async fn create_article(
 /// unless one is given.
 #[utoipa::path(
     tag = "articles",
-    params(("ref" = String, Path, description = "Numeric id or slug")),
+    params(("ref" = String, Path, description = "Numeric id or slug"),
+           ("If-Match" = Option<String>, Header, description = "The ETag of the version you edited: a stale one is a 412, nothing is overwritten")),
     request_body = ArticleCreate,
     security(("bearer" = ["write"])),
     responses(
@@ -276,6 +298,7 @@ pub async fn create_article(
         (status = 403, description = "The key lacks `write`", body = Problem, content_type = PROBLEM),
         (status = 404, description = "No such article", body = Problem, content_type = PROBLEM),
         (status = 409, description = "The slug is taken", body = Problem, content_type = PROBLEM),
+        (status = 412, description = "If-Match names an older version; `current_version` says which is current", body = Problem, content_type = PROBLEM),
         (status = 413, description = "Body too large", body = Problem, content_type = PROBLEM),
         (status = 415, description = "Not JSON", body = Problem, content_type = PROBLEM),
         (status = 422, description = "Invalid fields", body = Problem, content_type = PROBLEM),
@@ -293,8 +316,9 @@ pub async fn replace_article(
 ) -> Result<HttpResponse, ApiError> {
     let by = caller.require(Scope::Write)?.name.clone();
     let (reference, input) = (path.into_inner(), body.into_inner()?);
+    let if_match = IfMatch::of(&req);
     let article = db::run(&pool, move |conn| {
-        service::articles::replace(conn, &reference, input, &by)
+        service::articles::replace(conn, &reference, input, &by, if_match.as_ref())
     })
     .await?;
     Ok(written(
@@ -308,7 +332,8 @@ pub async fn replace_article(
 /// Changes the fields given; `null` clears a nullable field.
 #[utoipa::path(
     tag = "articles",
-    params(("ref" = String, Path, description = "Numeric id or slug")),
+    params(("ref" = String, Path, description = "Numeric id or slug"),
+           ("If-Match" = Option<String>, Header, description = "The ETag of the version you edited: a stale one is a 412, nothing is overwritten")),
     request_body = ArticlePatch,
     security(("bearer" = ["write"])),
     responses(
@@ -318,6 +343,7 @@ pub async fn replace_article(
         (status = 403, description = "The key lacks `write`", body = Problem, content_type = PROBLEM),
         (status = 404, description = "No such article", body = Problem, content_type = PROBLEM),
         (status = 409, description = "The slug is taken", body = Problem, content_type = PROBLEM),
+        (status = 412, description = "If-Match names an older version; `current_version` says which is current", body = Problem, content_type = PROBLEM),
         (status = 413, description = "Body too large", body = Problem, content_type = PROBLEM),
         (status = 415, description = "Not JSON", body = Problem, content_type = PROBLEM),
         (status = 422, description = "Invalid fields", body = Problem, content_type = PROBLEM),
@@ -335,8 +361,9 @@ pub async fn patch_article(
 ) -> Result<HttpResponse, ApiError> {
     let by = caller.require(Scope::Write)?.name.clone();
     let (reference, input) = (path.into_inner(), body.into_inner()?);
+    let if_match = IfMatch::of(&req);
     let article = db::run(&pool, move |conn| {
-        service::articles::patch(conn, &reference, input, &by)
+        service::articles::patch(conn, &reference, input, &by, if_match.as_ref())
     })
     .await?;
     Ok(written(
@@ -347,21 +374,82 @@ pub async fn patch_article(
     ))
 }
 
-/// Moves an article to the trash: gone from every public read, kept in the database.
+/// Moves an article to the trash (gone from every public read, kept with its history), or
+/// with `purge=true` and an `admin` key deletes it for good, revisions included.
 #[utoipa::path(
     tag = "articles",
-    params(("ref" = String, Path, description = "Numeric id or slug")),
-    security(("bearer" = ["write"])),
+    params(("ref" = String, Path, description = "Numeric id or slug"), DeleteParams,
+           ("If-Match" = Option<String>, Header, description = "The ETag of the version you mean to delete")),
+    security(("bearer" = ["write"]), ("bearer" = ["admin"])),
     responses(
-        (status = 204, description = "In the trash"),
-        (status = 400, description = "A query parameter was given (none is accepted yet)", body = Problem, content_type = PROBLEM),
+        (status = 204, description = "In the trash (or purged)"),
+        (status = 400, description = "A query parameter is invalid", body = Problem, content_type = PROBLEM),
         (status = 401, description = "No key or a bad key", body = Problem, content_type = PROBLEM),
-        (status = 403, description = "The key lacks `write`", body = Problem, content_type = PROBLEM),
+        (status = 403, description = "The key lacks `write` (or `admin` to purge)", body = Problem, content_type = PROBLEM),
         (status = 404, description = "No such article", body = Problem, content_type = PROBLEM),
+        (status = 412, description = "If-Match names an older version; `current_version` says which is current", body = Problem, content_type = PROBLEM),
     )
 )]
 #[delete("/articles/{ref}")]
 pub async fn delete_article(
+    req: HttpRequest,
+    pool: web::Data<DbPool>,
+    path: web::Path<String>,
+    query: ApiQuery<DeleteParams>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    let purge = match query.0.purge.as_deref() {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(other) => {
+            return Err(ApiError::invalid_param(
+                "purge",
+                format!(
+                    "must be `true` or `false`, not `{}`",
+                    crate::validate::echo(other)
+                ),
+            ));
+        }
+    };
+    let by = if purge {
+        caller.require(Scope::Admin)?.name.clone()
+    } else {
+        caller.require(Scope::Write)?.name.clone()
+    };
+    let reference = path.into_inner();
+    let if_match = IfMatch::of(&req);
+    db::run(&pool, move |conn| {
+        if purge {
+            service::articles::purge(conn, &reference, if_match.as_ref())
+        } else {
+            service::articles::trash(conn, &reference, &by, if_match.as_ref())
+        }
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Takes an article out of the trash, with its slug and tags (409 when a live article took
+/// the slug meanwhile).
+#[utoipa::path(
+    tag = "articles",
+    params(("ref" = String, Path, description = "Numeric id (or slug) of a trashed article"),
+           ("If-Match" = Option<String>, Header, description = "The ETag of the trashed version")),
+    security(("bearer" = ["write"])),
+    responses(
+        (status = 200, description = "Restored", body = Article, headers(("ETag" = String, description = "The new version"))),
+        (status = 400, description = "A query parameter was given", body = Problem, content_type = PROBLEM),
+        (status = 401, description = "No key or a bad key", body = Problem, content_type = PROBLEM),
+        (status = 403, description = "The key lacks `write`", body = Problem, content_type = PROBLEM),
+        (status = 404, description = "No such article", body = Problem, content_type = PROBLEM),
+        (status = 409, description = "Not in the trash, or its slug was taken meanwhile", body = Problem, content_type = PROBLEM),
+        (status = 412, description = "If-Match names another version", body = Problem, content_type = PROBLEM),
+    )
+)]
+#[post("/articles/{ref}/restore")]
+pub async fn restore_article(
+    req: HttpRequest,
+    settings: web::Data<Settings>,
     pool: web::Data<DbPool>,
     path: web::Path<String>,
     _query: ApiQuery<NoParams>,
@@ -369,9 +457,140 @@ pub async fn delete_article(
 ) -> Result<HttpResponse, ApiError> {
     let by = caller.require(Scope::Write)?.name.clone();
     let reference = path.into_inner();
-    db::run(&pool, move |conn| {
-        service::articles::trash(conn, &reference, &by)
+    let if_match = IfMatch::of(&req);
+    let article = db::run(&pool, move |conn| {
+        service::articles::restore(conn, &reference, &by, if_match.as_ref())
     })
     .await?;
-    Ok(HttpResponse::NoContent().finish())
+    Ok(written(
+        &req,
+        &settings,
+        actix_web::http::StatusCode::OK,
+        &article,
+    ))
+}
+
+/// Every version of an article, oldest first, each whole (title, summary, body, tags,
+/// status, dates) with who made it and when; the last is the current one.
+#[utoipa::path(
+    tag = "revisions",
+    params(("ref" = String, Path, description = "Numeric id or slug (trashed articles too)")),
+    security(("bearer" = ["write"]), ("bearer" = ["read:drafts"])),
+    responses(
+        (status = 200, description = "Every version", body = RevisionList),
+        (status = 400, description = "A query parameter was given", body = Problem, content_type = PROBLEM),
+        (status = 401, description = "No key or a bad key", body = Problem, content_type = PROBLEM),
+        (status = 403, description = "The key has neither `write` nor `read:drafts`", body = Problem, content_type = PROBLEM),
+        (status = 404, description = "No such article", body = Problem, content_type = PROBLEM),
+    )
+)]
+#[get("/articles/{ref}/revisions")]
+pub async fn list_revisions(
+    pool: web::Data<DbPool>,
+    path: web::Path<String>,
+    _query: ApiQuery<NoParams>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    require_history(&caller)?;
+    let reference = path.into_inner();
+    let data = db::run(&pool, move |conn| {
+        service::articles::revisions(conn, &reference)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(RevisionList { data }))
+}
+
+/// History is editorial: a key that may write or read drafts.
+fn require_history(caller: &Caller) -> Result<(), ApiError> {
+    if caller.can(Scope::Write) {
+        return Ok(());
+    }
+    caller.require(Scope::ReadDrafts).map(|_| ())
+}
+
+/// One version of an article, whole.
+#[utoipa::path(
+    tag = "revisions",
+    params(("ref" = String, Path, description = "Numeric id or slug (trashed articles too)"),
+           ("n" = i32, Path, description = "Version number", minimum = 1)),
+    security(("bearer" = ["write"]), ("bearer" = ["read:drafts"])),
+    responses(
+        (status = 200, description = "That version", body = Revision),
+        (status = 400, description = "`n` is not a version number", body = Problem, content_type = PROBLEM),
+        (status = 401, description = "No key or a bad key", body = Problem, content_type = PROBLEM),
+        (status = 403, description = "The key has neither `write` nor `read:drafts`", body = Problem, content_type = PROBLEM),
+        (status = 404, description = "No such article or version", body = Problem, content_type = PROBLEM),
+    )
+)]
+#[get("/articles/{ref}/revisions/{n}")]
+pub async fn get_revision(
+    pool: web::Data<DbPool>,
+    path: web::Path<(String, String)>,
+    _query: ApiQuery<NoParams>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    require_history(&caller)?;
+    let (reference, n) = path.into_inner();
+    let n = version_param(&n)?;
+    let rev = db::run(&pool, move |conn| {
+        service::articles::revision(conn, &reference, n)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(rev))
+}
+
+fn version_param(raw: &str) -> Result<i32, ApiError> {
+    raw.parse::<i32>().ok().filter(|n| *n >= 1).ok_or_else(|| {
+        ApiError::invalid_param(
+            "n",
+            format!(
+                "must be a version number (1, 2, …), not `{}`",
+                crate::validate::echo(raw)
+            ),
+        )
+    })
+}
+
+/// Makes a new version equal to version `n`: history is never rewritten, so this is one
+/// more version (its slug and tags come back too; a tag merged away since maps to the tag
+/// it went into).
+#[utoipa::path(
+    tag = "revisions",
+    params(("ref" = String, Path, description = "Numeric id or slug"),
+           ("n" = i32, Path, description = "Version number", minimum = 1),
+           ("If-Match" = Option<String>, Header, description = "The ETag of the current version")),
+    security(("bearer" = ["write"])),
+    responses(
+        (status = 200, description = "The new version", body = Article, headers(("ETag" = String, description = "The new version"))),
+        (status = 400, description = "`n` is not a version number", body = Problem, content_type = PROBLEM),
+        (status = 401, description = "No key or a bad key", body = Problem, content_type = PROBLEM),
+        (status = 403, description = "The key lacks `write`", body = Problem, content_type = PROBLEM),
+        (status = 404, description = "No such article or version", body = Problem, content_type = PROBLEM),
+        (status = 409, description = "Its slug is taken now, or one of its tags no longer exists", body = Problem, content_type = PROBLEM),
+        (status = 412, description = "If-Match names an older version", body = Problem, content_type = PROBLEM),
+    )
+)]
+#[post("/articles/{ref}/revisions/{n}/restore")]
+pub async fn restore_revision(
+    req: HttpRequest,
+    settings: web::Data<Settings>,
+    pool: web::Data<DbPool>,
+    path: web::Path<(String, String)>,
+    _query: ApiQuery<NoParams>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    let by = caller.require(Scope::Write)?.name.clone();
+    let (reference, n) = path.into_inner();
+    let n = version_param(&n)?;
+    let if_match = IfMatch::of(&req);
+    let article = db::run(&pool, move |conn| {
+        service::articles::restore_revision(conn, &reference, n, &by, if_match.as_ref())
+    })
+    .await?;
+    Ok(written(
+        &req,
+        &settings,
+        actix_web::http::StatusCode::OK,
+        &article,
+    ))
 }

@@ -116,6 +116,7 @@ pub async fn site_feed(
          ),
          headers(("ETag" = String, description = "Strong validator"),
                  ("Last-Modified" = String, description = "The latest write or publication on the site"))),
+        (status = 301, description = "The old slug of a merged tag: `Location` has the feed under the tag it went into"),
         (status = 304, description = "Not modified since the ETag or date sent"),
         (status = 400, description = "A query parameter was given (none is accepted)", body = Problem, content_type = PROBLEM),
         (status = 404, description = "No such tag or format", body = Problem, content_type = PROBLEM),
@@ -131,5 +132,21 @@ pub async fn tag_feed(
 ) -> Result<HttpResponse, ApiError> {
     let (slug, ext) = path.into_inner();
     let format = format_of(&ext)?;
+    let lookup = slug.clone();
+    let moved = db::run(&pool, move |conn| {
+        if db::tags::by_slug(conn, &crate::text::nfc(&lookup))?.is_some() {
+            Ok(None)
+        } else {
+            service::tags::moved(conn, &lookup)
+        }
+    })
+    .await?;
+    if let Some(new) = moved {
+        // A merged tag's feed lives on under the tag it went into.
+        return Ok(super::moved_permanently(
+            &req,
+            &format!("/feeds/tags/{}.{ext}", crate::text::pct(&new)),
+        ));
+    }
     serve_feed(req, pool, settings, Some(slug), format).await
 }

@@ -104,3 +104,14 @@ pub fn list_response<T: Serialize>(body: &T, total: i64, link: String) -> HttpRe
         .insert_header(("X-Total-Count", total.to_string()))
         .json(body)
 }
+
+/// A 301 to `path` on this server, keeping the request's query.
+pub fn moved_permanently(req: &HttpRequest, path: &str) -> HttpResponse {
+    let location = match req.query_string() {
+        "" => path.to_owned(),
+        q => format!("{path}?{q}"),
+    };
+    HttpResponse::MovedPermanently()
+        .insert_header((header::LOCATION, location))
+        .finish()
+}

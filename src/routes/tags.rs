@@ -10,7 +10,7 @@ use crate::db::{self, DbPool};
 use crate::dto::NoParams;
 use crate::dto::list::{ListMeta, TagList};
 use crate::dto::problem::Problem;
-use crate::dto::tag::{Tag, TagCreate, TagListParams, TagPatch};
+use crate::dto::tag::{Tag, TagCreate, TagListParams, TagMerge, TagMergeResult, TagPatch};
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery};
 use crate::service;
@@ -71,6 +71,8 @@ pub async fn list_tags(
         (status = 200, description = "The tag", body = Tag,
          headers(("ETag" = String, description = "Strong validator"),
                  ("Last-Modified" = String, description = "The latest write or publication on the site"))),
+        (status = 301, description = "The old slug of a merged or renamed tag: `Location` has the current one",
+         headers(("Location" = String, description = "The tag under its current slug"))),
         (status = 304, description = "Not modified: the ETag sent in If-None-Match (or the If-Modified-Since date) is current"),
         (status = 400, description = "A query parameter was given (none is accepted)", body = Problem, content_type = PROBLEM),
         (status = 401, description = "A bad key", body = Problem, content_type = PROBLEM),
@@ -91,8 +93,60 @@ pub async fn get_tag(
         Precondition::Build(v) => v,
     };
     let slug = path.into_inner();
-    let tag = db::run(&pool, move |conn| service::tags::get(conn, &slug)).await?;
-    Ok(validator.apply(HttpResponse::Ok().json(tag)))
+    let found = db::run(&pool, move |conn| match service::tags::get(conn, &slug) {
+        Err(ApiError::NotFound(msg)) => match service::tags::moved(conn, &slug)? {
+            Some(new) => Ok(Err(new)),
+            None => Err(ApiError::NotFound(msg)),
+        },
+        other => other.map(Ok),
+    })
+    .await?;
+    match found {
+        Ok(tag) => Ok(validator.apply(HttpResponse::Ok().json(tag))),
+        // A merged or renamed tag's old slug keeps working.
+        Err(new) => Ok(super::moved_permanently(
+            &req,
+            &format!("/api/v1/tags/{}", crate::text::pct(&new)),
+        )),
+    }
+}
+
+/// Merges this tag into another: every article carrying it (trashed ones too) carries the
+/// other instead, its child tags move under the other, it is deleted, and its slug
+/// redirects to the other from then on (in URLs, filters and writes). One transaction.
+#[utoipa::path(
+    tag = "tags",
+    params(("slug" = String, Path, description = "The tag that goes away", example = "qazaqstan")),
+    request_body = TagMerge,
+    security(("bearer" = ["write"])),
+    responses(
+        (status = 200, description = "Merged", body = TagMergeResult),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = PROBLEM),
+        (status = 401, description = "No key or a bad key", body = Problem, content_type = PROBLEM),
+        (status = 403, description = "The key lacks `write`", body = Problem, content_type = PROBLEM),
+        (status = 404, description = "No such tag", body = Problem, content_type = PROBLEM),
+        (status = 409, description = "The target sits under this tag in the tree", body = Problem, content_type = PROBLEM),
+        (status = 413, description = "Body too large", body = Problem, content_type = PROBLEM),
+        (status = 415, description = "Not JSON", body = Problem, content_type = PROBLEM),
+        (status = 422, description = "`into` missing, unknown, or this tag itself", body = Problem, content_type = PROBLEM),
+    )
+)]
+#[post("/tags/{slug}/merge")]
+pub async fn merge_tag(
+    pool: web::Data<DbPool>,
+    path: web::Path<String>,
+    _query: ApiQuery<NoParams>,
+    caller: Caller,
+    body: ApiJson<TagMerge>,
+) -> Result<HttpResponse, ApiError> {
+    let by = caller.require(Scope::Write)?.name.clone();
+    let input = body.into_inner()?;
+    let slug = path.into_inner();
+    let result = db::run(&pool, move |conn| {
+        service::tags::merge(conn, &slug, input, &by)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(result))
 }
 
 /// Creates a tag.

@@ -10,13 +10,14 @@ use serde_json::Value;
 
 use super::params::{self, csv};
 use crate::auth::{Caller, Scope};
+use crate::conditional::{IfMatch, check_if_match};
 use crate::db::articles::{ArticleFilter, ArticleRef, Keyset, Paging, Visibility};
-use crate::db::models::{ArticleRow, ArticleTagRow, ArticleWrite, TagRow};
+use crate::db::models::{ArticleRow, ArticleTagRow, ArticleWrite, RevisionRow, TagRow};
 use crate::db::search::IndexDoc;
 use crate::db::{self, now_micros};
 use crate::dto::article::{
     ARTICLE_FIELDS, Article, ArticleCreate, ArticleLinks, ArticleListParams, ArticlePatch,
-    ArticleSort, ArticleStatus, Image, TagRef,
+    ArticleSort, ArticleStatus, Image, Revision, TagRef,
 };
 use crate::dto::instant;
 use crate::error::ApiError;
@@ -73,9 +74,22 @@ fn query_tag(q: Option<&str>) -> String {
     }
 }
 
+/// The tag a slug names: a live tag, or the tag a merged or renamed one redirects to.
+fn tag_by_slug<'a>(
+    all: &'a [TagRow],
+    redirects: &[(String, i32)],
+    slug: &str,
+) -> Option<&'a TagRow> {
+    all.iter().find(|t| t.slug == slug).or_else(|| {
+        let id = redirects.iter().find(|(s, _)| s == slug)?.1;
+        all.iter().find(|t| t.id == id)
+    })
+}
+
 fn resolve_groups(
     errors: &mut Errors,
-    all: &[crate::db::models::TagRow],
+    all: &[TagRow],
+    redirects: &[(String, i32)],
     param: &str,
     slugs: &[String],
 ) -> Vec<Vec<i32>> {
@@ -86,7 +100,7 @@ fn resolve_groups(
     let mut groups = Vec::new();
     let mut unknown = Vec::new();
     for slug in slugs {
-        match all.iter().find(|t| &t.slug == slug) {
+        match tag_by_slug(all, redirects, slug) {
             Some(t) => groups.push(db::tags::descendants(all, t.id)),
             None => unknown.push(format!("`{}`", echo(slug))),
         }
@@ -181,6 +195,13 @@ pub fn list(
     let visibility = match p.status.as_deref() {
         None => Visibility::Public,
         Some("published") if !caller.can(Scope::ReadDrafts) => Visibility::Public,
+        Some("trashed") => {
+            caller.require(Scope::Write)?;
+            if q.is_some() {
+                errors.add("q", "the trash is not searchable; list it without `q`");
+            }
+            Visibility::Trashed
+        }
         Some(s @ ("published" | "draft" | "archived" | "all")) => {
             caller.require(Scope::ReadDrafts)?;
             match s {
@@ -194,7 +215,7 @@ pub fn list(
             errors.add(
                 "status",
                 format!(
-                    "must be published, draft, archived or all, not `{}`",
+                    "must be published, draft, archived, all or trashed, not `{}`",
                     echo(other)
                 ),
             );
@@ -211,15 +232,16 @@ pub fn list(
     let updated_after = params::instant(&mut errors, "updated_after", p.updated_after.as_deref());
 
     // The tag tree is only needed to resolve tag filters; most list requests have none.
-    let all = if p.tag.is_some() || p.exclude_tag.is_some() {
-        db::tags::all(conn)?
+    let (all, redirects) = if p.tag.is_some() || p.exclude_tag.is_some() {
+        (db::tags::all(conn)?, db::revisions::tag_redirects(conn)?)
     } else {
-        Vec::new()
+        (Vec::new(), Vec::new())
     };
-    let tag_groups = resolve_groups(&mut errors, &all, "tag", &csv(p.tag.as_deref()));
+    let tag_groups = resolve_groups(&mut errors, &all, &redirects, "tag", &csv(p.tag.as_deref()));
     let exclude: Vec<i32> = resolve_groups(
         &mut errors,
         &all,
+        &redirects,
         "exclude_tag",
         &csv(p.exclude_tag.as_deref()),
     )
@@ -447,6 +469,27 @@ pub fn get(
     Ok((load_wire(conn, row)?, events))
 }
 
+/// Where an old slug of an article the caller may see now lives (its current slug).
+pub fn moved(
+    conn: &mut SqliteConnection,
+    reference: &str,
+    caller: &Caller,
+) -> Result<Option<String>, ApiError> {
+    let ArticleRef::Slug(slug) = parse_ref(reference) else {
+        return Ok(None);
+    };
+    let Some(id) = db::revisions::article_redirect(conn, &slug)? else {
+        return Ok(None);
+    };
+    let row = db::articles::find(
+        conn,
+        &ArticleRef::Id(id),
+        reader_visibility(caller),
+        now_micros(),
+    )?;
+    Ok(row.map(|r| r.slug).filter(|s| *s != slug))
+}
+
 fn not_found(r: &ArticleRef) -> ApiError {
     match r {
         ArticleRef::Id(id) => ApiError::NotFound(format!("no article with id {id}")),
@@ -510,6 +553,7 @@ pub fn to_wire(row: ArticleRow, tags: Vec<ArticleTagRow>, with_body: bool) -> Ar
                 kind: t.kind,
             })
             .collect(),
+        trashed_at: row.trashed_at.map(instant),
         snippet: None,
     }
 }
@@ -632,8 +676,13 @@ fn tag_ids(conn: &mut SqliteConnection, slugs: &[String]) -> Result<Vec<i32>, Ap
             .collect()
     };
     for slug in slugs {
-        match found.get(slug) {
-            Some(&id) => {
+        // A merged tag's old slug still names the tag it went into.
+        let id = match found.get(slug) {
+            Some(&id) => Some(id),
+            None => db::revisions::tag_redirect(conn, slug)?,
+        };
+        match id {
+            Some(id) => {
                 if seen.insert(id) {
                     ids.push(id);
                 }
@@ -798,10 +847,12 @@ pub fn replace(
     reference: &str,
     input: ArticleCreate,
     by: &str,
+    if_match: Option<&IfMatch>,
 ) -> Result<Article, ApiError> {
     let prepared = prepare_create(input)?;
     conn.immediate_transaction(|conn| {
         let row = find_for_write(conn, reference)?;
+        check_if_match(if_match, row.version)?;
         let now = now_micros();
         let (write, ids, index) = build(conn, prepared, Some(&row), now, by)?;
         let row = db::articles::update(conn, row.id, &write, &ids, &index)?;
@@ -816,10 +867,14 @@ pub fn patch(
     reference: &str,
     patch: ArticlePatch,
     by: &str,
+    if_match: Option<&IfMatch>,
 ) -> Result<Article, ApiError> {
     patch.validate()?;
     conn.immediate_transaction(|conn| {
         let row = find_for_write(conn, reference)?;
+        // Checked inside the write transaction: of two writers holding the same version,
+        // exactly one gets through.
+        check_if_match(if_match, row.version)?;
         let current = db::articles::tags_of(conn, &[row.id])?
             .remove(&row.id)
             .unwrap_or_default();
@@ -855,11 +910,253 @@ fn same_content(row: &ArticleRow, w: &ArticleWrite) -> bool {
 }
 
 /// Moves an article to the trash.
-pub fn trash(conn: &mut SqliteConnection, reference: &str, by: &str) -> Result<(), ApiError> {
+pub fn trash(
+    conn: &mut SqliteConnection,
+    reference: &str,
+    by: &str,
+    if_match: Option<&IfMatch>,
+) -> Result<(), ApiError> {
     conn.immediate_transaction(|conn| {
         let row = find_for_write(conn, reference)?;
+        check_if_match(if_match, row.version)?;
         let now = now_micros();
         db::articles::trash(conn, row.id, now, by)?;
         logged(conn, row.id, now)
+    })
+}
+
+/// Takes an article out of the trash with its slug (409 when a live article took it).
+pub fn restore(
+    conn: &mut SqliteConnection,
+    reference: &str,
+    by: &str,
+    if_match: Option<&IfMatch>,
+) -> Result<Article, ApiError> {
+    conn.immediate_transaction(|conn| {
+        let r = parse_ref(reference);
+        let row = match db::articles::find_trashed(conn, &r)? {
+            Some(row) => row,
+            None => {
+                return Err(match db::articles::find(conn, &r, Visibility::All, now_micros())? {
+                    Some(live) => ApiError::Conflict(format!(
+                        "article {} is not in the trash",
+                        live.id
+                    )),
+                    None => not_found(&r),
+                });
+            }
+        };
+        check_if_match(if_match, row.version)?;
+        if let Some(holder) = db::articles::slug_holder(conn, &row.slug, Some(row.id))? {
+            return Err(ApiError::Conflict(format!(
+                "slug `{}` was taken by article {holder} while this one was in the trash; give that one another slug, or restore this one and then PATCH its slug",
+                row.slug
+            )));
+        }
+        let now = now_micros();
+        let row = db::articles::untrash(conn, row.id, now, by)?;
+        logged(conn, row.id, now)?;
+        load_wire(conn, row)
+    })
+}
+
+/// Deletes an article for good, live or trashed, revisions included (needs `admin`).
+pub fn purge(
+    conn: &mut SqliteConnection,
+    reference: &str,
+    if_match: Option<&IfMatch>,
+) -> Result<(), ApiError> {
+    conn.immediate_transaction(|conn| {
+        let r = parse_ref(reference);
+        let row = match db::articles::find(conn, &r, Visibility::All, now_micros())? {
+            Some(row) => row,
+            None => db::articles::find_trashed(conn, &r)?.ok_or_else(|| not_found(&r))?,
+        };
+        check_if_match(if_match, row.version)?;
+        db::articles::purge(conn, row.id)?;
+        logged(conn, row.id, now_micros())
+    })
+}
+
+/// The article a revision request addresses, live or trashed (history stays readable in
+/// the trash).
+fn find_any(conn: &mut SqliteConnection, reference: &str) -> Result<ArticleRow, ApiError> {
+    let r = parse_ref(reference);
+    match db::articles::find(conn, &r, Visibility::All, now_micros())? {
+        Some(row) => Ok(row),
+        None => db::articles::find_trashed(conn, &r)?.ok_or_else(|| not_found(&r)),
+    }
+}
+
+fn revision_wire(rev: RevisionRow, current: bool) -> Revision {
+    let tags = db::revisions::tags_of(&rev)
+        .into_iter()
+        .map(|t| TagRef {
+            id: t.id,
+            slug: t.slug,
+            name: t.name,
+            kind: t.kind,
+        })
+        .collect();
+    Revision {
+        version: rev.version,
+        current,
+        changed_by: rev.changed_by,
+        changed_at: instant(rev.changed_at),
+        slug: rev.slug,
+        title: rev.title,
+        summary: rev.summary,
+        body: rev.body,
+        source: rev.source,
+        author: rev.author,
+        lang: rev.lang,
+        status: ArticleStatus::parse(&rev.status).unwrap_or(ArticleStatus::Draft),
+        published_at: rev.published_at.map(instant),
+        image: rev.image_url.map(|url| Image {
+            url,
+            caption: rev.image_caption,
+        }),
+        tags,
+        trashed: rev.trashed_at.is_some(),
+    }
+}
+
+/// The current version as a revision row (it is not stored as one until it changes).
+fn current_as_revision(
+    conn: &mut SqliteConnection,
+    row: &ArticleRow,
+) -> Result<RevisionRow, ApiError> {
+    let tags = db::articles::tags_of(conn, &[row.id])?
+        .remove(&row.id)
+        .unwrap_or_default();
+    let tags: Vec<db::revisions::RevisionTag> = tags
+        .into_iter()
+        .map(|t| db::revisions::RevisionTag {
+            id: t.id,
+            slug: t.slug,
+            name: t.name,
+            kind: t.kind,
+        })
+        .collect();
+    Ok(RevisionRow {
+        article_id: row.id,
+        version: row.version,
+        slug: row.slug.clone(),
+        title: row.title.clone(),
+        summary: row.summary.clone(),
+        summary_auto: row.summary_auto,
+        body: row.body.clone(),
+        source: row.source.clone(),
+        author: row.author.clone(),
+        lang: row.lang.clone(),
+        status: row.status.clone(),
+        published_at: row.published_at,
+        image_url: row.image_url.clone(),
+        image_caption: row.image_caption.clone(),
+        tags: serde_json::to_string(&tags).unwrap_or_else(|_| "[]".to_owned()),
+        trashed_at: row.trashed_at,
+        changed_by: row.updated_by.clone(),
+        changed_at: row.updated_at,
+    })
+}
+
+/// Every version of an article, oldest first; the last is the current one.
+pub fn revisions(conn: &mut SqliteConnection, reference: &str) -> Result<Vec<Revision>, ApiError> {
+    conn.transaction(|conn| {
+        let row = find_any(conn, reference)?;
+        let mut out: Vec<Revision> = db::revisions::list(conn, row.id)?
+            .into_iter()
+            .filter(|r| r.version < row.version)
+            .map(|r| revision_wire(r, false))
+            .collect();
+        out.push(revision_wire(current_as_revision(conn, &row)?, true));
+        Ok(out)
+    })
+}
+
+/// One version of an article (the current one included).
+pub fn revision(
+    conn: &mut SqliteConnection,
+    reference: &str,
+    version: i32,
+) -> Result<Revision, ApiError> {
+    conn.transaction(|conn| {
+        let row = find_any(conn, reference)?;
+        if version == row.version {
+            return Ok(revision_wire(current_as_revision(conn, &row)?, true));
+        }
+        db::revisions::get(conn, row.id, version)?
+            .filter(|r| r.version < row.version)
+            .map(|r| revision_wire(r, false))
+            .ok_or_else(|| {
+                ApiError::NotFound(format!(
+                    "article {} has no version {version}; it has versions 1 to {}",
+                    row.id, row.version
+                ))
+            })
+    })
+}
+
+/// Makes a new version equal to version `version` (history is never rewritten).
+pub fn restore_revision(
+    conn: &mut SqliteConnection,
+    reference: &str,
+    version: i32,
+    by: &str,
+    if_match: Option<&IfMatch>,
+) -> Result<Article, ApiError> {
+    conn.immediate_transaction(|conn| {
+        let row = find_for_write(conn, reference)?;
+        check_if_match(if_match, row.version)?;
+        let rev = if version == row.version {
+            current_as_revision(conn, &row)?
+        } else {
+            db::revisions::get(conn, row.id, version)?.ok_or_else(|| {
+                ApiError::NotFound(format!(
+                    "article {} has no version {version}; it has versions 1 to {}",
+                    row.id, row.version
+                ))
+            })?
+        };
+        // Tags by id; a tag merged away since maps to the tag it went into.
+        let mut slugs = Vec::new();
+        let all = db::tags::all(conn)?;
+        for t in db::revisions::tags_of(&rev) {
+            match all.iter().find(|x| x.id == t.id) {
+                Some(tag) => slugs.push(tag.slug.clone()),
+                None => match db::revisions::tag_redirect(conn, &t.slug)?
+                    .and_then(|id| all.iter().find(|x| x.id == id))
+                {
+                    Some(tag) => slugs.push(tag.slug.clone()),
+                    None => {
+                        return Err(ApiError::Conflict(format!(
+                            "version {version} carries tag `{}`, which no longer exists; create it again or restore another version",
+                            t.slug
+                        )));
+                    }
+                },
+            }
+        }
+        let fields = Fields {
+            title: rev.title.clone(),
+            slug: Some(rev.slug.clone()),
+            summary: (!rev.summary_auto).then(|| rev.summary.clone()),
+            body: rev.body.clone(),
+            source: rev.source.clone(),
+            author: rev.author.clone(),
+            lang: rev.lang.clone(),
+            status: ArticleStatus::parse(&rev.status),
+            published_at: rev.published_at,
+            image: rev.image_url.clone().map(|url| Image {
+                url,
+                caption: rev.image_caption.clone(),
+            }),
+            tags: slugs,
+        };
+        let now = now_micros();
+        let (write, ids, index) = build(conn, prepare(fields), Some(&row), now, by)?;
+        let row = db::articles::update(conn, row.id, &write, &ids, &index)?;
+        logged(conn, row.id, now)?;
+        load_wire(conn, row)
     })
 }

@@ -7,7 +7,9 @@ use diesel::sqlite::SqliteConnection;
 use super::params;
 use crate::db::models::{TagRow, TagWrite};
 use crate::db::{self, now_micros};
-use crate::dto::tag::{Tag, TagBrief, TagCreate, TagKind, TagLinks, TagListParams, TagPatch};
+use crate::dto::tag::{
+    Tag, TagBrief, TagCreate, TagKind, TagLinks, TagListParams, TagMerge, TagMergeResult, TagPatch,
+};
 use crate::error::ApiError;
 use crate::search::name_matches;
 use crate::text::analyzer::{fold, normalize};
@@ -150,6 +152,19 @@ pub fn list(conn: &mut SqliteConnection, p: &TagListParams) -> Result<TagPage, A
     })
 }
 
+/// Where a merged or renamed tag's old slug now points (the tag's current slug).
+pub fn moved(conn: &mut SqliteConnection, slug: &str) -> Result<Option<String>, ApiError> {
+    let slug = nfc(slug);
+    let Some(id) = db::revisions::tag_redirect(conn, &slug)? else {
+        return Ok(None);
+    };
+    Ok(db::tags::all(conn)?
+        .into_iter()
+        .find(|t| t.id == id)
+        .map(|t| t.slug)
+        .filter(|s| *s != slug))
+}
+
 /// One tag by slug, with its direct children.
 pub fn get(conn: &mut SqliteConnection, slug: &str) -> Result<Tag, ApiError> {
     let all = db::tags::all(conn)?;
@@ -238,6 +253,8 @@ pub fn create(conn: &mut SqliteConnection, input: TagCreate) -> Result<Tag, ApiE
         let parent = input.parent.map(|p| nfc(&p));
         validate(conn, &mut w, parent.as_deref(), None)?;
         let row = db::tags::insert(conn, &w, now)?;
+        // A new tag takes its slug back from any redirect.
+        db::revisions::drop_tag_redirect(conn, &row.slug)?;
         db::changes::touch(conn, now)?;
         get(conn, &row.slug)
     })
@@ -271,6 +288,10 @@ pub fn patch(conn: &mut SqliteConnection, slug: &str, p: TagPatch) -> Result<Tag
         validate(conn, &mut w, parent.as_deref(), Some(row.id))?;
         let embedded_changed = w.slug != row.slug || w.name != row.name || w.kind != row.kind;
         let now = w.updated_at;
+        if w.slug != row.slug {
+            db::revisions::redirect_tag(conn, &row.slug, row.id, row.id, now)?;
+            db::revisions::drop_tag_redirect(conn, &w.slug)?;
+        }
         let row = db::tags::update(conn, row.id, &w)?;
         db::changes::touch(conn, now)?;
         // Articles embed slug, name and kind of their tags: partners mirroring them need
@@ -290,5 +311,58 @@ pub fn delete(conn: &mut SqliteConnection, slug: &str) -> Result<(), ApiError> {
         db::tags::delete(conn, &row)?;
         db::changes::touch(conn, now_micros())?;
         Ok(())
+    })
+}
+
+/// Merges the tag `slug` into `into`: its articles (and child tags) move in one
+/// transaction, it is deleted, and its slug redirects to `into` from then on.
+pub fn merge(
+    conn: &mut SqliteConnection,
+    slug: &str,
+    input: TagMerge,
+    by: &str,
+) -> Result<TagMergeResult, ApiError> {
+    input.validate()?;
+    let into = nfc(input.into.as_deref().unwrap_or("").trim());
+    conn.immediate_transaction(|conn| {
+        let all = db::tags::all(conn)?;
+        let source = all
+            .iter()
+            .find(|t| t.slug == nfc(slug))
+            .cloned()
+            .ok_or_else(|| ApiError::NotFound(format!("no tag with slug `{}`", echo(slug))))?;
+        let target = all
+            .iter()
+            .find(|t| t.slug == into)
+            .cloned()
+            .ok_or_else(|| {
+                ApiError::invalid_field("into", format!("no tag with slug `{}`", echo(&into)))
+            })?;
+        if target.id == source.id {
+            return Err(ApiError::invalid_field("into", "a tag cannot be merged into itself"));
+        }
+        if db::tags::descendants(&all, source.id).contains(&target.id) {
+            return Err(ApiError::Conflict(format!(
+                "`{}` is under `{}` in the tag tree; move it out first (PATCH its parent), then merge",
+                target.slug, source.slug
+            )));
+        }
+        let now = now_micros();
+        let moved = db::articles::retag(conn, source.id, target.id, now, by)?;
+        let children = db::tags::reparent(conn, source.id, target.id, now)?;
+        db::tags::delete_unused(conn, source.id)?;
+        db::revisions::redirect_tag(conn, &source.slug, source.id, target.id, now)?;
+        // The moved articles embed the target tag now: index, log and counter follow.
+        db::search::reindex_tag(conn, target.id)?;
+        for id in &moved {
+            db::changes::record(conn, *id, now)?;
+        }
+        db::changes::touch(conn, now)?;
+        Ok(TagMergeResult {
+            into: get(conn, &target.slug)?,
+            merged_slug: source.slug,
+            articles_moved: moved.len() as i64,
+            children_moved: children as i64,
+        })
     })
 }

@@ -269,14 +269,26 @@ fn qa_regressions() {
 
     let a = app.article("خبر للاختبار", &[]);
     let path = format!("/api/v1/articles/{}", a["id"]);
-    // Options that do not exist are refused, never ignored.
+    // Options that do not exist are refused, never ignored; a purge needs `admin`.
     let p = problem(
-        app.request(Method::DELETE, &format!("{path}?purge=true"))
+        app.request(Method::DELETE, &format!("{path}?purge=yes"))
             .send()
             .unwrap(),
         400,
     );
     assert_eq!(error_fields(&p), vec!["purge"]);
+    problem(
+        app.request(Method::DELETE, &format!("{path}?hard=1"))
+            .send()
+            .unwrap(),
+        400,
+    );
+    problem(
+        app.request(Method::DELETE, &format!("{path}?purge=true"))
+            .send()
+            .unwrap(),
+        403,
+    );
     assert_eq!(app.get(&path).status(), 200, "nothing was deleted");
     problem(app.get("/api/v1/tags/x?foo=1"), 400);
 

@@ -1,0 +1,160 @@
+//! Earlier versions of articles, and the slug redirects renames and merges leave behind.
+
+use diesel::prelude::*;
+use diesel::sqlite::SqliteConnection;
+
+use super::models::{ArticleRow, ArticleTagRow, RevisionRow};
+use super::schema::{article_redirects, article_revisions, tag_redirects};
+
+/// A tag as a revision records it.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct RevisionTag {
+    pub id: i32,
+    pub slug: String,
+    pub name: String,
+    pub kind: String,
+}
+
+/// Keeps the article's current version whole before it changes (same transaction as the
+/// change). Idempotent: a version is recorded once.
+pub fn snapshot(
+    conn: &mut SqliteConnection,
+    row: &ArticleRow,
+    tags: &[ArticleTagRow],
+) -> QueryResult<()> {
+    let tags: Vec<RevisionTag> = tags
+        .iter()
+        .map(|t| RevisionTag {
+            id: t.id,
+            slug: t.slug.clone(),
+            name: t.name.clone(),
+            kind: t.kind.clone(),
+        })
+        .collect();
+    let rev = RevisionRow {
+        article_id: row.id,
+        version: row.version,
+        slug: row.slug.clone(),
+        title: row.title.clone(),
+        summary: row.summary.clone(),
+        summary_auto: row.summary_auto,
+        body: row.body.clone(),
+        source: row.source.clone(),
+        author: row.author.clone(),
+        lang: row.lang.clone(),
+        status: row.status.clone(),
+        published_at: row.published_at,
+        image_url: row.image_url.clone(),
+        image_caption: row.image_caption.clone(),
+        tags: serde_json::to_string(&tags).unwrap_or_else(|_| "[]".to_owned()),
+        trashed_at: row.trashed_at,
+        changed_by: row.updated_by.clone(),
+        changed_at: row.updated_at,
+    };
+    diesel::insert_or_ignore_into(article_revisions::table)
+        .values(&rev)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Every recorded earlier version of an article, oldest first.
+pub fn list(conn: &mut SqliteConnection, article_id: i32) -> QueryResult<Vec<RevisionRow>> {
+    article_revisions::table
+        .filter(article_revisions::article_id.eq(article_id))
+        .order(article_revisions::version)
+        .select(RevisionRow::as_select())
+        .load(conn)
+}
+
+/// One earlier version.
+pub fn get(
+    conn: &mut SqliteConnection,
+    article_id: i32,
+    version: i32,
+) -> QueryResult<Option<RevisionRow>> {
+    article_revisions::table
+        .find((article_id, version))
+        .select(RevisionRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Parses a revision's tags.
+pub fn tags_of(rev: &RevisionRow) -> Vec<RevisionTag> {
+    serde_json::from_str(&rev.tags).unwrap_or_default()
+}
+
+/// Points `old_slug` at an article (a rename left it behind).
+pub fn redirect_article(
+    conn: &mut SqliteConnection,
+    old_slug: &str,
+    article_id: i32,
+    now: i64,
+) -> QueryResult<()> {
+    diesel::replace_into(article_redirects::table)
+        .values((
+            article_redirects::slug.eq(old_slug),
+            article_redirects::article_id.eq(article_id),
+            article_redirects::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The article an old slug now points at.
+pub fn article_redirect(conn: &mut SqliteConnection, slug: &str) -> QueryResult<Option<i32>> {
+    article_redirects::table
+        .find(slug)
+        .select(article_redirects::article_id)
+        .first(conn)
+        .optional()
+}
+
+/// Drops a redirect whose slug an article holds again.
+pub fn drop_article_redirect(conn: &mut SqliteConnection, slug: &str) -> QueryResult<()> {
+    diesel::delete(article_redirects::table.find(slug)).execute(conn)?;
+    Ok(())
+}
+
+/// Points `old_slug` (and every redirect to `from_tag`) at `to_tag`.
+pub fn redirect_tag(
+    conn: &mut SqliteConnection,
+    old_slug: &str,
+    from_tag: i32,
+    to_tag: i32,
+    now: i64,
+) -> QueryResult<()> {
+    diesel::update(tag_redirects::table.filter(tag_redirects::tag_id.eq(from_tag)))
+        .set(tag_redirects::tag_id.eq(to_tag))
+        .execute(conn)?;
+    diesel::replace_into(tag_redirects::table)
+        .values((
+            tag_redirects::slug.eq(old_slug),
+            tag_redirects::tag_id.eq(to_tag),
+            tag_redirects::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The tag an old slug now points at.
+pub fn tag_redirect(conn: &mut SqliteConnection, slug: &str) -> QueryResult<Option<i32>> {
+    tag_redirects::table
+        .find(slug)
+        .select(tag_redirects::tag_id)
+        .first(conn)
+        .optional()
+}
+
+/// Every tag redirect: (old slug, tag id).
+pub fn tag_redirects(conn: &mut SqliteConnection) -> QueryResult<Vec<(String, i32)>> {
+    tag_redirects::table
+        .select((tag_redirects::slug, tag_redirects::tag_id))
+        .load(conn)
+}
+
+/// Drops a redirect whose slug a tag holds again.
+pub fn drop_tag_redirect(conn: &mut SqliteConnection, slug: &str) -> QueryResult<()> {
+    diesel::delete(tag_redirects::table.find(slug)).execute(conn)?;
+    Ok(())
+}
