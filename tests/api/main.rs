@@ -4,6 +4,7 @@ mod articles;
 mod auth;
 mod browser;
 mod cli;
+mod editorial;
 mod errors;
 mod feeds;
 mod helpers;

@@ -1,0 +1,458 @@
+//! Editorial safety over real HTTP: revisions, If-Match with real concurrent writers, the
+//! trash, purges, tag merges and slug redirects.
+
+use std::sync::{Arc, Barrier};
+
+use reqwest::Method;
+use reqwest::blocking::Client;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, error_fields, problem};
+
+fn etag(res: &reqwest::blocking::Response) -> String {
+    res.headers()["etag"].to_str().unwrap().to_owned()
+}
+
+#[test]
+fn every_change_keeps_the_previous_version_and_a_restore_is_a_new_version() {
+    let app = TestApp::spawn();
+    app.tag("armenia", "أرمينيا", "country", None);
+    app.tag("economy", "الاقتصاد", "topic", None);
+    let a = app.article("يريفان تستضيف معرضا تجاريا", &["armenia"]);
+    let path = format!("/api/v1/articles/{}", a["id"]);
+    let res = app.send(
+        Method::PATCH,
+        &path,
+        &json!({"title": "يريفان تستضيف أكبر معرض تجاري", "tags": ["armenia", "economy"], "slug": "yerevan-expo"}),
+    );
+    assert_eq!(res.status(), 200);
+    let res = app.send(
+        Method::PATCH,
+        &path,
+        &json!({"body": "نص جديد كليا.", "status": "draft"}),
+    );
+    assert_eq!(res.status(), 200);
+
+    let history: Value = app
+        .get_with(&format!("{path}/revisions"), &app.reader)
+        .json()
+        .unwrap();
+    let versions = history["data"].as_array().unwrap();
+    assert_eq!(versions.len(), 3);
+    assert_eq!(versions[0]["version"], 1);
+    assert_eq!(versions[0]["title"], a["title"]);
+    assert_eq!(versions[0]["slug"], a["slug"]);
+    assert_eq!(
+        versions[0]["body"],
+        "نص الخبر عن يريفان تستضيف معرضا تجاريا."
+    );
+    assert_eq!(versions[0]["status"], "published");
+    assert_eq!(versions[0]["tags"][0]["slug"], "armenia");
+    assert_eq!(versions[0]["changed_by"], "writer");
+    assert_eq!(versions[0]["current"], false);
+    assert_eq!(versions[1]["tags"].as_array().unwrap().len(), 2);
+    assert_eq!(versions[2]["current"], true);
+    assert_eq!(versions[2]["status"], "draft");
+
+    let one: Value = app
+        .get_with(&format!("{path}/revisions/1"), &app.writer)
+        .json()
+        .unwrap();
+    assert_eq!(one, versions[0]);
+    problem(
+        app.get_with(&format!("{path}/revisions/9"), &app.reader),
+        404,
+    );
+    let p = problem(
+        app.get_with(&format!("{path}/revisions/abc"), &app.reader),
+        400,
+    );
+    assert_eq!(error_fields(&p), ["n"]);
+    problem(app.get(&format!("{path}/revisions")), 401);
+
+    // Restoring version 1 makes version 4, equal to it; nothing is rewritten.
+    let current = app.get_with(&path, &app.reader);
+    let res = app
+        .request(Method::POST, &format!("{path}/revisions/1/restore"))
+        .header("If-Match", etag(&current))
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let restored: Value = res.json().unwrap();
+    assert_eq!(restored["version"], 4);
+    for field in ["title", "slug", "body", "status", "summary", "published_at"] {
+        assert_eq!(restored[field], a[field], "{field}");
+    }
+    assert_eq!(restored["tags"], a["tags"]);
+    let history: Value = app
+        .get_with(&format!("{path}/revisions"), &app.reader)
+        .json()
+        .unwrap();
+    assert_eq!(history["data"].as_array().unwrap().len(), 4);
+    assert_eq!(
+        history["data"][2]["status"], "draft",
+        "version 3 is still there"
+    );
+    // A stale If-Match on a restore is refused like any write.
+    let res = app
+        .request(Method::POST, &format!("{path}/revisions/2/restore"))
+        .header("If-Match", etag(&current))
+        .send()
+        .unwrap();
+    let p = problem(res, 412);
+    assert_eq!(p["current_version"], 4);
+}
+
+#[test]
+fn if_match_refuses_stale_writes_and_exactly_one_of_two_racers_wins() {
+    let app = TestApp::spawn();
+    let a = app.article("أستانا تعلن خطة للطاقة", &[]);
+    let path = format!("/api/v1/articles/{}", a["id"]);
+    let v1 = etag(&app.get(&path));
+    let res = app
+        .request(Method::PATCH, &path)
+        .header("If-Match", &v1)
+        .json(&json!({"title": "أستانا تعلن خطة جديدة للطاقة"}))
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let v2 = etag(&res);
+    assert!(v2.starts_with("\"v2-"));
+    // The first editor's copy is stale now: 412, with the current version, nothing lost.
+    for (method, body) in [
+        (Method::PATCH, Some(json!({"title": "تعديل قديم"}))),
+        (Method::PUT, Some(json!({"title": "استبدال قديم"}))),
+        (Method::DELETE, None),
+    ] {
+        let mut req = app.request(method.clone(), &path).header("If-Match", &v1);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let p = problem(req.send().unwrap(), 412);
+        assert_eq!(p["current_version"], 2, "{method}");
+        assert_eq!(p["type"], "/problems/precondition-failed");
+    }
+    let now: Value = app.get(&path).json().unwrap();
+    assert_eq!(now["title"], "أستانا تعلن خطة جديدة للطاقة");
+    assert_eq!(now["version"], 2);
+    // A weak or foreign tag never matches; `*` always does; no header still works.
+    let weak = format!("W/{v2}");
+    let res = app
+        .request(Method::PATCH, &path)
+        .header("If-Match", weak)
+        .json(&json!({"author": "س"}))
+        .send()
+        .unwrap();
+    problem(res, 412);
+    let res = app
+        .request(Method::PATCH, &path)
+        .header("If-Match", "*")
+        .json(&json!({"author": "مراسلنا"}))
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let res = app.send(Method::PATCH, &path, &json!({"author": "مراسل آخر"}));
+    assert_eq!(res.status(), 200);
+    let v4 = etag(&res);
+
+    // Eight editors race with the same If-Match: exactly one wins.
+    let racers = 8;
+    let barrier = Arc::new(Barrier::new(racers));
+    let url = app.url(&path);
+    let handles: Vec<_> = (0..racers)
+        .map(|i| {
+            let (barrier, url, key, tag) =
+                (barrier.clone(), url.clone(), app.writer.clone(), v4.clone());
+            std::thread::spawn(move || {
+                let client = Client::new();
+                barrier.wait();
+                client
+                    .patch(&url)
+                    .bearer_auth(key)
+                    .header("If-Match", tag)
+                    .json(&json!({"title": format!("عنوان المحرر رقم {i}")}))
+                    .send()
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            })
+        })
+        .collect();
+    let statuses: Vec<u16> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(statuses.iter().filter(|s| **s == 412).count(), racers - 1);
+    let last: Value = app.get(&path).json().unwrap();
+    assert_eq!(last["version"], 5);
+    let history: Value = app
+        .get_with(&format!("{path}/revisions"), &app.writer)
+        .json()
+        .unwrap();
+    assert_eq!(
+        history["data"].as_array().unwrap().len(),
+        5,
+        "no lost version"
+    );
+}
+
+#[test]
+fn the_trash_lists_restores_and_purges() {
+    let app = TestApp::spawn();
+    let a = app.article("خبر عن بحر قزوين", &[]);
+    let path = format!("/api/v1/articles/{}", a["id"]);
+    let res = app.request(Method::DELETE, &path).send().unwrap();
+    assert_eq!(res.status(), 204);
+    problem(app.get(&path), 404);
+    let trash: Value = app
+        .get_with("/api/v1/articles?status=trashed", &app.writer)
+        .json()
+        .unwrap();
+    assert_eq!(trash["data"][0]["id"], a["id"]);
+    assert!(trash["data"][0]["trashed_at"].is_string());
+    problem(
+        app.get_with("/api/v1/articles?status=trashed", &app.reader),
+        403,
+    );
+    let p = problem(
+        app.get_with("/api/v1/articles?status=trashed&q=قزوين", &app.writer),
+        400,
+    );
+    assert_eq!(error_fields(&p), ["q"]);
+    // History stays readable in the trash.
+    let history: Value = app
+        .get_with(&format!("{path}/revisions"), &app.writer)
+        .json()
+        .unwrap();
+    assert_eq!(history["data"][1]["trashed"], true);
+
+    let res = app
+        .request(Method::POST, &format!("{path}/restore"))
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let back: Value = res.json().unwrap();
+    assert_eq!(back["slug"], a["slug"]);
+    assert_eq!(back["version"], 3);
+    assert_eq!(app.get(&path).status(), 200);
+    let p = problem(
+        app.request(Method::POST, &format!("{path}/restore"))
+            .send()
+            .unwrap(),
+        409,
+    );
+    assert!(p["detail"].as_str().unwrap().contains("not in the trash"));
+
+    // Trashed, then its slug taken: restoring is a clear 409, not a silent rename.
+    assert_eq!(
+        app.request(Method::DELETE, &path).send().unwrap().status(),
+        204
+    );
+    let taker = app.post(
+        "/api/v1/articles",
+        &json!({"title": "آخر", "slug": a["slug"], "status": "published"}),
+    );
+    assert_eq!(taker.status(), 201);
+    let p = problem(
+        app.request(Method::POST, &format!("{path}/restore"))
+            .send()
+            .unwrap(),
+        409,
+    );
+    assert!(p["detail"].as_str().unwrap().contains("was taken"));
+
+    // A purge needs admin and removes the article and its history for good.
+    let p = problem(
+        app.request(Method::DELETE, &format!("{path}?purge=true"))
+            .send()
+            .unwrap(),
+        403,
+    );
+    assert!(p["detail"].as_str().unwrap().contains("admin"));
+    let res = app
+        .client
+        .delete(app.url(&format!("{path}?purge=true")))
+        .bearer_auth(&app.admin)
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    problem(app.get_with(&format!("{path}/revisions"), &app.admin), 404);
+    let trash: Value = app
+        .get_with("/api/v1/articles?status=trashed", &app.writer)
+        .json()
+        .unwrap();
+    assert_eq!(trash["meta"]["total"], 0);
+    let res = app
+        .client
+        .delete(app.url(&format!("{path}?purge=true")))
+        .bearer_auth(&app.admin)
+        .send()
+        .unwrap();
+    problem(res, 404);
+    // Partners learn of it: the log's last word on the article is a delete.
+    let log: Value = app.get("/api/v1/changes?limit=500").json().unwrap();
+    let last = log["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rfind(|e| e["id"] == a["id"])
+        .unwrap()
+        .clone();
+    assert_eq!(last["op"], "delete");
+}
+
+#[test]
+fn merging_a_tag_moves_its_articles_and_leaves_a_redirect() {
+    let app = TestApp::spawn();
+    app.tag("central-asia", "آسيا الوسطى", "region", None);
+    app.tag("kazakhstan", "كازاخستان", "country", Some("central-asia"));
+    app.tag("qazaqstan", "قازاقستان", "country", None);
+    app.tag("almaty", "ألماتي", "topic", Some("qazaqstan"));
+    app.tag("energy", "الطاقة", "topic", None);
+    let only_dup = app.article("خبر بالوسم المكرر", &["qazaqstan", "energy"]);
+    let both = app.article("خبر بالوسمين", &["kazakhstan", "qazaqstan"]);
+    let trashed = app.article("خبر في السلة بالوسم المكرر", &["qazaqstan"]);
+    assert_eq!(
+        app.request(
+            Method::DELETE,
+            &format!("/api/v1/articles/{}", trashed["id"])
+        )
+        .send()
+        .unwrap()
+        .status(),
+        204
+    );
+
+    let p = problem(
+        app.post(
+            "/api/v1/tags/qazaqstan/merge",
+            &json!({"into": "qazaqstan"}),
+        ),
+        422,
+    );
+    assert_eq!(error_fields(&p), ["into"]);
+    problem(app.post("/api/v1/tags/qazaqstan/merge", &json!({})), 422);
+    problem(
+        app.post("/api/v1/tags/qazaqstan/merge", &json!({"into": "nowhere"})),
+        422,
+    );
+    problem(
+        app.post(
+            "/api/v1/tags/central-asia/merge",
+            &json!({"into": "kazakhstan"}),
+        ),
+        409,
+    );
+    problem(
+        app.post("/api/v1/tags/nowhere/merge", &json!({"into": "kazakhstan"})),
+        404,
+    );
+
+    let res = app.post(
+        "/api/v1/tags/qazaqstan/merge",
+        &json!({"into": "kazakhstan"}),
+    );
+    assert_eq!(res.status(), 200);
+    let merged: Value = res.json().unwrap();
+    assert_eq!(merged["articles_moved"], 3);
+    assert_eq!(merged["children_moved"], 1);
+    assert_eq!(merged["into"]["slug"], "kazakhstan");
+    assert_eq!(merged["into"]["article_count"], 2);
+
+    let a: Value = app
+        .get(&format!("/api/v1/articles/{}", only_dup["id"]))
+        .json()
+        .unwrap();
+    let slugs: Vec<&str> = a["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["slug"].as_str().unwrap())
+        .collect();
+    assert_eq!(slugs, ["kazakhstan", "energy"], "same place in the list");
+    assert_eq!(a["version"], 2, "a merge is a new version of each article");
+    let b: Value = app
+        .get(&format!("/api/v1/articles/{}", both["id"]))
+        .json()
+        .unwrap();
+    assert_eq!(b["tags"].as_array().unwrap().len(), 1);
+
+    // The old slug keeps resolving everywhere.
+    let no_redirects = reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let res = no_redirects
+        .get(app.url("/api/v1/tags/qazaqstan"))
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), 301);
+    assert_eq!(res.headers()["location"], "/api/v1/tags/kazakhstan");
+    let followed: Value = app.get("/api/v1/tags/qazaqstan").json().unwrap();
+    assert_eq!(followed["slug"], "kazakhstan");
+    let res = no_redirects
+        .get(app.url("/feeds/tags/qazaqstan.atom"))
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), 301);
+    assert_eq!(res.headers()["location"], "/feeds/tags/kazakhstan.atom");
+    let by_old: Value = app.get("/api/v1/articles?tag=qazaqstan").json().unwrap();
+    let by_new: Value = app.get("/api/v1/articles?tag=kazakhstan").json().unwrap();
+    assert_eq!(by_old["data"], by_new["data"]);
+    let res = app.post(
+        "/api/v1/articles",
+        &json!({"title": "خبر يستعمل الاسم القديم", "tags": ["qazaqstan"]}),
+    );
+    assert_eq!(res.status(), 201);
+    let c: Value = res.json().unwrap();
+    assert_eq!(c["tags"][0]["slug"], "kazakhstan");
+    let almaty: Value = app.get("/api/v1/tags/almaty").json().unwrap();
+    assert_eq!(almaty["parent"]["slug"], "kazakhstan");
+    // A new tag may take the old slug back.
+    app.tag("qazaqstan", "قازاقستان الجديدة", "topic", None);
+    assert_eq!(app.get("/api/v1/tags/qazaqstan").status(), 200);
+}
+
+#[test]
+fn a_renamed_article_slug_redirects_to_the_new_one() {
+    let app = TestApp::spawn();
+    let a = app.article("تبليسي تفتتح جسرا", &[]);
+    let old = a["slug"].as_str().unwrap().to_owned();
+    let res = app.send(
+        Method::PATCH,
+        &format!("/api/v1/articles/{}", a["id"]),
+        &json!({"slug": "tbilisi-bridge"}),
+    );
+    assert_eq!(res.status(), 200);
+    let no_redirects = reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let res = no_redirects
+        .get(app.url(&format!("/api/v1/articles/{}", anbaa::text::pct(&old))))
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), 301);
+    assert_eq!(res.headers()["location"], "/api/v1/articles/tbilisi-bridge");
+    let followed: Value = app
+        .get(&format!("/api/v1/articles/{}", anbaa::text::pct(&old)))
+        .json()
+        .unwrap();
+    assert_eq!(followed["id"], a["id"]);
+    // A draft's old slug does not reveal its new one.
+    let d: Value = app
+        .post(
+            "/api/v1/articles",
+            &json!({"title": "مسودة سرية", "slug": "secret-draft"}),
+        )
+        .json()
+        .unwrap();
+    app.send(
+        Method::PATCH,
+        &format!("/api/v1/articles/{}", d["id"]),
+        &json!({"slug": "secret-draft-2"}),
+    );
+    problem(app.get("/api/v1/articles/secret-draft"), 404);
+}
