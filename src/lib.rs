@@ -2,6 +2,7 @@
 //! over this library, which tests start directly.
 
 pub mod auth;
+pub mod bulk;
 pub mod conditional;
 pub mod config;
 pub mod db;

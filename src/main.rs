@@ -1,4 +1,5 @@
-//! The `anbaa` command line: serve, keys, openapi, healthcheck.
+//! The `anbaa` command line: serve, keys, import, export, backup, reindex, openapi,
+//! healthcheck.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -35,6 +36,43 @@ enum Command {
     Openapi,
     /// Rebuild the full-text search index from the articles.
     Reindex {
+        /// SQLite database file.
+        #[arg(long, env = "ANBAA_DB", default_value = "data/anbaa.db")]
+        db: String,
+    },
+    /// Import articles from JSON Lines (one article per line, as POST /api/v1/articles takes
+    /// it, tags by slug): upserts by slug, reports every rejected line. `-` reads stdin.
+    /// Exits 3 when some lines were rejected.
+    Import {
+        /// The .jsonl file, or `-` for standard input.
+        file: String,
+        /// SQLite database file.
+        #[arg(long, env = "ANBAA_DB", default_value = "data/anbaa.db")]
+        db: String,
+        /// Create tags that lines name and that do not exist (name = slug, kind topic).
+        #[arg(long)]
+        create_tags: bool,
+        /// Check and apply everything, then roll it all back: nothing is written.
+        #[arg(long)]
+        dry_run: bool,
+        /// Name recorded as the author of the changes.
+        #[arg(long, default_value = "import")]
+        by: String,
+    },
+    /// Export every live article as JSON Lines (the format `import` reads), in id order.
+    Export {
+        /// SQLite database file.
+        #[arg(long, env = "ANBAA_DB", default_value = "data/anbaa.db")]
+        db: String,
+        /// Write here instead of standard output.
+        #[arg(long, short)]
+        output: Option<String>,
+    },
+    /// Copy the database to PATH while the server runs (one consistent snapshot), then
+    /// verify the copy with PRAGMA integrity_check.
+    Backup {
+        /// Where the copy goes (must not exist).
+        path: String,
         /// SQLite database file.
         #[arg(long, env = "ANBAA_DB", default_value = "data/anbaa.db")]
         db: String,
@@ -79,6 +117,19 @@ fn main() -> ExitCode {
         }
         Command::Healthcheck { addr } => healthcheck(&addr),
         Command::Reindex { db } => reindex(&db),
+        Command::Import {
+            file,
+            db,
+            create_tags,
+            dry_run,
+            by,
+        } => match import(&file, &db, create_tags, dry_run, by) {
+            Ok(0) => Ok(()),
+            Ok(_) => return ExitCode::from(3),
+            Err(e) => Err(e),
+        },
+        Command::Export { db, output } => export(&db, output.as_deref()),
+        Command::Backup { path, db } => backup(&db, &path),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -192,4 +243,67 @@ fn healthcheck(addr: &str) -> CliResult {
     } else {
         Err(format!("unhealthy: {}", reply.lines().next().unwrap_or("no answer")).into())
     }
+}
+
+/// Runs an import; returns how many lines were rejected.
+fn import(
+    file: &str,
+    db_path: &str,
+    create_tags: bool,
+    dry_run: bool,
+    by: String,
+) -> Result<usize, Box<dyn std::error::Error>> {
+    let (input, size): (Box<dyn std::io::BufRead + Send>, u64) = if file == "-" {
+        (Box::new(std::io::BufReader::new(std::io::stdin())), 0)
+    } else {
+        let f = std::fs::File::open(file).map_err(|e| format!("cannot read {file}: {e}"))?;
+        let size = f.metadata().map(|m| m.len()).unwrap_or(0);
+        (
+            Box::new(std::io::BufReader::with_capacity(1 << 20, f)),
+            size,
+        )
+    };
+    let pool = db::open(db_path)?;
+    let mut conn = pool.get()?;
+    let opts = anbaa::bulk::ImportOptions {
+        create_tags,
+        dry_run,
+        by,
+    };
+    let report = anbaa::bulk::import(&mut conn, input, size, &opts)?;
+    report.print(&mut std::io::stdout().lock(), dry_run)?;
+    Ok(report.rejected.len())
+}
+
+fn export(db_path: &str, output: Option<&str>) -> CliResult {
+    let pool = db::open(db_path)?;
+    let mut conn = pool.get()?;
+    let n = match output {
+        Some(path) => {
+            let f = std::fs::File::create(path).map_err(|e| format!("cannot write {path}: {e}"))?;
+            anbaa::bulk::export(&mut conn, &mut std::io::BufWriter::new(f))?
+        }
+        None => anbaa::bulk::export(
+            &mut conn,
+            &mut std::io::BufWriter::new(std::io::stdout().lock()),
+        )?,
+    };
+    eprintln!("exported {n} articles");
+    Ok(())
+}
+
+fn backup(db_path: &str, path: &str) -> CliResult {
+    if !std::path::Path::new(db_path).exists() {
+        return Err(format!("no database at {db_path}").into());
+    }
+    let pool = db::open(db_path)?;
+    let mut conn = pool.get()?;
+    let r = anbaa::bulk::backup(&mut conn, path)?;
+    println!(
+        "backup written to {path}: {} articles, {:.1} MB in {:.2} s; integrity_check ok",
+        r.articles,
+        r.bytes as f64 / 1e6,
+        r.elapsed.as_secs_f64()
+    );
+    Ok(())
 }

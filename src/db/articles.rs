@@ -557,3 +557,18 @@ pub fn retag(
     }
     Ok(ids)
 }
+
+/// Live articles after `after_id` in id order, `limit` at a time (for export).
+pub fn live_after(
+    conn: &mut SqliteConnection,
+    after_id: i32,
+    limit: i64,
+) -> QueryResult<Vec<ArticleRow>> {
+    articles::table
+        .filter(articles::trashed_at.is_null())
+        .filter(articles::id.gt(after_id))
+        .order(articles::id)
+        .limit(limit)
+        .select(ArticleRow::as_select())
+        .load(conn)
+}

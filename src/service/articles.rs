@@ -716,6 +716,13 @@ pub struct Prepared {
     index: IndexDoc,
 }
 
+impl Prepared {
+    /// The tag slugs the article names.
+    pub fn tag_slugs(&self) -> &[String] {
+        &self.fields.tags
+    }
+}
+
 fn prepare(mut f: Fields) -> Prepared {
     let body_html = render_html(&f.body);
     let body_text = html_text(&body_html);
@@ -832,6 +839,56 @@ fn logged(conn: &mut SqliteConnection, id: i32, now: i64) -> Result<(), ApiError
     db::changes::record(conn, id, now)?;
     db::changes::touch(conn, now)?;
     Ok(())
+}
+
+/// What an upsert by slug did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upserted {
+    /// A new article with this id.
+    Created(i32),
+    /// The article with this id changed (a new version).
+    Updated(i32),
+    /// The article with this id already had exactly this content.
+    Unchanged(i32),
+}
+
+/// Creates or replaces the live article holding the slug (given, or derived from the title
+/// without a numeric suffix, so the same line always lands on the same article), inside a
+/// transaction the caller holds. A line equal to what is stored changes nothing. A line
+/// without `published_at` keeps the stored one.
+pub fn upsert_prepared(
+    conn: &mut SqliteConnection,
+    mut prepared: Prepared,
+    by: &str,
+) -> Result<Upserted, ApiError> {
+    let slug = prepared
+        .fields
+        .slug
+        .clone()
+        .unwrap_or_else(|| slugify(&prepared.fields.title));
+    prepared.fields.slug = Some(slug.clone());
+    let Some(id) = db::articles::slug_holder(conn, &slug, None)? else {
+        return create_prepared(conn, prepared, by).map(Upserted::Created);
+    };
+    let row = db::articles::find(conn, &ArticleRef::Id(id), Visibility::All, now_micros())?
+        .ok_or_else(|| ApiError::internal("a slug holder vanished"))?;
+    if prepared.fields.published_at.is_none() {
+        prepared.fields.published_at = row.published_at;
+    }
+    let current_ids: Vec<i32> = db::articles::tags_of(conn, &[id])?
+        .remove(&id)
+        .unwrap_or_default()
+        .iter()
+        .map(|t| t.id)
+        .collect();
+    let now = now_micros();
+    let (write, ids, index) = build(conn, prepared, Some(&row), now, by)?;
+    if ids == current_ids && same_content(&row, &write) {
+        return Ok(Upserted::Unchanged(id));
+    }
+    db::articles::update(conn, id, &write, &ids, &index)?;
+    logged(conn, id, now)?;
+    Ok(Upserted::Updated(id))
 }
 
 /// The live article a writer addresses (drafts and scheduled included).

@@ -1,0 +1,493 @@
+//! Bulk import and export of articles as JSON Lines (one article per line, the fields of
+//! `POST /api/v1/articles`, tags by slug). Import upserts by slug in batched transactions,
+//! one savepoint per line so a bad line never takes good ones down with it; parsing and
+//! rendering run on a second thread while the first writes.
+
+use std::collections::HashSet;
+use std::io::{BufRead, IsTerminal, Write};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use diesel::prelude::*;
+use diesel::sqlite::SqliteConnection;
+use serde::Serialize;
+
+use crate::db::{self, models::TagWrite, now_micros};
+use crate::dto::article::{ArticleCreate, ArticleStatus, Image};
+use crate::dto::rfc3339;
+use crate::error::ApiError;
+use crate::service::articles::{Prepared, Upserted, prepare_create, upsert_prepared};
+use crate::text::slug::check_slug;
+use crate::validate::Validate;
+
+/// Lines written per transaction.
+const BATCH: usize = 500;
+
+/// How an import runs.
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// Create tags a line names that do not exist (name = slug, kind `topic`).
+    pub create_tags: bool,
+    /// Do everything, then roll it all back.
+    pub dry_run: bool,
+    /// Name recorded as the author of the changes.
+    pub by: String,
+}
+
+/// What an import did.
+#[derive(Debug, Default)]
+pub struct ImportReport {
+    /// Non-empty lines read.
+    pub lines: usize,
+    /// New articles.
+    pub created: usize,
+    /// Articles that changed.
+    pub updated: usize,
+    /// Lines equal to what was stored.
+    pub unchanged: usize,
+    /// Rejected lines: (line number, reason).
+    pub rejected: Vec<(usize, String)>,
+    /// Tags created on the fly.
+    pub tags_created: Vec<String>,
+    /// Wall time.
+    pub elapsed: Duration,
+}
+
+impl ImportReport {
+    /// Writes the summary and every rejected line.
+    pub fn print(&self, out: &mut impl Write, dry_run: bool) -> std::io::Result<()> {
+        let secs = self.elapsed.as_secs_f64();
+        if dry_run {
+            writeln!(
+                out,
+                "dry run: nothing was written; this is what an import would do"
+            )?;
+        }
+        writeln!(
+            out,
+            "import: {} lines in {secs:.1} s ({:.0} lines/s): {} created, {} updated, {} unchanged, {} rejected",
+            self.lines,
+            self.lines as f64 / secs.max(1e-9),
+            self.created,
+            self.updated,
+            self.unchanged,
+            self.rejected.len()
+        )?;
+        if !self.tags_created.is_empty() {
+            writeln!(
+                out,
+                "tags created ({}): {}",
+                self.tags_created.len(),
+                self.tags_created.join(", ")
+            )?;
+        }
+        if !self.rejected.is_empty() {
+            writeln!(out, "rejected lines:")?;
+            for (line, reason) in &self.rejected {
+                writeln!(out, "  line {line}: {reason}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One parsed line on its way to the writer.
+struct Item {
+    line: usize,
+    article: Result<Prepared, String>,
+}
+
+/// A reason a person can act on, from an API error.
+fn reason(e: &ApiError) -> String {
+    match e {
+        ApiError::Validation(errors) | ApiError::InvalidParams(errors) => errors
+            .iter()
+            .map(|f| {
+                if f.field.is_empty() {
+                    f.message.clone()
+                } else {
+                    format!("{}: {}", f.field, f.message)
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => other.to_string(),
+    }
+}
+
+/// Parses and prepares one line (CPU only, no database).
+fn parse_line(text: &str) -> Result<Prepared, String> {
+    // Fast path; on failure the field-by-field parser names every bad field.
+    let input = match serde_json::from_str::<ArticleCreate>(text) {
+        Ok(input) if input.validate().is_ok() => input,
+        _ => crate::extract::parse_json::<ArticleCreate>(text.as_bytes()).map_err(|e| match e {
+            ApiError::MalformedBody(m) => m.replace("the request body", "the line"),
+            other => reason(&other),
+        })?,
+    };
+    prepare_create(input).map_err(|e| reason(&e))
+}
+
+/// A write's rejection reason, with the import's own way out for unknown tags.
+fn write_reason(e: &ApiError) -> String {
+    let why = reason(e);
+    if why.contains("no tag with slug") {
+        why.replace(
+            "create it first (POST /api/v1/tags)",
+            "create it first, or import with --create-tags",
+        )
+    } else {
+        why
+    }
+}
+
+/// Creates the tags a line names that do not exist yet (with `--create-tags`).
+fn create_missing_tags(
+    conn: &mut SqliteConnection,
+    slugs: &[String],
+    known: &mut HashSet<String>,
+    created: &mut Vec<String>,
+) -> Result<(), ApiError> {
+    for slug in slugs {
+        if known.contains(slug) {
+            continue;
+        }
+        if db::tags::by_slug(conn, slug)?.is_some()
+            || db::revisions::tag_redirect(conn, slug)?.is_some()
+        {
+            known.insert(slug.clone());
+            continue;
+        }
+        check_slug(slug).map_err(|m| ApiError::invalid_field("tags", format!("`{slug}` {m}")))?;
+        let now = now_micros();
+        db::tags::insert(
+            conn,
+            &TagWrite {
+                slug: slug.clone(),
+                name: slug.clone(),
+                name_en: None,
+                kind: "topic".to_owned(),
+                parent_id: None,
+                description: None,
+                updated_at: now,
+            },
+            now,
+        )?;
+        db::changes::touch(conn, now)?;
+        known.insert(slug.clone());
+        created.push(slug.clone());
+    }
+    Ok(())
+}
+
+/// Writes one batch inside the caller's transaction, each line in its own savepoint.
+fn write_batch(
+    conn: &mut SqliteConnection,
+    batch: Vec<Item>,
+    opts: &ImportOptions,
+    known_tags: &mut HashSet<String>,
+    report: &mut ImportReport,
+) -> Result<(), ApiError> {
+    for item in batch {
+        let prepared = match item.article {
+            Ok(p) => p,
+            Err(why) => {
+                report.rejected.push((item.line, why));
+                continue;
+            }
+        };
+        let mut new_tags = Vec::new();
+        let outcome = conn.transaction::<_, ApiError, _>(|conn| {
+            if opts.create_tags {
+                create_missing_tags(conn, prepared.tag_slugs(), known_tags, &mut new_tags)?;
+            }
+            upsert_prepared(conn, prepared, &opts.by)
+        });
+        match outcome {
+            Ok(Upserted::Created(_)) => report.created += 1,
+            Ok(Upserted::Updated(_)) => report.updated += 1,
+            Ok(Upserted::Unchanged(_)) => report.unchanged += 1,
+            Err(e) => {
+                // The savepoint rolled back; tags it created are gone too.
+                for t in &new_tags {
+                    known_tags.remove(t);
+                }
+                new_tags.clear();
+                report.rejected.push((item.line, write_reason(&e)));
+            }
+        }
+        report.tags_created.extend(new_tags);
+    }
+    Ok(())
+}
+
+/// Shows progress: a bar on a terminal, a plain line every few seconds otherwise.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    last_line: Instant,
+    total_bytes: u64,
+}
+
+impl Progress {
+    fn new(total_bytes: u64) -> Progress {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = indicatif::ProgressBar::new(total_bytes);
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} ({eta}) {msg}",
+            ) {
+                bar.set_style(style);
+            }
+            bar
+        });
+        Progress {
+            bar,
+            last_line: Instant::now(),
+            total_bytes,
+        }
+    }
+
+    fn update(&mut self, bytes: u64, report: &ImportReport) {
+        let msg = format!(
+            "{} lines, {} rejected",
+            report.created + report.updated + report.unchanged + report.rejected.len(),
+            report.rejected.len()
+        );
+        match &self.bar {
+            Some(bar) => {
+                bar.set_position(bytes);
+                bar.set_message(msg);
+            }
+            None if self.last_line.elapsed() >= Duration::from_secs(2) => {
+                self.last_line = Instant::now();
+                let pct = if self.total_bytes > 0 {
+                    format!("{:.0}%", bytes as f64 * 100.0 / self.total_bytes as f64)
+                } else {
+                    "…".to_owned()
+                };
+                eprintln!("import: {pct} ({msg})");
+            }
+            None => {}
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// How a dry run's one transaction ends: always rolled back.
+enum DryRunEnd {
+    /// Everything ran; roll it back.
+    Done,
+    /// A fault stopped it.
+    Failed(ApiError),
+}
+
+impl From<diesel::result::Error> for DryRunEnd {
+    fn from(e: diesel::result::Error) -> Self {
+        DryRunEnd::Failed(e.into())
+    }
+}
+
+/// Imports JSON Lines from `input` (`total_bytes` for progress; 0 when unknown).
+pub fn import(
+    conn: &mut SqliteConnection,
+    input: Box<dyn BufRead + Send>,
+    total_bytes: u64,
+    opts: &ImportOptions,
+) -> Result<ImportReport, ApiError> {
+    let started = Instant::now();
+    let (tx, rx) = mpsc::sync_channel::<(Vec<Item>, u64)>(4);
+    let reader = std::thread::spawn(move || -> std::io::Result<usize> {
+        let mut input = input;
+        let (mut batch, mut line_no, mut lines, mut bytes) = (Vec::new(), 0usize, 0usize, 0u64);
+        let mut buf = String::new();
+        loop {
+            buf.clear();
+            let n = input.read_line(&mut buf)?;
+            if n == 0 {
+                break;
+            }
+            line_no += 1;
+            bytes += n as u64;
+            let text = buf.trim();
+            if text.is_empty() {
+                continue;
+            }
+            lines += 1;
+            batch.push(Item {
+                line: line_no,
+                article: parse_line(text),
+            });
+            if batch.len() == BATCH && tx.send((std::mem::take(&mut batch), bytes)).is_err() {
+                return Ok(lines);
+            }
+        }
+        if !batch.is_empty() {
+            let _ = tx.send((batch, bytes));
+        }
+        Ok(lines)
+    });
+
+    let mut report = ImportReport::default();
+    let mut known_tags = HashSet::new();
+    let mut progress = Progress::new(total_bytes);
+    let result = if opts.dry_run {
+        let outcome = conn.immediate_transaction::<(), DryRunEnd, _>(|conn| {
+            for (batch, bytes) in rx.iter() {
+                write_batch(conn, batch, opts, &mut known_tags, &mut report)
+                    .map_err(DryRunEnd::Failed)?;
+                progress.update(bytes, &report);
+            }
+            Err(DryRunEnd::Done)
+        });
+        match outcome {
+            Ok(()) | Err(DryRunEnd::Done) => Ok(()),
+            Err(DryRunEnd::Failed(e)) => Err(e),
+        }
+    } else {
+        let mut result = Ok(());
+        for (batch, bytes) in rx.iter() {
+            result = conn.immediate_transaction(|conn| {
+                write_batch(conn, batch, opts, &mut known_tags, &mut report)
+            });
+            if result.is_err() {
+                break;
+            }
+            progress.update(bytes, &report);
+        }
+        result
+    };
+    progress.finish();
+    drop(rx);
+    let lines = reader
+        .join()
+        .map_err(|_| ApiError::internal("the reader thread panicked"))?
+        .map_err(|e| ApiError::internal(format!("reading the input: {e}")))?;
+    result?;
+    report.lines = lines;
+    report.rejected.sort_by_key(|(line, _)| *line);
+    report.elapsed = started.elapsed();
+    Ok(report)
+}
+
+/// One exported article: the fields of `POST /api/v1/articles`, in a fixed order.
+#[derive(Debug, Serialize)]
+struct ExportLine {
+    slug: String,
+    title: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    summary: Option<String>,
+    body: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    author: Option<String>,
+    lang: String,
+    status: ArticleStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    published_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    image: Option<Image>,
+    tags: Vec<String>,
+}
+
+/// Writes every live article (not the trash) as JSON Lines, in id order; returns how many.
+pub fn export(conn: &mut SqliteConnection, out: &mut impl Write) -> Result<usize, ApiError> {
+    let io = |e: std::io::Error| ApiError::internal(format!("writing the export: {e}"));
+    // One read transaction: the export is one consistent snapshot.
+    conn.transaction(|conn| {
+        let (mut after, mut n) = (0, 0);
+        loop {
+            let rows = db::articles::live_after(conn, after, 1000)?;
+            let Some(last) = rows.last() else { break };
+            after = last.id;
+            let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
+            let mut tags = db::articles::tags_of(conn, &ids)?;
+            for row in rows {
+                let line = ExportLine {
+                    tags: tags
+                        .remove(&row.id)
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|t| t.slug)
+                        .collect(),
+                    summary: (!row.summary_auto).then_some(row.summary),
+                    status: ArticleStatus::parse(&row.status).unwrap_or(ArticleStatus::Draft),
+                    published_at: row.published_at.map(|p| rfc3339(crate::dto::instant(p))),
+                    image: row.image_url.map(|url| Image {
+                        url,
+                        caption: row.image_caption,
+                    }),
+                    slug: row.slug,
+                    title: row.title,
+                    body: row.body,
+                    source: row.source,
+                    author: row.author,
+                    lang: row.lang,
+                };
+                serde_json::to_writer(&mut *out, &line)
+                    .map_err(|e| ApiError::internal(format!("writing the export: {e}")))?;
+                out.write_all(b"\n").map_err(io)?;
+                n += 1;
+            }
+        }
+        out.flush().map_err(io)?;
+        Ok(n)
+    })
+}
+
+/// Copies the database to `path` while it serves and writes (`VACUUM INTO`: one consistent
+/// snapshot), then opens the copy and checks it with `PRAGMA integrity_check`.
+pub fn backup(conn: &mut SqliteConnection, path: &str) -> Result<BackupReport, String> {
+    if std::path::Path::new(path).exists() {
+        return Err(format!(
+            "{path} exists; choose a new file (a backup never overwrites)"
+        ));
+    }
+    let started = Instant::now();
+    diesel::sql_query("VACUUM INTO ?")
+        .bind::<diesel::sql_types::Text, _>(path)
+        .execute(conn)
+        .map_err(|e| format!("backup to {path} failed: {e}"))?;
+    let mut copy = SqliteConnection::establish(path)
+        .map_err(|e| format!("cannot open the backup {path}: {e}"))?;
+    #[derive(QueryableByName)]
+    struct Check {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        integrity_check: String,
+    }
+    let checks: Vec<Check> = diesel::sql_query("PRAGMA integrity_check")
+        .load(&mut copy)
+        .map_err(|e| format!("checking the backup failed: {e}"))?;
+    let verdict: Vec<String> = checks.into_iter().map(|c| c.integrity_check).collect();
+    if verdict != ["ok"] {
+        return Err(format!(
+            "the backup at {path} failed its integrity check: {}",
+            verdict.join("; ")
+        ));
+    }
+    let articles: i64 = crate::db::schema::articles::table
+        .count()
+        .get_result(&mut copy)
+        .map_err(|e| format!("reading the backup failed: {e}"))?;
+    let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    Ok(BackupReport {
+        articles,
+        bytes,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// What a backup wrote.
+#[derive(Debug)]
+pub struct BackupReport {
+    /// Articles in the copy (trash included).
+    pub articles: i64,
+    /// Size of the copy.
+    pub bytes: u64,
+    /// Wall time.
+    pub elapsed: Duration,
+}
