@@ -3,6 +3,7 @@
 mod articles;
 mod auth;
 mod browser;
+mod bulk;
 mod cli;
 mod editorial;
 mod errors;
