@@ -8,6 +8,7 @@ COPY Cargo.toml Cargo.lock ./
 RUN mkdir -p src tests/api bench \
     && echo 'fn main() {}' > src/main.rs \
     && echo 'fn main() {}' > bench/search_bench.rs \
+    && echo 'fn main() {}' > bench/gen_corpus.rs \
     && touch src/lib.rs tests/api/main.rs \
     && cargo build --release --locked \
     && rm -rf src tests

@@ -44,6 +44,10 @@ pub enum ApiError {
         "the article is at version {0}; your If-Match names another. GET it again, reapply your change and send the new ETag"
     )]
     PreconditionFailed(i32),
+    /// No representation the client accepts, e.g. `Accept-Encoding` refusing identity and
+    /// every coding this server has (406).
+    #[error("{0}")]
+    NotAcceptable(String),
     /// The body is over the configured limit (413).
     #[error("{0}")]
     PayloadTooLarge(String),
@@ -127,6 +131,11 @@ impl ApiError {
                 "/problems/precondition-failed",
                 "Precondition failed: the article changed",
                 StatusCode::PRECONDITION_FAILED,
+            ),
+            NotAcceptable(_) => (
+                "/problems/not-acceptable",
+                "Not acceptable",
+                StatusCode::NOT_ACCEPTABLE,
             ),
             PayloadTooLarge(_) => (
                 "/problems/payload-too-large",
@@ -275,6 +284,9 @@ pub fn from_actix(err: &actix_web::Error) -> ApiError {
         StatusCode::NOT_FOUND => ApiError::NotFound(text),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::UnsupportedMediaType(text),
         StatusCode::SERVICE_UNAVAILABLE => ApiError::Unavailable(text),
+        StatusCode::NOT_ACCEPTABLE => ApiError::NotAcceptable(
+            "Accept-Encoding refuses every coding this server has (identity, br, gzip, zstd); allow one of them".to_owned(),
+        ),
         s if s.is_client_error() => ApiError::MalformedBody(text),
         _ => ApiError::Internal(text),
     }

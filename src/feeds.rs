@@ -55,6 +55,8 @@ pub struct FeedInput<'a> {
     pub base: &'a str,
     /// Absolute URL of this feed.
     pub self_url: &'a str,
+    /// The host that `tag:` ids are minted under (from the configured public URL).
+    pub id_authority: &'a str,
     /// The tag this feed is for, if any.
     pub tag: Option<&'a TagRow>,
     /// The articles, newest first, with bodies.
@@ -68,14 +70,14 @@ const SITE_NAME: &str = "أنباء";
 impl FeedInput<'_> {
     fn title(&self) -> String {
         match self.tag {
-            Some(t) => format!("{SITE_NAME}: {}", t.name),
+            Some(t) => format!("{SITE_NAME}: {}", xml_safe(&t.name)),
             None => SITE_NAME.to_owned(),
         }
     }
 
     fn description(&self) -> String {
         match self.tag {
-            Some(t) => format!("آخر الأخبار عن {}", t.name),
+            Some(t) => format!("آخر الأخبار عن {}", xml_safe(&t.name)),
             None => "آخر أخبار آسيا الوسطى والقوقاز وجوارهما".to_owned(),
         }
     }
@@ -100,12 +102,12 @@ impl FeedInput<'_> {
         format!("{}/api/v1/tags/{}", self.base, crate::text::pct(slug))
     }
 
-    /// A stable RFC 4151 `tag:` URI: the host the feed is published under and the day the
-    /// article was created never change for an article.
+    /// A stable RFC 4151 `tag:` URI: the configured host and the day the article was created
+    /// never change for an article (whatever host name a request used).
     fn entry_id(&self, a: &Article) -> String {
         format!(
             "tag:{},{}:article:{}",
-            authority(self.base),
+            self.id_authority,
             a.created_at.format("%Y-%m-%d"),
             a.id
         )
@@ -116,7 +118,7 @@ impl FeedInput<'_> {
             Some(t) => format!("feed:tag:{}", crate::text::pct(&t.slug)),
             None => "feed:articles".to_owned(),
         };
-        format!("tag:{},2026-11-24:{specific}", authority(self.base))
+        format!("tag:{},2026-11-24:{specific}", self.id_authority)
     }
 
     /// The feed's `updated`: the latest change among its articles.
@@ -139,13 +141,23 @@ fn changed(a: &Article) -> DateTime<Utc> {
 }
 
 /// The host part of a base URL (no scheme, port or path), as a `tag:` URI wants it.
-fn authority(base: &str) -> &str {
+pub fn authority(base: &str) -> &str {
     let rest = base.split_once("://").map_or(base, |(_, r)| r);
     let host = rest.split('/').next().unwrap_or(rest);
     match host.rsplit_once(':') {
         Some((h, port)) if port.bytes().all(|b| b.is_ascii_digit()) => h,
         _ => host,
     }
+}
+
+/// Text as XML can carry it: characters XML 1.0 forbids are dropped (the API refuses them
+/// on write; this keeps feeds valid whatever older rows hold).
+fn xml_safe(s: &str) -> String {
+    s.chars()
+        .filter(|&c| {
+            matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..)
+        })
+        .collect()
 }
 
 /// The article's HTML wrapped in its direction and language.
@@ -186,14 +198,14 @@ fn atom_feed(input: &FeedInput<'_>) -> String {
         .iter()
         .map(|a| atom::Entry {
             id: input.entry_id(a),
-            title: atom::Text::plain(a.title.clone()),
+            title: atom::Text::plain(xml_safe(&a.title)),
             updated: fixed(a.updated_at),
             published: a.published_at.map(fixed),
             authors: a
                 .author
                 .iter()
                 .map(|name| atom::Person {
-                    name: name.clone(),
+                    name: xml_safe(name),
                     ..Default::default()
                 })
                 .collect(),
@@ -208,12 +220,12 @@ fn atom_feed(input: &FeedInput<'_>) -> String {
                 .map(|t| atom::Category {
                     term: t.slug.clone(),
                     scheme: Some(format!("{}/api/v1/tags/", input.base)),
-                    label: Some(t.name.clone()),
+                    label: Some(xml_safe(&t.name)),
                 })
                 .collect(),
-            summary: Some(atom::Text::plain(a.summary.clone())),
+            summary: Some(atom::Text::plain(xml_safe(&a.summary))),
             content: Some(atom::Content {
-                value: Some(wrapped_html(a)),
+                value: Some(xml_safe(&wrapped_html(a))),
                 content_type: Some("html".to_owned()),
                 lang: Some(a.lang.clone()),
                 ..Default::default()
@@ -249,6 +261,8 @@ fn atom_feed(input: &FeedInput<'_>) -> String {
             version: Some(env!("CARGO_PKG_VERSION").to_owned()),
         }),
         lang: Some("ar".to_owned()),
+        // Relative links inside article HTML resolve against the API's base URL.
+        base: Some(format!("{}/", input.base)),
         entries,
         ..Default::default()
     };
@@ -260,10 +274,10 @@ fn rss_feed(input: &FeedInput<'_>) -> String {
         .articles
         .iter()
         .map(|a| rss::Item {
-            title: Some(a.title.clone()),
+            title: Some(xml_safe(&a.title)),
             link: Some(input.article_url(a)),
-            description: Some(a.summary.clone()),
-            content: Some(wrapped_html(a)),
+            description: Some(xml_safe(&a.summary)),
+            content: Some(xml_safe(&wrapped_html(a))),
             guid: Some(rss::Guid {
                 value: input.entry_id(a),
                 permalink: false,
@@ -273,13 +287,13 @@ fn rss_feed(input: &FeedInput<'_>) -> String {
                 .tags
                 .iter()
                 .map(|t| rss::Category {
-                    name: t.name.clone(),
+                    name: xml_safe(&t.name),
                     domain: Some(input.tag_url(&t.slug)),
                 })
                 .collect(),
             dublin_core_ext: a.author.as_ref().map(|name| {
                 rss::extension::dublincore::DublinCoreExtension {
-                    creators: vec![name.clone()],
+                    creators: vec![xml_safe(name)],
                     ..Default::default()
                 }
             }),

@@ -105,7 +105,21 @@ async fn request_context(
             log::error!("request {id} {method} {path} failed: {cause}");
         }
         let http_req = res.request().clone();
-        res = ServiceResponse::new(http_req, api_error.render(Some(&path), Some(&id)));
+        let mut rendered = api_error.render(Some(&path), Some(&id));
+        // Keep what outer layers of the app added (CORS headers above all: a browser must
+        // be able to read the problem), but not the old body's framing.
+        for (name, value) in res.headers() {
+            if !rendered.headers().contains_key(name)
+                && name != header::CONTENT_TYPE
+                && name != header::CONTENT_LENGTH
+                && name != header::CONTENT_ENCODING
+                && name != header::ETAG
+                && name != header::LAST_MODIFIED
+            {
+                rendered.headers_mut().append(name.clone(), value.clone());
+            }
+        }
+        res = ServiceResponse::new(http_req, rendered);
     }
 
     let status = res.status();
@@ -247,6 +261,9 @@ fn by_status(status: actix_web::http::StatusCode) -> ApiError {
     let reason = status.canonical_reason().unwrap_or("error").to_owned();
     match status.as_u16() {
         404 => ApiError::NotFound(reason),
+        406 => ApiError::NotAcceptable(
+            "Accept-Encoding refuses every coding this server has (identity, br, gzip, zstd); allow one of them".to_owned(),
+        ),
         413 => ApiError::PayloadTooLarge(reason),
         415 => ApiError::UnsupportedMediaType(reason),
         503 => ApiError::Unavailable(reason),

@@ -82,9 +82,22 @@ pub fn check_text(errors: &mut Errors, field: &str, value: &str, required: bool,
         errors.add(field, "must not be empty");
     } else if value.chars().count() > max {
         errors.add(field, format!("must be at most {max} characters"));
-    } else if value.contains('\0') {
-        errors.add(field, "must not contain NUL characters");
+    } else if let Some(c) = value.chars().find(|c| is_forbidden_char(*c)) {
+        errors.add(
+            field,
+            format!(
+                "must not contain the control character U+{:04X} (only tab and line breaks are allowed)",
+                u32::from(c)
+            ),
+        );
     }
+}
+
+/// Characters no text field may hold: C0 controls other than tab and line breaks, DEL, and
+/// the noncharacters U+FFFE/U+FFFF. XML (Atom, RSS) cannot carry them, so one such title
+/// would break every feed it appears in.
+pub fn is_forbidden_char(c: char) -> bool {
+    matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{7f}' | '\u{fffe}' | '\u{ffff}')
 }
 
 /// Checks a required name-like text: as `check_text`, and it must have a letter or digit.

@@ -40,9 +40,16 @@ impl KnownRoutes {
         let mut found: Option<Vec<Method>> = None;
         for (def, methods) in &self.0 {
             if def.is_match(path) {
-                found
-                    .get_or_insert_with(Vec::new)
-                    .extend(methods.iter().cloned());
+                let all = found.get_or_insert_with(Vec::new);
+                for m in methods {
+                    if !all.contains(m) {
+                        all.push(m.clone());
+                    }
+                    // Every GET answers HEAD too.
+                    if *m == Method::GET && !all.contains(&Method::HEAD) {
+                        all.push(Method::HEAD);
+                    }
+                }
             }
         }
         found

@@ -22,16 +22,38 @@ fn format_of(ext: &str) -> Result<FeedFormat, ApiError> {
     })
 }
 
-/// The absolute base URL links in feeds start with: `--public-url`, else this request's
-/// scheme and host.
+/// The absolute base URL links in feeds start with: `--public-url`, else `http://` and
+/// this request's `Host` when it is a plain host name (never `X-Forwarded-*`, which any
+/// client can send), else the address the server listens on.
 fn base_url(req: &HttpRequest, settings: &Settings) -> String {
-    match &settings.public_url {
-        Some(u) => u.trim_end_matches('/').to_owned(),
-        None => {
-            let info = req.connection_info();
-            format!("{}://{}", info.scheme(), info.host())
-        }
+    if let Some(u) = &settings.public_url {
+        return u.trim_end_matches('/').to_owned();
     }
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            !h.is_empty()
+                && h.len() <= 255
+                && h.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+        })
+        .map(str::to_owned)
+        .unwrap_or_else(|| req.app_config().host().to_owned());
+    format!("http://{host}")
+}
+
+/// The host `tag:` ids are minted under: the public URL's, else `localhost`, so ids never
+/// depend on the host name a reader happened to use.
+fn id_authority(settings: &Settings) -> String {
+    settings
+        .public_url
+        .as_deref()
+        .map(feeds::authority)
+        .filter(|a| !a.is_empty())
+        .unwrap_or("localhost")
+        .to_owned()
 }
 
 async fn serve_feed(
@@ -50,12 +72,14 @@ async fn serve_feed(
     })
     .await?;
     let base = base_url(&req, &settings);
+    let authority = id_authority(&settings);
     let self_url = format!("{base}{}", req.path());
     let body = feeds::render(
         format,
         &FeedInput {
             base: &base,
             self_url: &self_url,
+            id_authority: &authority,
             tag: tag_row.as_ref(),
             articles: &articles,
             updated: crate::dto::instant(validator.modified_at()),

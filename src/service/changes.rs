@@ -33,10 +33,10 @@ pub struct ChangePage {
 fn parse(p: &ChangesParams) -> Result<(i64, i64), ApiError> {
     let mut errors = Errors::default();
     let limit = params::limit_within(&mut errors, p.limit.as_deref(), DEFAULT_LIMIT, MAX_LIMIT);
-    let since = match p.since.as_deref().map(str::trim) {
-        None | Some("") => 0,
+    let since = match p.since.as_deref() {
+        None => 0,
         Some(s) => match s.parse::<i64>() {
-            Ok(n) if n >= 0 => n,
+            Ok(n) if !s.is_empty() && s.len() <= 18 && s.bytes().all(|b| b.is_ascii_digit()) => n,
             _ => {
                 errors.add(
                     "since",

@@ -148,7 +148,7 @@ fn unknown_route_404_wrong_method_405() {
     problem(app.get("/api/v1/articles/999"), 404);
     problem(app.get("/api/v1/articles/%D9%84%D8%A7"), 404);
     let res = app.request(Method::PUT, "/api/v1/tags").send().unwrap();
-    assert_eq!(res.headers()["allow"], "GET, POST");
+    assert_eq!(res.headers()["allow"], "GET, HEAD, POST");
     problem(res, 405);
     let res = app
         .request(Method::POST, "/api/v1/articles/5")

@@ -509,3 +509,113 @@ fn related_articles_prefer_rare_shared_tags_then_recency() {
     );
     problem(app.get("/api/v1/articles/999999/related"), 404);
 }
+
+/// Findings of the black-box QA pass on feeds, sync and caching, locked in.
+#[test]
+fn qa_regressions_feeds_sync_caching() {
+    let app = TestApp::spawn_demo();
+    // Control characters would make XML feeds invalid: refused on write, named.
+    let p = problem(
+        app.post(
+            "/api/v1/articles",
+            &json!({"title": "خبر \u{1} تجريبي", "author": "x\u{ffff}", "status": "published"}),
+        ),
+        422,
+    );
+    assert_eq!(error_fields(&p), ["title", "author"]);
+    assert!(
+        p["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("U+0001")
+    );
+    let p = problem(
+        app.post("/api/v1/tags", &json!({"slug": "ctl", "name": "وسم\u{1b}"})),
+        422,
+    );
+    assert_eq!(error_fields(&p), ["name"]);
+    // Tabs and line breaks stay allowed.
+    let ok = app.post(
+        "/api/v1/articles",
+        &json!({"title": "عنوان", "body": "سطر\tأول\r\nسطر ثان", "status": "published"}),
+    );
+    assert_eq!(ok.status(), 201);
+    let atom = app.get("/feeds/articles.atom").bytes().unwrap();
+    assert!(feed_rs::parser::parse(&atom[..]).is_ok());
+    let atom = String::from_utf8(atom.to_vec()).unwrap();
+    assert!(
+        atom.contains("xml:base="),
+        "relative links in content resolve"
+    );
+
+    // Errors carry CORS headers, so a page can read the problem.
+    let res = app
+        .client
+        .get(app.url("/api/v1/changes?since=x"))
+        .header("Origin", "https://any.example")
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    assert_eq!(res.headers()["access-control-allow-origin"], "*");
+    assert!(res.headers().contains_key("access-control-expose-headers"));
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/problem+json")
+    );
+
+    // An Accept-Encoding that refuses everything is a 406 problem, not a "malformed body".
+    let p = problem(
+        app.client
+            .get(app.url("/feeds/articles.atom"))
+            .header("Accept-Encoding", "identity;q=0, *;q=0")
+            .send()
+            .unwrap(),
+        406,
+    );
+    assert!(p["detail"].as_str().unwrap().contains("Accept-Encoding"));
+
+    // 405 lists each method once, HEAD included.
+    let res = app
+        .client
+        .post(app.url("/feeds/articles.atom"))
+        .send()
+        .unwrap();
+    assert_eq!(res.headers()["allow"], "GET, HEAD");
+
+    // `since` is digits only.
+    for bad in ["", "+5", "-0", "1.0", "%201", "١"] {
+        let p = problem(app.get(&format!("/api/v1/changes?since={bad}")), 400);
+        assert_eq!(error_fields(&p), ["since"], "since={bad}");
+    }
+
+    // Without --public-url, feed ids never depend on the host a client names, and
+    // X-Forwarded-* from a client is not trusted for links.
+    let feed = |host: &str| {
+        let res = app
+            .client
+            .get(app.url("/feeds/articles.json"))
+            .header("Host", host)
+            .header("X-Forwarded-Host", "evil.example")
+            .header("X-Forwarded-Proto", "https")
+            .send()
+            .unwrap();
+        res.json::<Value>().unwrap()
+    };
+    let (a, b) = (feed("news.example"), feed("other.example:8080"));
+    assert_eq!(a["items"][0]["id"], b["items"][0]["id"]);
+    assert!(
+        a["items"][0]["id"]
+            .as_str()
+            .unwrap()
+            .starts_with("tag:localhost,")
+    );
+    assert!(
+        a["feed_url"]
+            .as_str()
+            .unwrap()
+            .starts_with("http://news.example/")
+    );
+    assert!(!a.to_string().contains("evil.example"));
+}
