@@ -8,6 +8,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sqlite::SqliteConnection;
 use serde::Serialize;
@@ -21,7 +22,7 @@ use crate::text::slug::check_slug;
 use crate::validate::Validate;
 
 /// Lines written per transaction.
-const BATCH: usize = 500;
+const BATCH: usize = 1000;
 
 /// How an import runs.
 #[derive(Debug, Clone, Default)]
@@ -180,45 +181,165 @@ fn create_missing_tags(
     Ok(())
 }
 
-/// Writes one batch inside the caller's transaction, each line in its own savepoint.
+/// What one batch did (merged into the report once its transaction commits).
+#[derive(Debug, Default)]
+struct BatchOutcome {
+    created: usize,
+    updated: usize,
+    unchanged: usize,
+    rejected: Vec<(usize, String)>,
+    tags_created: Vec<String>,
+}
+
+/// Why a batch's transaction ended early.
+#[derive(Debug)]
+enum BatchError {
+    /// A line failed after it had started writing: roll the batch back and write it again
+    /// with a savepoint per line.
+    Redo,
+    /// The database itself failed.
+    Fatal(ApiError),
+}
+
+impl From<diesel::result::Error> for BatchError {
+    fn from(e: diesel::result::Error) -> Self {
+        BatchError::Fatal(e.into())
+    }
+}
+
+/// Checks what a line's write could trip on, reading only: its tags exist (or may be
+/// created). A line that passes writes without failing, so a batch needs no savepoints.
+fn precheck(
+    conn: &mut SqliteConnection,
+    p: &Prepared,
+    opts: &ImportOptions,
+    known: &HashSet<String>,
+) -> Result<(), ApiError> {
+    let mut unknown = Vec::new();
+    for slug in p.tag_slugs() {
+        if known.contains(slug)
+            || db::tags::by_slug(conn, slug)?.is_some()
+            || db::revisions::tag_redirect(conn, slug)?.is_some()
+        {
+            continue;
+        }
+        if opts.create_tags {
+            check_slug(slug)
+                .map_err(|m| ApiError::invalid_field("tags", format!("`{slug}` {m}")))?;
+        } else {
+            unknown.push(format!("`{}`", crate::validate::echo(slug)));
+        }
+    }
+    if unknown.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::invalid_field(
+            "tags",
+            format!(
+                "no tag with slug {}; create it first, or import with --create-tags",
+                unknown.join(", ")
+            ),
+        ))
+    }
+}
+
+/// Writes one line: tags it needs, then the upsert.
+fn write_line(
+    conn: &mut SqliteConnection,
+    p: Prepared,
+    opts: &ImportOptions,
+    known: &mut HashSet<String>,
+    new_tags: &mut Vec<String>,
+) -> Result<Upserted, ApiError> {
+    if opts.create_tags {
+        create_missing_tags(conn, p.tag_slugs(), known, new_tags)?;
+    }
+    upsert_prepared(conn, p, &opts.by)
+}
+
+/// Writes one batch inside the caller's transaction. Fast mode checks each line first and
+/// writes it with no savepoint (FTS5 flushes its pending index data at every savepoint, so
+/// one per line would write a tiny index segment per article); a line failing mid-write
+/// asks for a redo. Safe mode gives every line its own savepoint.
 fn write_batch(
     conn: &mut SqliteConnection,
-    batch: Vec<Item>,
+    batch: &[Item],
     opts: &ImportOptions,
-    known_tags: &mut HashSet<String>,
-    report: &mut ImportReport,
-) -> Result<(), ApiError> {
+    known: &mut HashSet<String>,
+    safe: bool,
+) -> Result<BatchOutcome, BatchError> {
+    let mut out = BatchOutcome::default();
     for item in batch {
-        let prepared = match item.article {
-            Ok(p) => p,
+        let prepared = match &item.article {
+            Ok(p) => p.clone(),
             Err(why) => {
-                report.rejected.push((item.line, why));
+                out.rejected.push((item.line, why.clone()));
                 continue;
             }
         };
+        if let Err(e) = precheck(conn, &prepared, opts, known) {
+            out.rejected.push((item.line, write_reason(&e)));
+            continue;
+        }
         let mut new_tags = Vec::new();
-        let outcome = conn.transaction::<_, ApiError, _>(|conn| {
-            if opts.create_tags {
-                create_missing_tags(conn, prepared.tag_slugs(), known_tags, &mut new_tags)?;
-            }
-            upsert_prepared(conn, prepared, &opts.by)
-        });
+        let outcome = if safe {
+            conn.transaction::<_, ApiError, _>(|conn| {
+                write_line(conn, prepared, opts, known, &mut new_tags)
+            })
+        } else {
+            write_line(conn, prepared, opts, known, &mut new_tags)
+        };
         match outcome {
-            Ok(Upserted::Created(_)) => report.created += 1,
-            Ok(Upserted::Updated(_)) => report.updated += 1,
-            Ok(Upserted::Unchanged(_)) => report.unchanged += 1,
+            Ok(Upserted::Created(_)) => out.created += 1,
+            Ok(Upserted::Updated(_)) => out.updated += 1,
+            Ok(Upserted::Unchanged(_)) => out.unchanged += 1,
+            Err(_) if !safe => return Err(BatchError::Redo),
             Err(e) => {
                 // The savepoint rolled back; tags it created are gone too.
                 for t in &new_tags {
-                    known_tags.remove(t);
+                    known.remove(t);
                 }
                 new_tags.clear();
-                report.rejected.push((item.line, write_reason(&e)));
+                out.rejected.push((item.line, write_reason(&e)));
             }
         }
-        report.tags_created.extend(new_tags);
+        out.tags_created.extend(new_tags);
     }
-    Ok(())
+    Ok(out)
+}
+
+/// Writes a batch in its own transaction (a savepoint inside a dry run's one transaction),
+/// falling back to a savepoint per line when a line fails mid-write.
+fn run_batch(
+    conn: &mut SqliteConnection,
+    batch: &[Item],
+    opts: &ImportOptions,
+    known: &mut HashSet<String>,
+    nested: bool,
+) -> Result<BatchOutcome, ApiError> {
+    for safe in [false, true] {
+        let before = known.clone();
+        let attempt = |conn: &mut SqliteConnection| write_batch(conn, batch, opts, known, safe);
+        let result = if nested {
+            conn.transaction(attempt)
+        } else {
+            conn.immediate_transaction(attempt)
+        };
+        match result {
+            Ok(out) => return Ok(out),
+            Err(BatchError::Redo) => *known = before,
+            Err(BatchError::Fatal(e)) => return Err(e),
+        }
+    }
+    Err(ApiError::internal("a batch failed in safe mode too"))
+}
+
+fn merge(report: &mut ImportReport, out: BatchOutcome) {
+    report.created += out.created;
+    report.updated += out.updated;
+    report.unchanged += out.unchanged;
+    report.rejected.extend(out.rejected);
+    report.tags_created.extend(out.tags_created);
 }
 
 /// Shows progress: a bar on a terminal, a plain line every few seconds otherwise.
@@ -331,14 +452,18 @@ pub fn import(
         Ok(lines)
     });
 
+    // A bulk load rereads index pages as FTS5 merges its segments: a larger page cache for
+    // this connection. Checkpoints wait for the end, so each page is copied back once.
+    conn.batch_execute("PRAGMA cache_size = -262144; PRAGMA wal_autocheckpoint = 0;")?;
     let mut report = ImportReport::default();
     let mut known_tags = HashSet::new();
     let mut progress = Progress::new(total_bytes);
     let result = if opts.dry_run {
         let outcome = conn.immediate_transaction::<(), DryRunEnd, _>(|conn| {
             for (batch, bytes) in rx.iter() {
-                write_batch(conn, batch, opts, &mut known_tags, &mut report)
+                let out = run_batch(conn, &batch, opts, &mut known_tags, true)
                     .map_err(DryRunEnd::Failed)?;
+                merge(&mut report, out);
                 progress.update(bytes, &report);
             }
             Err(DryRunEnd::Done)
@@ -350,11 +475,12 @@ pub fn import(
     } else {
         let mut result = Ok(());
         for (batch, bytes) in rx.iter() {
-            result = conn.immediate_transaction(|conn| {
-                write_batch(conn, batch, opts, &mut known_tags, &mut report)
-            });
-            if result.is_err() {
-                break;
+            match run_batch(conn, &batch, opts, &mut known_tags, false) {
+                Ok(out) => merge(&mut report, out),
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
             }
             progress.update(bytes, &report);
         }
@@ -362,6 +488,7 @@ pub fn import(
     };
     progress.finish();
     drop(rx);
+    conn.batch_execute("PRAGMA wal_autocheckpoint = 1000; PRAGMA wal_checkpoint(PASSIVE);")?;
     let lines = reader
         .join()
         .map_err(|_| ApiError::internal("the reader thread panicked"))?

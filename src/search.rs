@@ -347,7 +347,7 @@ pub fn parse(q: &str) -> Query {
 const SNIPPET_WORDS: usize = 24;
 
 /// How much of a text is searched for the excerpt, in characters.
-const SNIPPET_SCAN_CHARS: usize = 1200;
+pub const SNIPPET_SCAN_CHARS: usize = 1200;
 
 /// The window of the text with the most matches, HTML-escaped, matches in `<mark>`;
 /// `None` when nothing in the text matches.

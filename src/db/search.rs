@@ -68,12 +68,9 @@ impl IndexDoc {
     }
 
     fn of_row(row: &ArticleRow) -> IndexDoc {
-        // Rows written before body_text existed get it computed here.
-        if row.body_text.is_empty() && !row.body_html.is_empty() {
-            IndexDoc::of(&row.title, &row.summary, &html_text(&row.body_html))
-        } else {
-            IndexDoc::of(&row.title, &row.summary, &row.body_text)
-        }
+        // `body_text` keeps only the beginning (for snippets): the whole text comes from the
+        // HTML.
+        IndexDoc::of(&row.title, &row.summary, &html_text(&row.body_html))
     }
 }
 

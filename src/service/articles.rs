@@ -706,6 +706,7 @@ fn tag_ids(conn: &mut SqliteConnection, slugs: &[String]) -> Result<Vec<i32>, Ap
 /// An article's fields with everything derived from the text worked out: HTML, plain
 /// text, summary, word count and the search index document. Pure CPU work, done before the
 /// write transaction so the database lock is held as briefly as possible.
+#[derive(Clone)]
 pub struct Prepared {
     fields: Fields,
     body_html: String,
@@ -733,6 +734,12 @@ fn prepare(mut f: Fields) -> Prepared {
     let index = IndexDoc::of(&f.title, &summary, &body_text);
     // The analyzer already walked every word of the body: its count is the word count.
     let words = i32::try_from(index.body_words).unwrap_or(i32::MAX);
+    // Only the beginning is stored, for snippets (which look no further): the whole text
+    // would be a third copy of every body, and writes are what bulk loads wait for.
+    let body_text = match body_text.char_indices().nth(search::SNIPPET_SCAN_CHARS) {
+        Some((cut, _)) => body_text[..cut].to_owned(),
+        None => body_text,
+    };
     Prepared {
         fields: f,
         body_html,
