@@ -379,3 +379,62 @@ fn backup_under_write_load_is_consistent_and_verified() {
     assert!(!again.status.success());
     assert!(text(&again).contains("exists"));
 }
+
+#[test]
+fn kill_9_in_the_middle_of_an_import_leaves_a_sound_database_and_a_rerun_completes() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("import.db");
+    let file = dir.path().join("big.jsonl");
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&file).unwrap());
+    let lines = 6000;
+    for i in 0..lines {
+        let body = "فقرة عن التجارة بين طشقند وألماتي. ".repeat(20);
+        writeln!(
+            f,
+            "{}",
+            json!({"slug": format!("line-{i}"), "title": format!("خبر مستورد رقم {i}"),
+                   "body": body, "status": "published", "tags": ["uzbekistan"]})
+        )
+        .unwrap();
+    }
+    drop(f);
+    let mut child = Command::new(BIN)
+        .args(["import", file.to_str().unwrap(), "--create-tags", "--db"])
+        .arg(&db)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Let it commit some batches, then kill it mid-batch.
+    let mut waited = 0;
+    while waited < 20_000 {
+        std::thread::sleep(Duration::from_millis(100));
+        waited += 100;
+        let wal = std::fs::metadata(dir.path().join("import.db-wal")).map_or(0, |m| m.len());
+        if wal > 8_000_000 {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    let status = child.wait().unwrap();
+    assert!(
+        !status.success(),
+        "the import was killed before it finished"
+    );
+    assert_eq!(integrity(&db), "ok");
+    let out = anbaa(&["import", file.to_str().unwrap(), "--create-tags"], &db);
+    assert!(out.status.success(), "{}", text(&out));
+    let report = text(&out);
+    assert!(report.contains(&format!("{lines} lines")), "{report}");
+    assert!(
+        !report.contains(" 0 unchanged"),
+        "some lines were in before the kill: {report}"
+    );
+    let export = anbaa(&["export"], &db);
+    assert_eq!(
+        export.stdout.iter().filter(|b| **b == b'\n').count(),
+        lines,
+        "every line once"
+    );
+    assert_eq!(integrity(&db), "ok");
+}
