@@ -213,14 +213,18 @@ fn precheck(
     conn: &mut SqliteConnection,
     p: &Prepared,
     opts: &ImportOptions,
-    known: &HashSet<String>,
+    known: &mut HashSet<String>,
 ) -> Result<(), ApiError> {
     let mut unknown = Vec::new();
     for slug in p.tag_slugs() {
-        if known.contains(slug)
-            || db::tags::by_slug(conn, slug)?.is_some()
+        if known.contains(slug) {
+            continue;
+        }
+        if db::tags::by_slug(conn, slug)?.is_some()
             || db::revisions::tag_redirect(conn, slug)?.is_some()
         {
+            // Tags are only added during an import, so a slug seen once stays good.
+            known.insert(slug.clone());
             continue;
         }
         if opts.create_tags {
