@@ -79,6 +79,11 @@ fn serve_page() -> String {
 
 /// Opens the page in Chromium against `api`; `None` when no browser is set up here.
 fn run_browser(page_origin: &str, api: &str) -> Option<Value> {
+    run_script("cors.mjs", &format!("{page_origin}/?api={api}"))
+}
+
+/// Runs a script of tests/browser on `url`; `None` when no browser is set up here.
+fn run_script(script: &str, url: &str) -> Option<Value> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     let ready = dir.join("node_modules/playwright-core").exists() && Path::new(&chromium).exists();
@@ -90,10 +95,9 @@ fn run_browser(page_origin: &str, api: &str) -> Option<Value> {
         eprintln!("skipping the browser test: no Chromium or playwright-core here (run .ci/run)");
         return None;
     }
-    let url = format!("{page_origin}/?api={api}");
     let out = Command::new("node")
-        .arg(dir.join("cors.mjs"))
-        .arg(&url)
+        .arg(dir.join(script))
+        .arg(url)
         .output()
         .expect("run node");
     assert!(
@@ -240,4 +244,49 @@ fn cors_headers_preflights_and_origin_checks() {
         "no CORS headers for an origin not listed"
     );
     assert!(res.headers()["vary"].to_str().unwrap().contains("Origin"));
+}
+
+/// The docs page works offline under its Content-Security-Policy.
+#[test]
+fn the_docs_page_renders_under_its_content_security_policy() {
+    let app = TestApp::spawn();
+    let res = app.get("/docs/");
+    let csp = res.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        csp.contains("default-src 'none'") && csp.contains("script-src 'self'"),
+        "{csp}"
+    );
+    let Some(seen) = run_script("docs.mjs", &app.url("/docs/")) else {
+        return;
+    };
+    assert!(
+        seen["title"].as_str().is_some_and(|t| t.contains("anbaa")),
+        "{seen}"
+    );
+    assert!(seen["operations"].as_u64().unwrap() >= 20, "{seen}");
+    assert_eq!(seen["violations"], serde_json::json!([]), "{seen}");
+}
+
+/// Every response says what it is and what it may do, errors included.
+#[test]
+fn security_headers_on_every_response() {
+    let app = TestApp::spawn_demo();
+    for path in [
+        "/api/v1/articles",
+        "/api/v1/articles/999999",
+        "/feeds/articles.atom",
+        "/openapi.json",
+        "/healthz",
+        "/nowhere",
+    ] {
+        let res = app.get(path);
+        assert_eq!(res.headers()["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(res.headers()["referrer-policy"], "no-referrer", "{path}");
+        let csp = res.headers()["content-security-policy"].to_str().unwrap();
+        assert!(csp.starts_with("default-src 'none'"), "{path}: {csp}");
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+    }
 }
