@@ -32,13 +32,28 @@ pub struct Settings {
     #[arg(long = "cors-origin", env = "ANBAA_CORS_ORIGIN", value_delimiter = ',')]
     pub cors_origins: Vec<String>,
 
+    /// Requests per second each anonymous client (IP address) may make, with bursts of
+    /// twice that; 0 turns limiting off. Requests with a valid key are never limited.
+    #[arg(long, env = "ANBAA_RATE_LIMIT", default_value_t = 50)]
+    pub rate_limit: u32,
+
+    /// A reverse proxy (IP address) whose `X-Forwarded-For` names the real client; repeat
+    /// for several. Without it, `X-Forwarded-For` is ignored.
+    #[arg(
+        long = "trusted-proxy",
+        env = "ANBAA_TRUSTED_PROXY",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<String>,
+
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "ANBAA_WORKERS")]
     pub workers: Option<usize>,
 }
 
 impl Settings {
-    /// Settings for a server on `bind` with the database at `db`, everything else default.
+    /// Settings for a server on `bind` with the database at `db`, everything else default
+    /// (but no rate limit).
     pub fn new(bind: &str, db: &str) -> Settings {
         Settings {
             bind: bind.to_owned(),
@@ -47,6 +62,9 @@ impl Settings {
             public_url: None,
             max_body_bytes: 1024 * 1024,
             cors_origins: Vec::new(),
+            // Library users (tests, benchmarks) opt in; the command line defaults to 50.
+            rate_limit: 0,
+            trusted_proxies: Vec::new(),
             workers: None,
         }
     }

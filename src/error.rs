@@ -54,6 +54,11 @@ pub enum ApiError {
     /// The body is not JSON (415).
     #[error("{0}")]
     UnsupportedMediaType(String),
+    /// Too many requests from this client; retry after this many seconds (429).
+    #[error(
+        "too many requests from your address; retry in {0} s, or send an API key (keys are not limited)"
+    )]
+    RateLimited(u64),
     /// The service cannot answer now, e.g. the database is unreachable (503).
     #[error("{0}")]
     Unavailable(String),
@@ -147,6 +152,11 @@ impl ApiError {
                 "Unsupported media type",
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ),
+            RateLimited(_) => (
+                "/problems/rate-limited",
+                "Too many requests",
+                StatusCode::TOO_MANY_REQUESTS,
+            ),
             Unavailable(_) => (
                 "/problems/unavailable",
                 "Service unavailable",
@@ -215,6 +225,9 @@ impl ApiError {
             }
             ApiError::MethodNotAllowed(methods) => {
                 res.insert_header((header::ALLOW, join_methods(methods)));
+            }
+            ApiError::RateLimited(secs) => {
+                res.insert_header((header::RETRY_AFTER, secs.to_string()));
             }
             _ => {}
         }

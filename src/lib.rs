@@ -11,6 +11,7 @@ pub mod dto;
 pub mod error;
 pub mod extract;
 pub mod feeds;
+pub mod limit;
 pub mod openapi;
 pub mod routes;
 pub mod search;

@@ -20,6 +20,7 @@ use crate::config::Settings;
 use crate::db::DbPool;
 use crate::error::{self, ApiError};
 use crate::extract::BodyLimit;
+use crate::limit::RateLimits;
 use crate::openapi::ApiDoc;
 use crate::routes::{self, fallback::KnownRoutes};
 
@@ -288,6 +289,69 @@ pub fn check_origin(origin: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Limits anonymous clients per address. A request with a valid key is not limited (its
+/// key is checked here once and handed to the handler); probes are never limited. Inside the
+/// CORS layer, so a browser can read a 429 and its Retry-After.
+async fn rate_limit(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let Some(limits) = req.app_data::<web::Data<RateLimits>>().cloned() else {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
+    };
+    let path = req.path();
+    let probe = path == "/healthz" || path == "/readyz" || path == "/metrics";
+    if limits.per_second() == 0 || probe || keyed(&req).await {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
+    }
+    let verdict = match limits.client_ip(&req) {
+        Some(ip) => limits.check(ip),
+        None => crate::limit::Verdict::Exempt,
+    };
+    match verdict {
+        crate::limit::Verdict::Limited { limit, retry_after } => {
+            // An error response, so the outer layer renders it with the path and request id.
+            let mut res = req.error_response(ApiError::RateLimited(retry_after));
+            crate::limit::headers(res.headers_mut(), limit, 0, retry_after);
+            Ok(res.map_into_boxed_body())
+        }
+        crate::limit::Verdict::Allowed {
+            limit,
+            remaining,
+            reset,
+        } => {
+            let mut res = next.call(req).await?.map_into_boxed_body();
+            crate::limit::headers(res.headers_mut(), limit, remaining, reset);
+            Ok(res)
+        }
+        crate::limit::Verdict::Exempt => next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body),
+    }
+}
+
+/// True when the request carries a valid key; the verified caller is kept for the handler.
+async fn keyed(req: &ServiceRequest) -> bool {
+    if !req.headers().contains_key(header::AUTHORIZATION) {
+        return false;
+    }
+    let (http, mut payload) = (req.request().clone(), actix_web::dev::Payload::None);
+    match <crate::auth::Caller as actix_web::FromRequest>::from_request(&http, &mut payload).await {
+        Ok(caller) if caller.0.is_some() => {
+            req.extensions_mut().insert(caller);
+            true
+        }
+        _ => false,
+    }
+}
+
 /// A problem for a bare error status some lower layer produced without an error value.
 fn by_status(status: actix_web::http::StatusCode) -> ApiError {
     let reason = status.canonical_reason().unwrap_or("error").to_owned();
@@ -324,6 +388,10 @@ impl Application {
                 .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
         }
         let origins = settings.cors_origins.clone();
+        let limits = web::Data::new(
+            RateLimits::new(settings.rate_limit, &settings.trusted_proxies)
+                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?,
+        );
         let settings = web::Data::new(settings);
         let server = HttpServer::new(move || {
             let (app, api) =
@@ -331,6 +399,7 @@ impl Application {
                     .into_utoipa_app()
                     .openapi(ApiDoc::openapi())
                     .app_data(pool.clone())
+                    .app_data(limits.clone())
                     .app_data(settings.clone())
                     .app_data(limit.clone())
                     .app_data(known.clone())
@@ -343,6 +412,7 @@ impl Application {
                 .service(web::redirect("/docs", "/docs/"))
                 .default_service(web::to(routes::fallback::not_routed))
                 .wrap(Compress::default())
+                .wrap(from_fn(rate_limit))
                 .wrap(cors(&origins))
                 .wrap(from_fn(request_context))
         })

@@ -379,3 +379,71 @@ fn qa_regressions() {
     let s: serde_json::Value = s.json().unwrap();
     assert_eq!(s["summary"], "نص آمن");
 }
+
+/// Anonymous clients are limited per address (429, Retry-After, RateLimit-*); keys are not;
+/// X-Forwarded-For counts only from a trusted proxy.
+#[test]
+fn rate_limits_for_anonymous_clients() {
+    let app = TestApp::spawn_with(false, |s| s.rate_limit = 3);
+    let statuses: Vec<reqwest::blocking::Response> =
+        (0..12).map(|_| app.get("/api/v1/tags")).collect();
+    let first = &statuses[0];
+    assert_eq!(first.status(), 200);
+    assert_eq!(first.headers()["ratelimit-limit"], "6");
+    assert!(first.headers().contains_key("ratelimit-remaining"));
+    assert!(first.headers().contains_key("ratelimit-reset"));
+    let limited: Vec<_> = statuses.into_iter().filter(|r| r.status() == 429).collect();
+    assert!(limited.len() >= 4, "a burst of 6 then refusals");
+    let res = limited.into_iter().next().unwrap();
+    let retry: u64 = res.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=2).contains(&retry), "{retry}");
+    assert_eq!(res.headers()["ratelimit-remaining"], "0");
+    let p = problem(res, 429);
+    assert_eq!(p["type"], "/problems/rate-limited");
+    // A valid key is never limited; a bogus one is limited like anyone (and gets its 401).
+    for _ in 0..10 {
+        assert_eq!(app.get_with("/api/v1/tags", &app.writer).status(), 200);
+    }
+    assert_eq!(
+        app.get_with("/api/v1/tags", "anbaa_00000000_nope").status(),
+        429
+    );
+    // Probes are never limited.
+    assert_eq!(app.get("/healthz").status(), 200);
+
+    // X-Forwarded-For is believed only from a trusted proxy.
+    let spoof = |app: &TestApp, ip: &str| {
+        app.client
+            .get(app.url("/api/v1/tags"))
+            .header("X-Forwarded-For", ip)
+            .send()
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    assert_eq!(
+        spoof(&app, "203.0.113.9"),
+        429,
+        "an untrusted peer cannot pick its address"
+    );
+    let proxied = TestApp::spawn_with(false, |s| {
+        s.rate_limit = 1;
+        s.trusted_proxies = vec!["127.0.0.1".to_owned()];
+    });
+    let a: Vec<u16> = (0..4).map(|_| spoof(&proxied, "203.0.113.1")).collect();
+    assert!(a.contains(&429), "{a:?}");
+    assert_eq!(
+        spoof(&proxied, "203.0.113.2"),
+        200,
+        "another client behind the proxy"
+    );
+    assert_eq!(
+        spoof(&proxied, "203.0.113.3, 127.0.0.1"),
+        200,
+        "the last address that is not a trusted proxy"
+    );
+}
