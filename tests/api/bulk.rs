@@ -188,9 +188,33 @@ fn export_then_import_into_an_empty_database_then_export_is_identical() {
     assert!(first == second.stdout, "the round trip changed the export");
 }
 
-fn start_server(db: &Path) -> (Child, String) {
+/// A server process that is killed when dropped, so a failing test leaves none behind.
+struct Server(Child);
+
+impl Server {
+    fn kill(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+fn start_server(db: &Path) -> (Server, String) {
+    // The verification reads are many and anonymous: no rate limit here.
     let mut child = Command::new(BIN)
-        .args(["serve", "--bind", "127.0.0.1:0", "--db"])
+        .args([
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--rate-limit",
+            "0",
+            "--db",
+        ])
         .arg(db)
         .env("RUST_LOG", "info")
         .stderr(Stdio::piped())
@@ -204,7 +228,7 @@ fn start_server(db: &Path) -> (Child, String) {
         }
     };
     std::thread::spawn(move || lines.map_while(Result::ok).count());
-    (child, format!("http://{addr}"))
+    (Server(child), format!("http://{addr}"))
 }
 
 fn new_key(db: &Path) -> String {
@@ -286,8 +310,7 @@ fn kill_9_under_concurrent_writes_loses_nothing_acknowledged() {
         let handles = writers(&base, &key, stop.clone(), 4);
         std::thread::sleep(Duration::from_millis(300 + 70 * round));
         // SIGKILL: no shutdown, no flush, mid-request.
-        child.kill().unwrap();
-        child.wait().unwrap();
+        child.kill();
         stop.store(true, Ordering::Relaxed);
         let acked: Vec<(i64, i64, String)> = handles
             .into_iter()
@@ -314,8 +337,7 @@ fn kill_9_under_concurrent_writes_loses_nothing_acknowledged() {
                 assert_eq!(a["title"], title.as_str(), "round {round}");
             }
         }
-        child.kill().unwrap();
-        child.wait().unwrap();
+        child.kill();
     }
 }
 
@@ -344,8 +366,7 @@ fn backup_under_write_load_is_consistent_and_verified() {
         .into_iter()
         .flat_map(|h| h.join().unwrap())
         .collect();
-    child.kill().unwrap();
-    child.wait().unwrap();
+    child.kill();
     assert!(out.status.success(), "{}", text(&out));
     assert!(text(&out).contains("integrity_check ok"), "{}", text(&out));
     assert_eq!(integrity(&copy), "ok");
