@@ -3,7 +3,7 @@
 //! one savepoint per line so a bad line never takes good ones down with it; parsing and
 //! rendering run on a second thread while the first writes.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, IsTerminal, Write};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -428,23 +428,53 @@ pub fn import(
     let reader = std::thread::spawn(move || -> std::io::Result<usize> {
         let mut input = input;
         let (mut batch, mut line_no, mut lines, mut bytes) = (Vec::new(), 0usize, 0usize, 0u64);
-        let mut buf = String::new();
+        // Slugs this file already used, and where: a second line with the same slug would
+        // overwrite the first, and make every re-import an "update".
+        let mut slugs: HashMap<String, usize> = HashMap::new();
+        let mut buf = Vec::new();
         loop {
             buf.clear();
-            let n = input.read_line(&mut buf)?;
+            let n = input.read_until(b'\n', &mut buf)?;
             if n == 0 {
                 break;
             }
             line_no += 1;
             bytes += n as u64;
-            let text = buf.trim();
+            let raw = match std::str::from_utf8(&buf) {
+                Ok(text) => text,
+                Err(e) => {
+                    lines += 1;
+                    batch.push(Item {
+                        line: line_no,
+                        article: Err(format!(
+                            "the line is not valid UTF-8 (byte {} of the line)",
+                            e.valid_up_to() + 1
+                        )),
+                    });
+                    continue;
+                }
+            };
+            // Files saved by some Windows tools start with a byte order mark.
+            let text = raw.trim_start_matches('\u{feff}').trim();
             if text.is_empty() {
                 continue;
             }
             lines += 1;
+            let article = parse_line(text).and_then(|p| {
+                let slug = p.upsert_slug();
+                match slugs.get(&slug) {
+                    Some(first) => Err(format!(
+                        "slug `{slug}` is already used by line {first} of this file; give each article its own slug"
+                    )),
+                    None => {
+                        slugs.insert(slug, line_no);
+                        Ok(p)
+                    }
+                }
+            });
             batch.push(Item {
                 line: line_no,
-                article: parse_line(text),
+                article,
             });
             if batch.len() == BATCH && tx.send((std::mem::take(&mut batch), bytes)).is_err() {
                 return Ok(lines);
@@ -456,9 +486,6 @@ pub fn import(
         Ok(lines)
     });
 
-    // A bulk load rereads index pages as FTS5 merges its segments: a larger page cache for
-    // this connection. Checkpoints wait for the end, so each page is copied back once.
-    conn.batch_execute("PRAGMA cache_size = -262144; PRAGMA wal_autocheckpoint = 0;")?;
     let mut report = ImportReport::default();
     let mut known_tags = HashSet::new();
     let mut progress = Progress::new(total_bytes);

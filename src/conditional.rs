@@ -233,7 +233,7 @@ impl Validator {
     pub fn version_of(etag: &str) -> Option<i32> {
         let opaque = etag.trim().strip_prefix('"')?.strip_suffix('"')?;
         let rest = strip_coding(opaque).strip_prefix('v')?;
-        rest.split('-').next()?.parse().ok()
+        strict_version(rest.split('-').next()?)
     }
 }
 
@@ -273,6 +273,13 @@ impl IfMatch {
 /// Checks an optional `If-Match` against the current version.
 pub fn check_if_match(if_match: Option<&IfMatch>, current: i32) -> Result<(), ApiError> {
     if_match.map_or(Ok(()), |m| m.check(current))
+}
+
+/// A version number as this API writes it: digits, no sign, no leading zero, at least 1.
+pub fn strict_version(raw: &str) -> Option<i32> {
+    let canonical =
+        !raw.is_empty() && raw.bytes().all(|b| b.is_ascii_digit()) && !raw.starts_with('0');
+    canonical.then(|| raw.parse().ok()).flatten()
 }
 
 /// An ETag's opaque part without a content-coding suffix the compression layer added.
@@ -331,6 +338,9 @@ mod tests {
         assert_eq!(Validator::version_of("\"v12-abcdef-br\""), Some(12));
         assert_eq!(Validator::version_of("\"s0123\""), None);
         assert_eq!(Validator::version_of("v12"), None);
+        assert_eq!(Validator::version_of("\"v+12-ab\""), None);
+        assert_eq!(Validator::version_of("\"v012-ab\""), None);
+        assert_eq!(strict_version("0"), None);
     }
 
     #[test]

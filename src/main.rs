@@ -263,14 +263,29 @@ fn import(
             size,
         )
     };
-    let pool = db::open(db_path)?;
+    // A dry run against a database that does not exist yet checks the file against an empty
+    // one, without leaving a database behind.
+    let scratch = (dry_run && !std::path::Path::new(db_path).exists())
+        .then(|| std::env::temp_dir().join(format!("anbaa-dry-run-{}.db", std::process::id())));
+    let path = scratch
+        .as_ref()
+        .map_or(db_path.to_owned(), |p| p.to_string_lossy().into_owned());
+    let pool = db::open(&path)?;
     let mut conn = pool.get()?;
     let opts = anbaa::bulk::ImportOptions {
         create_tags,
         dry_run,
         by,
     };
-    let report = anbaa::bulk::import(&mut conn, input, size, &opts)?;
+    let report = anbaa::bulk::import(&mut conn, input, size, &opts);
+    drop(conn);
+    drop(pool);
+    if let Some(p) = &scratch {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", p.display()));
+        }
+    }
+    let report = report?;
     report.print(&mut std::io::stdout().lock(), dry_run)?;
     Ok(report.rejected.len())
 }

@@ -312,13 +312,31 @@ pub fn insert(
     now: i64,
     index: &IndexDoc,
 ) -> QueryResult<i32> {
-    let id: i32 = diesel::insert_into(articles::table)
-        .values((write, articles::created_at.eq(now)))
-        .returning(articles::id)
-        .get_result(conn)?;
+    let id = next_id(conn)?;
+    diesel::insert_into(articles::table)
+        .values((write, articles::id.eq(id), articles::created_at.eq(now)))
+        .execute(conn)?;
     insert_tags(conn, id, tag_ids)?;
     super::search::insert_doc(conn, id, index)?;
     Ok(id)
+}
+
+/// The next article id: above every id ever handed out, purged ones included.
+fn next_id(conn: &mut SqliteConnection) -> QueryResult<i32> {
+    use super::schema::site_state;
+    let live_max: Option<i32> = articles::table
+        .select(diesel::dsl::max(articles::id))
+        .first(conn)?;
+    diesel::update(site_state::table.find(1))
+        .set(
+            site_state::last_article_id.eq(diesel::dsl::sql::<diesel::sql_types::Integer>(
+                "MAX(last_article_id, ",
+            )
+            .bind::<diesel::sql_types::Integer, _>(live_max.unwrap_or(0))
+            .sql(") + 1")),
+        )
+        .returning(site_state::last_article_id)
+        .get_result(conn)
 }
 
 /// Keeps the current version of an article as a revision before it changes.

@@ -106,6 +106,7 @@ diesel::table! {
         changed_at -> BigInt,
         prev_changed_at -> BigInt,
         swept_until -> BigInt,
+        last_article_id -> Integer,
     }
 }
 

@@ -167,6 +167,7 @@ pub const ARTICLE_FIELDS: &[&str] = &[
     "tags",
     "snippet",
     "links",
+    "trashed_at",
 ];
 
 /// Body of `POST /api/v1/articles` and `PUT /api/v1/articles/{ref}`.

@@ -477,7 +477,10 @@ pub async fn restore_article(
     params(("ref" = String, Path, description = "Numeric id or slug (trashed articles too)")),
     security(("bearer" = ["write"]), ("bearer" = ["read:drafts"])),
     responses(
-        (status = 200, description = "Every version", body = RevisionList),
+        (status = 200, description = "Every version", body = RevisionList,
+         headers(("ETag" = String, description = "Strong validator"),
+                 ("Last-Modified" = String, description = "The latest write on the site"))),
+        (status = 304, description = "Not modified since the ETag or date sent"),
         (status = 400, description = "A query parameter was given", body = Problem, content_type = PROBLEM),
         (status = 401, description = "No key or a bad key", body = Problem, content_type = PROBLEM),
         (status = 403, description = "The key has neither `write` nor `read:drafts`", body = Problem, content_type = PROBLEM),
@@ -486,18 +489,24 @@ pub async fn restore_article(
 )]
 #[get("/articles/{ref}/revisions")]
 pub async fn list_revisions(
+    req: HttpRequest,
+    settings: web::Data<Settings>,
     pool: web::Data<DbPool>,
     path: web::Path<String>,
     _query: ApiQuery<NoParams>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
     require_history(&caller)?;
+    let validator = match Validator::site(&req, &pool, &settings).await?.check(&req) {
+        Precondition::NotModified(res) => return Ok(res),
+        Precondition::Build(v) => v,
+    };
     let reference = path.into_inner();
     let data = db::run(&pool, move |conn| {
         service::articles::revisions(conn, &reference)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(RevisionList { data }))
+    Ok(validator.apply(HttpResponse::Ok().json(RevisionList { data })))
 }
 
 /// History is editorial: a key that may write or read drafts.
@@ -515,7 +524,10 @@ fn require_history(caller: &Caller) -> Result<(), ApiError> {
            ("n" = i32, Path, description = "Version number", minimum = 1)),
     security(("bearer" = ["write"]), ("bearer" = ["read:drafts"])),
     responses(
-        (status = 200, description = "That version", body = Revision),
+        (status = 200, description = "That version", body = Revision,
+         headers(("ETag" = String, description = "Strong validator"),
+                 ("Last-Modified" = String, description = "The latest write on the site"))),
+        (status = 304, description = "Not modified since the ETag or date sent"),
         (status = 400, description = "`n` is not a version number", body = Problem, content_type = PROBLEM),
         (status = 401, description = "No key or a bad key", body = Problem, content_type = PROBLEM),
         (status = 403, description = "The key has neither `write` nor `read:drafts`", body = Problem, content_type = PROBLEM),
@@ -524,6 +536,8 @@ fn require_history(caller: &Caller) -> Result<(), ApiError> {
 )]
 #[get("/articles/{ref}/revisions/{n}")]
 pub async fn get_revision(
+    req: HttpRequest,
+    settings: web::Data<Settings>,
     pool: web::Data<DbPool>,
     path: web::Path<(String, String)>,
     _query: ApiQuery<NoParams>,
@@ -532,15 +546,19 @@ pub async fn get_revision(
     require_history(&caller)?;
     let (reference, n) = path.into_inner();
     let n = version_param(&n)?;
+    let validator = match Validator::site(&req, &pool, &settings).await?.check(&req) {
+        Precondition::NotModified(res) => return Ok(res),
+        Precondition::Build(v) => v,
+    };
     let rev = db::run(&pool, move |conn| {
         service::articles::revision(conn, &reference, n)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(rev))
+    Ok(validator.apply(HttpResponse::Ok().json(rev)))
 }
 
 fn version_param(raw: &str) -> Result<i32, ApiError> {
-    raw.parse::<i32>().ok().filter(|n| *n >= 1).ok_or_else(|| {
+    crate::conditional::strict_version(raw).ok_or_else(|| {
         ApiError::invalid_param(
             "n",
             format!(

@@ -722,6 +722,15 @@ impl Prepared {
     pub fn tag_slugs(&self) -> &[String] {
         &self.fields.tags
     }
+
+    /// The slug an upsert addresses: the given one, or the one the title makes (without a
+    /// numeric suffix).
+    pub fn upsert_slug(&self) -> String {
+        self.fields
+            .slug
+            .clone()
+            .unwrap_or_else(|| slugify(&self.fields.title))
+    }
 }
 
 fn prepare(mut f: Fields) -> Prepared {
@@ -868,11 +877,7 @@ pub fn upsert_prepared(
     mut prepared: Prepared,
     by: &str,
 ) -> Result<Upserted, ApiError> {
-    let slug = prepared
-        .fields
-        .slug
-        .clone()
-        .unwrap_or_else(|| slugify(&prepared.fields.title));
+    let slug = prepared.upsert_slug();
     prepared.fields.slug = Some(slug.clone());
     let Some(id) = db::articles::slug_holder(conn, &slug, None)? else {
         return create_prepared(conn, prepared, by).map(Upserted::Created);
@@ -1218,7 +1223,17 @@ pub fn restore_revision(
             tags: slugs,
         };
         let now = now_micros();
+        let current_ids: Vec<i32> = db::articles::tags_of(conn, &[row.id])?
+            .remove(&row.id)
+            .unwrap_or_default()
+            .iter()
+            .map(|t| t.id)
+            .collect();
         let (write, ids, index) = build(conn, prepare(fields), Some(&row), now, by)?;
+        // Restoring what is already current is not a new version (as a no-op PATCH).
+        if ids == current_ids && same_content(&row, &write) {
+            return load_wire(conn, row);
+        }
         let row = db::articles::update(conn, row.id, &write, &ids, &index)?;
         logged(conn, row.id, now)?;
         load_wire(conn, row)

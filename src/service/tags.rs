@@ -98,7 +98,7 @@ pub fn list(conn: &mut SqliteConnection, p: &TagListParams) -> Result<TagPage, A
     let all = db::tags::all(conn)?;
     let parent = match p.parent.as_deref() {
         None => None,
-        Some(slug) => match all.iter().find(|t| t.slug == nfc(slug)) {
+        Some(slug) => match find_tag(conn, &all, &nfc(slug))? {
             Some(t) => Some(t.id),
             None => {
                 errors.add("parent", format!("no tag with slug `{}`", echo(slug)));
@@ -152,6 +152,18 @@ pub fn list(conn: &mut SqliteConnection, p: &TagListParams) -> Result<TagPage, A
     })
 }
 
+/// The tag a slug names: a live tag, or the one a merged or renamed slug redirects to.
+fn find_tag<'a>(
+    conn: &mut SqliteConnection,
+    all: &'a [TagRow],
+    slug: &str,
+) -> Result<Option<&'a TagRow>, ApiError> {
+    if let Some(t) = all.iter().find(|t| t.slug == slug) {
+        return Ok(Some(t));
+    }
+    Ok(db::revisions::tag_redirect(conn, slug)?.and_then(|id| all.iter().find(|t| t.id == id)))
+}
+
 /// Where a merged or renamed tag's old slug now points (the tag's current slug).
 pub fn moved(conn: &mut SqliteConnection, slug: &str) -> Result<Option<String>, ApiError> {
     let slug = nfc(slug);
@@ -199,7 +211,7 @@ fn validate(
     let all = db::tags::all(conn)?;
     w.parent_id = match parent_slug {
         None => None,
-        Some(p) => match all.iter().find(|t| t.slug == p) {
+        Some(p) => match find_tag(conn, &all, p)? {
             None => {
                 e.add("parent", format!("no tag with slug `{}`", echo(p)));
                 None
@@ -331,9 +343,7 @@ pub fn merge(
             .find(|t| t.slug == nfc(slug))
             .cloned()
             .ok_or_else(|| ApiError::NotFound(format!("no tag with slug `{}`", echo(slug))))?;
-        let target = all
-            .iter()
-            .find(|t| t.slug == into)
+        let target = find_tag(conn, &all, &into)?
             .cloned()
             .ok_or_else(|| {
                 ApiError::invalid_field("into", format!("no tag with slug `{}`", echo(&into)))
@@ -350,8 +360,10 @@ pub fn merge(
         let now = now_micros();
         let moved = db::articles::retag(conn, source.id, target.id, now, by)?;
         let children = db::tags::reparent(conn, source.id, target.id, now)?;
-        db::tags::delete_unused(conn, source.id)?;
+        // Redirects first: older slugs that pointed at the source (an earlier merge) must
+        // follow it to the target before its row, and their foreign key, go away.
         db::revisions::redirect_tag(conn, &source.slug, source.id, target.id, now)?;
+        db::tags::delete_unused(conn, source.id)?;
         // The moved articles embed the target tag now: index, log and counter follow.
         db::search::reindex_tag(conn, target.id)?;
         for id in &moved {

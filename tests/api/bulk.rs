@@ -407,7 +407,7 @@ fn kill_9_in_the_middle_of_an_import_leaves_a_sound_database_and_a_rerun_complet
     let db = dir.path().join("import.db");
     let file = dir.path().join("big.jsonl");
     let mut f = std::io::BufWriter::new(std::fs::File::create(&file).unwrap());
-    let lines = 6000;
+    let lines = 3_000;
     for i in 0..lines {
         let body = "فقرة عن التجارة بين طشقند وألماتي. ".repeat(20);
         writeln!(
@@ -427,12 +427,19 @@ fn kill_9_in_the_middle_of_an_import_leaves_a_sound_database_and_a_rerun_complet
         .spawn()
         .unwrap();
     // Let it commit some batches, then kill it mid-batch.
+    // Watch from a second connection until a batch of 1,000 lines has committed, then kill
+    // it while it writes the next.
     let mut waited = 0;
-    while waited < 20_000 {
-        std::thread::sleep(Duration::from_millis(100));
-        waited += 100;
-        let wal = std::fs::metadata(dir.path().join("import.db-wal")).map_or(0, |m| m.len());
-        if wal > 8_000_000 {
+    while waited < 60_000 && child.try_wait().unwrap().is_none() {
+        std::thread::sleep(Duration::from_millis(20));
+        waited += 20;
+        let Ok(mut conn) = SqliteConnection::establish(db.to_str().unwrap()) else {
+            continue;
+        };
+        let count: QueryResult<i64> = anbaa::db::schema::articles::table
+            .count()
+            .get_result(&mut conn);
+        if count.is_ok_and(|n| n >= 1000) {
             break;
         }
     }
@@ -458,4 +465,45 @@ fn kill_9_in_the_middle_of_an_import_leaves_a_sound_database_and_a_rerun_complet
         "every line once"
     );
     assert_eq!(integrity(&db), "ok");
+}
+
+/// Findings of the black-box QA pass on the bulk commands, locked in.
+#[test]
+fn qa_regressions_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("q.db");
+    // Invalid UTF-8 rejects its line only; a BOM is skipped; a slug used twice is refused.
+    let file = dir.path().join("q.jsonl");
+    let mut bytes =
+        b"\xef\xbb\xbf{\"title\":\"\xd9\x82\xd8\xa8\xd9\x84\",\"slug\":\"before\"}\n".to_vec();
+    bytes.extend_from_slice(b"{\"title\":\"\xff\xfe x\"}\n");
+    bytes.extend_from_slice(b"{\"title\":\"after\",\"slug\":\"after\"}\r\n");
+    bytes.extend_from_slice(b"{\"title\":\"again\",\"slug\":\"after\"}\n");
+    std::fs::write(&file, &bytes).unwrap();
+    let out = anbaa(&["import", file.to_str().unwrap()], &db);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
+    let report = text(&out);
+    assert!(
+        report.contains("2 created") && report.contains("2 rejected"),
+        "{report}"
+    );
+    assert!(
+        report.contains("line 2: the line is not valid UTF-8"),
+        "{report}"
+    );
+    assert!(
+        report.contains("line 4: slug `after` is already used by line 3"),
+        "{report}"
+    );
+    let out = anbaa(&["import", file.to_str().unwrap()], &db);
+    assert!(
+        text(&out).contains("0 created, 0 updated, 2 unchanged"),
+        "{}",
+        text(&out)
+    );
+    // A dry run against a database that does not exist leaves none behind.
+    let nowhere = dir.path().join("nowhere.db");
+    let out = anbaa(&["import", file.to_str().unwrap(), "--dry-run"], &nowhere);
+    assert!(text(&out).contains("2 created"), "{}", text(&out));
+    assert!(!nowhere.exists());
 }

@@ -456,3 +456,132 @@ fn a_renamed_article_slug_redirects_to_the_new_one() {
     );
     problem(app.get("/api/v1/articles/secret-draft"), 404);
 }
+
+/// Findings of the black-box QA pass on the editorial features, locked in.
+#[test]
+fn qa_regressions_editorial() {
+    let app = TestApp::spawn();
+    // A chain of merges: A -> B, then B -> C; A still resolves, to C, everywhere.
+    app.tag("ca", "أ", "topic", None);
+    app.tag("cb", "ب", "topic", None);
+    app.tag("cc", "ج", "topic", None);
+    let a = app.article("خبر بوسمين", &["ca", "cb"]);
+    assert_eq!(
+        app.post("/api/v1/tags/ca/merge", &json!({"into": "cb"}))
+            .status(),
+        200
+    );
+    assert_eq!(
+        app.post("/api/v1/tags/cb/merge", &json!({"into": "cc"}))
+            .status(),
+        200
+    );
+    let followed: Value = app.get("/api/v1/tags/ca").json().unwrap();
+    assert_eq!(followed["slug"], "cc");
+    assert_eq!(app.get("/api/v1/articles?tag=ca").status(), 200);
+    let res = app.post(
+        "/api/v1/articles",
+        &json!({"title": "جديد", "tags": ["ca"]}),
+    );
+    assert_eq!(res.status(), 201);
+    let restored = app
+        .request(
+            Method::POST,
+            &format!("/api/v1/articles/{}/revisions/1/restore", a["id"]),
+        )
+        .send()
+        .unwrap();
+    assert_eq!(
+        restored.status(),
+        200,
+        "version 1 carried ca and cb, both now cc"
+    );
+    let restored: Value = restored.json().unwrap();
+    assert_eq!(restored["tags"].as_array().unwrap().len(), 1);
+    assert_eq!(restored["tags"][0]["slug"], "cc");
+    // Merging into one's own old slug is "into itself"; old slugs work as parents.
+    let p = problem(
+        app.post("/api/v1/tags/cc/merge", &json!({"into": "cb"})),
+        422,
+    );
+    assert!(
+        p["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("itself")
+    );
+    let child = app.post(
+        "/api/v1/tags",
+        &json!({"slug": "cd", "name": "د", "parent": "ca"}),
+    );
+    assert_eq!(child.status(), 201);
+    let child: Value = child.json().unwrap();
+    assert_eq!(child["parent"]["slug"], "cc");
+
+    // A purged article's id is never handed out again, and partners see it go.
+    let gone = app.article("سيحذف نهائيا", &[]);
+    let res = app
+        .client
+        .delete(app.url(&format!("/api/v1/articles/{}?purge=true", gone["id"])))
+        .bearer_auth(&app.admin)
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    let next = app.article("الخبر التالي", &[]);
+    assert!(
+        next["id"].as_i64() > gone["id"].as_i64(),
+        "{} after {}",
+        next["id"],
+        gone["id"]
+    );
+    let log: Value = app.get("/api/v1/changes?limit=500").json().unwrap();
+    assert!(
+        log["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["id"] == gone["id"] && e["op"] == "delete")
+    );
+
+    // Versions are written one way only.
+    let path = format!("/api/v1/articles/{}", next["id"]);
+    for tag in ["\"v+1-x\"", "\"v01-x\""] {
+        let res = app
+            .request(Method::PATCH, &path)
+            .header("If-Match", tag)
+            .json(&json!({"author": "س"}))
+            .send()
+            .unwrap();
+        problem(res, 412);
+    }
+    for n in ["+1", "01", "0"] {
+        problem(
+            app.get_with(&format!("{path}/revisions/{n}"), &app.writer),
+            400,
+        );
+    }
+    // Revisions carry validators like every GET; restoring the current version is no new one.
+    let res = app.get_with(&format!("{path}/revisions"), &app.writer);
+    let etag = res.headers()["etag"].to_str().unwrap().to_owned();
+    let res = app
+        .client
+        .get(app.url(&format!("{path}/revisions")))
+        .bearer_auth(&app.writer)
+        .header("If-None-Match", &etag)
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), 304);
+    let res = app
+        .request(Method::POST, &format!("{path}/revisions/1/restore"))
+        .send()
+        .unwrap();
+    let same: Value = res.json().unwrap();
+    assert_eq!(same["version"], 1);
+    // The trash list can select trashed_at.
+    app.request(Method::DELETE, &path).send().unwrap();
+    let res = app.get_with(
+        "/api/v1/articles?status=trashed&fields=id,trashed_at",
+        &app.writer,
+    );
+    assert_eq!(res.status(), 200);
+}
