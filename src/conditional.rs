@@ -176,6 +176,22 @@ impl Validator {
     /// Answers 304 when the request's `If-None-Match` (or, without one, its
     /// `If-Modified-Since`) shows the client's copy is current.
     pub fn check(self, req: &HttpRequest) -> Precondition {
+        let outcome = self.decide(req);
+        if req.headers().contains_key(header::IF_NONE_MATCH)
+            || req.headers().contains_key(header::IF_MODIFIED_SINCE)
+        {
+            let label = match outcome {
+                Precondition::NotModified(_) => "not_modified",
+                Precondition::Build(_) => "modified",
+            };
+            crate::metrics::REVALIDATIONS
+                .with_label_values(&[label])
+                .inc();
+        }
+        outcome
+    }
+
+    fn decide(self, req: &HttpRequest) -> Precondition {
         if let Some(inm) = req.headers().get(header::IF_NONE_MATCH) {
             return match inm.to_str().ok().and_then(|v| self.matching(v)) {
                 Some(sent) => Precondition::NotModified(self.not_modified(sent)),

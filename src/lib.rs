@@ -12,6 +12,7 @@ pub mod error;
 pub mod extract;
 pub mod feeds;
 pub mod limit;
+pub mod metrics;
 pub mod openapi;
 pub mod routes;
 pub mod search;

@@ -94,13 +94,19 @@ async fn request_context(
         Err(err) => return Err(error::from_actix(&err).into()),
     };
     let status = res.status();
-    let problem = res.response().error().map(error::from_actix).or_else(|| {
-        let is_problem = res
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
-        (status.as_u16() >= 400 && !is_problem).then(|| by_status(status))
-    });
+    // Only error statuses are rendered: a layer may have turned an error into an answer
+    // (the metrics endpoint answers in place of the 404 behind it).
+    let failed = status.as_u16() >= 400;
+    let problem = failed
+        .then(|| res.response().error().map(error::from_actix))
+        .flatten()
+        .or_else(|| {
+            let is_problem = res
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+            (status.as_u16() >= 400 && !is_problem).then(|| by_status(status))
+        });
     if let Some(api_error) = problem {
         if let ApiError::Internal(cause) = &api_error {
             log::error!("request {id} {method} {path} failed: {cause}");
@@ -393,6 +399,8 @@ impl Application {
                 .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?,
         );
         let settings = web::Data::new(settings);
+        let metrics = crate::metrics::middleware(pool.get_ref().clone())
+            .map_err(std::io::Error::other)?;
         let server = HttpServer::new(move || {
             let (app, api) =
                 App::new()
@@ -413,6 +421,7 @@ impl Application {
                 .default_service(web::to(routes::fallback::not_routed))
                 .wrap(Compress::default())
                 .wrap(from_fn(rate_limit))
+                .wrap(metrics.clone())
                 .wrap(cors(&origins))
                 .wrap(from_fn(request_context))
         })

@@ -32,6 +32,7 @@ impl KnownRoutes {
             routes.push((ResourceDef::new(path.as_str()), methods));
         }
         routes.push((ResourceDef::new("/openapi.json"), vec![Method::GET]));
+        routes.push((ResourceDef::new("/metrics"), vec![Method::GET]));
         routes.push((ResourceDef::prefix("/docs"), vec![Method::GET]));
         KnownRoutes(routes)
     }

@@ -447,3 +447,45 @@ fn rate_limits_for_anonymous_clients() {
         "the last address that is not a trusted proxy"
     );
 }
+
+/// `/metrics` speaks Prometheus text: requests by route template and status, latency
+/// histograms, the pool, revalidations; random paths never become series of their own.
+#[test]
+fn metrics_in_prometheus_text() {
+    let app = TestApp::spawn_demo();
+    app.get("/api/v1/articles/1");
+    app.get("/api/v1/articles/2");
+    let etag = app.get("/api/v1/tags").headers()["etag"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let res = app
+        .client
+        .get(app.url("/api/v1/tags"))
+        .header("If-None-Match", etag)
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), 304);
+    app.get("/no/such/path/a1b2c3");
+    let res = app.get("/metrics");
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain")
+    );
+    let text = res.text().unwrap();
+    assert!(
+        text.contains(r#"anbaa_http_requests_total{endpoint="/api/v1/articles/{ref}",method="GET",status="200"} 2"#),
+        "{text}"
+    );
+    assert!(text.contains(r#"anbaa_http_requests_duration_seconds_bucket{endpoint="/api/v1/articles/{ref}",method="GET",status="200",le="0.005"}"#));
+    assert!(text.contains(r#"status="304""#));
+    assert!(text.contains("anbaa_db_pool_connections "));
+    assert!(text.contains("anbaa_db_pool_max_connections 8"));
+    assert!(text.contains(r#"anbaa_revalidations_total{outcome="not_modified"}"#));
+    assert!(!text.contains("a1b2c3"), "unmatched paths are masked");
+    assert!(text.contains("UNMATCHED"));
+    problem(app.client.post(app.url("/metrics")).send().unwrap(), 405);
+}

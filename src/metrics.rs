@@ -1,0 +1,102 @@
+//! `/metrics` in the Prometheus text format: requests by route template (never by raw path,
+//! so random URLs cannot blow up the series) and status, latency histograms (actix-web-prom),
+//! the database pool's connections, and conditional-GET outcomes.
+
+use std::sync::LazyLock;
+
+use actix_web_prom::{PrometheusMetrics, PrometheusMetricsBuilder};
+use prometheus::core::{Collector, Desc};
+use prometheus::proto::MetricFamily;
+use prometheus::{IntCounterVec, IntGauge, Opts, Registry};
+
+use crate::db::DbPool;
+
+/// How revalidations ended: `not_modified` (304, the client's copy is current) or
+/// `modified` (a validator was sent but the body had changed).
+pub static REVALIDATIONS: LazyLock<IntCounterVec> = LazyLock::new(|| {
+    IntCounterVec::new(
+        Opts::new(
+            "anbaa_revalidations_total",
+            "Conditional GETs by outcome: not_modified (304) or modified (full answer)",
+        ),
+        &["outcome"],
+    )
+    // Constant options: this cannot fail at run time.
+    .expect("valid metric options")
+});
+
+/// Reads the pool's state when Prometheus scrapes, so the numbers are current.
+struct PoolCollector {
+    pool: DbPool,
+    open: IntGauge,
+    idle: IntGauge,
+    max: IntGauge,
+    descs: Vec<Desc>,
+}
+
+impl PoolCollector {
+    fn new(pool: DbPool) -> prometheus::Result<PoolCollector> {
+        let open = IntGauge::new(
+            "anbaa_db_pool_connections",
+            "Database connections open in the pool",
+        )?;
+        let idle = IntGauge::new(
+            "anbaa_db_pool_idle_connections",
+            "Open database connections not in use",
+        )?;
+        let max = IntGauge::new(
+            "anbaa_db_pool_max_connections",
+            "Largest number of connections the pool opens",
+        )?;
+        let descs = [&open, &idle, &max]
+            .iter()
+            .flat_map(|g| g.desc().into_iter().cloned())
+            .collect();
+        Ok(PoolCollector {
+            pool,
+            open,
+            idle,
+            max,
+            descs,
+        })
+    }
+}
+
+impl Collector for PoolCollector {
+    fn desc(&self) -> Vec<&Desc> {
+        self.descs.iter().collect()
+    }
+
+    fn collect(&self) -> Vec<MetricFamily> {
+        let state = self.pool.state();
+        self.open.set(i64::from(state.connections));
+        self.idle.set(i64::from(state.idle_connections));
+        self.max.set(i64::from(self.pool.max_size()));
+        [&self.open, &self.idle, &self.max]
+            .iter()
+            .flat_map(|g| g.collect())
+            .collect()
+    }
+}
+
+/// The middleware that counts requests and answers `GET /metrics`.
+pub fn middleware(pool: DbPool) -> Result<PrometheusMetrics, String> {
+    let registry = Registry::new();
+    registry
+        .register(Box::new(
+            PoolCollector::new(pool).map_err(|e| format!("pool metrics: {e}"))?,
+        ))
+        .map_err(|e| format!("pool metrics: {e}"))?;
+    registry
+        .register(Box::new(REVALIDATIONS.clone()))
+        .map_err(|e| format!("revalidation metrics: {e}"))?;
+    PrometheusMetricsBuilder::new("anbaa")
+        .registry(registry)
+        .endpoint("/metrics")
+        .mask_unmatched_patterns("UNMATCHED")
+        .buckets(&[
+            0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+        ])
+        .build()
+        .map_err(|e| format!("metrics: {e}"))
+}
