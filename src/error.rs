@@ -48,6 +48,9 @@ pub enum ApiError {
     /// every coding this server has (406).
     #[error("{0}")]
     NotAcceptable(String),
+    /// The request target is longer than the server accepts (414).
+    #[error("{0}")]
+    UriTooLong(String),
     /// The body is over the configured limit (413).
     #[error("{0}")]
     PayloadTooLarge(String),
@@ -141,6 +144,11 @@ impl ApiError {
                 "/problems/not-acceptable",
                 "Not acceptable",
                 StatusCode::NOT_ACCEPTABLE,
+            ),
+            UriTooLong(_) => (
+                "/problems/uri-too-long",
+                "URI too long",
+                StatusCode::URI_TOO_LONG,
             ),
             PayloadTooLarge(_) => (
                 "/problems/payload-too-large",

@@ -53,6 +53,9 @@ pub fn api(cfg: &mut ServiceConfig) {
     .service(routes::health::readyz);
 }
 
+/// Longest request target (path and query) accepted, in bytes.
+pub const MAX_URI_BYTES: usize = 8192;
+
 /// The request id of the current request (the caller's `X-Request-Id` when usable).
 #[derive(Debug, Clone)]
 pub struct RequestId(pub String);
@@ -86,6 +89,26 @@ async fn request_context(
     }
     let path = req.path().to_owned();
     let with_key = req.headers().contains_key(header::AUTHORIZATION);
+    // No resource here needs a long address; a long one is a mistake or an attack, and
+    // answering it early keeps it out of every layer below.
+    let target = req.uri().path_and_query().map_or(0, |pq| pq.as_str().len());
+    if target > MAX_URI_BYTES {
+        let err = ApiError::UriTooLong(format!(
+            "the request target is {target} bytes; this server accepts at most {MAX_URI_BYTES}"
+        ));
+        let short = if path.len() > 200 {
+            "(too long to repeat)"
+        } else {
+            path.as_str()
+        };
+        let mut res = err.render(Some(short), Some(&id));
+        if let Ok(v) = HeaderValue::from_str(&id) {
+            res.headers_mut()
+                .insert(header::HeaderName::from_static("x-request-id"), v);
+        }
+        security_headers(res.headers_mut(), &path);
+        return Ok(req.into_response(res));
+    }
 
     // Holding a clone of the request across `next.call` would break routing (it needs the
     // request uniquely), so an error raised below us is rendered without its context.
@@ -399,8 +422,8 @@ impl Application {
                 .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?,
         );
         let settings = web::Data::new(settings);
-        let metrics = crate::metrics::middleware(pool.get_ref().clone())
-            .map_err(std::io::Error::other)?;
+        let metrics =
+            crate::metrics::middleware(pool.get_ref().clone()).map_err(std::io::Error::other)?;
         let server = HttpServer::new(move || {
             let (app, api) =
                 App::new()

@@ -489,3 +489,17 @@ fn metrics_in_prometheus_text() {
     assert!(text.contains("UNMATCHED"));
     problem(app.client.post(app.url("/metrics")).send().unwrap(), 405);
 }
+
+/// A request target over 8 KiB is a 414 problem, not a bare parser error.
+#[test]
+fn long_uris_get_a_414_problem() {
+    let app = TestApp::spawn();
+    let long = "%D8%A3".repeat(2000);
+    let p = problem(app.get(&format!("/feeds/tags/{long}.atom")), 414);
+    assert!(p["detail"].as_str().unwrap().contains("8192"));
+    let p = problem(app.get(&format!("/api/v1/articles?q={long}")), 414);
+    assert_eq!(p["type"], "/problems/uri-too-long");
+    // Just under the limit still reaches the API (and gets its own answer).
+    let q = "a".repeat(8000);
+    assert_eq!(app.get(&format!("/api/v1/tags?q={q}")).status(), 400);
+}
