@@ -16,7 +16,11 @@ use utoipa_actix_web::AppExt;
     ),
     modifiers(&BearerAuth),
     // Referenced only from query parameters, so not collected from the handlers.
-    components(schemas(crate::dto::article::ArticleSort, crate::dto::tag::TagSort)),
+    components(schemas(
+        crate::dto::article::ArticleSort,
+        crate::dto::tag::TagSort,
+        crate::feeds::FeedFormat
+    )),
     tags(
         (name = "articles", description = "Arabic news articles"),
         (name = "tags", description = "Regions, countries, organizations, topics"),
