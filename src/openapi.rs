@@ -59,7 +59,46 @@ pub fn spec() -> utoipa::openapi::OpenApi {
         .openapi(ApiDoc::openapi())
         .configure(crate::startup::api)
         .split_for_parts();
-    api
+    with_field_selections(api)
+}
+
+/// With `fields=`, an article comes back with only the fields asked for: the spec says so
+/// with `ArticleFields` (every property of `Article`, none required), and lists and the
+/// detail view answer "an `Article`, or a selection of its fields".
+fn with_field_selections(api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    let Ok(mut v) = serde_json::to_value(&api) else {
+        return api;
+    };
+    let Some(mut partial) = v.pointer("/components/schemas/Article").cloned() else {
+        return api;
+    };
+    if let Some(obj) = partial.as_object_mut() {
+        obj.remove("required");
+        obj.remove("example");
+        obj.insert(
+            "description".into(),
+            "An article with only the fields a `fields` parameter selected.".into(),
+        );
+    }
+    let either = serde_json::json!({"anyOf": [
+        {"$ref": "#/components/schemas/Article"},
+        {"$ref": "#/components/schemas/ArticleFields"}
+    ]});
+    if let Some(schemas) = v
+        .pointer_mut("/components/schemas")
+        .and_then(|s| s.as_object_mut())
+    {
+        schemas.insert("ArticleFields".into(), partial);
+    }
+    if let Some(items) = v.pointer_mut("/components/schemas/ArticleList/properties/data/items") {
+        *items = either.clone();
+    }
+    if let Some(schema) = v.pointer_mut(
+        "/paths/~1api~1v1~1articles~1{ref}/get/responses/200/content/application~1json/schema",
+    ) {
+        *schema = either;
+    }
+    serde_json::from_value(v).unwrap_or(api)
 }
 
 /// The spec as pretty JSON with a trailing newline, as committed in `openapi/openapi.json`.

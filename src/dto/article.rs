@@ -354,19 +354,22 @@ pub struct ArticleListParams {
     #[param(example = "كازاخستان النفط", max_length = 500)]
     pub q: Option<String>,
     /// Comma-separated tag slugs. A region tag also matches its descendants' articles.
-    #[param(example = "central-asia,opec-plus")]
+    #[param(example = "central-asia,opec-plus", min_length = 1)]
     pub tag: Option<String>,
     /// `any` (default): an article carrying any of the tags; `all`: every one of them.
     #[param(value_type = Option<String>, pattern = "^(any|all)$", example = "all")]
     pub tag_mode: Option<String>,
     /// Comma-separated tag slugs whose articles (and their descendants') are left out.
+    #[param(min_length = 1)]
     pub exclude_tag: Option<String>,
     /// Only articles published at or after this instant (RFC 3339, or a date `YYYY-MM-DD`).
-    #[param(example = "2025-01-01")]
+    #[param(example = "2025-01-01", min_length = 1)]
     pub published_after: Option<String>,
     /// Only articles published before this instant (RFC 3339, or a date: before that day).
+    #[param(min_length = 1)]
     pub published_before: Option<String>,
     /// Only articles updated at or after this instant (RFC 3339 or a date).
+    #[param(min_length = 1)]
     pub updated_after: Option<String>,
     /// `published` (default), or with a `read:drafts` key `draft`, `archived` or `all`
     /// (with a key, `published` includes scheduled articles), or with a `write` key
@@ -381,15 +384,16 @@ pub struct ArticleListParams {
     #[param(value_type = Option<i64>, minimum = 1, maximum = 100)]
     pub limit: Option<String>,
     /// 1-based page number (page mode). Not with `cursor`.
-    #[param(value_type = Option<i64>, minimum = 1)]
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 1000000)]
     pub page: Option<String>,
     /// Opaque keyset cursor from `meta.next_cursor` (cursor mode). Not with `page`.
+    #[param(min_length = 1)]
     pub cursor: Option<String>,
     /// `body` adds `body` and `body_html` to each listed article.
     #[param(value_type = Option<String>, pattern = "^body$")]
     pub include: Option<String>,
     /// Comma-separated subset of article fields to return, e.g. `id,slug,title`.
-    #[param(example = "id,slug,title,published_at")]
+    #[param(example = "id,slug,title,published_at", min_length = 1)]
     pub fields: Option<String>,
 }
 
@@ -399,6 +403,7 @@ pub struct ArticleListParams {
 #[into_params(parameter_in = Query)]
 pub struct ArticleGetParams {
     /// Comma-separated subset of article fields to return.
+    #[param(example = "id,slug,title", min_length = 1)]
     pub fields: Option<String>,
 }
 

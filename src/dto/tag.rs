@@ -182,7 +182,7 @@ pub struct TagListParams {
     #[param(value_type = Option<TagKind>)]
     pub kind: Option<String>,
     /// Only the direct children of the tag with this slug.
-    #[param(example = "central-asia")]
+    #[param(example = "central-asia", min_length = 1)]
     pub parent: Option<String>,
     /// `name` (default; `-article_count` with `q`) or `-article_count`.
     #[param(value_type = Option<TagSort>)]
@@ -191,7 +191,7 @@ pub struct TagListParams {
     #[param(value_type = Option<i64>, minimum = 1, maximum = 100)]
     pub limit: Option<String>,
     /// 1-based page number.
-    #[param(value_type = Option<i64>, minimum = 1)]
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 1000000)]
     pub page: Option<String>,
 }
 

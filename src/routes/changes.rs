@@ -27,7 +27,8 @@ use crate::service;
                  ("Link" = String, description = "RFC 8288 links: self, next"),
                  ("Last-Modified" = String, description = "The latest write or publication on the site"))),
         (status = 304, description = "Nothing changed since the ETag sent in If-None-Match"),
-        (status = 400, description = "A parameter is invalid, or `since` is ahead of the log", body = Problem, content_type = PROBLEM),
+        (status = 400, description = "A parameter is invalid", body = Problem, content_type = PROBLEM),
+        (status = 409, description = "`since` is ahead of the log: this is not the database polled before; start from 0", body = Problem, content_type = PROBLEM),
     )
 )]
 #[get("/changes")]

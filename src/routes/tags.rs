@@ -125,10 +125,10 @@ pub async fn get_tag(
         (status = 401, description = "No key or a bad key", body = Problem, content_type = PROBLEM),
         (status = 403, description = "The key lacks `write`", body = Problem, content_type = PROBLEM),
         (status = 404, description = "No such tag", body = Problem, content_type = PROBLEM),
-        (status = 409, description = "The target sits under this tag in the tree", body = Problem, content_type = PROBLEM),
+        (status = 409, description = "The target is this tag, or sits under it in the tree", body = Problem, content_type = PROBLEM),
         (status = 413, description = "Body too large", body = Problem, content_type = PROBLEM),
         (status = 415, description = "Not JSON", body = Problem, content_type = PROBLEM),
-        (status = 422, description = "`into` missing, unknown, or this tag itself", body = Problem, content_type = PROBLEM),
+        (status = 422, description = "`into` missing or unknown", body = Problem, content_type = PROBLEM),
     )
 )]
 #[post("/tags/{slug}/merge")]

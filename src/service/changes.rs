@@ -66,12 +66,11 @@ pub fn list(conn: &mut SqliteConnection, p: &ChangesParams) -> Result<ChangePage
     conn.transaction(|conn| {
         let last = db::changes::last_seq(conn)?;
         if since > last {
-            return Err(ApiError::invalid_param(
-                "since",
-                format!(
-                    "{since} is ahead of the change log, whose latest entry is {last}; this database was not the one polled before, so start again from 0"
-                ),
-            ));
+            // A well-formed cursor this log never issued: the state differs (a restored or
+            // another database), not the request.
+            return Err(ApiError::Conflict(format!(
+                "`since` {since} is ahead of the change log, whose latest entry is {last}; this database is not the one polled before, so start again from 0"
+            )));
         }
         let rows = db::changes::after(conn, since, limit)?;
         let total = db::changes::count_after(conn, since)?;

@@ -349,7 +349,10 @@ pub fn merge(
                 ApiError::invalid_field("into", format!("no tag with slug `{}`", echo(&into)))
             })?;
         if target.id == source.id {
-            return Err(ApiError::invalid_field("into", "a tag cannot be merged into itself"));
+            return Err(ApiError::Conflict(format!(
+                "`{}` is the tag being merged; a tag cannot be merged into itself",
+                into
+            )));
         }
         if db::tags::descendants(&all, source.id).contains(&target.id) {
             return Err(ApiError::Conflict(format!(
