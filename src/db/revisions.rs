@@ -15,13 +15,8 @@ pub struct RevisionTag {
     pub kind: String,
 }
 
-/// Keeps the article's current version whole before it changes (same transaction as the
-/// change). Idempotent: a version is recorded once.
-pub fn snapshot(
-    conn: &mut SqliteConnection,
-    row: &ArticleRow,
-    tags: &[ArticleTagRow],
-) -> QueryResult<()> {
+/// An article's current state as a revision row (with its tags as embedded now).
+pub fn row_of(row: &ArticleRow, tags: &[ArticleTagRow]) -> RevisionRow {
     let tags: Vec<RevisionTag> = tags
         .iter()
         .map(|t| RevisionTag {
@@ -31,7 +26,7 @@ pub fn snapshot(
             kind: t.kind.clone(),
         })
         .collect();
-    let rev = RevisionRow {
+    RevisionRow {
         article_id: row.id,
         version: row.version,
         slug: row.slug.clone(),
@@ -50,9 +45,18 @@ pub fn snapshot(
         trashed_at: row.trashed_at,
         changed_by: row.updated_by.clone(),
         changed_at: row.updated_at,
-    };
+    }
+}
+
+/// Keeps the article's current version whole before it changes (same transaction as the
+/// change). Idempotent: a version is recorded once.
+pub fn snapshot(
+    conn: &mut SqliteConnection,
+    row: &ArticleRow,
+    tags: &[ArticleTagRow],
+) -> QueryResult<()> {
     diesel::insert_or_ignore_into(article_revisions::table)
-        .values(&rev)
+        .values(&row_of(row, tags))
         .execute(conn)?;
     Ok(())
 }

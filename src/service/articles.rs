@@ -606,21 +606,27 @@ impl Fields {
     }
 
     fn from_row(row: &ArticleRow, tags: Vec<ArticleTagRow>) -> Fields {
+        let slugs = tags.iter().map(|t| t.slug.clone()).collect();
+        Fields::from_revision(&db::revisions::row_of(row, &tags), slugs)
+    }
+
+    /// The editable fields of a version, with its tags given by (current) slug.
+    fn from_revision(rev: &RevisionRow, tags: Vec<String>) -> Fields {
         Fields {
-            title: row.title.clone(),
-            slug: Some(row.slug.clone()),
-            summary: (!row.summary_auto).then(|| row.summary.clone()),
-            body: row.body.clone(),
-            source: row.source.clone(),
-            author: row.author.clone(),
-            lang: row.lang.clone(),
-            status: ArticleStatus::parse(&row.status),
-            published_at: row.published_at,
-            image: row.image_url.clone().map(|url| Image {
+            title: rev.title.clone(),
+            slug: Some(rev.slug.clone()),
+            summary: (!rev.summary_auto).then(|| rev.summary.clone()),
+            body: rev.body.clone(),
+            source: rev.source.clone(),
+            author: rev.author.clone(),
+            lang: rev.lang.clone(),
+            status: ArticleStatus::parse(&rev.status),
+            published_at: rev.published_at,
+            image: rev.image_url.clone().map(|url| Image {
                 url,
-                caption: row.image_caption.clone(),
+                caption: rev.image_caption.clone(),
             }),
-            tags: tags.into_iter().map(|t| t.slug).collect(),
+            tags,
         }
     }
 
@@ -1098,35 +1104,7 @@ fn current_as_revision(
     let tags = db::articles::tags_of(conn, &[row.id])?
         .remove(&row.id)
         .unwrap_or_default();
-    let tags: Vec<db::revisions::RevisionTag> = tags
-        .into_iter()
-        .map(|t| db::revisions::RevisionTag {
-            id: t.id,
-            slug: t.slug,
-            name: t.name,
-            kind: t.kind,
-        })
-        .collect();
-    Ok(RevisionRow {
-        article_id: row.id,
-        version: row.version,
-        slug: row.slug.clone(),
-        title: row.title.clone(),
-        summary: row.summary.clone(),
-        summary_auto: row.summary_auto,
-        body: row.body.clone(),
-        source: row.source.clone(),
-        author: row.author.clone(),
-        lang: row.lang.clone(),
-        status: row.status.clone(),
-        published_at: row.published_at,
-        image_url: row.image_url.clone(),
-        image_caption: row.image_caption.clone(),
-        tags: serde_json::to_string(&tags).unwrap_or_else(|_| "[]".to_owned()),
-        trashed_at: row.trashed_at,
-        changed_by: row.updated_by.clone(),
-        changed_at: row.updated_at,
-    })
+    Ok(db::revisions::row_of(row, &tags))
 }
 
 /// Every version of an article, oldest first; the last is the current one.
@@ -1206,22 +1184,7 @@ pub fn restore_revision(
                 },
             }
         }
-        let fields = Fields {
-            title: rev.title.clone(),
-            slug: Some(rev.slug.clone()),
-            summary: (!rev.summary_auto).then(|| rev.summary.clone()),
-            body: rev.body.clone(),
-            source: rev.source.clone(),
-            author: rev.author.clone(),
-            lang: rev.lang.clone(),
-            status: ArticleStatus::parse(&rev.status),
-            published_at: rev.published_at,
-            image: rev.image_url.clone().map(|url| Image {
-                url,
-                caption: rev.image_caption.clone(),
-            }),
-            tags: slugs,
-        };
+        let fields = Fields::from_revision(&rev, slugs);
         let now = now_micros();
         let current_ids: Vec<i32> = db::articles::tags_of(conn, &[row.id])?
             .remove(&row.id)
