@@ -893,12 +893,7 @@ pub fn upsert_prepared(
     if prepared.fields.published_at.is_none() {
         prepared.fields.published_at = row.published_at;
     }
-    let current_ids: Vec<i32> = db::articles::tags_of(conn, &[id])?
-        .remove(&id)
-        .unwrap_or_default()
-        .iter()
-        .map(|t| t.id)
-        .collect();
+    let current_ids = tag_ids_of(conn, id)?;
     let now = now_micros();
     let (write, ids, index) = build(conn, prepared, Some(&row), now, by)?;
     if ids == current_ids && same_content(&row, &write) {
@@ -966,6 +961,16 @@ pub fn patch(
         logged(conn, row.id, now)?;
         load_wire(conn, row)
     })
+}
+
+/// The ids of an article's tags, in order (to tell whether a write changes them).
+fn tag_ids_of(conn: &mut SqliteConnection, id: i32) -> Result<Vec<i32>, ApiError> {
+    Ok(db::articles::tags_of(conn, &[id])?
+        .remove(&id)
+        .unwrap_or_default()
+        .iter()
+        .map(|t| t.id)
+        .collect())
 }
 
 /// True when a write would leave every editable column as it is.
@@ -1186,12 +1191,7 @@ pub fn restore_revision(
         }
         let fields = Fields::from_revision(&rev, slugs);
         let now = now_micros();
-        let current_ids: Vec<i32> = db::articles::tags_of(conn, &[row.id])?
-            .remove(&row.id)
-            .unwrap_or_default()
-            .iter()
-            .map(|t| t.id)
-            .collect();
+        let current_ids = tag_ids_of(conn, row.id)?;
         let (write, ids, index) = build(conn, prepare(fields), Some(&row), now, by)?;
         // Restoring what is already current is not a new version (as a no-op PATCH).
         if ids == current_ids && same_content(&row, &write) {
