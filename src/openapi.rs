@@ -98,6 +98,24 @@ fn with_field_selections(api: utoipa::openapi::OpenApi) -> utoipa::openapi::Open
     ) {
         *schema = either;
     }
+    // Instants in queries are a date or an RFC 3339 date-time (utoipa cannot say "either").
+    if let Some(params) = v
+        .pointer_mut("/paths/~1api~1v1~1articles/get/parameters")
+        .and_then(|p| p.as_array_mut())
+    {
+        for p in params.iter_mut() {
+            let name = p["name"].as_str().unwrap_or("");
+            if matches!(
+                name,
+                "published_after" | "published_before" | "updated_after"
+            ) {
+                p["schema"] = serde_json::json!({"anyOf": [
+                    {"type": "string", "format": "date"},
+                    {"type": "string", "format": "date-time"}
+                ]});
+            }
+        }
+    }
     serde_json::from_value(v).unwrap_or(api)
 }
 

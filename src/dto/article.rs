@@ -186,7 +186,7 @@ pub struct ArticleCreate {
     pub title: Option<String>,
     /// URL slug; derived from the title when absent. Letters, digits and single hyphens,
     /// at most 80 characters, not all digits.
-    #[schema(max_length = 80)]
+    #[schema(min_length = 1, max_length = 80)]
     pub slug: Option<String>,
     /// Plain-text summary; derived from the body's first paragraph when absent.
     #[schema(max_length = 1000)]
@@ -198,7 +198,7 @@ pub struct ArticleCreate {
     /// Byline.
     pub author: Option<String>,
     /// BCP 47 language tag; `ar` by default.
-    #[schema(example = "ar")]
+    #[schema(example = "ar", pattern = "^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")]
     pub lang: Option<String>,
     /// `draft` (default), `published` or `archived`.
     pub status: Option<ArticleStatus>,
@@ -284,7 +284,7 @@ pub struct ArticlePatch {
     pub title: Option<String>,
     /// URL slug.
     #[serde(default, deserialize_with = "reject_null")]
-    #[schema(value_type = String, required = false, max_length = 80)]
+    #[schema(value_type = String, required = false, min_length = 1, max_length = 80)]
     pub slug: Option<String>,
     /// Plain-text summary; null derives it from the body again.
     #[serde(default, deserialize_with = "double_option")]
@@ -304,7 +304,11 @@ pub struct ArticlePatch {
     pub author: Option<Option<String>>,
     /// BCP 47 language tag.
     #[serde(default, deserialize_with = "reject_null")]
-    #[schema(value_type = String, required = false)]
+    #[schema(
+        value_type = String,
+        required = false,
+        pattern = "^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$"
+    )]
     pub lang: Option<String>,
     /// `draft`, `published` or `archived`.
     #[serde(default, deserialize_with = "reject_null")]

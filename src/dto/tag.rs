@@ -111,7 +111,7 @@ pub struct Tag {
 pub struct TagCreate {
     /// Slug (lowercase letters, digits, single hyphens); derived from `name_en`, else `name`,
     /// when absent.
-    #[schema(max_length = 80)]
+    #[schema(min_length = 1, max_length = 80)]
     pub slug: Option<String>,
     /// Arabic name (1–120 characters).
     #[schema(required = true, value_type = String, min_length = 1, max_length = 120)]
@@ -133,7 +133,7 @@ pub struct TagCreate {
 pub struct TagPatch {
     /// New slug.
     #[serde(default, deserialize_with = "reject_null")]
-    #[schema(value_type = String, required = false, max_length = 80)]
+    #[schema(value_type = String, required = false, min_length = 1, max_length = 80)]
     pub slug: Option<String>,
     /// Arabic name.
     #[serde(default, deserialize_with = "reject_null")]
@@ -201,6 +201,7 @@ pub struct TagListParams {
 #[schema(example = json!({"into": "kazakhstan"}))]
 pub struct TagMerge {
     /// Slug of the tag that receives the articles (and the children) of this one.
+    #[schema(required = true, value_type = String, min_length = 1)]
     pub into: Option<String>,
 }
 
