@@ -128,21 +128,32 @@ pub fn needs_sweep(conn: &mut SqliteConnection, now: i64) -> QueryResult<bool> {
 /// inside a write transaction.
 pub fn sweep(conn: &mut SqliteConnection, now: i64) -> QueryResult<usize> {
     let from = site(conn)?.swept_until;
-    let due: Vec<i32> = articles::table
+    let due: Vec<(i32, i32)> = articles::table
         .filter(articles::status.eq("published"))
         .filter(articles::trashed_at.is_null())
         .filter(articles::sort_at.gt(from))
         .filter(articles::sort_at.le(now))
         .order((articles::sort_at, articles::id))
-        .select(articles::id)
+        .select((articles::id, articles::version))
         .load(conn)?;
-    for id in &due {
-        record(conn, *id, now)?;
+    let mut logged = 0;
+    for (id, version) in due {
+        // Most were public the moment they were written and are logged as such already.
+        let current: Option<(String, i32)> = changes::table
+            .filter(changes::article_id.eq(id))
+            .select((changes::op, changes::version))
+            .first(conn)
+            .optional()?;
+        if current.is_some_and(|(op, v)| op == "upsert" && v == version) {
+            continue;
+        }
+        record(conn, id, now)?;
+        logged += 1;
     }
     diesel::update(site_state::table.find(1))
         .set(site_state::swept_until.eq(now))
         .execute(conn)?;
-    Ok(due.len())
+    Ok(logged)
 }
 
 /// Log entries after `since`, oldest first.

@@ -2,7 +2,6 @@
 
 use std::collections::{HashMap, HashSet};
 
-use diesel::dsl::count_star;
 use diesel::prelude::*;
 use diesel::sqlite::SqliteConnection;
 
@@ -53,15 +52,25 @@ pub fn descendants(all: &[TagRow], root: i32) -> Vec<i32> {
 
 /// Publicly visible articles per tag (the tag itself, not its descendants).
 pub fn public_counts(conn: &mut SqliteConnection, now: i64) -> QueryResult<HashMap<i32, i64>> {
-    let rows: Vec<(i32, i64)> = article_tags::table
-        .inner_join(articles::table)
-        .filter(articles::status.eq("published"))
-        .filter(articles::trashed_at.is_null())
-        .filter(articles::published_at.le(now))
-        .group_by(article_tags::tag_id)
-        .select((article_tags::tag_id, count_star()))
-        .load(conn)?;
-    Ok(rows.into_iter().collect())
+    use diesel::sql_types::{BigInt, Integer};
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = Integer)]
+        tag_id: i32,
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    // The covering (id, status, trashed_at, published_at, …) index answers each link's
+    // visibility without reading the wide article row.
+    let rows: Vec<Count> = diesel::sql_query(
+        "SELECT at.tag_id AS tag_id, COUNT(*) AS n \
+         FROM article_tags at JOIN articles a INDEXED BY articles_search_filter ON a.id = at.article_id \
+         WHERE a.status = 'published' AND a.trashed_at IS NULL AND a.published_at <= ? \
+         GROUP BY at.tag_id",
+    )
+    .bind::<BigInt, _>(now)
+    .load(conn)?;
+    Ok(rows.into_iter().map(|c| (c.tag_id, c.n)).collect())
 }
 
 /// Articles carrying this tag: (not in the trash, in the trash).
