@@ -163,6 +163,11 @@ impl Validator {
         }
     }
 
+    /// The key a response cache may store this representation under.
+    pub fn cache_key(&self) -> &str {
+        &self.tag
+    }
+
     /// When the representation last changed (microseconds; 0 when unknown).
     pub fn modified_at(&self) -> i64 {
         self.modified.map_or(0, |m| m.at)

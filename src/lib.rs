@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod bulk;
+pub mod cache;
 pub mod conditional;
 pub mod config;
 pub mod db;

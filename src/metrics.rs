@@ -25,6 +25,19 @@ pub static REVALIDATIONS: LazyLock<IntCounterVec> = LazyLock::new(|| {
     .expect("valid metric options")
 });
 
+/// Public reads answered from the response cache (`hit`) or built (`miss`).
+pub static CACHE: LazyLock<IntCounterVec> = LazyLock::new(|| {
+    IntCounterVec::new(
+        Opts::new(
+            "anbaa_response_cache_total",
+            "Cacheable public reads by outcome: hit (answered from memory) or miss (built)",
+        ),
+        &["result"],
+    )
+    // Constant options: this cannot fail at run time.
+    .expect("valid metric options")
+});
+
 /// Reads the pool's state when Prometheus scrapes, so the numbers are current.
 struct PoolCollector {
     pool: DbPool,
@@ -90,6 +103,9 @@ pub fn middleware(pool: DbPool) -> Result<PrometheusMetrics, String> {
     registry
         .register(Box::new(REVALIDATIONS.clone()))
         .map_err(|e| format!("revalidation metrics: {e}"))?;
+    registry
+        .register(Box::new(CACHE.clone()))
+        .map_err(|e| format!("cache metrics: {e}"))?;
     PrometheusMetricsBuilder::new("anbaa")
         .registry(registry)
         .endpoint("/metrics")

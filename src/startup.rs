@@ -366,6 +366,56 @@ async fn rate_limit(
     }
 }
 
+/// Keeps a public read's answer in the response cache when its handler left a key for it
+/// (a miss). Innermost, so the body is kept before compression.
+async fn store_in_cache(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let res = next.call(req).await?.map_into_boxed_body();
+    let key = res
+        .request()
+        .extensions()
+        .get::<crate::cache::CacheKey>()
+        .cloned();
+    let Some(crate::cache::CacheKey(key)) = key else {
+        return Ok(res);
+    };
+    if res.status() != actix_web::http::StatusCode::OK {
+        return Ok(res);
+    }
+    let Some(cache) = res
+        .request()
+        .app_data::<web::Data<crate::cache::ResponseCache>>()
+        .cloned()
+    else {
+        return Ok(res);
+    };
+    let (http_req, response) = res.into_parts();
+    let (head, body) = response.into_parts();
+    match body.try_into_bytes() {
+        Ok(bytes) => {
+            let keep = [
+                header::CONTENT_TYPE,
+                header::ETAG,
+                header::LAST_MODIFIED,
+                header::LINK,
+                header::HeaderName::from_static("x-total-count"),
+            ];
+            let headers = keep
+                .iter()
+                .filter_map(|n| head.headers().get(n).map(|v| (n.clone(), v.clone())))
+                .collect();
+            cache.put(key, headers, bytes.clone());
+            Ok(ServiceResponse::new(
+                http_req,
+                head.set_body(BoxBody::new(bytes)),
+            ))
+        }
+        Err(body) => Ok(ServiceResponse::new(http_req, head.set_body(body))),
+    }
+}
+
 /// True when the request carries a valid key; the verified caller is kept for the handler.
 async fn keyed(req: &ServiceRequest) -> bool {
     if !req.headers().contains_key(header::AUTHORIZATION) {
@@ -422,6 +472,7 @@ impl Application {
                 .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?,
         );
         let settings = web::Data::new(settings);
+        let cache = web::Data::new(crate::cache::ResponseCache::default());
         let metrics =
             crate::metrics::middleware(pool.get_ref().clone()).map_err(std::io::Error::other)?;
         let server = HttpServer::new(move || {
@@ -431,6 +482,7 @@ impl Application {
                     .openapi(ApiDoc::openapi())
                     .app_data(pool.clone())
                     .app_data(limits.clone())
+                    .app_data(cache.clone())
                     .app_data(settings.clone())
                     .app_data(limit.clone())
                     .app_data(known.clone())
@@ -442,6 +494,7 @@ impl Application {
             app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
                 .service(web::redirect("/docs", "/docs/"))
                 .default_service(web::to(routes::fallback::not_routed))
+                .wrap(from_fn(store_in_cache))
                 .wrap(Compress::default())
                 .wrap(from_fn(rate_limit))
                 .wrap(metrics.clone())

@@ -160,6 +160,8 @@ pub fn reindex_all(conn: &mut SqliteConnection) -> QueryResult<usize> {
         )
         .bind::<Text, _>(ANALYZER_VERSION.to_string())
         .execute(conn)?;
+        // Search answers may differ now: every validator (and cached answer) must change.
+        super::changes::touch(conn, super::now_micros())?;
         Ok(n)
     })
 }

@@ -47,6 +47,9 @@ pub async fn list_articles(
         Precondition::NotModified(res) => return Ok(res),
         Precondition::Build(v) => v,
     };
+    if let Some(hit) = super::from_cache(&req, &validator) {
+        return Ok(hit);
+    }
     let p = query.0;
     let by_page = p.page.is_some();
     let page = db::run(&pool, move |conn| {
@@ -180,6 +183,9 @@ pub async fn related_articles(
         Precondition::NotModified(res) => return Ok(res),
         Precondition::Build(v) => v,
     };
+    if let Some(hit) = super::from_cache(&req, &validator) {
+        return Ok(hit);
+    }
     let reference = path.into_inner();
     let (articles, total) = db::run(&pool, move |conn| {
         service::articles::related(conn, &reference, limit)
@@ -501,6 +507,9 @@ pub async fn list_revisions(
         Precondition::NotModified(res) => return Ok(res),
         Precondition::Build(v) => v,
     };
+    if let Some(hit) = super::from_cache(&req, &validator) {
+        return Ok(hit);
+    }
     let reference = path.into_inner();
     let data = db::run(&pool, move |conn| {
         service::articles::revisions(conn, &reference)
@@ -550,6 +559,9 @@ pub async fn get_revision(
         Precondition::NotModified(res) => return Ok(res),
         Precondition::Build(v) => v,
     };
+    if let Some(hit) = super::from_cache(&req, &validator) {
+        return Ok(hit);
+    }
     let rev = db::run(&pool, move |conn| {
         service::articles::revision(conn, &reference, n)
     })

@@ -42,6 +42,9 @@ pub async fn list_changes(
         Precondition::NotModified(res) => return Ok(res),
         Precondition::Build(v) => v,
     };
+    if let Some(hit) = super::from_cache(&req, &validator) {
+        return Ok(hit);
+    }
     let p = query.0;
     let page = db::run(&pool, move |conn| service::changes::list(conn, &p)).await?;
     let more = page.total > page.data.len() as i64;

@@ -67,6 +67,9 @@ async fn serve_feed(
         Precondition::NotModified(res) => return Ok(res),
         Precondition::Build(v) => v,
     };
+    if let Some(hit) = super::from_cache(&req, &validator) {
+        return Ok(hit);
+    }
     let (tag_row, articles) = db::run(&pool, move |conn| {
         service::articles::latest(conn, tag.as_deref(), FEED_SIZE)
     })

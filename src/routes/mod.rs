@@ -115,3 +115,23 @@ pub fn moved_permanently(req: &HttpRequest, path: &str) -> HttpResponse {
         .insert_header((header::LOCATION, location))
         .finish()
 }
+
+/// A public read's cached answer, if there is one; on a miss the key is left for the layer
+/// that stores the answer. Requests with a key are never cached.
+pub fn from_cache(
+    req: &HttpRequest,
+    validator: &crate::conditional::Validator,
+) -> Option<HttpResponse> {
+    use actix_web::HttpMessage;
+    if req.headers().contains_key(header::AUTHORIZATION) {
+        return None;
+    }
+    let cache = req.app_data::<actix_web::web::Data<crate::cache::ResponseCache>>()?;
+    let key = validator.cache_key();
+    if let Some(hit) = cache.get(key) {
+        return Some(hit);
+    }
+    req.extensions_mut()
+        .insert(crate::cache::CacheKey(key.to_owned()));
+    None
+}

@@ -42,6 +42,9 @@ pub async fn list_tags(
         Precondition::NotModified(res) => return Ok(res),
         Precondition::Build(v) => v,
     };
+    if let Some(hit) = super::from_cache(&req, &validator) {
+        return Ok(hit);
+    }
     let p = query.0;
     let page = db::run(&pool, move |conn| service::tags::list(conn, &p)).await?;
     let meta = ListMeta {
@@ -92,6 +95,9 @@ pub async fn get_tag(
         Precondition::NotModified(res) => return Ok(res),
         Precondition::Build(v) => v,
     };
+    if let Some(hit) = super::from_cache(&req, &validator) {
+        return Ok(hit);
+    }
     let slug = path.into_inner();
     let found = db::run(&pool, move |conn| match service::tags::get(conn, &slug) {
         Err(ApiError::NotFound(msg)) => match service::tags::moved(conn, &slug)? {

@@ -615,3 +615,52 @@ fn qa_regressions_feeds_sync_caching() {
     );
     assert!(!a.to_string().contains("evil.example"));
 }
+
+/// Public reads are answered from memory once built, under their validator: a write changes
+/// the validator, so the next read is built afresh and never stale.
+#[test]
+fn the_response_cache_serves_repeats_and_never_a_stale_body() {
+    let app = TestApp::spawn_demo();
+    let count = |app: &TestApp, result: &str| -> u64 {
+        let text = app.get("/metrics").text().unwrap();
+        text.lines()
+            .find(|l| {
+                l.starts_with(&format!(
+                    "anbaa_response_cache_total{{result=\"{result}\"}}"
+                ))
+            })
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+    };
+    let path = "/api/v1/articles?tag=kazakhstan&limit=3";
+    let first = app.get(path);
+    let etag = etag_of(&first);
+    let first_body = first.text().unwrap();
+    let hits = count(&app, "hit");
+    let second = app.get(path);
+    assert_eq!(etag_of(&second), etag);
+    assert_eq!(second.headers()["x-total-count"], "15");
+    assert!(second.headers().contains_key("link"));
+    assert_eq!(second.text().unwrap(), first_body);
+    assert!(count(&app, "hit") > hits, "the repeat came from the cache");
+    // Compressed from the cached body, with the coding's own ETag.
+    let br = app
+        .client
+        .get(app.url(path))
+        .header("Accept-Encoding", "br")
+        .send()
+        .unwrap();
+    assert_eq!(br.headers()["content-encoding"], "br");
+    // A write: the next read is new.
+    let first_id = serde_json::from_str::<Value>(&first_body).unwrap()["data"][0]["id"].clone();
+    patch(&app, &first_id, json!({"title": "عنوان بعد التخزين"}));
+    let third = app.get(path);
+    assert_ne!(etag_of(&third), etag);
+    assert!(third.text().unwrap().contains("عنوان بعد التخزين"));
+    // Reads with a key are never cached.
+    let hits = count(&app, "hit");
+    app.get_with(path, &app.reader);
+    app.get_with(path, &app.reader);
+    assert_eq!(count(&app, "hit"), hits);
+}

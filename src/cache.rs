@@ -1,0 +1,66 @@
+//! An in-process cache of public read responses, keyed by their strong validator. The
+//! validator already changes with every write, every scheduled publication and every part
+//! of the request the body depends on, so a key can never name a stale body: invalidation
+//! is the ETag machinery itself. Old keys simply stop being asked for and go when the
+//! budget is reached.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use actix_web::HttpResponse;
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::web::Bytes;
+
+/// Most bytes of bodies kept; over it the cache starts again empty.
+const MAX_BYTES: usize = 32 * 1024 * 1024;
+/// Most entries kept.
+const MAX_ENTRIES: usize = 4096;
+
+/// One cached answer: the headers that describe the body, and the body.
+struct Entry {
+    headers: Vec<(HeaderName, HeaderValue)>,
+    body: Bytes,
+}
+
+#[derive(Default)]
+struct Inner {
+    entries: HashMap<String, Arc<Entry>>,
+    bytes: usize,
+}
+
+/// The cache, shared by every worker.
+#[derive(Default)]
+pub struct ResponseCache {
+    inner: Mutex<Inner>,
+}
+
+/// The key a handler computed for this request, for the layer that stores its answer.
+#[derive(Debug, Clone)]
+pub struct CacheKey(pub String);
+
+impl ResponseCache {
+    /// A stored answer for `key`, rebuilt as a 200.
+    pub fn get(&self, key: &str) -> Option<HttpResponse> {
+        let entry = self.inner.lock().ok()?.entries.get(key).cloned()?;
+        let mut res = HttpResponse::Ok();
+        for (name, value) in &entry.headers {
+            res.insert_header((name.clone(), value.clone()));
+        }
+        crate::metrics::CACHE.with_label_values(&["hit"]).inc();
+        Some(res.body(entry.body.clone()))
+    }
+
+    /// Keeps an answer (a miss just happened).
+    pub fn put(&self, key: String, headers: Vec<(HeaderName, HeaderValue)>, body: Bytes) {
+        crate::metrics::CACHE.with_label_values(&["miss"]).inc();
+        let Ok(mut inner) = self.inner.lock() else {
+            return;
+        };
+        if inner.bytes + body.len() > MAX_BYTES || inner.entries.len() >= MAX_ENTRIES {
+            inner.entries.clear();
+            inner.bytes = 0;
+        }
+        inner.bytes += body.len();
+        inner.entries.insert(key, Arc::new(Entry { headers, body }));
+    }
+}
