@@ -43,13 +43,10 @@ pub async fn list_articles(
     caller: Caller,
     query: ApiQuery<ArticleListParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let validator = match Validator::site(&req, &pool, &settings).await?.check(&req) {
-        Precondition::NotModified(res) => return Ok(res),
-        Precondition::Build(v) => v,
+    let validator = match super::site_read(&req, &pool, &settings).await? {
+        Ok(v) => v,
+        Err(answer) => return Ok(answer),
     };
-    if let Some(hit) = super::from_cache(&req, &validator) {
-        return Ok(hit);
-    }
     let p = query.0;
     let by_page = p.page.is_some();
     let page = db::run(&pool, move |conn| {
@@ -179,13 +176,10 @@ pub async fn related_articles(
     let mut errors = crate::validate::Errors::default();
     let limit = params::limit_within(&mut errors, query.0.limit.as_deref(), 5, 20);
     errors.into_param_result()?;
-    let validator = match Validator::site(&req, &pool, &settings).await?.check(&req) {
-        Precondition::NotModified(res) => return Ok(res),
-        Precondition::Build(v) => v,
+    let validator = match super::site_read(&req, &pool, &settings).await? {
+        Ok(v) => v,
+        Err(answer) => return Ok(answer),
     };
-    if let Some(hit) = super::from_cache(&req, &validator) {
-        return Ok(hit);
-    }
     let reference = path.into_inner();
     let (articles, total) = db::run(&pool, move |conn| {
         service::articles::related(conn, &reference, limit)
@@ -503,13 +497,10 @@ pub async fn list_revisions(
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
     require_history(&caller)?;
-    let validator = match Validator::site(&req, &pool, &settings).await?.check(&req) {
-        Precondition::NotModified(res) => return Ok(res),
-        Precondition::Build(v) => v,
+    let validator = match super::site_read(&req, &pool, &settings).await? {
+        Ok(v) => v,
+        Err(answer) => return Ok(answer),
     };
-    if let Some(hit) = super::from_cache(&req, &validator) {
-        return Ok(hit);
-    }
     let reference = path.into_inner();
     let data = db::run(&pool, move |conn| {
         service::articles::revisions(conn, &reference)
@@ -555,13 +546,10 @@ pub async fn get_revision(
     require_history(&caller)?;
     let (reference, n) = path.into_inner();
     let n = version_param(&n)?;
-    let validator = match Validator::site(&req, &pool, &settings).await?.check(&req) {
-        Precondition::NotModified(res) => return Ok(res),
-        Precondition::Build(v) => v,
+    let validator = match super::site_read(&req, &pool, &settings).await? {
+        Ok(v) => v,
+        Err(answer) => return Ok(answer),
     };
-    if let Some(hit) = super::from_cache(&req, &validator) {
-        return Ok(hit);
-    }
     let rev = db::run(&pool, move |conn| {
         service::articles::revision(conn, &reference, n)
     })

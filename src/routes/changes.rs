@@ -3,7 +3,6 @@
 use actix_web::{HttpRequest, HttpResponse, get, web};
 
 use super::{PROBLEM, list_links, list_response};
-use crate::conditional::{Precondition, Validator};
 use crate::config::Settings;
 use crate::db::{self, DbPool};
 use crate::dto::change::{ChangeList, ChangesParams};
@@ -38,13 +37,10 @@ pub async fn list_changes(
     settings: web::Data<Settings>,
     query: ApiQuery<ChangesParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let validator = match Validator::site(&req, &pool, &settings).await?.check(&req) {
-        Precondition::NotModified(res) => return Ok(res),
-        Precondition::Build(v) => v,
+    let validator = match super::site_read(&req, &pool, &settings).await? {
+        Ok(v) => v,
+        Err(answer) => return Ok(answer),
     };
-    if let Some(hit) = super::from_cache(&req, &validator) {
-        return Ok(hit);
-    }
     let p = query.0;
     let page = db::run(&pool, move |conn| service::changes::list(conn, &p)).await?;
     let more = page.total > page.data.len() as i64;

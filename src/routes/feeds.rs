@@ -3,7 +3,6 @@
 use actix_web::{HttpRequest, HttpResponse, get, http::header, web};
 
 use super::PROBLEM;
-use crate::conditional::{Precondition, Validator};
 use crate::config::Settings;
 use crate::db::{self, DbPool};
 use crate::dto::NoParams;
@@ -63,13 +62,10 @@ async fn serve_feed(
     tag: Option<String>,
     format: FeedFormat,
 ) -> Result<HttpResponse, ApiError> {
-    let validator = match Validator::site(&req, &pool, &settings).await?.check(&req) {
-        Precondition::NotModified(res) => return Ok(res),
-        Precondition::Build(v) => v,
+    let validator = match super::site_read(&req, &pool, &settings).await? {
+        Ok(v) => v,
+        Err(answer) => return Ok(answer),
     };
-    if let Some(hit) = super::from_cache(&req, &validator) {
-        return Ok(hit);
-    }
     let (tag_row, articles) = db::run(&pool, move |conn| {
         service::articles::latest(conn, tag.as_deref(), FEED_SIZE)
     })

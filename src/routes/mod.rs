@@ -135,3 +135,21 @@ pub fn from_cache(
         .insert(crate::cache::CacheKey(key.to_owned()));
     None
 }
+
+/// The validator of a public read built from the site counter, or the whole answer when the
+/// client's copy is current (304) or the response cache holds it.
+pub async fn site_read(
+    req: &HttpRequest,
+    pool: &crate::db::DbPool,
+    settings: &Settings,
+) -> Result<Result<crate::conditional::Validator, HttpResponse>, crate::error::ApiError> {
+    use crate::conditional::{Precondition, Validator};
+    let validator = match Validator::site(req, pool, settings).await?.check(req) {
+        Precondition::NotModified(res) => return Ok(Err(res)),
+        Precondition::Build(v) => v,
+    };
+    Ok(match from_cache(req, &validator) {
+        Some(hit) => Err(hit),
+        None => Ok(validator),
+    })
+}

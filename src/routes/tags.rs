@@ -4,7 +4,6 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, http::header, patch, pos
 
 use super::{PROBLEM, list_links, list_response};
 use crate::auth::{Caller, Scope};
-use crate::conditional::{Precondition, Validator};
 use crate::config::Settings;
 use crate::db::{self, DbPool};
 use crate::dto::NoParams;
@@ -38,13 +37,10 @@ pub async fn list_tags(
     query: ApiQuery<TagListParams>,
     _caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    let validator = match Validator::site(&req, &pool, &settings).await?.check(&req) {
-        Precondition::NotModified(res) => return Ok(res),
-        Precondition::Build(v) => v,
+    let validator = match super::site_read(&req, &pool, &settings).await? {
+        Ok(v) => v,
+        Err(answer) => return Ok(answer),
     };
-    if let Some(hit) = super::from_cache(&req, &validator) {
-        return Ok(hit);
-    }
     let p = query.0;
     let page = db::run(&pool, move |conn| service::tags::list(conn, &p)).await?;
     let meta = ListMeta {
@@ -91,13 +87,10 @@ pub async fn get_tag(
     _query: ApiQuery<NoParams>,
     _caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    let validator = match Validator::site(&req, &pool, &settings).await?.check(&req) {
-        Precondition::NotModified(res) => return Ok(res),
-        Precondition::Build(v) => v,
+    let validator = match super::site_read(&req, &pool, &settings).await? {
+        Ok(v) => v,
+        Err(answer) => return Ok(answer),
     };
-    if let Some(hit) = super::from_cache(&req, &validator) {
-        return Ok(hit);
-    }
     let slug = path.into_inner();
     let found = db::run(&pool, move |conn| match service::tags::get(conn, &slug) {
         Err(ApiError::NotFound(msg)) => match service::tags::moved(conn, &slug)? {
