@@ -342,14 +342,15 @@ fn next_id(conn: &mut SqliteConnection) -> QueryResult<i32> {
         .get_result(conn)
 }
 
-/// Keeps the current version of an article as a revision before it changes.
-fn keep_revision(conn: &mut SqliteConnection, id: i32) -> QueryResult<()> {
+/// Keeps the current version of an article as a revision before it changes; returns it.
+fn keep_revision(conn: &mut SqliteConnection, id: i32) -> QueryResult<ArticleRow> {
     let row: ArticleRow = articles::table
         .find(id)
         .select(ArticleRow::as_select())
         .first(conn)?;
     let tags = tags_of(conn, &[id])?.remove(&id).unwrap_or_default();
-    super::revisions::snapshot(conn, &row, &tags)
+    super::revisions::snapshot(conn, &row, &tags)?;
+    Ok(row)
 }
 
 /// Replaces an article's columns and tags, bumping its version; the version it had is kept
@@ -361,11 +362,7 @@ pub fn update(
     tag_ids: &[i32],
     index: &IndexDoc,
 ) -> QueryResult<ArticleRow> {
-    keep_revision(conn, id)?;
-    let old_slug: String = articles::table
-        .find(id)
-        .select(articles::slug)
-        .first(conn)?;
+    let old_slug = keep_revision(conn, id)?.slug;
     if old_slug != write.slug {
         super::revisions::redirect_article(conn, &old_slug, id, write.updated_at)?;
         super::revisions::drop_article_redirect(conn, &write.slug)?;

@@ -894,14 +894,10 @@ pub fn upsert_prepared(
         prepared.fields.published_at = row.published_at;
     }
     let current_ids = tag_ids_of(conn, id)?;
-    let now = now_micros();
-    let (write, ids, index) = build(conn, prepared, Some(&row), now, by)?;
-    if ids == current_ids && same_content(&row, &write) {
-        return Ok(Upserted::Unchanged(id));
+    match rewrite(conn, row, prepared, &current_ids, by)? {
+        (_, true) => Ok(Upserted::Updated(id)),
+        (_, false) => Ok(Upserted::Unchanged(id)),
     }
-    db::articles::update(conn, id, &write, &ids, &index)?;
-    logged(conn, id, now)?;
-    Ok(Upserted::Updated(id))
 }
 
 /// The live article a writer addresses (drafts and scheduled included).
@@ -951,16 +947,29 @@ pub fn patch(
         let current_ids: Vec<i32> = current.iter().map(|t| t.id).collect();
         let mut fields = Fields::from_row(&row, current);
         fields.apply(patch);
-        let now = now_micros();
-        let (write, ids, index) = build(conn, prepare(fields), Some(&row), now, by)?;
         // A patch that changes nothing is not a new version.
-        if ids == current_ids && same_content(&row, &write) {
-            return load_wire(conn, row);
-        }
-        let row = db::articles::update(conn, row.id, &write, &ids, &index)?;
-        logged(conn, row.id, now)?;
+        let (row, _) = rewrite(conn, row, prepare(fields), &current_ids, by)?;
         load_wire(conn, row)
     })
+}
+
+/// Writes `prepared` over `row` as its next version, unless it would leave the content and
+/// the tags (`current_ids`) as they are; returns the row as it now is and whether it changed.
+fn rewrite(
+    conn: &mut SqliteConnection,
+    row: ArticleRow,
+    prepared: Prepared,
+    current_ids: &[i32],
+    by: &str,
+) -> Result<(ArticleRow, bool), ApiError> {
+    let now = now_micros();
+    let (write, ids, index) = build(conn, prepared, Some(&row), now, by)?;
+    if ids == current_ids && same_content(&row, &write) {
+        return Ok((row, false));
+    }
+    let row = db::articles::update(conn, row.id, &write, &ids, &index)?;
+    logged(conn, row.id, now)?;
+    Ok((row, true))
 }
 
 /// The ids of an article's tags, in order (to tell whether a write changes them).
@@ -1190,15 +1199,9 @@ pub fn restore_revision(
             }
         }
         let fields = Fields::from_revision(&rev, slugs);
-        let now = now_micros();
         let current_ids = tag_ids_of(conn, row.id)?;
-        let (write, ids, index) = build(conn, prepare(fields), Some(&row), now, by)?;
         // Restoring what is already current is not a new version (as a no-op PATCH).
-        if ids == current_ids && same_content(&row, &write) {
-            return load_wire(conn, row);
-        }
-        let row = db::articles::update(conn, row.id, &write, &ids, &index)?;
-        logged(conn, row.id, now)?;
+        let (row, _) = rewrite(conn, row, prepare(fields), &current_ids, by)?;
         load_wire(conn, row)
     })
 }
