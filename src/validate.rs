@@ -8,6 +8,7 @@ use crate::dto::tag::{TagCreate, TagPatch};
 use crate::error::ApiError;
 use crate::text::slug::check_slug;
 use crate::text::{TATWEEL, is_arabic_mark};
+use unicode_normalization::char::is_combining_mark;
 
 /// Most tags one article may carry, and one filter may name.
 pub const MAX_TAGS: usize = 50;
@@ -103,8 +104,11 @@ pub fn is_forbidden_char(c: char) -> bool {
 /// Checks a required name-like text: as `check_text`, and it must have a letter or digit.
 fn check_name(errors: &mut Errors, field: &str, value: &str, max: usize) {
     check_text(errors, field, value, true, max);
-    // Tatweel and harakat count as "alphabetic" in Unicode, but are not letters a reader sees.
-    let letter = |c: char| c.is_alphanumeric() && !is_arabic_mark(c) && c != TATWEEL;
+    // Tatweel and combining marks (harakat) count as "alphabetic" in Unicode, but are not
+    // letters a reader sees; this matches the spec's `[^\W_\u0640]`.
+    let letter = |c: char| {
+        c.is_alphanumeric() && !is_arabic_mark(c) && !is_combining_mark(c) && c != TATWEEL
+    };
     if !errors.has(field) && !value.chars().any(letter) {
         errors.add(field, "must contain at least one letter or digit");
     }
@@ -144,7 +148,7 @@ fn check_lang(errors: &mut Errors, lang: Option<&str>) {
     }
 }
 
-/// Longest accepted URL, in bytes.
+/// Longest accepted URL, in characters.
 pub const MAX_URL: usize = 4096;
 
 /// True for an absolute http(s) URL with a host and no whitespace.
@@ -163,8 +167,8 @@ pub fn valid_url(url: &str) -> bool {
 
 fn check_image(errors: &mut Errors, image: Option<&Image>) {
     if let Some(img) = image {
-        if img.url.len() > MAX_URL {
-            errors.add("image.url", format!("must be at most {MAX_URL} bytes"));
+        if img.url.chars().count() > MAX_URL {
+            errors.add("image.url", format!("must be at most {MAX_URL} characters"));
         } else if !valid_url(&img.url) {
             errors.add("image.url", "must be an absolute http or https URL");
         }

@@ -358,13 +358,14 @@ pub struct ArticleListParams {
     #[param(example = "كازاخستان النفط", max_length = 500)]
     pub q: Option<String>,
     /// Comma-separated tag slugs. A region tag also matches its descendants' articles.
-    #[param(example = "central-asia,opec-plus", min_length = 1)]
+    /// Empty means no tag filter.
+    #[param(example = "central-asia,opec-plus")]
     pub tag: Option<String>,
     /// `any` (default): an article carrying any of the tags; `all`: every one of them.
     #[param(value_type = Option<String>, pattern = "^(any|all)$", example = "all")]
     pub tag_mode: Option<String>,
     /// Comma-separated tag slugs whose articles (and their descendants') are left out.
-    #[param(min_length = 1)]
+    /// Empty leaves nothing out.
     pub exclude_tag: Option<String>,
     /// Only articles published at or after this instant (RFC 3339, or a date `YYYY-MM-DD`).
     #[param(example = "2025-01-01", min_length = 1)]
@@ -380,8 +381,8 @@ pub struct ArticleListParams {
     /// `trashed` (the trash; not with `q`).
     #[param(value_type = Option<String>, pattern = "^(published|draft|archived|all|trashed)$")]
     pub status: Option<String>,
-    /// `-published_at` (default), `published_at`, `-updated_at`, or with `q` `relevance`
-    /// (the default with `q`).
+    /// `-published_at` (default), `published_at`, `-updated_at`, or `relevance` (the
+    /// default with `q`; without `q` every article ties, so it orders as `-published_at`).
     #[param(value_type = Option<ArticleSort>)]
     pub sort: Option<String>,
     /// Page size, 1–100 (default 20).

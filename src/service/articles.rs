@@ -140,10 +140,8 @@ pub fn list(
     let sort = match p.sort.as_deref() {
         None if q.is_some() => ArticleSort::Relevance,
         Some("relevance") if q.is_some() => ArticleSort::Relevance,
-        Some("relevance") => {
-            errors.add("sort", "`relevance` needs a search: give `q` too");
-            ArticleSort::NewestFirst
-        }
+        // Without a search every article is equally relevant; the tie-break is recency.
+        Some("relevance") => ArticleSort::NewestFirst,
         None | Some("-published_at") => ArticleSort::NewestFirst,
         Some("published_at") => ArticleSort::OldestFirst,
         Some("-updated_at") => ArticleSort::RecentlyUpdated,

@@ -90,13 +90,19 @@ pub fn csv(raw: Option<&str>) -> Vec<String> {
 
 /// `fields`: a subset of `allowed`; `None` when absent (all fields).
 pub fn fields(errors: &mut Errors, raw: Option<&str>, allowed: &[&str]) -> Option<Vec<String>> {
-    raw?;
-    let list = csv(raw);
+    // Exact names separated by single commas, as the spec's pattern says: no blanks to skip.
+    let list: Vec<String> = raw?.split(',').map(str::to_owned).collect();
     let unknown: Vec<String> = list
         .iter()
         .map(String::as_str)
         .filter(|f| !allowed.contains(f))
-        .map(echo)
+        .map(|f| {
+            if f.is_empty() {
+                "(empty)".to_owned()
+            } else {
+                echo(f)
+            }
+        })
         .collect();
     if !unknown.is_empty() {
         errors.add(

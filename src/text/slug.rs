@@ -1,7 +1,54 @@
 //! Slugs derived from titles: Arabic letters stay Arabic (as WordPress does), marks and
 //! punctuation go, words are joined by `-`, at most 80 characters, never all digits.
 
+use unicode_normalization::UnicodeNormalization;
+
 use super::{TATWEEL, is_arabic_mark, nfc};
+
+/// The letters a slug may hold, as a regex class body (the spec's `pattern` uses it):
+/// ASCII lowercase and the Arabic-script letters (Persian and Urdu ones too), no harakat or
+/// tatweel. Other scripts are folded to these (é → e) or left out.
+pub const SLUG_LETTERS: &str =
+    r"a-z\u0621-\u063A\u0641-\u064A\u066E\u066F\u0671-\u06D3\u06D5\u06EE\u06EF\u06FA-\u06FC\u06FF";
+
+/// The digits a slug may hold, as a regex class body: ASCII, Arabic-Indic and Persian.
+pub const SLUG_DIGITS: &str = r"0-9\u0660-\u0669\u06F0-\u06F9";
+
+/// True for a character a slug may hold besides `-` (see [`SLUG_LETTERS`], [`SLUG_DIGITS`]).
+pub fn is_slug_char(c: char) -> bool {
+    matches!(c,
+        'a'..='z' | '0'..='9'
+        | '\u{0621}'..='\u{063A}' | '\u{0641}'..='\u{064A}' | '\u{066E}' | '\u{066F}'
+        | '\u{0671}'..='\u{06D3}' | '\u{06D5}' | '\u{06EE}' | '\u{06EF}' | '\u{06FA}'..='\u{06FC}'
+        | '\u{06FF}' | '\u{0660}'..='\u{0669}' | '\u{06F0}'..='\u{06F9}')
+}
+
+/// The regex a client-given slug must match (also the spec's `pattern`): letters and digits
+/// joined by single hyphens, not all digits. Length is checked apart (1–80 characters).
+pub fn slug_pattern() -> String {
+    let (l, d) = (SLUG_LETTERS, SLUG_DIGITS);
+    format!("^(?:[{d}]*[{l}][{l}{d}]*(?:-[{l}{d}]+)*|[{l}{d}]+(?:-[{l}{d}]+)+)$")
+}
+
+/// Appends what a title character becomes in a slug: itself, its lowercase, its
+/// compatibility-folded letters that a slug may hold (é → e, ﻷ → لأ), or nothing.
+fn push_folded(c: char, out: &mut String) {
+    if is_slug_char(c) {
+        out.push(c);
+        return;
+    }
+    let lower: String = c.to_lowercase().collect();
+    // Compatibility forms first (ﻷ → لأ, recomposed so the hamza stays), then accents off
+    // whatever is still not a slug letter (é → e).
+    let folded: String = lower.nfkd().collect::<String>().nfc().collect();
+    for f in folded.chars() {
+        if is_slug_char(f) {
+            out.push(f);
+        } else {
+            out.extend(std::iter::once(f).nfd().filter(|&d| is_slug_char(d)));
+        }
+    }
+}
 
 /// Longest slug, in characters.
 pub const MAX_SLUG_CHARS: usize = 80;
@@ -19,8 +66,7 @@ pub fn slugify(title: &str) -> String {
             continue;
         }
         if c.is_alphanumeric() {
-            // Some lowercase forms add combining marks (İ → i̇): keep only the letters.
-            current.extend(c.to_lowercase().filter(|l| l.is_alphanumeric()));
+            push_folded(c, &mut current);
         } else if !current.is_empty() {
             // Apostrophes inside a Latin word (don't) join rather than split it.
             if matches!(c, '\'' | '’') {
@@ -85,20 +131,18 @@ pub fn check_slug(slug: &str) -> Result<(), String> {
     if is_all_digits(slug) {
         return Err("must not be all digits (it would read as an id)".into());
     }
-    let ok_chars = slug
-        .chars()
-        .all(|c| c == '-' || (c.is_alphanumeric() && !c.is_uppercase()));
-    if !ok_chars || slug.starts_with('-') || slug.ends_with('-') || slug.contains("--") {
-        return Err(
-            "must be lowercase letters and digits joined by single hyphens, e.g. `kazakhstan` or `قمة-بريكس`"
-                .into(),
-        );
-    }
     if slug
         .chars()
         .any(|c| is_arabic_mark(c) || c == super::TATWEEL)
     {
         return Err("must not contain harakat or tatweel".into());
+    }
+    let ok_chars = slug.chars().all(|c| c == '-' || is_slug_char(c));
+    if !ok_chars || slug.starts_with('-') || slug.ends_with('-') || slug.contains("--") {
+        return Err(
+            "must be Arabic letters, lowercase a-z and digits joined by single hyphens, e.g. `kazakhstan` or `قمة-بريكس`"
+                .into(),
+        );
     }
     Ok(())
 }
@@ -141,6 +185,16 @@ mod tests {
     #[test]
     fn latin_lowercased_and_digits_kept() {
         assert_eq!(slugify("OPEC+ Meets in 2025"), "opec-meets-in-2025");
+    }
+
+    #[test]
+    fn other_scripts_fold_or_go() {
+        assert_eq!(slugify("Café Zürich"), "cafe-zurich");
+        assert_eq!(slugify("Москва"), "خبر");
+        assert_eq!(slugify("ﻻ ﻷ"), "لا-لأ");
+        assert_eq!(slugify("İstanbul"), "istanbul");
+        assert!(check_slug("café").is_err());
+        assert!(check_slug("نو-روز-۱۴۰۳").is_ok());
     }
 
     #[test]
