@@ -1,8 +1,9 @@
 //! An in-process cache of public read responses, keyed by their strong validator. The
 //! validator already changes with every write, every scheduled publication and every part
 //! of the request the body depends on, so a key can never name a stale body: invalidation
-//! is the ETag machinery itself. Old keys simply stop being asked for and go when the
-//! budget is reached.
+//! is the ETag machinery itself. Keys of an older site generation (counter and due
+//! watermark) can never be asked for again, so the first answer of a newer generation
+//! empties the cache: memory follows the current working set, not the write history.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -12,7 +13,7 @@ use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::web::Bytes;
 
 /// Most bytes of bodies kept; over it the cache starts again empty.
-const MAX_BYTES: usize = 32 * 1024 * 1024;
+const MAX_BYTES: usize = 16 * 1024 * 1024;
 /// Most entries kept.
 const MAX_ENTRIES: usize = 4096;
 
@@ -26,6 +27,8 @@ struct Entry {
 struct Inner {
     entries: HashMap<String, Arc<Entry>>,
     bytes: usize,
+    /// The site generation the entries belong to.
+    generation: (i64, i64),
 }
 
 /// The cache, shared by every worker.
@@ -34,9 +37,10 @@ pub struct ResponseCache {
     inner: Mutex<Inner>,
 }
 
-/// The key a handler computed for this request, for the layer that stores its answer.
+/// The key a handler computed for this request and the site generation (counter, due
+/// watermark) its answer was built from, for the layer that stores the answer.
 #[derive(Debug, Clone)]
-pub struct CacheKey(pub String);
+pub struct CacheKey(pub String, pub (i64, i64));
 
 impl ResponseCache {
     /// A stored answer for `key`, rebuilt as a 200.
@@ -51,12 +55,21 @@ impl ResponseCache {
     }
 
     /// Keeps an answer (a miss just happened).
-    pub fn put(&self, key: String, headers: Vec<(HeaderName, HeaderValue)>, body: Bytes) {
+    pub fn put(&self, key: CacheKey, headers: Vec<(HeaderName, HeaderValue)>, body: Bytes) {
         crate::metrics::CACHE.with_label_values(&["miss"]).inc();
         let Ok(mut inner) = self.inner.lock() else {
             return;
         };
-        if inner.bytes + body.len() > MAX_BYTES || inner.entries.len() >= MAX_ENTRIES {
+        let CacheKey(key, generation) = key;
+        if generation < inner.generation {
+            // Built before a write that has since committed: nobody will ask for it again.
+            return;
+        }
+        if generation > inner.generation
+            || inner.bytes + body.len() > MAX_BYTES
+            || inner.entries.len() >= MAX_ENTRIES
+        {
+            inner.generation = generation;
             inner.entries.clear();
             inner.bytes = 0;
         }

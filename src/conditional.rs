@@ -62,6 +62,8 @@ pub struct Validator {
     /// The opaque part of the ETag, without quotes.
     tag: String,
     modified: Option<Modified>,
+    /// For site validators, the site generation (counter, due watermark) they come from.
+    generation: Option<(i64, i64)>,
 }
 
 /// The result of checking a request's preconditions.
@@ -104,19 +106,11 @@ impl Validator {
         settings: &Settings,
     ) -> Result<Validator, ApiError> {
         let now = now_micros();
-        let (site, watermark, due_in_second) = db::run(pool, move |conn| {
-            let site = db::changes::site(conn)?;
-            let watermark = db::changes::due_watermark(conn, now)?;
-            // Several articles falling due in the watermark's second make it ambiguous too.
-            let from = watermark - watermark.rem_euclid(SECOND);
-            let due = if watermark > 0 && watermark >= site.changed_at - SECOND {
-                db::changes::due_between(conn, from, now)?
-            } else {
-                0
-            };
-            Ok((site, watermark, due))
-        })
-        .await?;
+        let site = match req.app_data::<actix_web::web::Data<db::watch::SiteWatch>>() {
+            Some(watch) => watch.current(pool, now).await?,
+            None => db::run(pool, move |conn| Ok(db::watch::load(conn, now)?)).await?,
+        };
+        let (watermark, due_in_second) = (site.watermark, site.due_in_second);
         let mut h = request_fingerprint(req, settings);
         h.update(site.version.to_le_bytes());
         h.update(watermark.to_le_bytes());
@@ -125,6 +119,7 @@ impl Validator {
         }
         let digest = h.finalize();
         Ok(Validator {
+            generation: Some((site.version, watermark)),
             tag: format!("s{}", hex(&digest[..10])),
             modified: Some({
                 let mut m = Modified::of(&[site.changed_at, site.prev_changed_at, watermark]);
@@ -160,12 +155,18 @@ impl Validator {
         Validator {
             tag: format!("v{version}-{}", hex(&digest[..6])),
             modified: Some(modified),
+            generation: None,
         }
     }
 
     /// The key a response cache may store this representation under.
     pub fn cache_key(&self) -> &str {
         &self.tag
+    }
+
+    /// The site generation a site validator comes from (none for an article's).
+    pub fn generation(&self) -> Option<(i64, i64)> {
+        self.generation
     }
 
     /// When the representation last changed (microseconds; 0 when unknown).

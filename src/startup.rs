@@ -378,7 +378,7 @@ async fn store_in_cache(
         .extensions()
         .get::<crate::cache::CacheKey>()
         .cloned();
-    let Some(crate::cache::CacheKey(key)) = key else {
+    let Some(key) = key else {
         return Ok(res);
     };
     if res.status() != actix_web::http::StatusCode::OK {
@@ -459,6 +459,10 @@ impl Application {
         let listener = TcpListener::bind(&settings.bind)?;
         let addr = listener.local_addr()?;
         let known = web::Data::new(KnownRoutes::from_spec(&crate::openapi::spec()));
+        let watch = web::Data::new(
+            crate::db::watch::SiteWatch::new(&pool)
+                .map_err(|e| std::io::Error::other(e.to_string()))?,
+        );
         let pool = web::Data::new(pool);
         let limit = web::Data::new(BodyLimit(settings.max_body_bytes));
         let workers = settings.workers;
@@ -481,6 +485,7 @@ impl Application {
                     .into_utoipa_app()
                     .openapi(ApiDoc::openapi())
                     .app_data(pool.clone())
+                    .app_data(watch.clone())
                     .app_data(limits.clone())
                     .app_data(cache.clone())
                     .app_data(settings.clone())

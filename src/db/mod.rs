@@ -9,6 +9,7 @@ pub mod revisions;
 pub mod schema;
 pub mod search;
 pub mod tags;
+pub mod watch;
 
 use std::time::Duration;
 

@@ -131,8 +131,10 @@ pub fn from_cache(
     if let Some(hit) = cache.get(key) {
         return Some(hit);
     }
-    req.extensions_mut()
-        .insert(crate::cache::CacheKey(key.to_owned()));
+    if let Some(generation) = validator.generation() {
+        req.extensions_mut()
+            .insert(crate::cache::CacheKey(key.to_owned(), generation));
+    }
     None
 }
 

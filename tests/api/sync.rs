@@ -664,3 +664,35 @@ fn the_response_cache_serves_repeats_and_never_a_stale_body() {
     app.get_with(path, &app.reader);
     assert_eq!(count(&app, "hit"), hits);
 }
+
+/// The site state behind list validators is kept in memory; a commit by another connection
+/// (here the import the CLI runs, on its own connection) must still change every validator.
+#[test]
+fn a_write_by_another_process_changes_list_validators() {
+    let app = TestApp::spawn();
+    app.article("خبر أول", &[]);
+    let first = app.get("/api/v1/articles");
+    let etag = etag_of(&first);
+    assert_eq!(
+        get_if_none_match(&app, "/api/v1/articles", &etag).status(),
+        304
+    );
+
+    let pool = anbaa::db::open(&app.db_path).unwrap();
+    let mut conn = pool.get().unwrap();
+    let line = json!({"title": "خبر من الاستيراد", "slug": "import-x", "status": "published"});
+    let input = std::io::Cursor::new(format!("{line}\n").into_bytes());
+    let report = anbaa::bulk::import(
+        &mut conn,
+        Box::new(std::io::BufReader::new(input)),
+        0,
+        &anbaa::bulk::ImportOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(report.created, 1);
+
+    let res = get_if_none_match(&app, "/api/v1/articles", &etag);
+    assert_eq!(res.status(), 200, "a stale 304 after another process wrote");
+    let body: Value = res.json().unwrap();
+    assert_eq!(body["meta"]["total"], 2);
+}
