@@ -437,6 +437,24 @@ pub fn name_matches(name: &str, typed_norm: &str) -> bool {
     })
 }
 
+/// Bounds how many searches run at once. A search's working memory (FTS5 doclists of common
+/// words) is large and its work is CPU-bound: more searches in parallel than cores only
+/// queue inside SQLite while each holds its memory.
+pub struct SearchGate(tokio::sync::Semaphore);
+
+impl SearchGate {
+    /// A gate with one place per core.
+    pub fn per_core() -> SearchGate {
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+        SearchGate(tokio::sync::Semaphore::new(cores))
+    }
+
+    /// Waits for a place; the search runs while the permit lives.
+    pub async fn enter(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        self.0.acquire().await.ok()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -500,3 +518,4 @@ mod tests {
         assert!(s.contains("&lt;خطة&gt;"), "{s}");
     }
 }
+

@@ -477,6 +477,7 @@ impl Application {
         );
         let settings = web::Data::new(settings);
         let cache = web::Data::new(crate::cache::ResponseCache::default());
+        let search_gate = web::Data::new(crate::search::SearchGate::per_core());
         let metrics =
             crate::metrics::middleware(pool.get_ref().clone()).map_err(std::io::Error::other)?;
         let server = HttpServer::new(move || {
@@ -488,6 +489,7 @@ impl Application {
                     .app_data(watch.clone())
                     .app_data(limits.clone())
                     .app_data(cache.clone())
+                    .app_data(search_gate.clone())
                     .app_data(settings.clone())
                     .app_data(limit.clone())
                     .app_data(known.clone())
@@ -507,11 +509,15 @@ impl Application {
                 .wrap(from_fn(request_context))
         })
         .shutdown_timeout(10);
-        let server = match workers {
-            Some(n) => server.workers(n),
-            None => server,
-        }
-        .listen(listener)?;
+        // More blocking threads than pooled connections would only queue for a connection,
+        // each with its own stack and malloc arena: the pool is shared among the workers.
+        let n_workers = workers.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+        });
+        let server = server
+            .workers(n_workers)
+            .worker_max_blocking_threads((crate::db::POOL_SIZE / n_workers).max(2))
+            .listen(listener)?;
         Ok(Application {
             server: server.run(),
             addr,

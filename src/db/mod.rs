@@ -24,6 +24,9 @@ use crate::error::ApiError;
 /// The migrations in `/migrations`, compiled into the binary.
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
+/// Connections in the pool (one of them is kept by the site watch).
+pub const POOL_SIZE: usize = 8;
+
 /// The shared connection pool.
 pub type DbPool = Pool<ConnectionManager<SqliteConnection>>;
 /// One connection checked out of the pool.
@@ -36,7 +39,7 @@ struct Pragmas;
 impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for Pragmas {
     fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
         conn.batch_execute(
-            "PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+            "PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -1024;",
         )
         .map_err(diesel::r2d2::Error::QueryError)
     }
@@ -86,7 +89,7 @@ pub fn open(path: &str) -> Result<DbPool, OpenError> {
     }
     drop(first);
     Pool::builder()
-        .max_size(8)
+        .max_size(POOL_SIZE as u32)
         .connection_timeout(Duration::from_secs(10))
         .connection_customizer(Box::new(Pragmas))
         .build(ConnectionManager::new(path))

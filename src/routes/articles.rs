@@ -49,6 +49,11 @@ pub async fn list_articles(
     };
     let p = query.0;
     let by_page = p.page.is_some();
+    let gate = req.app_data::<web::Data<crate::search::SearchGate>>();
+    let _permit = match (&gate, p.q.as_deref()) {
+        (Some(gate), Some(q)) if !q.trim().is_empty() => gate.enter().await,
+        _ => None,
+    };
     let page = db::run(&pool, move |conn| {
         service::articles::list(conn, &p, &caller)
     })
