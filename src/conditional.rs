@@ -217,17 +217,7 @@ impl Validator {
     /// The entity tag in an `If-None-Match` list that names this representation (weak
     /// comparison, as RFC 9110 asks for `If-None-Match`), as the client sent it.
     fn matching(&self, list: &str) -> Option<String> {
-        list.split(',').map(str::trim).find_map(|item| {
-            if item == "*" {
-                return Some(self.etag());
-            }
-            let opaque = item
-                .strip_prefix("W/")
-                .unwrap_or(item)
-                .strip_prefix('"')?
-                .strip_suffix('"')?;
-            (strip_coding(opaque) == self.tag).then(|| item.to_owned())
-        })
+        none_match(list, &self.tag)
     }
 
     fn not_modified(&self, etag: String) -> HttpResponse {
@@ -305,6 +295,23 @@ pub fn strict_version(raw: &str) -> Option<i32> {
 }
 
 /// An ETag's opaque part without a content-coding suffix the compression layer added.
+/// The entity tag in an `If-None-Match` list that names the representation whose opaque
+/// tag is `tag` (weak comparison, any content coding), as the client sent it.
+pub fn none_match(list: &str, tag: &str) -> Option<String> {
+    let tag = strip_coding(tag);
+    list.split(',').map(str::trim).find_map(|item| {
+        if item == "*" {
+            return Some(format!("\"{tag}\""));
+        }
+        let opaque = item
+            .strip_prefix("W/")
+            .unwrap_or(item)
+            .strip_prefix('"')?
+            .strip_suffix('"')?;
+        (strip_coding(opaque) == tag).then(|| item.to_owned())
+    })
+}
+
 fn strip_coding(opaque: &str) -> &str {
     CODING_SUFFIXES
         .iter()

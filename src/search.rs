@@ -518,4 +518,3 @@ mod tests {
         assert!(s.contains("&lt;خطة&gt;"), "{s}");
     }
 }
-

@@ -129,6 +129,29 @@ pub fn from_cache(
     let cache = req.app_data::<actix_web::web::Data<crate::cache::ResponseCache>>()?;
     let key = validator.cache_key();
     if let Some(hit) = cache.get(key) {
+        // A single article is cached under the site validator but sent with its own ETag:
+        // the client may already hold that one.
+        let held = req
+            .headers()
+            .get(header::IF_NONE_MATCH)
+            .and_then(|v| v.to_str().ok())
+            .zip(
+                hit.headers()
+                    .get(header::ETAG)
+                    .and_then(|v| v.to_str().ok()),
+            )
+            .and_then(|(list, etag)| {
+                let opaque = etag.strip_prefix('"')?.strip_suffix('"')?;
+                crate::conditional::none_match(list, opaque)
+            });
+        if let Some(sent) = held {
+            let mut res = HttpResponse::NotModified();
+            res.insert_header((header::ETAG, sent));
+            if let Some(lm) = hit.headers().get(header::LAST_MODIFIED) {
+                res.insert_header((header::LAST_MODIFIED, lm.clone()));
+            }
+            return Some(res.finish());
+        }
         return Some(hit);
     }
     if let Some(generation) = validator.generation() {

@@ -663,6 +663,34 @@ fn the_response_cache_serves_repeats_and_never_a_stale_body() {
     app.get_with(path, &app.reader);
     app.get_with(path, &app.reader);
     assert_eq!(count(&app, "hit"), hits);
+
+    // One article: cached too, sent with its own ETag, revalidated from the cache.
+    let one = format!("/api/v1/articles/{first_id}");
+    let a1 = app.get(&one);
+    let a_etag = etag_of(&a1);
+    assert!(a_etag.starts_with("\"v2-"), "{a_etag}");
+    let hits = count(&app, "hit");
+    let a2 = app.get(&one);
+    assert_eq!(etag_of(&a2), a_etag);
+    assert_eq!(a2.text().unwrap(), a1.text().unwrap());
+    assert!(count(&app, "hit") > hits, "the repeat came from the cache");
+    let revalidated = get_if_none_match(&app, &one, &a_etag);
+    assert_eq!(revalidated.status(), 304);
+    assert_eq!(etag_of(&revalidated), a_etag);
+    let gz = a_etag.trim_end_matches('"').to_owned() + "-gzip\"";
+    assert_eq!(get_if_none_match(&app, &one, &gz).status(), 304);
+    // Renaming a tag it carries changes its body (not its version): never the cached one.
+    let body: Value = app.get(&one).json().unwrap();
+    let tag_slug = body["tags"][0]["slug"].as_str().unwrap().to_owned();
+    let renamed = app.send(
+        Method::PATCH,
+        &format!("/api/v1/tags/{tag_slug}"),
+        &json!({"name": "اسم جديد للوسم"}),
+    );
+    assert_eq!(renamed.status(), 200);
+    let after = get_if_none_match(&app, &one, &a_etag);
+    assert_eq!(after.status(), 200, "a stale 304 after the tag's rename");
+    assert!(after.text().unwrap().contains("اسم جديد للوسم"));
 }
 
 /// The site state behind list validators is kept in memory; a commit by another connection
