@@ -35,6 +35,14 @@ struct Inner {
 #[derive(Default)]
 pub struct ResponseCache {
     inner: Mutex<Inner>,
+    /// One lock per key being built: concurrent misses of one key (every popular list right
+    /// after a write) wait for the first build instead of each running the same query.
+    building: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+/// Held while this request builds the answer for its key; other requests for the key wait.
+pub struct Building {
+    _guard: tokio::sync::OwnedMutexGuard<()>,
 }
 
 /// The key a handler computed for this request and the site generation (counter, due
@@ -52,6 +60,29 @@ impl ResponseCache {
         }
         crate::metrics::CACHE.with_label_values(&["hit"]).inc();
         Some(res.body(entry.body.clone()))
+    }
+
+    /// A stored answer for `key`; on a miss, waits until no other request is building this
+    /// key (then looks again) and returns the lock to hold while this one builds it.
+    pub async fn get_or_build(&self, key: &str) -> Result<HttpResponse, Option<Building>> {
+        if let Some(hit) = self.get(key) {
+            return Ok(hit);
+        }
+        let lock = {
+            let Ok(mut building) = self.building.lock() else {
+                return Err(None);
+            };
+            if building.len() >= MAX_ENTRIES {
+                // Keys whose build ended without an answer to keep (errors) pile up here.
+                building.clear();
+            }
+            building.entry(key.to_owned()).or_default().clone()
+        };
+        let guard = lock.lock_owned().await;
+        match self.get(key) {
+            Some(hit) => Ok(hit),
+            None => Err(Some(Building { _guard: guard })),
+        }
     }
 
     /// Keeps an answer (a miss just happened).
@@ -74,6 +105,13 @@ impl ResponseCache {
             inner.bytes = 0;
         }
         inner.bytes += body.len();
-        inner.entries.insert(key, Arc::new(Entry { headers, body }));
+        inner
+            .entries
+            .insert(key.clone(), Arc::new(Entry { headers, body }));
+        drop(inner);
+        // Whoever waits for this key holds the lock's Arc and will find the answer.
+        if let Ok(mut building) = self.building.lock() {
+            building.remove(&key);
+        }
     }
 }

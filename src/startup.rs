@@ -407,6 +407,8 @@ async fn store_in_cache(
                 .filter_map(|n| head.headers().get(n).map(|v| (n.clone(), v.clone())))
                 .collect();
             cache.put(key, headers, bytes.clone());
+            // Requests waiting for this key may go now: they will find it stored.
+            drop(http_req.extensions_mut().remove::<crate::cache::Building>());
             Ok(ServiceResponse::new(
                 http_req,
                 head.set_body(BoxBody::new(bytes)),

@@ -124,7 +124,7 @@ pub async fn get_article(
             || !h.contains_key(actix_web::http::header::IF_MODIFIED_SINCE))
     {
         let site = Validator::site(&req, &pool, &settings).await?;
-        if let Some(hit) = super::from_cache(&req, &site) {
+        if let Some(hit) = super::from_cache(&req, &site).await {
             return Ok(hit);
         }
     }

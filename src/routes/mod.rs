@@ -118,7 +118,7 @@ pub fn moved_permanently(req: &HttpRequest, path: &str) -> HttpResponse {
 
 /// A public read's cached answer, if there is one; on a miss the key is left for the layer
 /// that stores the answer. Requests with a key are never cached.
-pub fn from_cache(
+pub async fn from_cache(
     req: &HttpRequest,
     validator: &crate::conditional::Validator,
 ) -> Option<HttpResponse> {
@@ -128,7 +128,22 @@ pub fn from_cache(
     }
     let cache = req.app_data::<actix_web::web::Data<crate::cache::ResponseCache>>()?;
     let key = validator.cache_key();
-    if let Some(hit) = cache.get(key) {
+    let looked_up = match validator.generation() {
+        // Concurrent misses of a cacheable key wait for one build.
+        Some(_) => cache.get_or_build(key).await,
+        None => cache.get(key).ok_or(None),
+    };
+    let hit = match looked_up {
+        Ok(hit) => Some(hit),
+        Err(building) => {
+            // Held until the answer is stored (or the request ends without one).
+            if let Some(b) = building {
+                req.extensions_mut().insert(b);
+            }
+            None
+        }
+    };
+    if let Some(hit) = hit {
         // A single article is cached under the site validator but sent with its own ETag:
         // the client may already hold that one.
         let held = req
@@ -173,7 +188,7 @@ pub async fn site_read(
         Precondition::NotModified(res) => return Ok(Err(res)),
         Precondition::Build(v) => v,
     };
-    Ok(match from_cache(req, &validator) {
+    Ok(match from_cache(req, &validator).await {
         Some(hit) => Err(hit),
         None => Ok(validator),
     })

@@ -724,3 +724,36 @@ fn a_write_by_another_process_changes_list_validators() {
     let body: Value = res.json().unwrap();
     assert_eq!(body["meta"]["total"], 2);
 }
+
+/// Right after a write every popular list misses the cache at once: concurrent requests for
+/// one key wait for a single build instead of each running the same query.
+#[test]
+fn concurrent_misses_of_one_key_build_it_once() {
+    let app = TestApp::spawn_demo();
+    let misses = |app: &TestApp| -> u64 {
+        let text = app.get("/metrics").text().unwrap();
+        text.lines()
+            .find(|l| l.starts_with("anbaa_response_cache_total{result=\"miss\"}"))
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+    };
+    let path = "/api/v1/tags?sort=-article_count&limit=50";
+    let before = misses(&app);
+    let bodies: Vec<String> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..16)
+            .map(|_| s.spawn(|| app.get(path).text().unwrap()))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert!(
+        bodies
+            .iter()
+            .all(|b| b == &bodies[0] && b.contains("\"data\""))
+    );
+    assert_eq!(
+        misses(&app) - before,
+        1,
+        "one build for sixteen concurrent misses"
+    );
+}
