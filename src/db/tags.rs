@@ -1,7 +1,9 @@
 //! Tag queries. Tags are few (hundreds at most), so the tree is walked in memory.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
 
+use diesel::connection::{AnsiTransactionManager, TransactionManager};
 use diesel::prelude::*;
 use diesel::sqlite::SqliteConnection;
 
@@ -50,8 +52,75 @@ pub fn descendants(all: &[TagRow], root: i32) -> Vec<i32> {
     out
 }
 
+/// What counts of public articles depend on: the database, the site counter (every write)
+/// and the due watermark (publications falling due). Equal keys, equal counts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct CountsKey {
+    file: String,
+    version: i64,
+    watermark: i64,
+}
+
+/// The last counts computed, with their key: counting every link of a large site takes a
+/// few hundred milliseconds, and tags lists, tag pages and related articles all need them.
+static COUNTS: Mutex<Option<KeptCounts>> = Mutex::new(None);
+
+/// Counts per tag and the public total, under the key they were computed for.
+type KeptCounts = (CountsKey, HashMap<i32, i64>, i64);
+
+fn counts_key(conn: &mut SqliteConnection, now: i64) -> QueryResult<CountsKey> {
+    use diesel::sql_types::Text;
+    #[derive(QueryableByName)]
+    struct Db {
+        #[diesel(sql_type = Text)]
+        file: String,
+    }
+    // Read before the counts: a write in between makes them newer than their key, never older.
+    let file = diesel::sql_query("SELECT file FROM pragma_database_list WHERE name = 'main'")
+        .get_result::<Db>(conn)?
+        .file;
+    Ok(CountsKey {
+        file,
+        version: super::changes::site(conn)?.version,
+        watermark: super::changes::due_watermark(conn, now)?,
+    })
+}
+
+/// Publicly visible articles per tag (the tag itself, not its descendants), and the number
+/// of public articles; remembered until the site changes.
+pub fn public_counts_and_total(
+    conn: &mut SqliteConnection,
+    now: i64,
+) -> QueryResult<(HashMap<i32, i64>, i64)> {
+    // Inside a write transaction the counts may include what a rollback undoes: never keep.
+    let in_transaction = AnsiTransactionManager::transaction_manager_status_mut(conn)
+        .transaction_depth()
+        .map_or(true, |depth| depth.is_some());
+    if in_transaction {
+        let counts = count_public_per_tag(conn, now)?;
+        return Ok((counts, super::articles::count_public(conn, now)?));
+    }
+    let key = counts_key(conn, now)?;
+    if let Ok(guard) = COUNTS.lock()
+        && let Some((k, counts, total)) = guard.as_ref()
+        && *k == key
+    {
+        return Ok((counts.clone(), *total));
+    }
+    let counts = count_public_per_tag(conn, now)?;
+    let total = super::articles::count_public(conn, now)?;
+    if let Ok(mut guard) = COUNTS.lock() {
+        *guard = Some((key, counts.clone(), total));
+    }
+    Ok((counts, total))
+}
+
 /// Publicly visible articles per tag (the tag itself, not its descendants).
 pub fn public_counts(conn: &mut SqliteConnection, now: i64) -> QueryResult<HashMap<i32, i64>> {
+    public_counts_and_total(conn, now).map(|(counts, _)| counts)
+}
+
+fn count_public_per_tag(conn: &mut SqliteConnection, now: i64) -> QueryResult<HashMap<i32, i64>> {
     use diesel::sql_types::{BigInt, Integer};
     #[derive(QueryableByName)]
     struct Count {

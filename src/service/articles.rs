@@ -401,8 +401,7 @@ pub fn related(
     let own = db::articles::tags_of(conn, &[row.id])?
         .remove(&row.id)
         .unwrap_or_default();
-    let counts = db::tags::public_counts(conn, now)?;
-    let public: i64 = db::articles::count_public(conn, now)?;
+    let (counts, public) = db::tags::public_counts_and_total(conn, now)?;
     let weights: Vec<(i32, f64)> = own
         .iter()
         .map(|t| {

@@ -151,3 +151,35 @@ fn create_patch_delete_and_guards() {
     );
     problem(app.get("/api/v1/tags/unused"), 404);
 }
+
+/// Counts are remembered until the site changes: every write and every publication falling
+/// due must show in them at once.
+#[test]
+fn tag_counts_follow_writes_and_due_publications() {
+    let app = TestApp::spawn();
+    app.tag("energy", "الطاقة", "topic", None);
+    let count = |app: &TestApp| -> i64 {
+        let t: Value = app.get("/api/v1/tags/energy").json().unwrap();
+        t["article_count"].as_i64().unwrap()
+    };
+    assert_eq!(count(&app), 0);
+    let a = app.article("خبر عن الطاقة", &["energy"]);
+    assert_eq!(count(&app), 1);
+    let due = (chrono::Utc::now() + chrono::Duration::milliseconds(1500)).to_rfc3339();
+    let res = app.post(
+        "/api/v1/articles",
+        &json!({"title": "خبر مجدول", "status": "published", "published_at": due, "tags": ["energy"]}),
+    );
+    assert_eq!(res.status(), 201);
+    assert_eq!(count(&app), 1, "not public yet");
+    std::thread::sleep(std::time::Duration::from_millis(1700));
+    assert_eq!(count(&app), 2, "fell due");
+    let listed: Value = app.get("/api/v1/tags?sort=-article_count").json().unwrap();
+    assert_eq!(listed["data"][0]["article_count"], 2);
+    let res = app
+        .request(Method::DELETE, &format!("/api/v1/articles/{}", a["id"]))
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    assert_eq!(count(&app), 1, "trashed");
+}
