@@ -75,6 +75,26 @@ print("request = function() i = i % #qs + 1; n = n + 1; "
       "return wrk.format('GET', '/api/v1/articles?q=' .. qs[i] .. '%20-zq' .. n) end")
 PY
 
+# Uncached variants: every request a URL not asked before (a tag and page size not used
+# yet; an article not read yet), so each answer is built from the database.
+cat > "$work/bytag.lua" <<'LUA'
+local n = 0
+request = function()
+    n = n + 1
+    local tag = n % 60
+    local limit = 1 + math.floor(n / 60) % 100
+    local page = 1 + math.floor(n / 6000)
+    return wrk.format('GET', '/api/v1/articles?tag=t' .. tag .. '&limit=' .. limit .. '&page=' .. page)
+end
+LUA
+cat > "$work/article.lua" <<LUA
+local n = 0
+request = function()
+    n = n + 1
+    return wrk.format('GET', '/api/v1/articles/bench-' .. ((n * 7919) % $n))
+end
+LUA
+
 declare -a rows
 measure() { # name url [wrk args…]
     local name="$1" url="$2"; shift 2
@@ -93,6 +113,8 @@ measure "latest 20" "$base/api/v1/articles"
 measure "by tag" "$base/api/v1/articles?tag=t7"
 measure "two tags, tag_mode=all" "$base/api/v1/articles?tag=t7,t13&tag_mode=all"
 measure "one article by slug" "$base/api/v1/articles/bench-$((n / 2))"
+measure "by tag, every request a new URL (uncached)" "$base" -s "$work/bytag.lua"
+measure "one article, every request another (uncached)" "$base" -s "$work/article.lua"
 measure "tags with counts" "$base/api/v1/tags?sort=-article_count&limit=100"
 measure "page 1 by cursor" "$base/api/v1/articles?limit=20"
 measure "page 250 by cursor" "$base$page250"

@@ -481,6 +481,10 @@ pub fn import(
         Ok(lines)
     });
 
+    conn.batch_execute(&format!(
+        "PRAGMA cache_size = -{};",
+        crate::db::IMPORT_CACHE_KIB
+    ))?;
     let mut report = ImportReport::default();
     let mut known_tags = HashSet::new();
     let mut progress = Progress::new(total_bytes);
@@ -514,7 +518,10 @@ pub fn import(
     };
     progress.finish();
     drop(rx);
-    conn.batch_execute("PRAGMA wal_autocheckpoint = 1000; PRAGMA wal_checkpoint(PASSIVE);")?;
+    conn.batch_execute(&format!(
+        "PRAGMA wal_autocheckpoint = 1000; PRAGMA wal_checkpoint(PASSIVE); PRAGMA cache_size = -{};",
+        crate::db::CACHE_KIB
+    ))?;
     let lines = reader
         .join()
         .map_err(|_| ApiError::internal("the reader thread panicked"))?

@@ -159,7 +159,12 @@ pub fn list(conn: &mut SqliteConnection, f: &ArticleFilter) -> QueryResult<Page>
     if let Some(expr) = &f.search {
         return super::search::list(conn, f, expr);
     }
-    let total: i64 = filtered(f).count().get_result(conn)?;
+    // (The SQL filters of searches know nothing of the trash: the trash is never searched.)
+    let total: i64 = if f.tag_groups.is_empty() || f.visibility == Visibility::Trashed {
+        filtered(f).count().get_result(conn)?
+    } else {
+        super::search::count_with_tags(conn, f)?
+    };
     let mut q = filtered(f);
     q = match f.sort {
         ArticleSort::NewestFirst => q.order((articles::sort_at.desc(), articles::id.desc())),

@@ -201,11 +201,22 @@ fn if_match_refuses_stale_writes_and_exactly_one_of_two_racers_wins() {
 #[test]
 fn the_trash_lists_restores_and_purges() {
     let app = TestApp::spawn();
-    let a = app.article("خبر عن بحر قزوين", &[]);
+    app.tag("caspian", "بحر قزوين", "topic", None);
+    let a = app.article("خبر عن بحر قزوين", &["caspian"]);
+    app.article("خبر آخر عن بحر قزوين", &["caspian"]);
     let path = format!("/api/v1/articles/{}", a["id"]);
     let res = app.request(Method::DELETE, &path).send().unwrap();
     assert_eq!(res.status(), 204);
     problem(app.get(&path), 404);
+    // Counts of tag-filtered lists, in the trash and out of it.
+    for (query, total) in [("status=trashed&tag=caspian", 1), ("tag=caspian", 1)] {
+        let listed: Value = app
+            .get_with(&format!("/api/v1/articles?{query}"), &app.writer)
+            .json()
+            .unwrap();
+        assert_eq!(listed["meta"]["total"], total, "{query}");
+        assert_eq!(listed["data"].as_array().unwrap().len(), 1, "{query}");
+    }
     let trash: Value = app
         .get_with("/api/v1/articles?status=trashed", &app.writer)
         .json()
