@@ -34,10 +34,12 @@ def request(method, path, body=None, headers=None):
     if data is not None:
         req.add_header("Content-Type", "application/json")
     try:
+        # The header map itself, not a dict of it: names are case-insensitive (actix sends
+        # `etag`), which a plain dict would not be.
         with urllib.request.urlopen(req, timeout=10) as res:
-            return res.status, dict(res.headers), res.read()
+            return res.status, res.headers, res.read()
     except urllib.error.HTTPError as e:
-        return e.code, dict(e.headers), e.read()
+        return e.code, e.headers, e.read()
 
 
 READ_PATHS = [
@@ -74,8 +76,8 @@ def reader(stop):
                 stats["not_modified"] += 1
             elif status != 200:
                 stats["errors"].append(("GET", path, status))
-            if "ETag" in h:
-                etags[path] = h["ETag"]
+            if h.get("ETag"):
+                etags[path] = h.get("ETag")
         time.sleep(max(0.0, interval - (time.time() - started)))
 
 
