@@ -187,6 +187,8 @@ pub async fn create_tag(
     security(("bearer" = ["write"])),
     responses(
         (status = 200, description = "Updated", body = Tag),
+        (status = 308, description = "An old slug of a merged or renamed tag: send the same request to `Location`",
+         headers(("Location" = String, description = "The tag under its current slug"))),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = PROBLEM),
         (status = 401, description = "No key or a bad key", body = Problem, content_type = PROBLEM),
         (status = 403, description = "The key lacks `write`", body = Problem, content_type = PROBLEM),
@@ -207,8 +209,14 @@ pub async fn patch_tag(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Scope::Write)?;
     let (slug, input) = (path.into_inner(), body.into_inner()?);
-    let tag = db::run(&pool, move |conn| service::tags::patch(conn, &slug, input)).await?;
-    Ok(HttpResponse::Ok().json(tag))
+    let tag = db::run(&pool, move |conn| {
+        or_moved(conn, &slug, |conn| service::tags::patch(conn, &slug, input))
+    })
+    .await?;
+    Ok(match tag {
+        Ok(tag) => HttpResponse::Ok().json(tag),
+        Err(current) => moved_here(&current),
+    })
 }
 
 /// Deletes a tag that no article carries (409 says how many do).
@@ -218,6 +226,8 @@ pub async fn patch_tag(
     security(("bearer" = ["write"])),
     responses(
         (status = 204, description = "Deleted"),
+        (status = 308, description = "An old slug of a merged or renamed tag: send the same request to `Location`",
+         headers(("Location" = String, description = "The tag under its current slug"))),
         (status = 400, description = "A query parameter was given (none is accepted)", body = Problem, content_type = PROBLEM),
         (status = 401, description = "No key or a bad key", body = Problem, content_type = PROBLEM),
         (status = 403, description = "The key lacks `write`", body = Problem, content_type = PROBLEM),
@@ -234,6 +244,39 @@ pub async fn delete_tag(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Scope::Write)?;
     let slug = path.into_inner();
-    db::run(&pool, move |conn| service::tags::delete(conn, &slug)).await?;
-    Ok(HttpResponse::NoContent().finish())
+    let done = db::run(&pool, move |conn| {
+        or_moved(conn, &slug, |conn| service::tags::delete(conn, &slug))
+    })
+    .await?;
+    Ok(match done {
+        Ok(()) => HttpResponse::NoContent().finish(),
+        Err(current) => moved_here(&current),
+    })
+}
+
+/// Runs a write on the tag at `slug`; when there is none but the slug is an old one (the
+/// tag was renamed or merged), answers the current slug instead, so the client is sent there
+/// rather than told the tag does not exist. Nothing is changed through an old slug.
+fn or_moved<T>(
+    conn: &mut diesel::sqlite::SqliteConnection,
+    slug: &str,
+    write: impl FnOnce(&mut diesel::sqlite::SqliteConnection) -> Result<T, ApiError>,
+) -> Result<Result<T, String>, ApiError> {
+    match write(conn) {
+        Err(ApiError::NotFound(msg)) => match service::tags::moved(conn, slug)? {
+            Some(current) => Ok(Err(current)),
+            None => Err(ApiError::NotFound(msg)),
+        },
+        other => other.map(Ok),
+    }
+}
+
+/// A 308 to the tag's current URL: the same method and body apply there.
+fn moved_here(current: &str) -> HttpResponse {
+    HttpResponse::PermanentRedirect()
+        .insert_header((
+            header::LOCATION,
+            format!("/api/v1/tags/{}", crate::text::pct(current)),
+        ))
+        .finish()
 }

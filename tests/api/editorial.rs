@@ -591,3 +591,64 @@ fn qa_regressions_editorial() {
     );
     assert_eq!(res.status(), 200);
 }
+
+/// A write to an old tag slug (merged or renamed) is sent to the tag's current URL with a
+/// 308 (same method, same body there), and changes nothing itself.
+#[test]
+fn writes_to_an_old_tag_slug_are_redirected_not_lost() {
+    let app = TestApp::spawn();
+    app.tag("kazakhstan", "كازاخستان", "country", None);
+    app.tag("qazaqstan", "قازاقستان", "country", None);
+    let res = app.post(
+        "/api/v1/tags/qazaqstan/merge",
+        &json!({"into": "kazakhstan"}),
+    );
+    assert_eq!(res.status(), 200);
+    let no_redirects = reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let patch = no_redirects
+        .patch(app.url("/api/v1/tags/qazaqstan"))
+        .bearer_auth(&app.writer)
+        .json(&json!({"description": "وصف"}))
+        .send()
+        .unwrap();
+    assert_eq!(patch.status(), 308);
+    assert_eq!(patch.headers()["location"], "/api/v1/tags/kazakhstan");
+    let delete = no_redirects
+        .delete(app.url("/api/v1/tags/qazaqstan"))
+        .bearer_auth(&app.writer)
+        .send()
+        .unwrap();
+    assert_eq!(delete.status(), 308);
+    let kept: Value = app.get("/api/v1/tags/kazakhstan").json().unwrap();
+    assert_eq!(
+        kept["description"],
+        Value::Null,
+        "nothing changed through the old slug"
+    );
+    // A renamed tag's old slug too; an unknown slug is still a 404.
+    let res = app.send(
+        Method::PATCH,
+        "/api/v1/tags/kazakhstan",
+        &json!({"slug": "kz"}),
+    );
+    assert_eq!(res.status(), 200);
+    let patch = no_redirects
+        .patch(app.url("/api/v1/tags/kazakhstan"))
+        .bearer_auth(&app.writer)
+        .json(&json!({"description": "وصف"}))
+        .send()
+        .unwrap();
+    assert_eq!(patch.status(), 308);
+    assert_eq!(patch.headers()["location"], "/api/v1/tags/kz");
+    problem(
+        app.send(
+            Method::PATCH,
+            "/api/v1/tags/atlantis",
+            &json!({"description": "x"}),
+        ),
+        404,
+    );
+}

@@ -26,13 +26,40 @@ def _get(path):
         return json.load(r)
 
 
-TAGS = [t["slug"] for t in _get("/api/v1/tags?limit=100")["data"]]
+PARENTS = {}
+
+
+def _tags():
+    """The tags that exist now: earlier cases merge, rename and delete tags."""
+    data = _get("/api/v1/tags?limit=100")["data"]
+    PARENTS.clear()
+    PARENTS.update({t["slug"]: (t.get("parent") or {}).get("slug") for t in data})
+    return [t["slug"] for t in data]
+
+
+def _not_under(own, tags):
+    """Tags that can be `own`'s parent: neither `own` nor below it (that is a cycle, a 422)."""
+    if not own:
+        return tags
+    own = urllib.parse.unquote(own)
+
+    def below(t):
+        seen = set()
+        while t is not None and t not in seen:
+            if t == own:
+                return True
+            seen.add(t)
+            t = PARENTS.get(t)
+        return False
+
+    return [t for t in tags if not below(t)] or tags
+
 # Articles in every state, so article operations reach real rows rather than only 404s.
 ARTICLES = [str(a["id"]) for a in _get("/api/v1/articles?status=all&limit=100&fields=id")["data"]]
 
 
-def _tag(seed):
-    return TAGS[hash(seed) % len(TAGS)]
+def _tag(seed, tags):
+    return tags[hash(seed) % len(tags)]
 
 
 def _real_cursor(query):
@@ -59,14 +86,19 @@ def map_case(ctx, case):
         h = hash(params["ref"])
         if h % 3:
             params["ref"] = ARTICLES[h % len(ARTICLES)]
-    query = case.query
+    query, body = case.query, case.body
+    needs_tags = (isinstance(query, dict) and any(k in query for k in ("tag", "exclude_tag", "parent"))) or (
+        isinstance(body, dict) and any(k in body for k in ("tags", "parent", "into"))
+    )
+    # (With no tag left at all, tag values stay as generated.)
+    tags = _tags() if needs_tags else []
     if isinstance(query, dict):
         for name in ("tag", "exclude_tag"):
-            if isinstance(query.get(name), str):
+            if tags and isinstance(query.get(name), str):
                 n = query[name].count(",") + 1
-                query[name] = ",".join(_tag((name, query[name], i)) for i in range(n))
-        if isinstance(query.get("parent"), str):
-            query["parent"] = _tag(("parent", query["parent"]))
+                query[name] = ",".join(_tag((name, query[name], i), tags) for i in range(n))
+        if tags and isinstance(query.get("parent"), str):
+            query["parent"] = _tag(("parent", query["parent"]), tags)
         if query.get("status") == "trashed":
             # The trash is listed, not searched (a 400 that says so): no `q` with it.
             query.pop("q", None)
@@ -78,15 +110,16 @@ def map_case(ctx, case):
                 query.pop("cursor")
             else:
                 query["cursor"] = cursor
-    body = case.body
-    if isinstance(body, dict):
+    if tags and isinstance(body, dict):
         if path in ("/api/v1/articles", "/api/v1/articles/{ref}") and isinstance(body.get("tags"), list):
-            body["tags"] = [_tag((t, i)) if isinstance(t, str) else t for i, t in enumerate(body["tags"])]
+            body["tags"] = [_tag((t, i), tags) if isinstance(t, str) else t for i, t in enumerate(body["tags"])]
         if path.startswith("/api/v1/tags") and isinstance(body.get("parent"), str):
             own = (params or {}).get("slug") if isinstance(params, dict) else None
-            # A tag cannot be its own parent (a 422 naming the cycle).
-            candidates = [t for t in TAGS if t != own] or TAGS
+            candidates = _not_under(own, tags)
             body["parent"] = candidates[hash(("parent", body["parent"])) % len(candidates)]
         if path == "/api/v1/tags/{slug}/merge" and isinstance(body.get("into"), str):
-            body["into"] = _tag(("into", body["into"]))
+            own = (params or {}).get("slug") if isinstance(params, dict) else None
+            # Merging a tag into itself or below itself is a 409 by contract; pick another.
+            candidates = _not_under(own, tags)
+            body["into"] = candidates[hash(("into", body["into"])) % len(candidates)]
     return case
