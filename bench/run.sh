@@ -59,6 +59,8 @@ base = sys.argv[1]
 path = "/api/v1/articles?limit=20"
 for _ in range(249):
     page = json.load(urllib.request.urlopen(base + path))
+    if not page["links"]["next"]:
+        break  # fewer than 250 pages (a small N): the last one
     path = page["links"]["next"]
 print(path)
 PY
