@@ -52,7 +52,7 @@ pub struct CacheKey(pub String, pub (i64, i64));
 
 impl ResponseCache {
     /// A stored answer for `key`, rebuilt as a 200.
-    pub fn get(&self, key: &str) -> Option<HttpResponse> {
+    fn get(&self, key: &str) -> Option<HttpResponse> {
         let entry = self.inner.lock().ok()?.entries.get(key).cloned()?;
         let mut res = HttpResponse::Ok();
         for (name, value) in &entry.headers {

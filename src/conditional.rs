@@ -106,10 +106,10 @@ impl Validator {
         settings: &Settings,
     ) -> Result<Validator, ApiError> {
         let now = now_micros();
-        let site = match req.app_data::<actix_web::web::Data<db::watch::SiteWatch>>() {
-            Some(watch) => watch.current(pool, now).await?,
-            None => db::run(pool, move |conn| Ok(db::watch::load(conn, now)?)).await?,
-        };
+        let watch = req
+            .app_data::<actix_web::web::Data<db::watch::SiteWatch>>()
+            .ok_or_else(|| ApiError::internal("the site watch is not registered"))?;
+        let site = watch.current(pool, now).await?;
         let (watermark, due_in_second) = (site.watermark, site.due_in_second);
         let mut h = request_fingerprint(req, settings);
         h.update(site.version.to_le_bytes());
@@ -294,7 +294,6 @@ pub fn strict_version(raw: &str) -> Option<i32> {
     canonical.then(|| raw.parse().ok()).flatten()
 }
 
-/// An ETag's opaque part without a content-coding suffix the compression layer added.
 /// The entity tag in an `If-None-Match` list that names the representation whose opaque
 /// tag is `tag` (weak comparison, any content coding), as the client sent it.
 pub fn none_match(list: &str, tag: &str) -> Option<String> {
@@ -312,6 +311,7 @@ pub fn none_match(list: &str, tag: &str) -> Option<String> {
     })
 }
 
+/// An ETag's opaque part without a content-coding suffix the compression layer added.
 fn strip_coding(opaque: &str) -> &str {
     CODING_SUFFIXES
         .iter()

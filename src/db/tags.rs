@@ -96,20 +96,23 @@ pub fn public_counts_and_total(
     let in_transaction = AnsiTransactionManager::transaction_manager_status_mut(conn)
         .transaction_depth()
         .map_or(true, |depth| depth.is_some());
-    if in_transaction {
-        let counts = count_public_per_tag(conn, now)?;
-        return Ok((counts, super::articles::count_public(conn, now)?));
-    }
-    let key = counts_key(conn, now)?;
-    if let Ok(guard) = COUNTS.lock()
+    let key = if in_transaction {
+        None
+    } else {
+        Some(counts_key(conn, now)?)
+    };
+    if let Some(key) = &key
+        && let Ok(guard) = COUNTS.lock()
         && let Some((k, counts, total)) = guard.as_ref()
-        && *k == key
+        && k == key
     {
         return Ok((counts.clone(), *total));
     }
     let counts = count_public_per_tag(conn, now)?;
     let total = super::articles::count_public(conn, now)?;
-    if let Ok(mut guard) = COUNTS.lock() {
+    if let Some(key) = key
+        && let Ok(mut guard) = COUNTS.lock()
+    {
         *guard = Some((key, counts.clone(), total));
     }
     Ok((counts, total))

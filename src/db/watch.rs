@@ -90,7 +90,7 @@ impl SiteWatch {
 }
 
 /// Reads the site state at `now`.
-pub fn load(conn: &mut SqliteConnection, now: i64) -> QueryResult<SiteSnapshot> {
+fn load(conn: &mut SqliteConnection, now: i64) -> QueryResult<SiteSnapshot> {
     let site = changes::site(conn)?;
     let watermark = changes::due_watermark(conn, now)?;
     // Several articles falling due in the watermark's second make it ambiguous too.

@@ -128,52 +128,47 @@ pub async fn from_cache(
     }
     let cache = req.app_data::<actix_web::web::Data<crate::cache::ResponseCache>>()?;
     let key = validator.cache_key();
-    let looked_up = match validator.generation() {
-        // Concurrent misses of a cacheable key wait for one build.
-        Some(_) => cache.get_or_build(key).await,
-        None => cache.get(key).ok_or(None),
-    };
-    let hit = match looked_up {
-        Ok(hit) => Some(hit),
+    // Only answers built from the site state can be cached: its generation bounds their life.
+    let generation = validator.generation()?;
+    let hit = match cache.get_or_build(key).await {
+        Ok(hit) => hit,
         Err(building) => {
-            // Held until the answer is stored (or the request ends without one).
+            // The lock (held until the answer is stored, or the request ends without one)
+            // and the key, for the layer that stores the answer.
             if let Some(b) = building {
                 req.extensions_mut().insert(b);
             }
-            None
+            req.extensions_mut()
+                .insert(crate::cache::CacheKey(key.to_owned(), generation));
+            return None;
         }
     };
-    if let Some(hit) = hit {
-        // A single article is cached under the site validator but sent with its own ETag:
-        // the client may already hold that one.
-        let held = req
-            .headers()
-            .get(header::IF_NONE_MATCH)
-            .and_then(|v| v.to_str().ok())
-            .zip(
-                hit.headers()
-                    .get(header::ETAG)
-                    .and_then(|v| v.to_str().ok()),
-            )
-            .and_then(|(list, etag)| {
-                let opaque = etag.strip_prefix('"')?.strip_suffix('"')?;
-                crate::conditional::none_match(list, opaque)
-            });
-        if let Some(sent) = held {
+    // A single article is cached under the site validator but sent with its own ETag: the
+    // client may already hold that one.
+    let held = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .zip(
+            hit.headers()
+                .get(header::ETAG)
+                .and_then(|v| v.to_str().ok()),
+        )
+        .and_then(|(list, etag)| {
+            let opaque = etag.strip_prefix('"')?.strip_suffix('"')?;
+            crate::conditional::none_match(list, opaque)
+        });
+    match held {
+        Some(sent) => {
             let mut res = HttpResponse::NotModified();
             res.insert_header((header::ETAG, sent));
             if let Some(lm) = hit.headers().get(header::LAST_MODIFIED) {
                 res.insert_header((header::LAST_MODIFIED, lm.clone()));
             }
-            return Some(res.finish());
+            Some(res.finish())
         }
-        return Some(hit);
+        None => Some(hit),
     }
-    if let Some(generation) = validator.generation() {
-        req.extensions_mut()
-            .insert(crate::cache::CacheKey(key.to_owned(), generation));
-    }
-    None
 }
 
 /// The validator of a public read built from the site counter, or the whole answer when the
