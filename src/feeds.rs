@@ -95,7 +95,7 @@ impl FeedInput<'_> {
     }
 
     fn article_url(&self, a: &Article) -> String {
-        format!("{}/api/v1/articles/{}", self.base, a.id)
+        format!("{}/api/v1/articles/{}", self.base, a.core.id)
     }
 
     fn tag_url(&self, slug: &str) -> String {
@@ -108,8 +108,8 @@ impl FeedInput<'_> {
         format!(
             "tag:{},{}:article:{}",
             self.id_authority,
-            a.created_at.format("%Y-%m-%d"),
-            a.id
+            a.core.created_at.format("%Y-%m-%d"),
+            a.core.id
         )
     }
 
@@ -134,9 +134,9 @@ impl FeedInput<'_> {
 /// When an article last changed for a reader: its last write, or its publication when that
 /// came later (a scheduled article).
 fn changed(a: &Article) -> DateTime<Utc> {
-    match a.published_at {
-        Some(p) if p > a.updated_at => p,
-        _ => a.updated_at,
+    match a.core.published_at {
+        Some(p) if p > a.core.updated_at => p,
+        _ => a.core.updated_at,
     }
 }
 
@@ -164,9 +164,9 @@ fn xml_safe(s: &str) -> String {
 fn wrapped_html(a: &Article) -> String {
     format!(
         "<div dir=\"{}\" lang=\"{}\">{}</div>",
-        a.dir,
-        crate::text::html_escape(&a.lang),
-        a.body_html.as_deref().unwrap_or("")
+        a.core.dir.as_str(),
+        crate::text::html_escape(&a.core.lang),
+        a.body_html
     )
 }
 
@@ -198,10 +198,11 @@ fn atom_feed(input: &FeedInput<'_>) -> String {
         .iter()
         .map(|a| atom::Entry {
             id: input.entry_id(a),
-            title: atom::Text::plain(xml_safe(&a.title)),
-            updated: fixed(a.updated_at),
-            published: a.published_at.map(fixed),
+            title: atom::Text::plain(xml_safe(&a.core.title)),
+            updated: fixed(a.core.updated_at),
+            published: a.core.published_at.map(fixed),
             authors: a
+                .core
                 .author
                 .iter()
                 .map(|name| atom::Person {
@@ -215,6 +216,7 @@ fn atom_feed(input: &FeedInput<'_>) -> String {
                 Some("application/json"),
             )],
             categories: a
+                .core
                 .tags
                 .iter()
                 .map(|t| atom::Category {
@@ -223,11 +225,11 @@ fn atom_feed(input: &FeedInput<'_>) -> String {
                     label: Some(xml_safe(&t.name)),
                 })
                 .collect(),
-            summary: Some(atom::Text::plain(xml_safe(&a.summary))),
+            summary: Some(atom::Text::plain(xml_safe(&a.core.summary))),
             content: Some(atom::Content {
                 value: Some(xml_safe(&wrapped_html(a))),
                 content_type: Some("html".to_owned()),
-                lang: Some(a.lang.clone()),
+                lang: Some(a.core.lang.clone()),
                 ..Default::default()
             }),
             rights: None,
@@ -274,16 +276,17 @@ fn rss_feed(input: &FeedInput<'_>) -> String {
         .articles
         .iter()
         .map(|a| rss::Item {
-            title: Some(xml_safe(&a.title)),
+            title: Some(xml_safe(&a.core.title)),
             link: Some(input.article_url(a)),
-            description: Some(xml_safe(&a.summary)),
+            description: Some(xml_safe(&a.core.summary)),
             content: Some(xml_safe(&wrapped_html(a))),
             guid: Some(rss::Guid {
                 value: input.entry_id(a),
                 permalink: false,
             }),
-            pub_date: a.published_at.map(|p| p.to_rfc2822()),
+            pub_date: a.core.published_at.map(|p| p.to_rfc2822()),
             categories: a
+                .core
                 .tags
                 .iter()
                 .map(|t| rss::Category {
@@ -291,7 +294,7 @@ fn rss_feed(input: &FeedInput<'_>) -> String {
                     domain: Some(input.tag_url(&t.slug)),
                 })
                 .collect(),
-            dublin_core_ext: a.author.as_ref().map(|name| {
+            dublin_core_ext: a.core.author.as_ref().map(|name| {
                 rss::extension::dublincore::DublinCoreExtension {
                     creators: vec![xml_safe(name)],
                     ..Default::default()
@@ -412,24 +415,25 @@ fn json_feed(input: &FeedInput<'_>) -> JsonFeed {
             .map(|a| JsonFeedItem {
                 id: input.entry_id(a),
                 url: input.article_url(a),
-                title: a.title.clone(),
+                title: a.core.title.clone(),
                 content_html: wrapped_html(a),
-                summary: a.summary.clone(),
-                image: a.image.as_ref().map(|i| i.url.clone()),
-                date_published: a.published_at,
-                date_modified: a.updated_at,
+                summary: a.core.summary.clone(),
+                image: a.core.image.as_ref().map(|i| i.url.clone()),
+                date_published: a.core.published_at,
+                date_modified: a.core.updated_at,
                 authors: a
+                    .core
                     .author
                     .iter()
                     .map(|name| JsonFeedAuthor { name: name.clone() })
                     .collect(),
-                tags: a.tags.iter().map(|t| t.name.clone()).collect(),
-                language: a.lang.clone(),
+                tags: a.core.tags.iter().map(|t| t.name.clone()).collect(),
+                language: a.core.lang.clone(),
                 anbaa: JsonFeedExtension {
-                    id: a.id,
-                    slug: a.slug.clone(),
-                    version: a.version,
-                    tags: a.tags.clone(),
+                    id: a.core.id,
+                    slug: a.core.slug.clone(),
+                    version: a.core.version,
+                    tags: a.core.tags.clone(),
                 },
             })
             .collect(),

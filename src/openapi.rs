@@ -1,5 +1,6 @@
 //! The OpenAPI document: top-level facts here, paths and schemas collected from the
-//! handlers registered in `startup::api`, so the spec cannot list a route that is not served.
+//! handlers registered in `routes::configure`, so the spec cannot list a route that is not
+//! served. The server builds it once at start and serves the bytes `spec_json` returns.
 
 use actix_web::App;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -57,82 +58,16 @@ pub fn spec() -> utoipa::openapi::OpenApi {
     let (_, api) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
-        .configure(crate::startup::api)
+        .configure(crate::routes::configure)
         .split_for_parts();
     with_field_selections(api)
 }
 
-/// With `fields=`, an article comes back with only the fields asked for: the spec says so
-/// with `ArticleFields` (every property of `Article`, none required), and lists and the
-/// detail view answer "an `Article`, or a selection of its fields".
+/// Writes the text rules into the request schemas.
 fn with_field_selections(api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     let Ok(mut v) = serde_json::to_value(&api) else {
         return api;
     };
-    let Some(mut partial) = v.pointer("/components/schemas/Article").cloned() else {
-        return api;
-    };
-    if let Some(obj) = partial.as_object_mut() {
-        obj.remove("required");
-        obj.remove("example");
-        obj.insert(
-            "description".into(),
-            "An article with only the fields a `fields` parameter selected.".into(),
-        );
-    }
-    let either = serde_json::json!({"anyOf": [
-        {"$ref": "#/components/schemas/Article"},
-        {"$ref": "#/components/schemas/ArticleFields"}
-    ]});
-    if let Some(schemas) = v
-        .pointer_mut("/components/schemas")
-        .and_then(|s| s.as_object_mut())
-    {
-        schemas.insert("ArticleFields".into(), partial);
-    }
-    if let Some(items) = v.pointer_mut("/components/schemas/ArticleList/properties/data/items") {
-        *items = either.clone();
-    }
-    if let Some(schema) = v.pointer_mut(
-        "/paths/~1api~1v1~1articles~1{ref}/get/responses/200/content/application~1json/schema",
-    ) {
-        *schema = either;
-    }
-    // Instants in queries are a date or an RFC 3339 date-time (utoipa cannot say "either").
-    if let Some(params) = v
-        .pointer_mut("/paths/~1api~1v1~1articles/get/parameters")
-        .and_then(|p| p.as_array_mut())
-    {
-        for p in params.iter_mut() {
-            let name = p["name"].as_str().unwrap_or("");
-            if matches!(
-                name,
-                "published_after" | "published_before" | "updated_after"
-            ) {
-                p["schema"] = serde_json::json!({"anyOf": [
-                    {"type": "string", "format": "date"},
-                    {"type": "string", "format": "date-time"}
-                ]});
-            }
-        }
-    }
-    // `fields`: article field names joined by single commas.
-    let names = crate::dto::article::ARTICLE_FIELDS.join("|");
-    let fields = format!("^(?:{names})(?:,(?:{names}))*$");
-    for path in [
-        "/paths/~1api~1v1~1articles/get",
-        "/paths/~1api~1v1~1articles~1{ref}/get",
-    ] {
-        let Some(params) = v
-            .pointer_mut(&format!("{path}/parameters"))
-            .and_then(|p| p.as_array_mut())
-        else {
-            continue;
-        };
-        for p in params.iter_mut().filter(|p| p["name"] == "fields") {
-            p["schema"] = serde_json::json!({"type": "string", "pattern": fields});
-        }
-    }
     with_text_rules(&mut v);
     serde_json::from_value(v).unwrap_or(api)
 }
@@ -193,7 +128,12 @@ fn with_text_rules(v: &mut serde_json::Value) {
 
 /// The spec as pretty JSON with a trailing newline, as committed in `openapi/openapi.json`.
 pub fn spec_json() -> String {
-    let mut s = spec().to_pretty_json().unwrap_or_default();
+    to_json(&spec())
+}
+
+/// A spec as pretty JSON with a trailing newline.
+pub fn to_json(spec: &utoipa::openapi::OpenApi) -> String {
+    let mut s = spec.to_pretty_json().unwrap_or_default();
     s.push('\n');
     s
 }

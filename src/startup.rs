@@ -10,10 +10,8 @@ use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::{Compress, Next, from_fn};
 use actix_web::{App, HttpMessage, HttpServer, web};
-use utoipa::OpenApi;
-use utoipa_actix_web::AppExt;
 use utoipa_actix_web::service_config::ServiceConfig;
-use utoipa_swagger_ui::SwaggerUi;
+use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use crate::conditional;
 use crate::config::Settings;
@@ -21,37 +19,7 @@ use crate::db::DbPool;
 use crate::error::{self, ApiError};
 use crate::extract::BodyLimit;
 use crate::limit::RateLimits;
-use crate::openapi::ApiDoc;
 use crate::routes::{self, fallback::KnownRoutes};
-
-/// Registers every documented route; the spec is collected from exactly these.
-pub fn api(cfg: &mut ServiceConfig) {
-    cfg.service(
-        utoipa_actix_web::scope("/api/v1")
-            .service(routes::articles::list_articles)
-            .service(routes::articles::create_article)
-            .service(routes::articles::get_article)
-            .service(routes::articles::related_articles)
-            .service(routes::articles::replace_article)
-            .service(routes::articles::patch_article)
-            .service(routes::articles::delete_article)
-            .service(routes::articles::restore_article)
-            .service(routes::articles::list_revisions)
-            .service(routes::articles::get_revision)
-            .service(routes::articles::restore_revision)
-            .service(routes::tags::list_tags)
-            .service(routes::tags::create_tag)
-            .service(routes::tags::get_tag)
-            .service(routes::tags::patch_tag)
-            .service(routes::tags::delete_tag)
-            .service(routes::tags::merge_tag)
-            .service(routes::changes::list_changes),
-    )
-    .service(routes::feeds::site_feed)
-    .service(routes::feeds::tag_feed)
-    .service(routes::health::healthz)
-    .service(routes::health::readyz);
-}
 
 /// Longest request target (path and query) accepted, in bytes.
 pub const MAX_URI_BYTES: usize = 8192;
@@ -460,7 +428,11 @@ impl Application {
     pub fn build(settings: Settings, pool: DbPool) -> std::io::Result<Application> {
         let listener = TcpListener::bind(&settings.bind)?;
         let addr = listener.local_addr()?;
-        let known = web::Data::new(KnownRoutes::from_spec(&crate::openapi::spec()));
+        // Built once, from the code: every worker serves these same bytes, which are also what
+        // `anbaa openapi` prints and what `openapi/openapi.json` holds.
+        let spec = crate::openapi::spec();
+        let known = web::Data::new(KnownRoutes::from_spec(&spec));
+        let spec = web::Data::new(routes::docs::SpecDocument::new(&spec));
         let watch = web::Data::new(
             crate::db::watch::SiteWatch::new(&pool)
                 .map_err(|e| std::io::Error::other(e.to_string()))?,
@@ -482,11 +454,9 @@ impl Application {
         let search_gate = web::Data::new(crate::search::SearchGate::per_core());
         let metrics =
             crate::metrics::middleware(pool.get_ref().clone()).map_err(std::io::Error::other)?;
-        let server = HttpServer::new(move || {
-            let (app, api) =
+        let server =
+            HttpServer::new(move || {
                 App::new()
-                    .into_utoipa_app()
-                    .openapi(ApiDoc::openapi())
                     .app_data(pool.clone())
                     .app_data(watch.clone())
                     .app_data(limits.clone())
@@ -495,22 +465,24 @@ impl Application {
                     .app_data(settings.clone())
                     .app_data(limit.clone())
                     .app_data(known.clone())
+                    .app_data(spec.clone())
                     .app_data(web::PathConfig::default().error_handler(|e, _| {
                         ApiError::invalid_param("path", e.to_string()).into()
                     }))
-                    .configure(api)
-                    .split_for_parts();
-            app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
-                .service(web::redirect("/docs", "/docs/"))
-                .default_service(web::to(routes::fallback::not_routed))
-                .wrap(from_fn(store_in_cache))
-                .wrap(Compress::default())
-                .wrap(from_fn(rate_limit))
-                .wrap(metrics.clone())
-                .wrap(cors(&origins))
-                .wrap(from_fn(request_context))
-        })
-        .shutdown_timeout(10);
+                    .configure(|cfg| routes::configure(&mut ServiceConfig::new(cfg)))
+                    .route("/openapi.json", web::get().to(routes::docs::openapi_json))
+                    // The page reads the document above rather than a copy of its own.
+                    .service(SwaggerUi::new("/docs/{_:.*}").config(Config::from("/openapi.json")))
+                    .service(web::redirect("/docs", "/docs/"))
+                    .default_service(web::to(routes::fallback::not_routed))
+                    .wrap(from_fn(store_in_cache))
+                    .wrap(Compress::default())
+                    .wrap(from_fn(rate_limit))
+                    .wrap(metrics.clone())
+                    .wrap(cors(&origins))
+                    .wrap(from_fn(request_context))
+            })
+            .shutdown_timeout(10);
         // More blocking threads than pooled connections would only queue for a connection,
         // each with its own stack and malloc arena: the pool is shared among the workers.
         let n_workers = workers.unwrap_or_else(|| {

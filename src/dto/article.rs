@@ -3,7 +3,11 @@
 
 use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{
+    AnyOfBuilder, KnownFormat, Object, ObjectBuilder, Schema, SchemaFormat, Type,
+};
+use utoipa::{IntoParams, PartialSchema, ToSchema};
 
 /// Editorial state of an article. The trash is separate from it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -62,9 +66,8 @@ pub struct TagRef {
     /// Arabic name.
     #[schema(example = "كازاخستان")]
     pub name: String,
-    /// region | country | organization | topic | person.
-    #[schema(example = "country")]
-    pub kind: String,
+    /// What the tag names.
+    pub kind: crate::dto::tag::TagKind,
 }
 
 /// Links of an article.
@@ -76,47 +79,34 @@ pub struct ArticleLinks {
     pub self_: String,
 }
 
-/// An article as served.
+/// What every view of an article carries (the detail view, list items, change entries).
 #[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({
-    "id": 812, "slug": "كازاخستان-ترفع-إنتاج-النفط", "title": "كازاخستان ترفع إنتاج النفط",
-    "summary": "رفعت كازاخستان إنتاجها من النفط الخام…", "body_html": "<p>رفعت كازاخستان…</p>",
-    "source": "أنباء آسيا الوسطى والقوقاز", "author": null, "lang": "ar", "dir": "rtl",
-    "status": "published", "published_at": "2026-04-12T06:30:00Z",
-    "created_at": "2026-04-12T06:00:00Z", "updated_at": "2026-04-12T06:30:00Z", "version": 3,
-    "word_count": 231, "reading_time_minutes": 2, "image": null,
-    "tags": [{"id": 4, "slug": "kazakhstan", "name": "كازاخستان", "kind": "country"}],
-    "links": {"self": "/api/v1/articles/812"}
-}))]
-pub struct Article {
+pub struct ArticleCore {
     /// Numeric id.
     pub id: i32,
     /// URL slug: Arabic stays Arabic; percent-encode it in URLs.
+    #[schema(example = "كازاخستان-ترفع-إنتاج-النفط")]
     pub slug: String,
     /// Headline.
+    #[schema(example = "كازاخستان ترفع إنتاج النفط")]
     pub title: String,
     /// Plain-text summary; derived from the first paragraph when none was given.
     pub summary: String,
-    /// The CommonMark source as submitted: in the detail view, or in lists with `include=body`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub body: Option<String>,
-    /// The body rendered to HTML and sanitized (no script, no event handlers, no
-    /// `javascript:` URLs): safe to embed as is. Detail view, or lists with `include=body`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub body_html: Option<String>,
-    /// Where the story comes from.
+    /// Where the story comes from, or null.
+    #[schema(required = true)]
     pub source: Option<String>,
-    /// Byline.
+    /// Byline, or null.
+    #[schema(required = true)]
     pub author: Option<String>,
     /// BCP 47 language tag.
     #[schema(example = "ar")]
     pub lang: String,
-    /// Text direction for `lang`: `rtl` or `ltr`.
-    #[schema(example = "rtl")]
-    pub dir: String,
+    /// Text direction for `lang`.
+    pub dir: TextDirection,
     /// Editorial state.
     pub status: ArticleStatus,
     /// When it was (or will be) published; null for a draft never published.
+    #[schema(required = true)]
     pub published_at: Option<DateTime<Utc>>,
     /// When it was created.
     pub created_at: DateTime<Utc>,
@@ -129,19 +119,141 @@ pub struct Article {
     /// Minutes to read the body, at 140 Arabic words a minute, rounded up.
     pub reading_time_minutes: i32,
     /// Lead image, or null.
+    #[schema(required = true)]
     pub image: Option<Image>,
     /// Tags in the order the editor gave them.
     pub tags: Vec<TagRef>,
-    /// With `q`: an excerpt of the original text, HTML-escaped, the matched words in
-    /// `<mark>`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(example = "…رفعت <mark>كازاخستان</mark> إنتاجها من <mark>النفط</mark>…")]
-    pub snippet: Option<String>,
     /// When it was moved to the trash; only on trashed articles (`status=trashed`).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub trashed_at: Option<DateTime<Utc>>,
     /// Links.
     pub links: ArticleLinks,
+}
+
+/// An article with its body: the detail view, and what every write answers.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": 812, "slug": "كازاخستان-ترفع-إنتاج-النفط", "title": "كازاخستان ترفع إنتاج النفط",
+    "summary": "رفعت كازاخستان إنتاجها من النفط الخام…",
+    "source": "أنباء آسيا الوسطى والقوقاز", "author": null, "lang": "ar", "dir": "rtl",
+    "status": "published", "published_at": "2026-04-12T06:30:00Z",
+    "created_at": "2026-04-12T06:00:00Z", "updated_at": "2026-04-12T06:30:00Z", "version": 3,
+    "word_count": 231, "reading_time_minutes": 2, "image": null,
+    "tags": [{"id": 4, "slug": "kazakhstan", "name": "كازاخستان", "kind": "country"}],
+    "links": {"self": "/api/v1/articles/812"},
+    "body": "رفعت كازاخستان…", "body_html": "<p>رفعت كازاخستان…</p>"
+}))]
+pub struct Article {
+    /// Everything but the body.
+    #[serde(flatten)]
+    pub core: ArticleCore,
+    /// The CommonMark source as submitted.
+    pub body: String,
+    /// The body rendered to HTML and sanitized (no script, no event handlers, no
+    /// `javascript:` URLs): safe to embed as is.
+    pub body_html: String,
+}
+
+/// An article in a list: no body unless the list asked for `include=body`; a `snippet`
+/// when it was searched for.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ArticleListItem {
+    /// Everything but the body.
+    #[serde(flatten)]
+    pub core: ArticleCore,
+    /// The CommonMark source, with `include=body`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub body: Option<String>,
+    /// The sanitized HTML body, with `include=body`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub body_html: Option<String>,
+    /// With `q`: an excerpt of the original text, HTML-escaped, the matched words in
+    /// `<mark>`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(
+        nullable = false,
+        example = "…رفعت <mark>كازاخستان</mark> إنتاجها من <mark>النفط</mark>…"
+    )]
+    pub snippet: Option<String>,
+}
+
+impl ArticleListItem {
+    /// The list view of an article: the body kept only when asked for.
+    pub fn from_article(article: Article, with_body: bool) -> ArticleListItem {
+        let (body, body_html) = if with_body {
+            (Some(article.body), Some(article.body_html))
+        } else {
+            (None, None)
+        };
+        ArticleListItem {
+            core: article.core,
+            body,
+            body_html,
+            snippet: None,
+        }
+    }
+}
+
+/// Text direction of an article's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum TextDirection {
+    /// Right to left (Arabic, Persian, Urdu…).
+    Rtl,
+    /// Left to right.
+    Ltr,
+}
+
+impl TextDirection {
+    /// The value of an HTML `dir` attribute.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TextDirection::Rtl => "rtl",
+            TextDirection::Ltr => "ltr",
+        }
+    }
+}
+
+/// An article with only the fields a `fields` parameter selected: any property of an
+/// article's detail or list view, none required. Its schema is built from those types.
+pub struct ArticleFields;
+
+impl utoipa::PartialSchema for ArticleFields {
+    fn schema() -> RefOr<Schema> {
+        let mut fields = Object::with_type(Type::Object);
+        collect_properties(ArticleListItem::schema(), &mut fields);
+        collect_properties(Article::schema(), &mut fields);
+        fields.required.clear();
+        fields.description =
+            Some("An article with only the fields a `fields` parameter selected.".to_owned());
+        RefOr::T(Schema::Object(fields))
+    }
+}
+
+impl ToSchema for ArticleFields {}
+
+/// Adds the properties of an object schema (through `allOf` and the reference to
+/// `ArticleCore`, the only one an article view holds) to `into`.
+fn collect_properties(schema: RefOr<Schema>, into: &mut Object) {
+    match schema {
+        RefOr::T(Schema::Object(o)) => {
+            for (name, property) in o.properties {
+                into.properties.entry(name).or_insert(property);
+            }
+        }
+        RefOr::T(Schema::AllOf(all)) => {
+            for item in all.items {
+                collect_properties(item, into);
+            }
+        }
+        RefOr::Ref(r) if r.ref_location.ends_with("/ArticleCore") => {
+            collect_properties(ArticleCore::schema(), into);
+        }
+        _ => {}
+    }
 }
 
 /// The names `fields` may select from.
@@ -368,13 +480,13 @@ pub struct ArticleListParams {
     /// Empty leaves nothing out.
     pub exclude_tag: Option<String>,
     /// Only articles published at or after this instant (RFC 3339, or a date `YYYY-MM-DD`).
-    #[param(example = "2025-01-01", min_length = 1)]
+    #[param(schema_with = instant_param, example = "2025-01-01")]
     pub published_after: Option<String>,
     /// Only articles published before this instant (RFC 3339, or a date: before that day).
-    #[param(min_length = 1)]
+    #[param(schema_with = instant_param)]
     pub published_before: Option<String>,
     /// Only articles updated at or after this instant (RFC 3339 or a date).
-    #[param(min_length = 1)]
+    #[param(schema_with = instant_param)]
     pub updated_after: Option<String>,
     /// `published` (default), or with a `read:drafts` key `draft`, `archived` or `all`
     /// (with a key, `published` includes scheduled articles), or with a `write` key
@@ -397,9 +509,33 @@ pub struct ArticleListParams {
     /// `body` adds `body` and `body_html` to each listed article.
     #[param(value_type = Option<String>, pattern = "^body$")]
     pub include: Option<String>,
-    /// Comma-separated subset of article fields to return, e.g. `id,slug,title`.
-    #[param(example = "id,slug,title,published_at", min_length = 1)]
+    /// Comma-separated subset of article fields to return, e.g. `id,slug,title`. The answer
+    /// is then served as `application/vnd.anbaa.selection+json`.
+    #[param(schema_with = fields_param, example = "id,slug,title,published_at")]
     pub fields: Option<String>,
+}
+
+/// An instant in a query: a date (midnight UTC) or an RFC 3339 date-time, as
+/// `parse_instant` reads it.
+fn instant_param() -> Schema {
+    let format = |f| {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(f)))
+    };
+    AnyOfBuilder::new()
+        .item(format(KnownFormat::Date))
+        .item(format(KnownFormat::DateTime))
+        .into()
+}
+
+/// `fields`: names from `ARTICLE_FIELDS` joined by single commas.
+fn fields_param() -> Schema {
+    let names = ARTICLE_FIELDS.join("|");
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some(format!("^(?:{names})(?:,(?:{names}))*$")))
+        .into()
 }
 
 /// Query parameters of `GET /api/v1/articles/{ref}`.
@@ -407,8 +543,9 @@ pub struct ArticleListParams {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ArticleGetParams {
-    /// Comma-separated subset of article fields to return.
-    #[param(example = "id,slug,title", min_length = 1)]
+    /// Comma-separated subset of article fields to return. The answer is then served as
+    /// `application/vnd.anbaa.selection+json`.
+    #[param(schema_with = fields_param, example = "id,slug,title")]
     pub fields: Option<String>,
 }
 
@@ -429,7 +566,8 @@ pub struct Revision {
     pub version: i32,
     /// True for the article's current version.
     pub current: bool,
-    /// Name of the key that made this version.
+    /// Name of the key that made this version, or null.
+    #[schema(required = true)]
     pub changed_by: Option<String>,
     /// When this version was made.
     pub changed_at: DateTime<Utc>,
@@ -442,16 +580,20 @@ pub struct Revision {
     /// CommonMark body then.
     pub body: String,
     /// Source then.
+    #[schema(required = true)]
     pub source: Option<String>,
     /// Byline then.
+    #[schema(required = true)]
     pub author: Option<String>,
     /// Language then.
     pub lang: String,
     /// Editorial state then.
     pub status: ArticleStatus,
     /// Publication instant then.
+    #[schema(required = true)]
     pub published_at: Option<DateTime<Utc>>,
     /// Lead image then.
+    #[schema(required = true)]
     pub image: Option<Image>,
     /// Tags then (as they were named then).
     pub tags: Vec<TagRef>,

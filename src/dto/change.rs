@@ -38,6 +38,7 @@ pub struct Change {
     pub at: DateTime<Utc>,
     /// The public article, with body, on upserts.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub article: Option<Article>,
 }
 

@@ -11,8 +11,10 @@ pub struct ListMeta {
     /// The page size used.
     pub limit: i64,
     /// The 1-based page number in page mode; null when paging by cursor.
+    #[schema(required = true)]
     pub page: Option<i64>,
     /// Opaque keyset cursor for the next page; null on the last page.
+    #[schema(required = true)]
     pub next_cursor: Option<String>,
 }
 
@@ -23,17 +25,31 @@ pub struct ListLinks {
     #[serde(rename = "self")]
     pub self_: String,
     /// The next page, or null on the last.
+    #[schema(required = true)]
     pub next: Option<String>,
     /// The previous page in page mode, or null.
+    #[schema(required = true)]
     pub prev: Option<String>,
 }
 
 /// A page of articles.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ArticleList {
-    /// The articles on this page (shaped by `fields` and `include`).
-    #[schema(value_type = Vec<crate::dto::article::Article>)]
-    pub data: Vec<serde_json::Value>,
+    /// The articles on this page (with bodies when `include=body` asked for them).
+    pub data: Vec<crate::dto::article::ArticleListItem>,
+    /// Paging facts.
+    pub meta: ListMeta,
+    /// Navigation links.
+    pub links: ListLinks,
+}
+
+/// A page of articles with only the fields `fields` selected, served as
+/// `application/vnd.anbaa.selection+json`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ArticleSelectionList {
+    /// The articles on this page, each with the selected fields only.
+    #[schema(value_type = Vec<crate::dto::article::ArticleFields>)]
+    pub data: Vec<serde_json::Map<String, serde_json::Value>>,
     /// Paging facts.
     pub meta: ListMeta,
     /// Navigation links.

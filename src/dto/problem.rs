@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 /// One invalid field or parameter, and what was wrong with it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct FieldError {
-    /// The JSON field or query parameter, e.g. `title` or `limit`.
+    /// The JSON field or query parameter, e.g. `title`, `image.url` or `limit`.
     #[schema(example = "title")]
     pub field: String,
     /// What was wrong, in a sentence a person can act on.
@@ -44,14 +44,92 @@ pub struct Problem {
     pub detail: String,
     /// The request path.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub instance: Option<String>,
     /// Every invalid field or parameter, for 400 and 422 validation problems.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub errors: Option<Vec<FieldError>>,
     /// For 412: the article's current version (its ETag starts `"v{current_version}-`).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub current_version: Option<i32>,
     /// The request id (also in `X-Request-Id`): quote it when reporting a problem.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub request_id: Option<String>,
+}
+
+/// What any read can answer besides its own outcomes. Operations list these once, by type,
+/// and document only what is specific to them.
+#[derive(utoipa::IntoResponses)]
+pub enum ReadProblems {
+    /// A query or path parameter is invalid; `errors` names each one.
+    #[response(status = 400, content_type = "application/problem+json")]
+    BadParameter(Problem),
+    /// A key is missing where this read needs one (drafts, history), or the key sent is
+    /// unknown, revoked or malformed.
+    #[response(status = 401, content_type = "application/problem+json")]
+    BadKey(Problem),
+    /// Too many requests from this address without a key; `Retry-After` says when to retry.
+    #[response(
+        status = 429,
+        content_type = "application/problem+json",
+        headers(("Retry-After" = i64, description = "Seconds to wait"))
+    )]
+    RateLimited(Problem),
+    /// The database is unavailable for now; `Retry-After` says when to retry.
+    #[response(
+        status = 503,
+        content_type = "application/problem+json",
+        headers(("Retry-After" = i64, description = "Seconds to wait"))
+    )]
+    Unavailable(Problem),
+}
+
+/// What any write can answer besides its own outcomes.
+#[derive(utoipa::IntoResponses)]
+pub enum WriteProblems {
+    /// Malformed JSON or an unknown query parameter; `errors` names what was wrong.
+    #[response(status = 400, content_type = "application/problem+json")]
+    Malformed(Problem),
+    /// No key, or an unknown, revoked or malformed one.
+    #[response(status = 401, content_type = "application/problem+json")]
+    NoKey(Problem),
+    /// The key lacks the scope this operation needs.
+    #[response(status = 403, content_type = "application/problem+json")]
+    Forbidden(Problem),
+    /// The body is larger than the server accepts (1 MiB by default).
+    #[response(status = 413, content_type = "application/problem+json")]
+    TooLarge(Problem),
+    /// The body is not `application/json`.
+    #[response(status = 415, content_type = "application/problem+json")]
+    NotJson(Problem),
+    /// A field is invalid; `errors` names every one, with what was wrong.
+    #[response(status = 422, content_type = "application/problem+json")]
+    Invalid(Problem),
+    /// Too many requests; `Retry-After` says when to retry.
+    #[response(
+        status = 429,
+        content_type = "application/problem+json",
+        headers(("Retry-After" = i64, description = "Seconds to wait"))
+    )]
+    RateLimited(Problem),
+    /// The database is unavailable for now; `Retry-After` says when to retry. Nothing was
+    /// written.
+    #[response(
+        status = 503,
+        content_type = "application/problem+json",
+        headers(("Retry-After" = i64, description = "Seconds to wait"))
+    )]
+    Unavailable(Problem),
+}
+
+/// The answer to a conditional read whose copy is current.
+#[derive(utoipa::IntoResponses)]
+pub enum NotModified {
+    /// Not modified: the ETag sent in If-None-Match (or the If-Modified-Since date) is
+    /// current; the body is empty.
+    #[response(status = 304)]
+    NotModified,
 }

@@ -84,18 +84,22 @@ pub struct Tag {
     pub slug: String,
     /// Arabic name.
     pub name: String,
-    /// English name.
+    /// English name, or null.
+    #[schema(required = true)]
     pub name_en: Option<String>,
     /// What the tag names.
     pub kind: TagKind,
     /// The parent tag, or null.
+    #[schema(required = true)]
     pub parent: Option<TagBrief>,
-    /// Description.
+    /// Description, or null.
+    #[schema(required = true)]
     pub description: Option<String>,
     /// Published, publicly visible articles that carry this tag itself.
     pub article_count: i64,
     /// Direct children, on the single-tag view only.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub children: Option<Vec<TagBrief>>,
     /// Links.
     pub links: TagLinks,

@@ -2,18 +2,18 @@
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, http::header, patch, post, put, web};
 
-use super::{PROBLEM, list_links, list_response};
+use super::{PROBLEM, SELECTION, list_links, list_response};
 use crate::auth::{Caller, Scope};
 use crate::conditional::{IfMatch, Modified, Precondition, Validator};
 use crate::config::Settings;
 use crate::db::{self, DbPool};
 use crate::dto::NoParams;
 use crate::dto::article::{
-    Article, ArticleCreate, ArticleGetParams, ArticleListParams, ArticlePatch, DeleteParams,
-    RelatedParams, Revision, RevisionList,
+    Article, ArticleCreate, ArticleFields, ArticleGetParams, ArticleListParams, ArticlePatch,
+    DeleteParams, RelatedParams, Revision, RevisionList,
 };
-use crate::dto::list::{ArticleList, ListMeta};
-use crate::dto::problem::Problem;
+use crate::dto::list::{ArticleList, ArticleSelectionList, ListMeta};
+use crate::dto::problem::{NotModified, Problem, ReadProblems, WriteProblems};
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery};
 use crate::service::{self, params};
@@ -24,15 +24,17 @@ use crate::service::{self, params};
     params(ArticleListParams),
     security((), ("bearer" = [])),
     responses(
-        (status = 200, description = "A page of articles", body = ArticleList,
+        (status = 200, description = "A page of articles; with `fields`, a page of selections under its own media type",
+         content(
+             (ArticleList = "application/json"),
+             (ArticleSelectionList = "application/vnd.anbaa.selection+json"),
+         ),
          headers(("X-Total-Count" = i64, description = "Articles matching the filters"),
                  ("Link" = String, description = "RFC 8288 links: self, next, prev"),
                  ("ETag" = String, description = "Strong validator: changes with every write that could change this page"),
                  ("Last-Modified" = String, description = "The latest write or publication on the site"))),
-        (status = 304, description = "Not modified: the ETag sent in If-None-Match (or the If-Modified-Since date) is current"),
-        (status = 400, description = "A parameter is invalid (each one is named)", body = Problem, content_type = PROBLEM),
-        (status = 401, description = "`status` other than published without a key, or a bad key", body = Problem, content_type = PROBLEM),
         (status = 403, description = "The key lacks `read:drafts`", body = Problem, content_type = PROBLEM),
+        ReadProblems, NotModified,
     )
 )]
 #[get("/articles")]
@@ -66,15 +68,41 @@ pub async fn list_articles(
     };
     let (links, link) = list_links(&req, &settings, &meta, by_page);
     let total = meta.total;
-    Ok(validator.apply(list_response(
-        &ArticleList {
-            data: page.data,
-            meta,
-            links,
-        },
-        total,
-        link,
-    )))
+    let res = match page.selection {
+        None => list_response(
+            &ArticleList {
+                data: page.data,
+                meta,
+                links,
+            },
+            total,
+            link,
+        ),
+        Some(fields) => as_selection(list_response(
+            &ArticleSelectionList {
+                data: page
+                    .data
+                    .iter()
+                    .map(|a| service::articles::select(a, &fields))
+                    .collect(),
+                meta,
+                links,
+            },
+            total,
+            link,
+        )),
+    };
+    Ok(validator.apply(res))
+}
+
+/// Marks a response as a selection of fields: its own media type, so that clients typed
+/// for whole articles never meet one.
+fn as_selection(mut res: HttpResponse) -> HttpResponse {
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static(SELECTION),
+    );
+    res
 }
 
 /// One article by numeric id or by slug (percent-encode an Arabic slug in the URL).
@@ -86,15 +114,17 @@ pub async fn list_articles(
     ),
     security((), ("bearer" = [])),
     responses(
-        (status = 200, description = "The article, with body", body = Article,
+        (status = 200, description = "The article, with body; with `fields`, the selected fields under their own media type",
+         content(
+             (Article = "application/json"),
+             (ArticleFields = "application/vnd.anbaa.selection+json"),
+         ),
          headers(("ETag" = String, description = "`\"v{version}-…\"`: send it back in If-None-Match, or in If-Match to write"),
                  ("Last-Modified" = String, description = "The article's (or its tags') last change, or its publication"))),
         (status = 301, description = "An old slug of a renamed article: `Location` has the current one",
          headers(("Location" = String, description = "The article under its current slug"))),
-        (status = 304, description = "Not modified: the ETag sent in If-None-Match (or the If-Modified-Since date) is current"),
-        (status = 400, description = "A parameter is invalid", body = Problem, content_type = PROBLEM),
-        (status = 401, description = "A bad key", body = Problem, content_type = PROBLEM),
         (status = 404, description = "No such article visible to the caller", body = Problem, content_type = PROBLEM),
+        ReadProblems, NotModified,
     )
 )]
 #[get("/articles/{ref}")]
@@ -160,9 +190,12 @@ pub async fn get_article(
     );
     match validator.check(&req) {
         Precondition::NotModified(res) => Ok(res),
-        Precondition::Build(v) => Ok(
-            v.apply(HttpResponse::Ok().json(service::articles::shape(article, fields.as_deref())))
-        ),
+        Precondition::Build(v) => Ok(v.apply(match fields {
+            None => HttpResponse::Ok().json(article),
+            Some(fields) => {
+                as_selection(HttpResponse::Ok().json(service::articles::select(&article, &fields)))
+            }
+        })),
     }
 }
 
@@ -179,9 +212,8 @@ pub async fn get_article(
          headers(("ETag" = String, description = "Strong validator"),
                  ("Last-Modified" = String, description = "The latest write or publication on the site"),
                  ("X-Total-Count" = i64, description = "Articles sharing at least one tag"))),
-        (status = 304, description = "Not modified: the ETag sent in If-None-Match (or the If-Modified-Since date) is current"),
-        (status = 400, description = "A parameter is invalid", body = Problem, content_type = PROBLEM),
         (status = 404, description = "No such published article", body = Problem, content_type = PROBLEM),
+        ReadProblems, NotModified,
     )
 )]
 #[get("/articles/{ref}/related")]
@@ -211,12 +243,12 @@ pub async fn related_articles(
         next_cursor: None,
     };
     let (links, link) = list_links(&req, &settings, &meta, false);
-    let data = articles
-        .into_iter()
-        .map(|a| service::articles::shape(a, None))
-        .collect();
     Ok(validator.apply(list_response(
-        &ArticleList { data, meta, links },
+        &ArticleList {
+            data: articles,
+            meta,
+            links,
+        },
         total,
         link,
     )))
@@ -231,16 +263,20 @@ fn validator(
     modified: Modified,
 ) -> Validator {
     let embedded: String = a
+        .core
         .tags
         .iter()
         .map(|t| {
             format!(
                 "{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1e}",
-                t.id, t.slug, t.name, t.kind
+                t.id,
+                t.slug,
+                t.name,
+                t.kind.as_str()
             )
         })
         .collect();
-    Validator::article(req, settings, a.version, &embedded, fields, modified)
+    Validator::article(req, settings, a.core.version, &embedded, fields, modified)
 }
 
 fn written(
@@ -250,13 +286,13 @@ fn written(
     article: &Article,
 ) -> HttpResponse {
     let mut res = HttpResponse::build(status);
-    let modified = Modified::of(&[article.updated_at.timestamp_micros()]);
+    let modified = Modified::of(&[article.core.updated_at.timestamp_micros()]);
     res.insert_header((
         header::ETAG,
         validator(req, settings, article, None, modified).etag(),
     ));
     if status == actix_web::http::StatusCode::CREATED {
-        res.insert_header((header::LOCATION, article.links.self_.clone()));
+        res.insert_header((header::LOCATION, article.core.links.self_.clone()));
     }
     res.json(article)
 }
@@ -270,13 +306,8 @@ fn written(
         (status = 201, description = "Created", body = Article,
          headers(("Location" = String, description = "The new article's path"),
                  ("ETag" = String, description = "The article's version"))),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = PROBLEM),
-        (status = 401, description = "No key or a bad key", body = Problem, content_type = PROBLEM),
-        (status = 403, description = "The key lacks `write`", body = Problem, content_type = PROBLEM),
         (status = 409, description = "The slug is taken", body = Problem, content_type = PROBLEM),
-        (status = 413, description = "Body too large", body = Problem, content_type = PROBLEM),
-        (status = 415, description = "Not JSON", body = Problem, content_type = PROBLEM),
-        (status = 422, description = "Invalid fields, unknown fields or unknown tags (each named)", body = Problem, content_type = PROBLEM),
+        WriteProblems,
     )
 )]
 #[post("/articles")]
@@ -312,15 +343,10 @@ pub async fn create_article(
     security(("bearer" = ["write"])),
     responses(
         (status = 200, description = "Replaced", body = Article, headers(("ETag" = String, description = "The new version"))),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = PROBLEM),
-        (status = 401, description = "No key or a bad key", body = Problem, content_type = PROBLEM),
-        (status = 403, description = "The key lacks `write`", body = Problem, content_type = PROBLEM),
         (status = 404, description = "No such article", body = Problem, content_type = PROBLEM),
         (status = 409, description = "The slug is taken", body = Problem, content_type = PROBLEM),
         (status = 412, description = "If-Match names an older version; `current_version` says which is current", body = Problem, content_type = PROBLEM),
-        (status = 413, description = "Body too large", body = Problem, content_type = PROBLEM),
-        (status = 415, description = "Not JSON", body = Problem, content_type = PROBLEM),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = PROBLEM),
+        WriteProblems,
     )
 )]
 #[put("/articles/{ref}")]
@@ -357,15 +383,10 @@ pub async fn replace_article(
     security(("bearer" = ["write"])),
     responses(
         (status = 200, description = "Updated", body = Article, headers(("ETag" = String, description = "The new version"))),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = PROBLEM),
-        (status = 401, description = "No key or a bad key", body = Problem, content_type = PROBLEM),
-        (status = 403, description = "The key lacks `write`", body = Problem, content_type = PROBLEM),
         (status = 404, description = "No such article", body = Problem, content_type = PROBLEM),
         (status = 409, description = "The slug is taken", body = Problem, content_type = PROBLEM),
         (status = 412, description = "If-Match names an older version; `current_version` says which is current", body = Problem, content_type = PROBLEM),
-        (status = 413, description = "Body too large", body = Problem, content_type = PROBLEM),
-        (status = 415, description = "Not JSON", body = Problem, content_type = PROBLEM),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = PROBLEM),
+        WriteProblems,
     )
 )]
 #[patch("/articles/{ref}")]
@@ -402,11 +423,9 @@ pub async fn patch_article(
     security(("bearer" = ["write"]), ("bearer" = ["admin"])),
     responses(
         (status = 204, description = "In the trash (or purged)"),
-        (status = 400, description = "A query parameter is invalid", body = Problem, content_type = PROBLEM),
-        (status = 401, description = "No key or a bad key", body = Problem, content_type = PROBLEM),
-        (status = 403, description = "The key lacks `write` (or `admin` to purge)", body = Problem, content_type = PROBLEM),
         (status = 404, description = "No such article", body = Problem, content_type = PROBLEM),
         (status = 412, description = "If-Match names an older version; `current_version` says which is current", body = Problem, content_type = PROBLEM),
+        WriteProblems,
     )
 )]
 #[delete("/articles/{ref}")]
@@ -457,12 +476,10 @@ pub async fn delete_article(
     security(("bearer" = ["write"])),
     responses(
         (status = 200, description = "Restored", body = Article, headers(("ETag" = String, description = "The new version"))),
-        (status = 400, description = "A query parameter was given", body = Problem, content_type = PROBLEM),
-        (status = 401, description = "No key or a bad key", body = Problem, content_type = PROBLEM),
-        (status = 403, description = "The key lacks `write`", body = Problem, content_type = PROBLEM),
         (status = 404, description = "No such article", body = Problem, content_type = PROBLEM),
         (status = 409, description = "Not in the trash, or its slug was taken meanwhile", body = Problem, content_type = PROBLEM),
         (status = 412, description = "If-Match names another version", body = Problem, content_type = PROBLEM),
+        WriteProblems,
     )
 )]
 #[post("/articles/{ref}/restore")]
@@ -499,11 +516,9 @@ pub async fn restore_article(
         (status = 200, description = "Every version", body = RevisionList,
          headers(("ETag" = String, description = "Strong validator"),
                  ("Last-Modified" = String, description = "The latest write on the site"))),
-        (status = 304, description = "Not modified since the ETag or date sent"),
-        (status = 400, description = "A query parameter was given", body = Problem, content_type = PROBLEM),
-        (status = 401, description = "No key or a bad key", body = Problem, content_type = PROBLEM),
         (status = 403, description = "The key has neither `write` nor `read:drafts`", body = Problem, content_type = PROBLEM),
         (status = 404, description = "No such article", body = Problem, content_type = PROBLEM),
+        ReadProblems, NotModified,
     )
 )]
 #[get("/articles/{ref}/revisions")]
@@ -546,11 +561,9 @@ fn require_history(caller: &Caller) -> Result<(), ApiError> {
         (status = 200, description = "That version", body = Revision,
          headers(("ETag" = String, description = "Strong validator"),
                  ("Last-Modified" = String, description = "The latest write on the site"))),
-        (status = 304, description = "Not modified since the ETag or date sent"),
-        (status = 400, description = "`n` is not a version number", body = Problem, content_type = PROBLEM),
-        (status = 401, description = "No key or a bad key", body = Problem, content_type = PROBLEM),
         (status = 403, description = "The key has neither `write` nor `read:drafts`", body = Problem, content_type = PROBLEM),
         (status = 404, description = "No such article or version", body = Problem, content_type = PROBLEM),
+        ReadProblems, NotModified,
     )
 )]
 #[get("/articles/{ref}/revisions/{n}")]
@@ -599,12 +612,10 @@ fn version_param(raw: &str) -> Result<i32, ApiError> {
     security(("bearer" = ["write"])),
     responses(
         (status = 200, description = "The new version", body = Article, headers(("ETag" = String, description = "The new version"))),
-        (status = 400, description = "`n` is not a version number", body = Problem, content_type = PROBLEM),
-        (status = 401, description = "No key or a bad key", body = Problem, content_type = PROBLEM),
-        (status = 403, description = "The key lacks `write`", body = Problem, content_type = PROBLEM),
         (status = 404, description = "No such article or version", body = Problem, content_type = PROBLEM),
         (status = 409, description = "Its slug is taken now, or one of its tags no longer exists", body = Problem, content_type = PROBLEM),
         (status = 412, description = "If-Match names an older version", body = Problem, content_type = PROBLEM),
+        WriteProblems,
     )
 )]
 #[post("/articles/{ref}/revisions/{n}/restore")]

@@ -7,7 +7,7 @@ use crate::config::Settings;
 use crate::db::{self, DbPool};
 use crate::dto::change::{ChangeList, ChangesParams};
 use crate::dto::list::ListMeta;
-use crate::dto::problem::Problem;
+use crate::dto::problem::{NotModified, Problem, ReadProblems};
 use crate::error::ApiError;
 use crate::extract::ApiQuery;
 use crate::service;
@@ -25,9 +25,8 @@ use crate::service;
                  ("X-Total-Count" = i64, description = "Entries after `since`"),
                  ("Link" = String, description = "RFC 8288 links: self, next"),
                  ("Last-Modified" = String, description = "The latest write or publication on the site"))),
-        (status = 304, description = "Nothing changed since the ETag sent in If-None-Match"),
-        (status = 400, description = "A parameter is invalid", body = Problem, content_type = PROBLEM),
         (status = 409, description = "`since` is ahead of the log: this is not the database polled before; start from 0", body = Problem, content_type = PROBLEM),
+        ReadProblems, NotModified,
     )
 )]
 #[get("/changes")]

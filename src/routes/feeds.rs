@@ -6,7 +6,7 @@ use super::PROBLEM;
 use crate::config::Settings;
 use crate::db::{self, DbPool};
 use crate::dto::NoParams;
-use crate::dto::problem::Problem;
+use crate::dto::problem::{NotModified, Problem, ReadProblems};
 use crate::error::ApiError;
 use crate::extract::ApiQuery;
 use crate::feeds::{self, FEED_SIZE, FeedFormat, FeedInput};
@@ -105,9 +105,8 @@ async fn serve_feed(
          ),
          headers(("ETag" = String, description = "Strong validator"),
                  ("Last-Modified" = String, description = "The latest write or publication on the site"))),
-        (status = 304, description = "Not modified since the ETag or date sent"),
-        (status = 400, description = "A query parameter was given (none is accepted)", body = Problem, content_type = PROBLEM),
         (status = 404, description = "No such format", body = Problem, content_type = PROBLEM),
+        ReadProblems, NotModified,
     )
 )]
 #[get("/feeds/articles.{format}")]
@@ -140,9 +139,8 @@ pub async fn site_feed(
          headers(("ETag" = String, description = "Strong validator"),
                  ("Last-Modified" = String, description = "The latest write or publication on the site"))),
         (status = 301, description = "The old slug of a merged tag: `Location` has the feed under the tag it went into"),
-        (status = 304, description = "Not modified since the ETag or date sent"),
-        (status = 400, description = "A query parameter was given (none is accepted)", body = Problem, content_type = PROBLEM),
         (status = 404, description = "No such tag or format", body = Problem, content_type = PROBLEM),
+        ReadProblems, NotModified,
     )
 )]
 #[get("/feeds/tags/{slug}.{format}")]

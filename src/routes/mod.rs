@@ -2,6 +2,7 @@
 
 pub mod articles;
 pub mod changes;
+pub mod docs;
 pub mod fallback;
 pub mod feeds;
 pub mod health;
@@ -9,12 +10,46 @@ pub mod tags;
 
 use actix_web::{HttpRequest, HttpResponse, http::header};
 use serde::Serialize;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::config::Settings;
 use crate::dto::list::{ListLinks, ListMeta};
 
+/// Registers every documented route. The server and the spec (`openapi::spec`) both call
+/// this, so the spec lists exactly the routes that are served.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(
+        utoipa_actix_web::scope("/api/v1")
+            .service(articles::list_articles)
+            .service(articles::create_article)
+            .service(articles::get_article)
+            .service(articles::related_articles)
+            .service(articles::replace_article)
+            .service(articles::patch_article)
+            .service(articles::delete_article)
+            .service(articles::restore_article)
+            .service(articles::list_revisions)
+            .service(articles::get_revision)
+            .service(articles::restore_revision)
+            .service(tags::list_tags)
+            .service(tags::create_tag)
+            .service(tags::get_tag)
+            .service(tags::patch_tag)
+            .service(tags::delete_tag)
+            .service(tags::merge_tag)
+            .service(changes::list_changes),
+    )
+    .service(feeds::site_feed)
+    .service(feeds::tag_feed)
+    .service(health::healthz)
+    .service(health::readyz);
+}
+
 /// The problem+json responses every operation documents.
 pub const PROBLEM: &str = "application/problem+json";
+
+/// The media type of an article, or a page of them, cut down to the fields `fields` named.
+pub const SELECTION: &str = "application/vnd.anbaa.selection+json";
 
 /// The URL of this request with some query parameters replaced (a `None` value removes it).
 pub fn url_with(

@@ -8,7 +8,7 @@ use crate::config::Settings;
 use crate::db::{self, DbPool};
 use crate::dto::NoParams;
 use crate::dto::list::{ListMeta, TagList};
-use crate::dto::problem::Problem;
+use crate::dto::problem::{NotModified, Problem, ReadProblems, WriteProblems};
 use crate::dto::tag::{Tag, TagCreate, TagListParams, TagMerge, TagMergeResult, TagPatch};
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery};
@@ -24,9 +24,7 @@ use crate::service;
                  ("Link" = String, description = "RFC 8288 links: self, next, prev"),
                  ("ETag" = String, description = "Strong validator"),
                  ("Last-Modified" = String, description = "The latest write or publication on the site"))),
-        (status = 304, description = "Not modified: the ETag sent in If-None-Match (or the If-Modified-Since date) is current"),
-        (status = 400, description = "A parameter is invalid (each one is named)", body = Problem, content_type = PROBLEM),
-        (status = 401, description = "A bad key", body = Problem, content_type = PROBLEM),
+        ReadProblems, NotModified,
     )
 )]
 #[get("/tags")]
@@ -72,10 +70,8 @@ pub async fn list_tags(
                  ("Last-Modified" = String, description = "The latest write or publication on the site"))),
         (status = 301, description = "The old slug of a merged or renamed tag: `Location` has the current one",
          headers(("Location" = String, description = "The tag under its current slug"))),
-        (status = 304, description = "Not modified: the ETag sent in If-None-Match (or the If-Modified-Since date) is current"),
-        (status = 400, description = "A query parameter was given (none is accepted)", body = Problem, content_type = PROBLEM),
-        (status = 401, description = "A bad key", body = Problem, content_type = PROBLEM),
         (status = 404, description = "No such tag", body = Problem, content_type = PROBLEM),
+        ReadProblems, NotModified,
     )
 )]
 #[get("/tags/{slug}")]
@@ -120,14 +116,9 @@ pub async fn get_tag(
     security(("bearer" = ["write"])),
     responses(
         (status = 200, description = "Merged", body = TagMergeResult),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = PROBLEM),
-        (status = 401, description = "No key or a bad key", body = Problem, content_type = PROBLEM),
-        (status = 403, description = "The key lacks `write`", body = Problem, content_type = PROBLEM),
         (status = 404, description = "No such tag", body = Problem, content_type = PROBLEM),
         (status = 409, description = "The target is this tag, or sits under it in the tree", body = Problem, content_type = PROBLEM),
-        (status = 413, description = "Body too large", body = Problem, content_type = PROBLEM),
-        (status = 415, description = "Not JSON", body = Problem, content_type = PROBLEM),
-        (status = 422, description = "`into` missing or unknown", body = Problem, content_type = PROBLEM),
+        WriteProblems,
     )
 )]
 #[post("/tags/{slug}/merge")]
@@ -155,13 +146,8 @@ pub async fn merge_tag(
     security(("bearer" = ["write"])),
     responses(
         (status = 201, description = "Created", body = Tag, headers(("Location" = String, description = "The new tag's path"))),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = PROBLEM),
-        (status = 401, description = "No key or a bad key", body = Problem, content_type = PROBLEM),
-        (status = 403, description = "The key lacks `write`", body = Problem, content_type = PROBLEM),
         (status = 409, description = "The slug is taken", body = Problem, content_type = PROBLEM),
-        (status = 413, description = "Body too large", body = Problem, content_type = PROBLEM),
-        (status = 415, description = "Not JSON", body = Problem, content_type = PROBLEM),
-        (status = 422, description = "Invalid or unknown fields, or an unknown parent", body = Problem, content_type = PROBLEM),
+        WriteProblems,
     )
 )]
 #[post("/tags")]
@@ -189,14 +175,9 @@ pub async fn create_tag(
         (status = 200, description = "Updated", body = Tag),
         (status = 308, description = "An old slug of a merged or renamed tag: send the same request to `Location`",
          headers(("Location" = String, description = "The tag under its current slug"))),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = PROBLEM),
-        (status = 401, description = "No key or a bad key", body = Problem, content_type = PROBLEM),
-        (status = 403, description = "The key lacks `write`", body = Problem, content_type = PROBLEM),
         (status = 404, description = "No such tag", body = Problem, content_type = PROBLEM),
         (status = 409, description = "The slug is taken", body = Problem, content_type = PROBLEM),
-        (status = 413, description = "Body too large", body = Problem, content_type = PROBLEM),
-        (status = 415, description = "Not JSON", body = Problem, content_type = PROBLEM),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = PROBLEM),
+        WriteProblems,
     )
 )]
 #[patch("/tags/{slug}")]
@@ -228,11 +209,9 @@ pub async fn patch_tag(
         (status = 204, description = "Deleted"),
         (status = 308, description = "An old slug of a merged or renamed tag: send the same request to `Location`",
          headers(("Location" = String, description = "The tag under its current slug"))),
-        (status = 400, description = "A query parameter was given (none is accepted)", body = Problem, content_type = PROBLEM),
-        (status = 401, description = "No key or a bad key", body = Problem, content_type = PROBLEM),
-        (status = 403, description = "The key lacks `write`", body = Problem, content_type = PROBLEM),
         (status = 404, description = "No such tag", body = Problem, content_type = PROBLEM),
         (status = 409, description = "Articles carry it, or tags sit below it", body = Problem, content_type = PROBLEM),
+        WriteProblems,
     )
 )]
 #[delete("/tags/{slug}")]

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, FixedOffset};
 use diesel::prelude::*;
 use diesel::sqlite::SqliteConnection;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::params::{self, csv};
 use crate::auth::{Caller, Scope};
@@ -16,10 +16,12 @@ use crate::db::models::{ArticleRow, ArticleTagRow, ArticleWrite, RevisionRow, Ta
 use crate::db::search::IndexDoc;
 use crate::db::{self, now_micros};
 use crate::dto::article::{
-    ARTICLE_FIELDS, Article, ArticleCreate, ArticleLinks, ArticleListParams, ArticlePatch,
-    ArticleSort, ArticleStatus, Image, Revision, TagRef,
+    ARTICLE_FIELDS, Article, ArticleCore, ArticleCreate, ArticleLinks, ArticleListItem,
+    ArticleListParams, ArticlePatch, ArticleSort, ArticleStatus, Image, Revision, TagRef,
+    TextDirection,
 };
 use crate::dto::instant;
+use crate::dto::tag::TagKind;
 use crate::error::ApiError;
 use crate::search;
 use crate::text::markdown::{derive_summary, html_text, reading_time_minutes, render_html};
@@ -30,8 +32,10 @@ use crate::validate::{Errors, MAX_TAGS, Validate, echo};
 /// A page of articles, ready to be put in the list envelope.
 #[derive(Debug)]
 pub struct ArticlePage {
-    /// The articles, shaped by `fields` and `include`.
-    pub data: Vec<Value>,
+    /// The articles, with bodies when `include` (or `fields`) asked for them.
+    pub data: Vec<ArticleListItem>,
+    /// The fields a `fields` parameter selected, when it was given.
+    pub selection: Option<Vec<String>>,
     /// Matching articles across all pages.
     pub total: i64,
     /// Page size.
@@ -276,6 +280,7 @@ pub fn list(
     if parsed.as_ref().is_some_and(|p| p.fts.is_none()) {
         return Ok(ArticlePage {
             data: Vec::new(),
+            selection: fields,
             total: 0,
             limit,
             page: page_mode,
@@ -320,13 +325,14 @@ pub fn list(
                 search::snippet(&row.title, &row.summary, &body, &p.marks)
             });
             let t = tags.remove(&row.id).unwrap_or_default();
-            let mut article = to_wire(row, t, include_body);
-            article.snippet = snippet;
-            shape(article, fields.as_deref())
+            let mut item = ArticleListItem::from_article(to_wire(row, t), include_body);
+            item.snippet = snippet;
+            item
         })
         .collect();
     Ok(ArticlePage {
         data,
+        selection: fields,
         total: found.total,
         limit,
         page: page_mode,
@@ -381,7 +387,7 @@ pub fn latest(
         .into_iter()
         .map(|row| {
             let t = tags.remove(&row.id).unwrap_or_default();
-            to_wire(row, t, true)
+            to_wire(row, t)
         })
         .collect();
     Ok((tag, articles))
@@ -393,7 +399,7 @@ pub fn related(
     conn: &mut SqliteConnection,
     reference: &str,
     limit: i64,
-) -> Result<(Vec<Article>, i64), ApiError> {
+) -> Result<(Vec<ArticleListItem>, i64), ApiError> {
     let r = parse_ref(reference);
     let now = now_micros();
     let row =
@@ -416,19 +422,21 @@ pub fn related(
         .into_iter()
         .map(|row| {
             let t = tags.remove(&row.id).unwrap_or_default();
-            to_wire(row, t, false)
+            ArticleListItem::from_article(to_wire(row, t), false)
         })
         .collect();
     Ok((articles, total))
 }
 
-/// Keeps only the selected top-level fields of a serialized article.
-pub fn shape(article: Article, fields: Option<&[String]>) -> Value {
-    let mut value = serde_json::to_value(article).unwrap_or(Value::Null);
-    if let (Some(fields), Value::Object(map)) = (fields, &mut value) {
-        map.retain(|k, _| fields.iter().any(|f| f == k));
+/// Keeps only the selected top-level fields of a serialized article view.
+pub fn select<T: serde::Serialize>(article: &T, fields: &[String]) -> Map<String, Value> {
+    match serde_json::to_value(article) {
+        Ok(Value::Object(mut map)) => {
+            map.retain(|k, _| fields.iter().any(|f| f == k));
+            map
+        }
+        _ => Map::new(),
     }
-    value
 }
 
 /// The visibility a caller gets on single-article reads.
@@ -497,7 +505,7 @@ fn not_found(r: &ArticleRef) -> ApiError {
 fn load_wire(conn: &mut SqliteConnection, row: ArticleRow) -> Result<Article, ApiError> {
     let mut tags = db::articles::tags_of(conn, &[row.id])?;
     let t = tags.remove(&row.id).unwrap_or_default();
-    Ok(to_wire(row, t, true))
+    Ok(to_wire(row, t))
 }
 
 /// Text direction of a language tag.
@@ -514,44 +522,50 @@ pub fn dir_of(lang: &str) -> &'static str {
 }
 
 /// Turns a row and its tags into the wire type.
-pub fn to_wire(row: ArticleRow, tags: Vec<ArticleTagRow>, with_body: bool) -> Article {
+pub fn to_wire(row: ArticleRow, tags: Vec<ArticleTagRow>) -> Article {
     let image = row.image_url.map(|url| Image {
         url,
         caption: row.image_caption,
     });
+    let dir = if dir_of(&row.lang) == "rtl" {
+        TextDirection::Rtl
+    } else {
+        TextDirection::Ltr
+    };
     Article {
-        links: ArticleLinks {
-            self_: format!("/api/v1/articles/{}", row.id),
+        core: ArticleCore {
+            links: ArticleLinks {
+                self_: format!("/api/v1/articles/{}", row.id),
+            },
+            id: row.id,
+            dir,
+            slug: row.slug,
+            title: row.title,
+            summary: row.summary,
+            source: row.source,
+            author: row.author,
+            lang: row.lang,
+            status: ArticleStatus::parse(&row.status).unwrap_or(ArticleStatus::Draft),
+            published_at: row.published_at.map(instant),
+            created_at: instant(row.created_at),
+            updated_at: instant(row.updated_at),
+            version: row.version,
+            word_count: row.word_count,
+            reading_time_minutes: row.reading_time_minutes,
+            image,
+            tags: tags
+                .into_iter()
+                .map(|t| TagRef {
+                    id: t.id,
+                    slug: t.slug,
+                    name: t.name,
+                    kind: TagKind::parse(&t.kind).unwrap_or(TagKind::Topic),
+                })
+                .collect(),
+            trashed_at: row.trashed_at.map(instant),
         },
-        id: row.id,
-        dir: dir_of(&row.lang).to_owned(),
-        slug: row.slug,
-        title: row.title,
-        summary: row.summary,
-        body: with_body.then_some(row.body),
-        body_html: with_body.then_some(row.body_html),
-        source: row.source,
-        author: row.author,
-        lang: row.lang,
-        status: ArticleStatus::parse(&row.status).unwrap_or(ArticleStatus::Draft),
-        published_at: row.published_at.map(instant),
-        created_at: instant(row.created_at),
-        updated_at: instant(row.updated_at),
-        version: row.version,
-        word_count: row.word_count,
-        reading_time_minutes: row.reading_time_minutes,
-        image,
-        tags: tags
-            .into_iter()
-            .map(|t| TagRef {
-                id: t.id,
-                slug: t.slug,
-                name: t.name,
-                kind: t.kind,
-            })
-            .collect(),
-        trashed_at: row.trashed_at.map(instant),
-        snippet: None,
+        body: row.body,
+        body_html: row.body_html,
     }
 }
 
@@ -1081,7 +1095,7 @@ fn revision_wire(rev: RevisionRow, current: bool) -> Revision {
             id: t.id,
             slug: t.slug,
             name: t.name,
-            kind: t.kind,
+            kind: TagKind::parse(&t.kind).unwrap_or(TagKind::Topic),
         })
         .collect();
     Revision {

@@ -92,7 +92,7 @@ pub fn list(conn: &mut SqliteConnection, p: &ChangesParams) -> Result<ChangePage
                 let article = if r.op == "upsert" {
                     articles
                         .remove(&r.article_id)
-                        .map(|a| to_wire(a, tags.remove(&r.article_id).unwrap_or_default(), true))
+                        .map(|a| to_wire(a, tags.remove(&r.article_id).unwrap_or_default()))
                 } else {
                     None
                 };

@@ -15,6 +15,36 @@ fn committed_spec_matches_the_code() {
     }
 }
 
+/// What a client fetches from the URL, what `anbaa openapi` prints and what the repository
+/// holds are one document, byte for byte, and the docs page reads that URL.
+#[test]
+fn served_printed_and_committed_specs_are_the_same_bytes() {
+    let app = TestApp::spawn();
+    let res = app.get("/openapi.json");
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "application/json");
+    let etag = res.headers()["etag"].to_str().unwrap().to_owned();
+    let served = res.bytes().unwrap();
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json");
+    let committed = std::fs::read(path).unwrap();
+    let printed = std::process::Command::new(env!("CARGO_BIN_EXE_anbaa"))
+        .arg("openapi")
+        .output()
+        .unwrap()
+        .stdout;
+    assert!(served[..] == committed[..], "served != committed");
+    assert!(printed[..] == committed[..], "printed != committed");
+    let again = app
+        .client
+        .get(format!("{}/openapi.json", app.base))
+        .header("If-None-Match", &etag)
+        .send()
+        .unwrap();
+    assert_eq!(again.status(), 304);
+    let init = app.get("/docs/swagger-initializer.js").text().unwrap();
+    assert!(init.contains("\"/openapi.json\""), "{init}");
+}
+
 #[test]
 fn spec_is_served_and_documents_every_route_and_error() {
     let app = TestApp::spawn();
