@@ -60,70 +60,7 @@ pub fn spec() -> utoipa::openapi::OpenApi {
         .openapi(ApiDoc::openapi())
         .configure(crate::routes::configure)
         .split_for_parts();
-    with_field_selections(api)
-}
-
-/// Writes the text rules into the request schemas.
-fn with_field_selections(api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
-    let Ok(mut v) = serde_json::to_value(&api) else {
-        return api;
-    };
-    with_text_rules(&mut v);
-    serde_json::from_value(v).unwrap_or(api)
-}
-
-/// Characters no text field may hold (see `validate::is_forbidden_char`), as a regex class body.
-const FORBIDDEN: &str = r"\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFE\uFFFF";
-
-/// Writes the validation rules utoipa's attributes cannot say into the request schemas, so
-/// the spec accepts exactly what the server accepts: slugs, text without control characters,
-/// names with a letter, image URLs, lengths.
-fn with_text_rules(v: &mut serde_json::Value) {
-    let text = format!("^[^{FORBIDDEN}]*$");
-    // A letter or digit that is not tatweel, among allowed characters.
-    let name = format!("^[^{FORBIDDEN}]*[^\\W_\\u0640][^{FORBIDDEN}]*$");
-    let url = r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s\u0000-\u001F\u007F-\u009F/?#][^\s\u0000-\u001F\u007F-\u009F]*$";
-    let slug = crate::text::slug::slug_pattern();
-    let rules: &[(&str, &[&str], &str, Option<usize>)] = &[
-        ("ArticleCreate", &["title"], &name, Some(300)),
-        ("ArticlePatch", &["title"], &name, Some(300)),
-        ("TagCreate", &["name"], &name, Some(120)),
-        ("TagPatch", &["name"], &name, Some(120)),
-        ("ArticleCreate", &["slug"], &slug, Some(80)),
-        ("ArticlePatch", &["slug"], &slug, Some(80)),
-        ("TagCreate", &["slug"], &slug, Some(80)),
-        ("TagPatch", &["slug"], &slug, Some(80)),
-        ("ArticleCreate", &["summary"], &text, Some(1000)),
-        ("ArticlePatch", &["summary"], &text, Some(1000)),
-        ("ArticleCreate", &["body"], &text, Some(200_000)),
-        ("ArticlePatch", &["body"], &text, Some(200_000)),
-        ("ArticleCreate", &["source", "author"], &text, Some(300)),
-        ("ArticlePatch", &["source", "author"], &text, Some(300)),
-        ("TagCreate", &["name_en"], &text, Some(120)),
-        ("TagPatch", &["name_en"], &text, Some(120)),
-        ("TagCreate", &["description"], &text, Some(2000)),
-        ("TagPatch", &["description"], &text, Some(2000)),
-        ("Image", &["caption"], &text, Some(500)),
-        ("Image", &["url"], url, Some(crate::validate::MAX_URL)),
-    ];
-    for (schema, props, pattern, max) in rules {
-        for prop in *props {
-            let path = format!("/components/schemas/{schema}/properties/{prop}");
-            let Some(obj) = v.pointer_mut(&path).and_then(|p| p.as_object_mut()) else {
-                continue;
-            };
-            obj.insert("pattern".into(), (*pattern).into());
-            if let Some(max) = max {
-                obj.insert("maxLength".into(), (*max).into());
-            }
-        }
-    }
-    for schema in ["ArticleCreate", "ArticlePatch"] {
-        let path = format!("/components/schemas/{schema}/properties/tags");
-        if let Some(obj) = v.pointer_mut(&path).and_then(|p| p.as_object_mut()) {
-            obj.insert("maxItems".into(), crate::validate::MAX_TAGS.into());
-        }
-    }
+    api
 }
 
 /// The spec as pretty JSON with a trailing newline, as committed in `openapi/openapi.json`.

@@ -4,14 +4,17 @@
 
 use crate::dto::article::{ArticleCreate, ArticlePatch, Image};
 use crate::dto::problem::FieldError;
+use crate::dto::rules::{
+    Body, Byline, Caption, Description, EnglishName, Headline, Shape, Slug, Summary, TagName,
+    TextRule, WebUrl,
+};
 use crate::dto::tag::{TagCreate, TagPatch};
 use crate::error::ApiError;
 use crate::text::slug::check_slug;
 use crate::text::{TATWEEL, is_arabic_mark};
 use unicode_normalization::char::is_combining_mark;
 
-/// Most tags one article may carry, and one filter may name.
-pub const MAX_TAGS: usize = 50;
+pub use crate::dto::rules::MAX_TAGS;
 
 /// Collects field errors and turns them into one problem.
 #[derive(Debug, Default)]
@@ -114,17 +117,30 @@ fn check_name(errors: &mut Errors, field: &str, value: &str, max: usize) {
     }
 }
 
-fn check_opt(errors: &mut Errors, field: &str, value: Option<&str>, max: usize) {
-    if let Some(v) = value {
-        check_text(errors, field, v, false, max);
+/// Checks a text against its rule (`dto::rules`, the same table the spec states).
+fn check_rule(errors: &mut Errors, field: &str, value: &str, rule: TextRule) {
+    match rule.shape {
+        Shape::Text => check_text(errors, field, value, false, rule.max),
+        Shape::Name => check_name(errors, field, value, rule.max),
+        Shape::Slug => {
+            if let Err(msg) = check_slug(value) {
+                errors.add(field, msg);
+            }
+        }
+        Shape::Url => {
+            if value.chars().count() > rule.max {
+                errors.add(field, format!("must be at most {} characters", rule.max));
+            } else if !valid_url(value) {
+                errors.add(field, "must be an absolute http or https URL");
+            }
+        }
     }
 }
 
-fn check_slug_field(errors: &mut Errors, slug: Option<&str>) {
-    if let Some(s) = slug
-        && let Err(msg) = check_slug(s)
-    {
-        errors.add("slug", msg);
+/// Checks a text that may be absent.
+fn check_opt(errors: &mut Errors, field: &str, value: Option<&str>, rule: TextRule) {
+    if let Some(v) = value {
+        check_rule(errors, field, v, rule);
     }
 }
 
@@ -148,9 +164,6 @@ fn check_lang(errors: &mut Errors, lang: Option<&str>) {
     }
 }
 
-/// Longest accepted URL, in characters.
-pub const MAX_URL: usize = 4096;
-
 /// True for an absolute http(s) URL with a host and no whitespace.
 pub fn valid_url(url: &str) -> bool {
     let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
@@ -167,12 +180,13 @@ pub fn valid_url(url: &str) -> bool {
 
 fn check_image(errors: &mut Errors, image: Option<&Image>) {
     if let Some(img) = image {
-        if img.url.chars().count() > MAX_URL {
-            errors.add("image.url", format!("must be at most {MAX_URL} characters"));
-        } else if !valid_url(&img.url) {
-            errors.add("image.url", "must be an absolute http or https URL");
-        }
-        check_opt(errors, "image.caption", img.caption.as_deref(), 500);
+        check_rule(errors, "image.url", &img.url, WebUrl::RULE);
+        check_opt(
+            errors,
+            "image.caption",
+            img.caption.as_deref(),
+            Caption::RULE,
+        );
     }
 }
 
@@ -186,17 +200,22 @@ fn check_tags(errors: &mut Errors, tags: Option<&Vec<String>>) {
     }
 }
 
+/// The value a patch field sets, when it sets one (absent and null set none).
+fn set_to(v: &Option<Option<String>>) -> Option<&str> {
+    v.as_ref().and_then(|s| s.as_deref())
+}
+
 impl Validate for ArticleCreate {
     fn check(&self, e: &mut Errors) {
         match &self.title {
             None => e.add("title", "is required"),
-            Some(t) => check_name(e, "title", t, 300),
+            Some(t) => check_rule(e, "title", t, Headline::RULE),
         }
-        check_slug_field(e, self.slug.as_deref());
-        check_opt(e, "summary", self.summary.as_deref(), 1000);
-        check_opt(e, "body", self.body.as_deref(), 200_000);
-        check_opt(e, "source", self.source.as_deref(), 300);
-        check_opt(e, "author", self.author.as_deref(), 300);
+        check_opt(e, "slug", self.slug.as_deref(), Slug::RULE);
+        check_opt(e, "summary", self.summary.as_deref(), Summary::RULE);
+        check_opt(e, "body", self.body.as_deref(), Body::RULE);
+        check_opt(e, "source", self.source.as_deref(), Byline::RULE);
+        check_opt(e, "author", self.author.as_deref(), Byline::RULE);
         check_lang(e, self.lang.as_deref());
         check_image(e, self.image.as_ref());
         check_tags(e, self.tags.as_ref());
@@ -205,29 +224,12 @@ impl Validate for ArticleCreate {
 
 impl Validate for ArticlePatch {
     fn check(&self, e: &mut Errors) {
-        if let Some(t) = &self.title {
-            check_name(e, "title", t, 300);
-        }
-        check_slug_field(e, self.slug.as_deref());
-        check_opt(
-            e,
-            "summary",
-            self.summary.as_ref().and_then(|s| s.as_deref()),
-            1000,
-        );
-        check_opt(e, "body", self.body.as_deref(), 200_000);
-        check_opt(
-            e,
-            "source",
-            self.source.as_ref().and_then(|s| s.as_deref()),
-            300,
-        );
-        check_opt(
-            e,
-            "author",
-            self.author.as_ref().and_then(|s| s.as_deref()),
-            300,
-        );
+        check_opt(e, "title", self.title.as_deref(), Headline::RULE);
+        check_opt(e, "slug", self.slug.as_deref(), Slug::RULE);
+        check_opt(e, "summary", set_to(&self.summary), Summary::RULE);
+        check_opt(e, "body", self.body.as_deref(), Body::RULE);
+        check_opt(e, "source", set_to(&self.source), Byline::RULE);
+        check_opt(e, "author", set_to(&self.author), Byline::RULE);
         check_lang(e, self.lang.as_deref());
         check_image(e, self.image.as_ref().and_then(|i| i.as_ref()));
         check_tags(e, self.tags.as_ref());
@@ -238,31 +240,29 @@ impl Validate for TagCreate {
     fn check(&self, e: &mut Errors) {
         match &self.name {
             None => e.add("name", "is required"),
-            Some(n) => check_name(e, "name", n, 120),
+            Some(n) => check_rule(e, "name", n, TagName::RULE),
         }
-        check_slug_field(e, self.slug.as_deref());
-        check_opt(e, "name_en", self.name_en.as_deref(), 120);
-        check_opt(e, "description", self.description.as_deref(), 2000);
+        check_opt(e, "slug", self.slug.as_deref(), Slug::RULE);
+        check_opt(e, "name_en", self.name_en.as_deref(), EnglishName::RULE);
+        check_opt(
+            e,
+            "description",
+            self.description.as_deref(),
+            Description::RULE,
+        );
     }
 }
 
 impl Validate for TagPatch {
     fn check(&self, e: &mut Errors) {
-        if let Some(n) = &self.name {
-            check_name(e, "name", n, 120);
-        }
-        check_slug_field(e, self.slug.as_deref());
-        check_opt(
-            e,
-            "name_en",
-            self.name_en.as_ref().and_then(|s| s.as_deref()),
-            120,
-        );
+        check_opt(e, "name", self.name.as_deref(), TagName::RULE);
+        check_opt(e, "slug", self.slug.as_deref(), Slug::RULE);
+        check_opt(e, "name_en", set_to(&self.name_en), EnglishName::RULE);
         check_opt(
             e,
             "description",
-            self.description.as_ref().and_then(|s| s.as_deref()),
-            2000,
+            set_to(&self.description),
+            Description::RULE,
         );
     }
 }

@@ -9,6 +9,8 @@ use utoipa::openapi::schema::{
 };
 use utoipa::{IntoParams, PartialSchema, ToSchema};
 
+use super::rules::{Body, Byline, Caption, Headline, Slug, Summary, TagSlugs, WebUrl};
+
 /// Editorial state of an article. The trash is separate from it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
@@ -47,10 +49,10 @@ impl ArticleStatus {
 #[serde(deny_unknown_fields)]
 pub struct Image {
     /// Absolute http(s) URL of the image.
-    #[schema(example = "https://images.example.org/anbaa/tengiz.jpg")]
+    #[schema(value_type = WebUrl, example = "https://images.example.org/anbaa/tengiz.jpg")]
     pub url: String,
     /// Caption shown under the image.
-    #[schema(example = "حقل تنغيز النفطي غرب كازاخستان")]
+    #[schema(value_type = Option<Caption>, example = "حقل تنغيز النفطي غرب كازاخستان")]
     #[serde(default)]
     pub caption: Option<String>,
 }
@@ -294,20 +296,23 @@ pub const ARTICLE_FIELDS: &[&str] = &[
 }))]
 pub struct ArticleCreate {
     /// Headline (1–300 characters).
-    #[schema(required = true, value_type = String, min_length = 1, max_length = 300)]
+    #[schema(required = true, value_type = Headline)]
     pub title: Option<String>,
     /// URL slug; derived from the title when absent. Letters, digits and single hyphens,
     /// at most 80 characters, not all digits.
-    #[schema(min_length = 1, max_length = 80)]
+    #[schema(value_type = Option<Slug>)]
     pub slug: Option<String>,
     /// Plain-text summary; derived from the body's first paragraph when absent.
-    #[schema(max_length = 1000)]
+    #[schema(value_type = Option<Summary>)]
     pub summary: Option<String>,
     /// CommonMark source. Raw HTML in it is sanitized on output.
+    #[schema(value_type = Option<Body>)]
     pub body: Option<String>,
     /// Where the story comes from.
+    #[schema(value_type = Option<Byline>)]
     pub source: Option<String>,
     /// Byline.
+    #[schema(value_type = Option<Byline>)]
     pub author: Option<String>,
     /// BCP 47 language tag; `ar` by default.
     #[schema(example = "ar", pattern = "^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")]
@@ -321,7 +326,7 @@ pub struct ArticleCreate {
     /// Lead image.
     pub image: Option<Image>,
     /// Tag slugs, in display order; each must exist.
-    #[schema(example = json!(["kazakhstan", "opec-plus"]))]
+    #[schema(value_type = Option<TagSlugs>, example = json!(["kazakhstan", "opec-plus"]))]
     pub tags: Option<Vec<String>>,
 }
 
@@ -392,27 +397,27 @@ where
 pub struct ArticlePatch {
     /// Headline (1–300 characters).
     #[serde(default, deserialize_with = "reject_null")]
-    #[schema(value_type = String, required = false, min_length = 1, max_length = 300)]
+    #[schema(value_type = Headline, required = false)]
     pub title: Option<String>,
     /// URL slug.
     #[serde(default, deserialize_with = "reject_null")]
-    #[schema(value_type = String, required = false, min_length = 1, max_length = 80)]
+    #[schema(value_type = Slug, required = false)]
     pub slug: Option<String>,
     /// Plain-text summary; null derives it from the body again.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>, max_length = 1000)]
+    #[schema(value_type = Option<Summary>)]
     pub summary: Option<Option<String>>,
     /// CommonMark source (`""` empties it).
     #[serde(default, deserialize_with = "reject_null")]
-    #[schema(value_type = String, required = false)]
+    #[schema(value_type = Body, required = false)]
     pub body: Option<String>,
     /// Where the story comes from; null clears it.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<Byline>)]
     pub source: Option<Option<String>>,
     /// Byline; null clears it.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<Byline>)]
     pub author: Option<Option<String>>,
     /// BCP 47 language tag.
     #[serde(default, deserialize_with = "reject_null")]
@@ -436,7 +441,7 @@ pub struct ArticlePatch {
     pub image: Option<Option<Image>>,
     /// Tag slugs in display order; replaces the whole list (`[]` removes every tag).
     #[serde(default, deserialize_with = "reject_null")]
-    #[schema(value_type = Vec<String>, required = false)]
+    #[schema(value_type = TagSlugs, required = false)]
     pub tags: Option<Vec<String>>,
 }
 

@@ -5,6 +5,7 @@ pub mod article;
 pub mod change;
 pub mod list;
 pub mod problem;
+pub mod rules;
 pub mod tag;
 
 use chrono::{DateTime, SecondsFormat, Utc};

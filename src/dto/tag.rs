@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::article::{double_option, reject_null};
+use super::rules::{Description, EnglishName, Slug, TagName};
 
 /// What a tag names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -115,18 +116,20 @@ pub struct Tag {
 pub struct TagCreate {
     /// Slug (lowercase letters, digits, single hyphens); derived from `name_en`, else `name`,
     /// when absent.
-    #[schema(min_length = 1, max_length = 80)]
+    #[schema(value_type = Option<Slug>)]
     pub slug: Option<String>,
     /// Arabic name (1–120 characters).
-    #[schema(required = true, value_type = String, min_length = 1, max_length = 120)]
+    #[schema(required = true, value_type = TagName)]
     pub name: Option<String>,
     /// English name.
+    #[schema(value_type = Option<EnglishName>)]
     pub name_en: Option<String>,
     /// What the tag names; `topic` by default.
     pub kind: Option<TagKind>,
     /// The parent's slug.
     pub parent: Option<String>,
     /// Description.
+    #[schema(value_type = Option<Description>)]
     pub description: Option<String>,
 }
 
@@ -137,15 +140,15 @@ pub struct TagCreate {
 pub struct TagPatch {
     /// New slug.
     #[serde(default, deserialize_with = "reject_null")]
-    #[schema(value_type = String, required = false, min_length = 1, max_length = 80)]
+    #[schema(value_type = Slug, required = false)]
     pub slug: Option<String>,
     /// Arabic name.
     #[serde(default, deserialize_with = "reject_null")]
-    #[schema(value_type = String, required = false, min_length = 1, max_length = 120)]
+    #[schema(value_type = TagName, required = false)]
     pub name: Option<String>,
     /// English name; null clears it.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<EnglishName>)]
     pub name_en: Option<Option<String>>,
     /// What the tag names.
     #[serde(default, deserialize_with = "reject_null")]
@@ -157,7 +160,7 @@ pub struct TagPatch {
     pub parent: Option<Option<String>>,
     /// Description; null clears it.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<Description>)]
     pub description: Option<Option<String>>,
 }
 

@@ -356,19 +356,34 @@ fn fields_and_include_shape_the_items() {
             .unwrap()
             .starts_with("<p>")
     );
-    let list: Value = app
-        .get("/api/v1/articles?fields=id,slug,title")
-        .json()
-        .unwrap();
+    // A whole view is plain JSON; a selection has its own media type, so a client typed for
+    // whole articles never meets one.
+    let plain = app.get("/api/v1/articles");
+    assert_eq!(plain.headers()["content-type"], "application/json");
+    let res = app.get("/api/v1/articles?fields=id,slug,title");
+    assert_eq!(
+        res.headers()["content-type"],
+        "application/vnd.anbaa.selection+json"
+    );
+    let list: Value = res.json().unwrap();
     let keys: Vec<&String> = list["data"][0].as_object().unwrap().keys().collect();
     assert_eq!(keys, vec!["id", "slug", "title"]);
-    let one: Value = app
-        .get(&format!(
-            "/api/v1/articles/{}?fields=title",
-            list["data"][0]["id"]
-        ))
-        .json()
-        .unwrap();
+    assert!(list["meta"]["total"].is_i64() && list["links"]["self"].is_string());
+    let id = list["data"][0]["id"].clone();
+    let whole = app.get(&format!("/api/v1/articles/{id}"));
+    assert_eq!(whole.headers()["content-type"], "application/json");
+    let whole: Value = whole.json().unwrap();
+    assert!(whole["body"].is_string() && whole["body_html"].is_string());
+    assert!(
+        whole["author"].is_null() && whole["image"].is_null(),
+        "{whole}"
+    );
+    let res = app.get(&format!("/api/v1/articles/{id}?fields=title"));
+    assert_eq!(
+        res.headers()["content-type"],
+        "application/vnd.anbaa.selection+json"
+    );
+    let one: Value = res.json().unwrap();
     assert_eq!(one, json!({"title": "خبر واحد"}));
     let p = problem(app.get("/api/v1/articles?fields=id,nope"), 400);
     assert!(p["errors"][0]["message"].as_str().unwrap().contains("nope"));

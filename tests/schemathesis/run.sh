@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Schemathesis against the real server: the debug binary on a fresh demo database, a key with
-# every scope, the committed spec, every default check over every operation.
+# every scope, the spec the server serves at /openapi.json (what a partner's tools read), every
+# default check over every operation, then the stateful phase.
 #   tests/schemathesis/run.sh BINARY
 # Installs schemathesis into a virtualenv under ~/.cache when it is missing.
 set -euo pipefail
@@ -35,7 +36,7 @@ cd "$here"
 # checkout test the same cases for a seed.
 status=0
 ANBAA_ST_BASE="http://127.0.0.1:$port" ANBAA_ST_KEY="$key" SCHEMATHESIS_HOOKS=hooks PYTHONPATH="$here" \
-    "$venv/bin/st" --config-file "$here/schemathesis.toml" run "$here/../../openapi/openapi.json" \
+    "$venv/bin/st" --config-file "$here/schemathesis.toml" run "http://127.0.0.1:$port/openapi.json" \
     --url "http://127.0.0.1:$port" -H "Authorization: Bearer $key" \
     --workers 1 --seed "${ANBAA_ST_SEED:-1}" --generation-database none --no-color ${ANBAA_ST_ARGS:-} || status=$?
 if grep -q "panicked" "$work/server.log"; then
