@@ -222,6 +222,8 @@ pub async fn related_articles(
     pool: web::Data<DbPool>,
     settings: web::Data<Settings>,
     path: web::Path<String>,
+    // Checked even though public: a bad key is a 401 on every read, never ignored.
+    _caller: Caller,
     query: ApiQuery<RelatedParams>,
 ) -> Result<HttpResponse, ApiError> {
     let mut errors = crate::validate::Errors::default();

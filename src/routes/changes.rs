@@ -34,6 +34,8 @@ pub async fn list_changes(
     req: HttpRequest,
     pool: web::Data<DbPool>,
     settings: web::Data<Settings>,
+    // Checked even though public: a bad key is a 401 on every read, never ignored.
+    _caller: crate::auth::Caller,
     query: ApiQuery<ChangesParams>,
 ) -> Result<HttpResponse, ApiError> {
     let validator = match super::site_read(&req, &pool, &settings).await? {

@@ -115,6 +115,8 @@ pub async fn site_feed(
     pool: web::Data<DbPool>,
     settings: web::Data<Settings>,
     path: web::Path<String>,
+    // Checked even though public: a bad key is a 401 on every read, never ignored.
+    _caller: crate::auth::Caller,
     _query: ApiQuery<NoParams>,
 ) -> Result<HttpResponse, ApiError> {
     let format = format_of(&path.into_inner())?;
@@ -149,6 +151,8 @@ pub async fn tag_feed(
     pool: web::Data<DbPool>,
     settings: web::Data<Settings>,
     path: web::Path<(String, String)>,
+    // Checked even though public: a bad key is a 401 on every read, never ignored.
+    _caller: crate::auth::Caller,
     _query: ApiQuery<NoParams>,
 ) -> Result<HttpResponse, ApiError> {
     let (slug, ext) = path.into_inner();

@@ -127,3 +127,30 @@ fn revoked_keys_stop_working() {
             .all(|k| !app.writer.contains(&k.key_hash) && k.key_hash.len() == 64)
     );
 }
+
+/// A key that is unknown is refused on every read, public ones included, so a typo in a
+/// partner's configuration shows at once instead of reading as anonymous.
+#[test]
+fn an_unknown_key_is_refused_on_every_read() {
+    let app = TestApp::spawn();
+    app.tag("kazakhstan", "كازاخستان", "country", None);
+    let a = app.article("خبر للقراءة", &["kazakhstan"]);
+    for path in [
+        "/api/v1/articles".to_owned(),
+        format!("/api/v1/articles/{}", a["id"]),
+        format!("/api/v1/articles/{}/related", a["id"]),
+        "/api/v1/tags".to_owned(),
+        "/api/v1/tags/kazakhstan".to_owned(),
+        "/api/v1/changes".to_owned(),
+        "/feeds/articles.atom".to_owned(),
+        "/feeds/tags/kazakhstan.json".to_owned(),
+    ] {
+        let res = app
+            .client
+            .get(app.url(&path))
+            .header("Authorization", "Bearer anbaa_not_a_real_key")
+            .send()
+            .unwrap();
+        assert_eq!(res.status(), 401, "{path}");
+    }
+}
