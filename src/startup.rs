@@ -432,7 +432,9 @@ impl Application {
         // `anbaa openapi` prints and what `openapi/openapi.json` holds.
         let spec = crate::openapi::spec();
         let known = web::Data::new(KnownRoutes::from_spec(&spec));
-        let spec = web::Data::new(routes::docs::SpecDocument::new(&spec));
+        let spec = web::Data::new(routes::docs::SpecDocument::new(crate::openapi::to_json(
+            &spec,
+        )));
         let watch = web::Data::new(
             crate::db::watch::SiteWatch::new(&pool)
                 .map_err(|e| std::io::Error::other(e.to_string()))?,

@@ -8,7 +8,7 @@ use crate::dto::rules::{
     Body, Byline, Caption, Description, EnglishName, Headline, Shape, Slug, Summary, TagName,
     TextRule, WebUrl,
 };
-use crate::dto::tag::{TagCreate, TagPatch};
+use crate::dto::tag::{TagCreate, TagMerge, TagPatch};
 use crate::error::ApiError;
 use crate::text::slug::check_slug;
 use crate::text::{TATWEEL, is_arabic_mark};
@@ -264,5 +264,13 @@ impl Validate for TagPatch {
             set_to(&self.description),
             Description::RULE,
         );
+    }
+}
+
+impl Validate for TagMerge {
+    fn check(&self, errors: &mut Errors) {
+        if self.into.as_deref().is_none_or(|s| s.trim().is_empty()) {
+            errors.add("into", "is required: the slug of the tag to merge into");
+        }
     }
 }

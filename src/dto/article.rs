@@ -10,6 +10,7 @@ use utoipa::openapi::schema::{
 use utoipa::{IntoParams, PartialSchema, ToSchema};
 
 use super::rules::{Body, Byline, Caption, Headline, Slug, Summary, TagSlugs, WebUrl};
+use super::{double_option, reject_null};
 
 /// Editorial state of an article. The trash is separate from it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -330,18 +331,6 @@ pub struct ArticleCreate {
     pub tags: Option<Vec<String>>,
 }
 
-/// Deserializes a field that may be absent but, when present, must not be null.
-pub fn reject_null<'de, T, D>(de: D) -> Result<Option<T>, D::Error>
-where
-    T: Deserialize<'de>,
-    D: Deserializer<'de>,
-{
-    match Option::<T>::deserialize(de)? {
-        Some(v) => Ok(Some(v)),
-        None => Err(serde::de::Error::custom("must not be null")),
-    }
-}
-
 /// Parses an instant: RFC 3339, or a date alone (midnight UTC that day).
 pub fn parse_instant(s: &str) -> Option<DateTime<FixedOffset>> {
     let s = s.trim();
@@ -378,15 +367,6 @@ pub fn instant_patch<'de, D: Deserializer<'de>>(
     de: D,
 ) -> Result<Option<Option<DateTime<FixedOffset>>>, D::Error> {
     instant_from(de).map(Some)
-}
-
-/// Deserializes a field that may be absent (outer `None`), null (`Some(None)`) or set.
-pub fn double_option<'de, T, D>(de: D) -> Result<Option<Option<T>>, D::Error>
-where
-    T: Deserialize<'de>,
-    D: Deserializer<'de>,
-{
-    Option::<T>::deserialize(de).map(Some)
 }
 
 /// Body of `PATCH /api/v1/articles/{ref}`: only the fields present change; `null` clears a

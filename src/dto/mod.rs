@@ -9,7 +9,7 @@ pub mod rules;
 pub mod tag;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
 
 /// The query of an operation that takes no parameters: any parameter is a 400 naming it,
 /// so a typo or an unsupported option (say `?purge=true`) is never silently ignored.
@@ -25,4 +25,25 @@ pub fn instant(micros: i64) -> DateTime<Utc> {
 /// Renders an instant as RFC 3339 the way every response does (`Z`, no needless fractions).
 pub fn rfc3339(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+}
+
+/// Deserializes a field that may be absent but, when present, must not be null.
+pub fn reject_null<'de, T, D>(de: D) -> Result<Option<T>, D::Error>
+where
+    T: Deserialize<'de>,
+    D: Deserializer<'de>,
+{
+    match Option::<T>::deserialize(de)? {
+        Some(v) => Ok(Some(v)),
+        None => Err(serde::de::Error::custom("must not be null")),
+    }
+}
+
+/// Deserializes a field that may be absent (outer `None`), null (`Some(None)`) or set.
+pub fn double_option<'de, T, D>(de: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: Deserialize<'de>,
+    D: Deserializer<'de>,
+{
+    Option::<T>::deserialize(de).map(Some)
 }

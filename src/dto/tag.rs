@@ -3,8 +3,8 @@
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::article::{double_option, reject_null};
 use super::rules::{Description, EnglishName, Slug, TagName};
+use super::{double_option, reject_null};
 
 /// What a tag names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -210,14 +210,6 @@ pub struct TagMerge {
     /// Slug of the tag that receives the articles (and the children) of this one.
     #[schema(required = true, value_type = String, min_length = 1)]
     pub into: Option<String>,
-}
-
-impl crate::validate::Validate for TagMerge {
-    fn check(&self, errors: &mut crate::validate::Errors) {
-        if self.into.as_deref().is_none_or(|s| s.trim().is_empty()) {
-            errors.add("into", "is required: the slug of the tag to merge into");
-        }
-    }
 }
 
 /// What a merge did.

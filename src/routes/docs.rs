@@ -13,9 +13,8 @@ pub struct SpecDocument {
 }
 
 impl SpecDocument {
-    /// Serializes the spec once, as `openapi::spec_json` does.
-    pub fn new(spec: &utoipa::openapi::OpenApi) -> SpecDocument {
-        let text = crate::openapi::to_json(spec);
+    /// Keeps the serialized spec (`openapi::to_json`) and its ETag.
+    pub fn new(text: String) -> SpecDocument {
         let digest = Sha256::digest(text.as_bytes());
         let etag = format!(
             "\"spec-{}\"",
