@@ -1,7 +1,10 @@
 //! RFC 9457 problem details: the body of every error response.
 
 use serde::Serialize;
-use utoipa::ToSchema;
+use std::collections::BTreeMap;
+
+use utoipa::openapi::{RefOr, Response};
+use utoipa::{IntoResponses, ToSchema};
 
 /// One invalid field or parameter, and what was wrong with it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -60,17 +63,9 @@ pub struct Problem {
     pub request_id: Option<String>,
 }
 
-/// What any read can answer besides its own outcomes. Operations list these once, by type,
-/// and document only what is specific to them.
+/// Problems any operation can answer: a client over its rate, a database that is down.
 #[derive(utoipa::IntoResponses)]
-pub enum ReadProblems {
-    /// A query or path parameter is invalid; `errors` names each one.
-    #[response(status = 400, content_type = "application/problem+json")]
-    BadParameter(Problem),
-    /// A key is missing where this read needs one (drafts, history), or the key sent is
-    /// unknown, revoked or malformed.
-    #[response(status = 401, content_type = "application/problem+json")]
-    BadKey(Problem),
+pub enum AnyProblems {
     /// Too many requests from this address without a key; `Retry-After` says when to retry.
     #[response(
         status = 429,
@@ -78,7 +73,8 @@ pub enum ReadProblems {
         headers(("Retry-After" = i64, description = "Seconds to wait"))
     )]
     RateLimited(Problem),
-    /// The database is unavailable for now; `Retry-After` says when to retry.
+    /// The database is unavailable for now and nothing was done; `Retry-After` says when to
+    /// retry.
     #[response(
         status = 503,
         content_type = "application/problem+json",
@@ -87,9 +83,21 @@ pub enum ReadProblems {
     Unavailable(Problem),
 }
 
-/// What any write can answer besides its own outcomes.
+/// Problems only reads answer.
 #[derive(utoipa::IntoResponses)]
-pub enum WriteProblems {
+pub enum ReadOnlyProblems {
+    /// A query or path parameter is invalid; `errors` names each one.
+    #[response(status = 400, content_type = "application/problem+json")]
+    BadParameter(Problem),
+    /// A key is missing where this read needs one (drafts, history), or the key sent is
+    /// unknown, revoked or malformed.
+    #[response(status = 401, content_type = "application/problem+json")]
+    BadKey(Problem),
+}
+
+/// Problems only writes answer.
+#[derive(utoipa::IntoResponses)]
+pub enum WriteOnlyProblems {
     /// Malformed JSON or an unknown query parameter; `errors` names what was wrong.
     #[response(status = 400, content_type = "application/problem+json")]
     Malformed(Problem),
@@ -108,21 +116,29 @@ pub enum WriteProblems {
     /// A field is invalid; `errors` names every one, with what was wrong.
     #[response(status = 422, content_type = "application/problem+json")]
     Invalid(Problem),
-    /// Too many requests; `Retry-After` says when to retry.
-    #[response(
-        status = 429,
-        content_type = "application/problem+json",
-        headers(("Retry-After" = i64, description = "Seconds to wait"))
-    )]
-    RateLimited(Problem),
-    /// The database is unavailable for now; `Retry-After` says when to retry. Nothing was
-    /// written.
-    #[response(
-        status = 503,
-        content_type = "application/problem+json",
-        headers(("Retry-After" = i64, description = "Seconds to wait"))
-    )]
-    Unavailable(Problem),
+}
+
+/// What any read can answer besides its own outcomes. Operations list these once, by type,
+/// and document only what is specific to them.
+pub struct ReadProblems;
+
+impl IntoResponses for ReadProblems {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        let mut all = ReadOnlyProblems::responses();
+        all.append(&mut AnyProblems::responses());
+        all
+    }
+}
+
+/// What any write can answer besides its own outcomes.
+pub struct WriteProblems;
+
+impl IntoResponses for WriteProblems {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        let mut all = WriteOnlyProblems::responses();
+        all.append(&mut AnyProblems::responses());
+        all
+    }
 }
 
 /// The answer to a conditional read whose copy is current.

@@ -555,12 +555,7 @@ pub fn to_wire(row: ArticleRow, tags: Vec<ArticleTagRow>) -> Article {
             image,
             tags: tags
                 .into_iter()
-                .map(|t| TagRef {
-                    id: t.id,
-                    slug: t.slug,
-                    name: t.name,
-                    kind: TagKind::parse(&t.kind).unwrap_or(TagKind::Topic),
-                })
+                .map(|t| tag_ref(t.id, t.slug, t.name, &t.kind))
                 .collect(),
             trashed_at: row.trashed_at.map(instant),
         },
@@ -1088,15 +1083,21 @@ fn find_any(conn: &mut SqliteConnection, reference: &str) -> Result<ArticleRow, 
     }
 }
 
+/// A tag as an article embeds it (its kind as stored; the schema's CHECK keeps it one of
+/// the five).
+fn tag_ref(id: i32, slug: String, name: String, kind: &str) -> TagRef {
+    TagRef {
+        id,
+        slug,
+        name,
+        kind: TagKind::parse(kind).unwrap_or(TagKind::Topic),
+    }
+}
+
 fn revision_wire(rev: RevisionRow, current: bool) -> Revision {
     let tags = db::revisions::tags_of(&rev)
         .into_iter()
-        .map(|t| TagRef {
-            id: t.id,
-            slug: t.slug,
-            name: t.name,
-            kind: TagKind::parse(&t.kind).unwrap_or(TagKind::Topic),
-        })
+        .map(|t| tag_ref(t.id, t.slug, t.name, &t.kind))
         .collect();
     Revision {
         version: rev.version,

@@ -14,33 +14,20 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
     npm ci --no-audit --no-fund
 fi
 
-work="$(mktemp -d)"
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-cleanup() {
-    [ -n "${server:-}" ] && kill "$server" 2> /dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-"$bin" serve --demo --db "$work/c.db" --bind "127.0.0.1:$port" --rate-limit 0 2> "$work/server.log" &
-server=$!
-for _ in $(seq 200); do
-    curl -sf "http://127.0.0.1:$port/readyz" > /dev/null && break
-    sleep 0.05
-done
-curl -sf "http://127.0.0.1:$port/readyz" > /dev/null || { echo "the server did not get ready:"; tail -n 30 "$work/server.log"; exit 1; }
-key="$("$bin" keys --db "$work/c.db" create --name client --scopes write,read:drafts,admin | tail -1)"
+key_name=client
+# shellcheck source=../demo-server.sh
+source "$here/../demo-server.sh"
 
 # The types come from the live server, never from a committed file; stale output goes first.
 # (`--` keeps npx from reading tsc's -p as its own --package.)
 rm -rf dist src/schema.d.ts
-echo "== openapi-typescript http://127.0.0.1:$port/openapi.json"
-npx --no -- openapi-typescript "http://127.0.0.1:$port/openapi.json" -o src/schema.d.ts
+echo "== openapi-typescript $base/openapi.json"
+npx --no -- openapi-typescript "$base/openapi.json" -o src/schema.d.ts
 echo "== tsc -p tsconfig.json (strict)"
 npx --no -- tsc -p tsconfig.json
 
 status=0
-ANBAA_URL="http://127.0.0.1:$port" ANBAA_KEY="$key" timeout 300 node dist/main.js || status=$?
+ANBAA_URL="$base" ANBAA_KEY="$key" timeout 300 node dist/main.js || status=$?
 if grep -q "panicked" "$work/server.log"; then
     echo "the server panicked:"; grep -A5 "panicked" "$work/server.log"; status=1
 fi
