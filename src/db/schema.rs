@@ -107,6 +107,7 @@ diesel::table! {
         prev_changed_at -> BigInt,
         swept_until -> BigInt,
         last_article_id -> Integer,
+        last_tag_id -> Integer,
     }
 }
 

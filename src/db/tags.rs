@@ -156,11 +156,29 @@ pub fn usage(conn: &mut SqliteConnection, tag_id: i32) -> QueryResult<(i64, i64)
     Ok((trashed.len() as i64 - in_trash, in_trash))
 }
 
-/// Inserts a tag; the caller checked the slug and parent.
+/// Inserts a tag under a new id; the caller checked the slug and parent.
 pub fn insert(conn: &mut SqliteConnection, write: &TagWrite, now: i64) -> QueryResult<TagRow> {
+    let id = next_id(conn)?;
     diesel::insert_into(tags::table)
-        .values((write, tags::created_at.eq(now)))
+        .values((write, tags::id.eq(id), tags::created_at.eq(now)))
         .returning(TagRow::as_returning())
+        .get_result(conn)
+}
+
+/// The next tag id: above every id ever handed out, deleted and merged tags' included, so an
+/// id names one tag for good (revisions, mirrors and feeds refer to tags by id).
+fn next_id(conn: &mut SqliteConnection) -> QueryResult<i32> {
+    use super::schema::site_state;
+    let live_max: Option<i32> = tags::table.select(diesel::dsl::max(tags::id)).first(conn)?;
+    diesel::update(site_state::table.find(1))
+        .set(
+            site_state::last_tag_id.eq(diesel::dsl::sql::<diesel::sql_types::Integer>(
+                "MAX(last_tag_id, ",
+            )
+            .bind::<diesel::sql_types::Integer, _>(live_max.unwrap_or(0))
+            .sql(") + 1")),
+        )
+        .returning(site_state::last_tag_id)
         .get_result(conn)
 }
 

@@ -652,3 +652,57 @@ fn writes_to_an_old_tag_slug_are_redirected_not_lost() {
         404,
     );
 }
+
+/// Tag ids are never handed out twice: a revision restore after a merge maps the merged tag
+/// to the tag it went into, and after a delete answers 409, even when new tags were made in
+/// between (they used to take the freed ids and be attached instead).
+#[test]
+fn revision_restore_after_new_tags_maps_merges_and_refuses_deleted_tags() {
+    let app = TestApp::spawn();
+    app.tag("kazakhstan", "كازاخستان", "country", None);
+    app.tag("economy", "اقتصاد", "topic", None);
+    let merged = app.tag("qazaqstan2", "قازاقستان", "country", None);
+    let a = app.article("خبر عن قازاقستان", &["qazaqstan2", "economy"]);
+    let res = app.post(
+        "/api/v1/tags/qazaqstan2/merge",
+        &json!({"into": "kazakhstan"}),
+    );
+    assert_eq!(res.status(), 200);
+    let unrelated = app.tag("unrelated-topic", "موضوع آخر", "topic", None);
+    assert_ne!(unrelated["id"], merged["id"], "a merged tag's id is never reused");
+    let res = app
+        .request(
+            Method::POST,
+            &format!("/api/v1/articles/{}/revisions/1/restore", a["id"]),
+        )
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let restored: Value = res.json().unwrap();
+    let slugs: Vec<&str> = restored["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["slug"].as_str().unwrap())
+        .collect();
+    assert_eq!(slugs, ["kazakhstan", "economy"]);
+
+    let gone = app.tag("temp-tag-x", "مؤقت", "topic", None);
+    let b = app.article("خبر بوسم مؤقت", &["temp-tag-x", "economy"]);
+    let path = format!("/api/v1/articles/{}", b["id"]);
+    let res = app.send(Method::PATCH, &path, &json!({"tags": ["economy"]}));
+    assert_eq!(res.status(), 200);
+    let res = app
+        .request(Method::DELETE, "/api/v1/tags/temp-tag-x")
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    let sports = app.tag("sports", "رياضة", "topic", None);
+    assert_ne!(sports["id"], gone["id"], "a deleted tag's id is never reused");
+    let res = app
+        .request(Method::POST, &format!("{path}/revisions/1/restore"))
+        .send()
+        .unwrap();
+    let p = problem(res, 409);
+    assert!(p["detail"].as_str().unwrap().contains("temp-tag-x"), "{p}");
+}
