@@ -22,7 +22,7 @@ use crate::error::ApiError;
 const FORMAT: &str = "anbaa-1";
 
 /// Content codings the compression layer may add to an ETag (`"tag-br"`).
-const CODING_SUFFIXES: [&str; 3] = ["-br", "-gzip", "-zstd"];
+const CODING_SUFFIXES: [&str; 4] = ["-br", "-gzip", "-zstd", "-deflate"];
 
 const SECOND: i64 = 1_000_000;
 
@@ -204,9 +204,11 @@ impl Validator {
                 None => Precondition::Build(self),
             };
         }
+        // A date in a later second than the last change is safe; the change's own second
+        // only when no other change shares it (the client's copy may predate the second one).
         if let (Some(m), Some(since)) = (self.modified, if_modified_since(req))
-            && !m.ambiguous
-            && m.at.div_euclid(SECOND) <= since
+            && (m.at.div_euclid(SECOND) < since
+                || (m.at.div_euclid(SECOND) == since && !m.ambiguous))
         {
             let etag = self.etag();
             return Precondition::NotModified(self.not_modified(etag));

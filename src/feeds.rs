@@ -125,18 +125,9 @@ impl FeedInput<'_> {
     fn updated(&self) -> DateTime<Utc> {
         self.articles
             .iter()
-            .map(changed)
+            .map(|a| a.core.updated_at)
             .max()
             .unwrap_or(self.updated)
-    }
-}
-
-/// When an article last changed for a reader: its last write, or its publication when that
-/// came later (a scheduled article).
-fn changed(a: &Article) -> DateTime<Utc> {
-    match a.core.published_at {
-        Some(p) if p > a.core.updated_at => p,
-        _ => a.core.updated_at,
     }
 }
 

@@ -137,7 +137,13 @@ fn filtered(f: &ArticleFilter) -> Boxed<'static> {
         q = q.filter(articles::published_at.lt(t));
     }
     if let Some(t) = f.updated_after {
-        q = q.filter(articles::updated_at.ge(t));
+        // A scheduled article changes when it becomes public, after its last write.
+        q = q.filter(
+            articles::updated_at
+                .ge(t)
+                .nullable()
+                .or(articles::sort_at.ge(t).and(articles::sort_at.le(f.now))),
+        );
     }
     q
 }

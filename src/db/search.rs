@@ -225,7 +225,11 @@ fn where_sql(f: &ArticleFilter) -> Vec<String> {
         w.push(format!("a.published_at < {t}"));
     }
     if let Some(t) = f.updated_after {
-        w.push(format!("a.updated_at >= {t}"));
+        // A scheduled article changes when it becomes public, after its last write.
+        w.push(format!(
+            "(a.updated_at >= {t} OR (a.sort_at >= {t} AND a.sort_at <= {}))",
+            f.now
+        ));
     }
     w
 }

@@ -113,7 +113,8 @@ pub struct ArticleCore {
     pub published_at: Option<DateTime<Utc>>,
     /// When it was created.
     pub created_at: DateTime<Utc>,
-    /// When it last changed.
+    /// When it last changed for its readers: its last write, or the instant it became public
+    /// when that came later (a scheduled article). `updated_after` filters on the same.
     pub updated_at: DateTime<Utc>,
     /// Increases by one on every change.
     pub version: i32,
@@ -320,8 +321,9 @@ pub struct ArticleCreate {
     pub lang: Option<String>,
     /// `draft` (default), `published` or `archived`.
     pub status: Option<ArticleStatus>,
-    /// RFC 3339 (or a date, meaning midnight UTC); defaults to now when the article is
-    /// published without one. A future instant schedules the article.
+    /// RFC 3339 (or a date, meaning midnight UTC); defaults to the instant of the write when
+    /// the article is published without one. A future instant schedules the article. A PUT
+    /// that leaves it out keeps the date of an article already published.
     #[serde(default, deserialize_with = "instant")]
     pub published_at: Option<DateTime<FixedOffset>>,
     /// Lead image.

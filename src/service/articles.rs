@@ -521,6 +521,15 @@ pub fn dir_of(lang: &str) -> &'static str {
     }
 }
 
+/// When an article last changed as its readers see it: its last write, or the instant it
+/// became public when that came later (a scheduled article).
+fn public_change(updated_at: i64, published_at: Option<i64>) -> i64 {
+    match published_at {
+        Some(p) if p > updated_at && p <= now_micros() => p,
+        _ => updated_at,
+    }
+}
+
 /// Turns a row and its tags into the wire type.
 pub fn to_wire(row: ArticleRow, tags: Vec<ArticleTagRow>) -> Article {
     let image = row.image_url.map(|url| Image {
@@ -548,7 +557,7 @@ pub fn to_wire(row: ArticleRow, tags: Vec<ArticleTagRow>) -> Article {
             status: ArticleStatus::parse(&row.status).unwrap_or(ArticleStatus::Draft),
             published_at: row.published_at.map(instant),
             created_at: instant(row.created_at),
-            updated_at: instant(row.updated_at),
+            updated_at: instant(public_change(row.updated_at, row.published_at)),
             version: row.version,
             word_count: row.word_count,
             reading_time_minutes: row.reading_time_minutes,
@@ -805,8 +814,9 @@ fn build(
     let ids = tag_ids(conn, &f.tags)?;
     let status = f.status.unwrap_or(ArticleStatus::Draft);
     let published_at = match (status, f.published_at) {
-        // Whole seconds: a default publication time needs no microseconds.
-        (ArticleStatus::Published, None) => Some(now - now.rem_euclid(1_000_000)),
+        // The write's own instant: publishing is then one event, not two in the same second
+        // (which would make every If-Modified-Since of that second unanswerable).
+        (ArticleStatus::Published, None) => Some(now),
         (_, t) => t,
     };
     let write = ArticleWrite {
@@ -921,10 +931,15 @@ pub fn replace(
     by: &str,
     if_match: Option<&IfMatch>,
 ) -> Result<Article, ApiError> {
-    let prepared = prepare_create(input)?;
+    let mut prepared = prepare_create(input)?;
     conn.immediate_transaction(|conn| {
         let row = find_for_write(conn, reference)?;
         check_if_match(if_match, row.version)?;
+        // A published story keeps its date when the body leaves it out: a PUT that fixes a
+        // typo must not move a 2025 story to the top of every list and feed.
+        if prepared.fields.published_at.is_none() && row.status == "published" {
+            prepared.fields.published_at = row.published_at;
+        }
         let now = now_micros();
         let (write, ids, index) = build(conn, prepared, Some(&row), now, by)?;
         let row = db::articles::update(conn, row.id, &write, &ids, &index)?;

@@ -407,3 +407,72 @@ fn demo_content_loads_once() {
     let again: Value = app.get("/api/v1/articles").json().unwrap();
     assert_eq!(again["meta"]["total"].as_i64().unwrap(), public);
 }
+
+/// A PUT that leaves `published_at` out keeps a published story's date (it used to re-date
+/// it to now, moving an old story to the top of every list and feed).
+#[test]
+fn put_without_published_at_keeps_a_published_storys_date() {
+    let app = TestApp::spawn();
+    let res = app.post(
+        "/api/v1/articles",
+        &json!({"title": "خبر قديم", "status": "published", "published_at": "2025-01-27T10:05:00Z"}),
+    );
+    assert_eq!(res.status(), 201);
+    let a: Value = res.json().unwrap();
+    let res = app.send(
+        reqwest::Method::PUT,
+        &format!("/api/v1/articles/{}", a["id"]),
+        &json!({"title": "خبر قديم مصحح", "body": "نص محدث.", "status": "published"}),
+    );
+    assert_eq!(res.status(), 200);
+    let put: Value = res.json().unwrap();
+    assert_eq!(put["published_at"], "2025-01-27T10:05:00Z");
+    assert_eq!(put["title"], "خبر قديم مصحح");
+    // A draft published by a PUT gets a date, as before.
+    let draft: Value = app
+        .post("/api/v1/articles", &json!({"title": "مسودة"}))
+        .json()
+        .unwrap();
+    let res = app.send(
+        reqwest::Method::PUT,
+        &format!("/api/v1/articles/{}", draft["id"]),
+        &json!({"title": "مسودة منشورة", "status": "published"}),
+    );
+    let published: Value = res.json().unwrap();
+    assert!(published["published_at"].is_string(), "{published}");
+}
+
+/// A scheduled article shows up in `updated_after` polls once it is due, with `updated_at`
+/// the instant it became public, and its feed entry is never updated before it was
+/// published.
+#[test]
+fn a_scheduled_article_counts_as_updated_when_it_becomes_public() {
+    let app = TestApp::spawn();
+    let due = chrono::Utc::now() + chrono::Duration::milliseconds(1500);
+    let due_text = due.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let res = app.post(
+        "/api/v1/articles",
+        &json!({"title": "خبر مجدول", "status": "published", "published_at": due_text}),
+    );
+    assert_eq!(res.status(), 201);
+    let written = chrono::Utc::now();
+    std::thread::sleep(std::time::Duration::from_millis(1700));
+    let since = written.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let list: Value = app
+        .client
+        .get(app.url("/api/v1/articles"))
+        .query(&[("updated_after", since.as_str())])
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(list["meta"]["total"], 1, "{list}");
+    let item = &list["data"][0];
+    assert_eq!(item["updated_at"], item["published_at"], "{item}");
+    let feed = app.get("/feeds/articles.json").text().unwrap();
+    let feed: Value = serde_json::from_str(&feed).unwrap();
+    let entry = &feed["items"][0];
+    let published = chrono::DateTime::parse_from_rfc3339(entry["date_published"].as_str().unwrap());
+    let modified = chrono::DateTime::parse_from_rfc3339(entry["date_modified"].as_str().unwrap());
+    assert!(modified.unwrap() >= published.unwrap(), "{entry}");
+}

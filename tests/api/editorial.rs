@@ -669,7 +669,10 @@ fn revision_restore_after_new_tags_maps_merges_and_refuses_deleted_tags() {
     );
     assert_eq!(res.status(), 200);
     let unrelated = app.tag("unrelated-topic", "موضوع آخر", "topic", None);
-    assert_ne!(unrelated["id"], merged["id"], "a merged tag's id is never reused");
+    assert_ne!(
+        unrelated["id"], merged["id"],
+        "a merged tag's id is never reused"
+    );
     let res = app
         .request(
             Method::POST,
@@ -698,7 +701,10 @@ fn revision_restore_after_new_tags_maps_merges_and_refuses_deleted_tags() {
         .unwrap();
     assert_eq!(res.status(), 204);
     let sports = app.tag("sports", "رياضة", "topic", None);
-    assert_ne!(sports["id"], gone["id"], "a deleted tag's id is never reused");
+    assert_ne!(
+        sports["id"], gone["id"],
+        "a deleted tag's id is never reused"
+    );
     let res = app
         .request(Method::POST, &format!("{path}/revisions/1/restore"))
         .send()
