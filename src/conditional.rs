@@ -159,6 +159,16 @@ impl Validator {
         }
     }
 
+    /// The validator of one tag: its last write, then the site validator (its counts and
+    /// children change with other writes). `If-Match` compares the first part only.
+    pub fn tag(site: &Validator, updated_at: i64) -> Validator {
+        Validator {
+            tag: format!("t{updated_at}-{}", site.tag),
+            modified: site.modified,
+            generation: site.generation,
+        }
+    }
+
     /// The key a response cache may store this representation under.
     pub fn cache_key(&self) -> &str {
         &self.tag
@@ -242,49 +252,75 @@ impl Validator {
         }
         res
     }
-
-    /// The version an article ETag was made from (`If-Match` compares versions).
-    pub fn version_of(etag: &str) -> Option<i32> {
-        let opaque = etag.trim().strip_prefix('"')?.strip_suffix('"')?;
-        let rest = strip_coding(opaque).strip_prefix('v')?;
-        strict_version(rest.split('-').next()?)
-    }
 }
 
-/// A write's `If-Match`: the versions the client's copy may have.
+/// A write's `If-Match`: the entity tags of the copies the client edited.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IfMatch {
-    /// `*`: any current version.
+    /// `*`: whatever is current.
     Any,
-    /// The versions named by the listed ETags (ETags not made here name none).
-    Versions(Vec<i32>),
+    /// The strong entity tags listed, without quotes or a content-coding suffix (a weak tag,
+    /// `W/"…"`, is never listed: it never matches).
+    Tags(Vec<String>),
 }
 
 impl IfMatch {
-    /// The request's `If-Match`, if it sent one.
+    /// The request's `If-Match`, if it sent one (an empty one lists no tag and matches
+    /// nothing).
     pub fn of(req: &HttpRequest) -> Option<IfMatch> {
         let raw = req.headers().get(header::IF_MATCH)?;
         let text = raw.to_str().unwrap_or("");
         if text.trim() == "*" {
             return Some(IfMatch::Any);
         }
-        // Strong comparison: a weak tag (`W/"…"`) never matches.
-        Some(IfMatch::Versions(
-            text.split(',').filter_map(Validator::version_of).collect(),
+        Some(IfMatch::Tags(
+            text.split(',')
+                .filter_map(|t| t.trim().strip_prefix('"')?.strip_suffix('"'))
+                .map(|t| strip_coding(t).to_owned())
+                .collect(),
         ))
     }
 
-    /// Passes when the article's current version is one the client named.
+    /// The request's `If-Match`; a 428 when the server requires one and it has none.
+    pub fn required(req: &HttpRequest, settings: &Settings) -> Result<Option<IfMatch>, ApiError> {
+        match IfMatch::of(req) {
+            None if settings.require_if_match => Err(ApiError::PreconditionRequired(format!(
+                "this server refuses changes without If-Match: GET {} and send its ETag back in If-Match (or `If-Match: *` to change whatever is current)",
+                req.path()
+            ))),
+            found => Ok(found),
+        }
+    }
+
+    /// Passes when the article's current version is one the client named (an article's
+    /// ETag is `v{version}-…`; what follows the version describes embedded tags, which do
+    /// not make a version).
     pub fn check(&self, current: i32) -> Result<(), ApiError> {
         match self {
             IfMatch::Any => Ok(()),
-            IfMatch::Versions(v) if v.contains(&current) => Ok(()),
-            IfMatch::Versions(_) => Err(ApiError::PreconditionFailed(current)),
+            IfMatch::Tags(tags) if tags.iter().any(|t| version_in(t) == Some(current)) => Ok(()),
+            IfMatch::Tags(_) => Err(ApiError::PreconditionFailed(current)),
+        }
+    }
+
+    /// Passes when the tag's last write (`updated_at`, microseconds) is the one the
+    /// client's ETag (`t{updated_at}-…`) was made from.
+    pub fn check_tag(&self, updated_at: i64) -> Result<(), ApiError> {
+        let stamp = |t: &String| t.strip_prefix('t')?.split('-').next()?.parse::<i64>().ok();
+        match self {
+            IfMatch::Any => Ok(()),
+            IfMatch::Tags(tags) if tags.iter().any(|t| stamp(t) == Some(updated_at)) => Ok(()),
+            IfMatch::Tags(_) => Err(ApiError::TagPreconditionFailed),
         }
     }
 }
 
-/// Checks an optional `If-Match` against the current version.
+/// The version in an article ETag's opaque part (`v{version}-…`).
+fn version_in(opaque: &str) -> Option<i32> {
+    strict_version(opaque.strip_prefix('v')?.split('-').next()?)
+}
+
+/// Checks an optional `If-Match` against an article's current version.
 pub fn check_if_match(if_match: Option<&IfMatch>, current: i32) -> Result<(), ApiError> {
     if_match.map_or(Ok(()), |m| m.check(current))
 }
@@ -365,13 +401,31 @@ mod tests {
 
     #[test]
     fn versions_come_back_out_of_article_etags() {
-        assert_eq!(Validator::version_of("\"v12-abcdef\""), Some(12));
-        assert_eq!(Validator::version_of("\"v12-abcdef-br\""), Some(12));
-        assert_eq!(Validator::version_of("\"s0123\""), None);
-        assert_eq!(Validator::version_of("v12"), None);
-        assert_eq!(Validator::version_of("\"v+12-ab\""), None);
-        assert_eq!(Validator::version_of("\"v012-ab\""), None);
+        assert_eq!(version_in("v12-abcdef"), Some(12));
+        assert_eq!(version_in("s0123"), None);
+        assert_eq!(version_in("v+12-ab"), None);
+        assert_eq!(version_in("v012-ab"), None);
         assert_eq!(strict_version("0"), None);
+    }
+
+    #[test]
+    fn if_match_lists_strong_tags_without_their_coding() {
+        let req = actix_web::test::TestRequest::default()
+            .insert_header((header::IF_MATCH, "\"v12-ab-br\", W/\"v3-x\", \"t17-cd\""))
+            .to_http_request();
+        let m = IfMatch::of(&req).unwrap();
+        assert_eq!(m, IfMatch::Tags(vec!["v12-ab".into(), "t17-cd".into()]));
+        assert!(m.check(12).is_ok());
+        assert!(m.check(3).is_err(), "a weak tag never matches");
+        assert!(m.check_tag(17).is_ok());
+        assert!(m.check_tag(18).is_err());
+        let empty = actix_web::test::TestRequest::default()
+            .insert_header((header::IF_MATCH, ""))
+            .to_http_request();
+        assert!(
+            IfMatch::of(&empty).unwrap().check(1).is_err(),
+            "empty matches nothing"
+        );
     }
 
     #[test]

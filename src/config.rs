@@ -46,6 +46,11 @@ pub struct Settings {
     )]
     pub trusted_proxies: Vec<String>,
 
+    /// Refuse every change to an existing article or tag that carries no `If-Match` with a
+    /// 428, so a script that lost its ETag cannot silently overwrite a newer version.
+    #[arg(long, env = "ANBAA_REQUIRE_IF_MATCH")]
+    pub require_if_match: bool,
+
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "ANBAA_WORKERS")]
     pub workers: Option<usize>,
@@ -65,6 +70,7 @@ impl Settings {
             // Library users (tests, benchmarks) opt in; the command line defaults to 50.
             rate_limit: 0,
             trusted_proxies: Vec::new(),
+            require_if_match: false,
             workers: None,
         }
     }

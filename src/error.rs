@@ -44,6 +44,14 @@ pub enum ApiError {
         "the article is at version {0}; your If-Match names another. GET it again, reapply your change and send the new ETag"
     )]
     PreconditionFailed(i32),
+    /// `If-Match` names an earlier state of a tag (412).
+    #[error(
+        "the tag changed since the ETag you sent; GET it again, reapply your change and send the new ETag"
+    )]
+    TagPreconditionFailed,
+    /// The server requires `If-Match` on changes and the request has none (428).
+    #[error("{0}")]
+    PreconditionRequired(String),
     /// No representation the client accepts, e.g. `Accept-Encoding` refusing identity and
     /// every coding this server has (406).
     #[error("{0}")]
@@ -139,6 +147,16 @@ impl ApiError {
                 "/problems/precondition-failed",
                 "Precondition failed: the article changed",
                 StatusCode::PRECONDITION_FAILED,
+            ),
+            TagPreconditionFailed => (
+                "/problems/precondition-failed",
+                "Precondition failed: the tag changed",
+                StatusCode::PRECONDITION_FAILED,
+            ),
+            PreconditionRequired(_) => (
+                "/problems/precondition-required",
+                "Precondition required: send If-Match",
+                StatusCode::PRECONDITION_REQUIRED,
             ),
             NotAcceptable(_) => (
                 "/problems/not-acceptable",

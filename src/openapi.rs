@@ -16,9 +16,16 @@ use utoipa_actix_web::AppExt;
         license(name = "MIT")
     ),
     modifiers(&BearerAuth),
-    // Referenced only from query parameters, so not collected from the handlers.
+    // Referenced only from query parameters and shared responses, so not collected from
+    // the handlers.
     components(schemas(
         crate::dto::article::ArticleSort,
+        crate::dto::article::TagMode,
+        crate::dto::article::ListStatus,
+        crate::dto::article::Include,
+        crate::dto::article::QueryInstant,
+        crate::dto::article::FieldList,
+        crate::dto::problem::ValidationProblem,
         crate::dto::tag::TagSort,
         crate::feeds::FeedFormat
     )),

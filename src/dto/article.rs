@@ -461,24 +461,24 @@ pub struct ArticleListParams {
     #[param(example = "central-asia,opec-plus")]
     pub tag: Option<String>,
     /// `any` (default): an article carrying any of the tags; `all`: every one of them.
-    #[param(value_type = Option<String>, pattern = "^(any|all)$", example = "all")]
+    #[param(value_type = Option<TagMode>, example = "all")]
     pub tag_mode: Option<String>,
     /// Comma-separated tag slugs whose articles (and their descendants') are left out.
     /// Empty leaves nothing out.
     pub exclude_tag: Option<String>,
     /// Only articles published at or after this instant (RFC 3339, or a date `YYYY-MM-DD`).
-    #[param(schema_with = instant_param, example = "2025-01-01")]
+    #[param(value_type = Option<QueryInstant>, example = "2025-01-01")]
     pub published_after: Option<String>,
     /// Only articles published before this instant (RFC 3339, or a date: before that day).
-    #[param(schema_with = instant_param)]
+    #[param(value_type = Option<QueryInstant>)]
     pub published_before: Option<String>,
     /// Only articles updated at or after this instant (RFC 3339 or a date).
-    #[param(schema_with = instant_param)]
+    #[param(value_type = Option<QueryInstant>)]
     pub updated_after: Option<String>,
     /// `published` (default), or with a `read:drafts` key `draft`, `archived` or `all`
     /// (with a key, `published` includes scheduled articles), or with a `write` key
     /// `trashed` (the trash; not with `q`).
-    #[param(value_type = Option<String>, pattern = "^(published|draft|archived|all|trashed)$")]
+    #[param(value_type = Option<ListStatus>)]
     pub status: Option<String>,
     /// `-published_at` (default), `published_at`, `-updated_at`, or `relevance` (the
     /// default with `q`; without `q` every article ties, so it orders as `-published_at`).
@@ -494,35 +494,89 @@ pub struct ArticleListParams {
     #[param(min_length = 1)]
     pub cursor: Option<String>,
     /// `body` adds `body` and `body_html` to each listed article.
-    #[param(value_type = Option<String>, pattern = "^body$")]
+    #[param(value_type = Option<Include>)]
     pub include: Option<String>,
     /// Comma-separated subset of article fields to return, e.g. `id,slug,title`. The answer
     /// is then served as `application/vnd.anbaa.selection+json`.
-    #[param(schema_with = fields_param, example = "id,slug,title,published_at")]
+    #[param(value_type = Option<FieldList>, example = "id,slug,title,published_at")]
     pub fields: Option<String>,
 }
 
 /// An instant in a query: a date (midnight UTC) or an RFC 3339 date-time, as
 /// `parse_instant` reads it.
-fn instant_param() -> Schema {
-    let format = |f| {
-        ObjectBuilder::new()
-            .schema_type(Type::String)
-            .format(Some(SchemaFormat::KnownFormat(f)))
-    };
-    AnyOfBuilder::new()
-        .item(format(KnownFormat::Date))
-        .item(format(KnownFormat::DateTime))
-        .into()
+pub struct QueryInstant;
+
+impl PartialSchema for QueryInstant {
+    fn schema() -> RefOr<Schema> {
+        let format = |f| {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::KnownFormat(f)))
+        };
+        RefOr::T(
+            AnyOfBuilder::new()
+                .item(format(KnownFormat::Date))
+                .item(format(KnownFormat::DateTime))
+                .description(Some(
+                    "A date (midnight UTC) or an RFC 3339 date-time, e.g. `2025-04-12` or `2025-04-12T06:30:00Z`.",
+                ))
+                .into(),
+        )
+    }
 }
 
+impl ToSchema for QueryInstant {}
+
 /// `fields`: names from `ARTICLE_FIELDS` joined by single commas.
-fn fields_param() -> Schema {
-    let names = ARTICLE_FIELDS.join("|");
-    ObjectBuilder::new()
-        .schema_type(Type::String)
-        .pattern(Some(format!("^(?:{names})(?:,(?:{names}))*$")))
-        .into()
+pub struct FieldList;
+
+impl PartialSchema for FieldList {
+    fn schema() -> RefOr<Schema> {
+        let names = ARTICLE_FIELDS.join("|");
+        RefOr::T(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .description(Some("Article field names joined by single commas."))
+                .pattern(Some(format!("^(?:{names})(?:,(?:{names}))*$")))
+                .into(),
+        )
+    }
+}
+
+impl ToSchema for FieldList {}
+
+/// `tag_mode` of the article list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum TagMode {
+    /// An article carrying any of the tags (default).
+    Any,
+    /// An article carrying every one of them.
+    All,
+}
+
+/// `status` of the article list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ListStatus {
+    /// Public articles (default); with a `read:drafts` key, scheduled ones too.
+    Published,
+    /// Drafts (`read:drafts`).
+    Draft,
+    /// Archived articles (`read:drafts`).
+    Archived,
+    /// Everything but the trash (`read:drafts`).
+    All,
+    /// The trash (`write`; not with `q`).
+    Trashed,
+}
+
+/// `include` of the article list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Include {
+    /// `body` and `body_html` on every item.
+    Body,
 }
 
 /// Query parameters of `GET /api/v1/articles/{ref}`.
@@ -532,7 +586,7 @@ fn fields_param() -> Schema {
 pub struct ArticleGetParams {
     /// Comma-separated subset of article fields to return. The answer is then served as
     /// `application/vnd.anbaa.selection+json`.
-    #[param(schema_with = fields_param, example = "id,slug,title")]
+    #[param(value_type = Option<FieldList>, example = "id,slug,title")]
     pub fields: Option<String>,
 }
 

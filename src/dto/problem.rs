@@ -63,6 +63,29 @@ pub struct Problem {
     pub request_id: Option<String>,
 }
 
+/// A 422: a problem whose `errors` is always there, one entry per invalid field. Its
+/// schema is `Problem`'s with `errors` required.
+pub struct ValidationProblem;
+
+impl utoipa::PartialSchema for ValidationProblem {
+    fn schema() -> RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::Schema;
+        match <Problem as utoipa::PartialSchema>::schema() {
+            RefOr::T(Schema::Object(mut o)) => {
+                o.required.push("errors".to_owned());
+                o.description = Some(
+                    "A problem naming every invalid field (`errors` is always there).".to_owned(),
+                );
+                o.example = None;
+                RefOr::T(Schema::Object(o))
+            }
+            other => other,
+        }
+    }
+}
+
+impl ToSchema for ValidationProblem {}
+
 /// Problems any operation can answer: a client over its rate, a database that is down.
 #[derive(utoipa::IntoResponses)]
 pub enum AnyProblems {
@@ -115,7 +138,7 @@ pub enum WriteOnlyProblems {
     NotJson(Problem),
     /// A field is invalid; `errors` names every one, with what was wrong.
     #[response(status = 422, content_type = "application/problem+json")]
-    Invalid(Problem),
+    Invalid(ValidationProblem),
 }
 
 /// What any read can answer besides its own outcomes. Operations list these once, by type,
@@ -139,6 +162,20 @@ impl IntoResponses for WriteProblems {
         all.append(&mut AnyProblems::responses());
         all
     }
+}
+
+/// What a change to an existing article or tag answers when its `If-Match` fails, or is
+/// missing on a server that requires one.
+#[derive(utoipa::IntoResponses)]
+pub enum PreconditionProblems {
+    /// If-Match names an earlier state: nothing changed. For an article, `current_version`
+    /// says which version is current.
+    #[response(status = 412, content_type = "application/problem+json")]
+    Stale(Problem),
+    /// The server runs with `--require-if-match` and the request has no If-Match: GET the
+    /// resource and send its ETag back (or `*` to change whatever is current).
+    #[response(status = 428, content_type = "application/problem+json")]
+    Required(Problem),
 }
 
 /// The answer to a conditional read whose copy is current.

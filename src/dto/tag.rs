@@ -98,6 +98,9 @@ pub struct Tag {
     pub description: Option<String>,
     /// Published, publicly visible articles that carry this tag itself.
     pub article_count: i64,
+    /// When the tag itself last changed (its ETag, `"t…"`, changes with it and with its
+    /// counts; send that ETag in If-Match to change or delete it).
+    pub updated_at: chrono::DateTime<chrono::Utc>,
     /// Direct children, on the single-tag view only.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
@@ -127,6 +130,7 @@ pub struct TagCreate {
     /// What the tag names; `topic` by default.
     pub kind: Option<TagKind>,
     /// The parent's slug.
+    #[schema(min_length = 1)]
     pub parent: Option<String>,
     /// Description.
     #[schema(value_type = Option<Description>)]
@@ -156,7 +160,7 @@ pub struct TagPatch {
     pub kind: Option<TagKind>,
     /// The parent's slug; null makes it a root.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, min_length = 1)]
     pub parent: Option<Option<String>>,
     /// Description; null clears it.
     #[serde(default, deserialize_with = "double_option")]

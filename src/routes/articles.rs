@@ -13,7 +13,9 @@ use crate::dto::article::{
     DeleteParams, RelatedParams, Revision, RevisionList,
 };
 use crate::dto::list::{ArticleList, ArticleSelectionList, ListMeta};
-use crate::dto::problem::{NotModified, Problem, ReadProblems, WriteProblems};
+use crate::dto::problem::{
+    NotModified, PreconditionProblems, Problem, ReadProblems, WriteProblems,
+};
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery};
 use crate::service::{self, params};
@@ -340,14 +342,14 @@ pub async fn create_article(
 #[utoipa::path(
     tag = "articles",
     params(("ref" = String, Path, description = "Numeric id or slug"),
-           ("If-Match" = Option<String>, Header, description = "The ETag of the version you edited: a stale one is a 412, nothing is overwritten")),
+           ("If-Match" = Option<String>, Header, nullable = false, description = "The ETag of the version you edited: a stale one is a 412, nothing is overwritten")),
     request_body = ArticleCreate,
     security(("bearer" = ["write"])),
     responses(
         (status = 200, description = "Replaced", body = Article, headers(("ETag" = String, description = "The new version"))),
         (status = 404, description = "No such article", body = Problem, content_type = PROBLEM),
         (status = 409, description = "The slug is taken", body = Problem, content_type = PROBLEM),
-        (status = 412, description = "If-Match names an older version; `current_version` says which is current", body = Problem, content_type = PROBLEM),
+        PreconditionProblems,
         WriteProblems,
     )
 )]
@@ -363,7 +365,7 @@ pub async fn replace_article(
 ) -> Result<HttpResponse, ApiError> {
     let by = caller.require(Scope::Write)?.name.clone();
     let (reference, input) = (path.into_inner(), body.into_inner()?);
-    let if_match = IfMatch::of(&req);
+    let if_match = IfMatch::required(&req, &settings)?;
     let article = db::run(&pool, move |conn| {
         service::articles::replace(conn, &reference, input, &by, if_match.as_ref())
     })
@@ -380,14 +382,14 @@ pub async fn replace_article(
 #[utoipa::path(
     tag = "articles",
     params(("ref" = String, Path, description = "Numeric id or slug"),
-           ("If-Match" = Option<String>, Header, description = "The ETag of the version you edited: a stale one is a 412, nothing is overwritten")),
+           ("If-Match" = Option<String>, Header, nullable = false, description = "The ETag of the version you edited: a stale one is a 412, nothing is overwritten")),
     request_body = ArticlePatch,
     security(("bearer" = ["write"])),
     responses(
         (status = 200, description = "Updated", body = Article, headers(("ETag" = String, description = "The new version"))),
         (status = 404, description = "No such article", body = Problem, content_type = PROBLEM),
         (status = 409, description = "The slug is taken", body = Problem, content_type = PROBLEM),
-        (status = 412, description = "If-Match names an older version; `current_version` says which is current", body = Problem, content_type = PROBLEM),
+        PreconditionProblems,
         WriteProblems,
     )
 )]
@@ -403,7 +405,7 @@ pub async fn patch_article(
 ) -> Result<HttpResponse, ApiError> {
     let by = caller.require(Scope::Write)?.name.clone();
     let (reference, input) = (path.into_inner(), body.into_inner()?);
-    let if_match = IfMatch::of(&req);
+    let if_match = IfMatch::required(&req, &settings)?;
     let article = db::run(&pool, move |conn| {
         service::articles::patch(conn, &reference, input, &by, if_match.as_ref())
     })
@@ -421,12 +423,12 @@ pub async fn patch_article(
 #[utoipa::path(
     tag = "articles",
     params(("ref" = String, Path, description = "Numeric id or slug"), DeleteParams,
-           ("If-Match" = Option<String>, Header, description = "The ETag of the version you mean to delete")),
+           ("If-Match" = Option<String>, Header, nullable = false, description = "The ETag of the version you mean to delete")),
     security(("bearer" = ["write"]), ("bearer" = ["admin"])),
     responses(
         (status = 204, description = "In the trash (or purged)"),
         (status = 404, description = "No such article", body = Problem, content_type = PROBLEM),
-        (status = 412, description = "If-Match names an older version; `current_version` says which is current", body = Problem, content_type = PROBLEM),
+        PreconditionProblems,
         WriteProblems,
     )
 )]
@@ -434,6 +436,7 @@ pub async fn patch_article(
 pub async fn delete_article(
     req: HttpRequest,
     pool: web::Data<DbPool>,
+    settings: web::Data<Settings>,
     path: web::Path<String>,
     query: ApiQuery<DeleteParams>,
     caller: Caller,
@@ -457,7 +460,7 @@ pub async fn delete_article(
         caller.require(Scope::Write)?.name.clone()
     };
     let reference = path.into_inner();
-    let if_match = IfMatch::of(&req);
+    let if_match = IfMatch::required(&req, &settings)?;
     db::run(&pool, move |conn| {
         if purge {
             service::articles::purge(conn, &reference, if_match.as_ref())
@@ -474,13 +477,13 @@ pub async fn delete_article(
 #[utoipa::path(
     tag = "articles",
     params(("ref" = String, Path, description = "Numeric id (or slug) of a trashed article"),
-           ("If-Match" = Option<String>, Header, description = "The ETag of the trashed version")),
+           ("If-Match" = Option<String>, Header, nullable = false, description = "The ETag of the trashed version")),
     security(("bearer" = ["write"])),
     responses(
         (status = 200, description = "Restored", body = Article, headers(("ETag" = String, description = "The new version"))),
         (status = 404, description = "No such article", body = Problem, content_type = PROBLEM),
         (status = 409, description = "Not in the trash, or its slug was taken meanwhile", body = Problem, content_type = PROBLEM),
-        (status = 412, description = "If-Match names another version", body = Problem, content_type = PROBLEM),
+        PreconditionProblems,
         WriteProblems,
     )
 )]
@@ -495,7 +498,7 @@ pub async fn restore_article(
 ) -> Result<HttpResponse, ApiError> {
     let by = caller.require(Scope::Write)?.name.clone();
     let reference = path.into_inner();
-    let if_match = IfMatch::of(&req);
+    let if_match = IfMatch::required(&req, &settings)?;
     let article = db::run(&pool, move |conn| {
         service::articles::restore(conn, &reference, &by, if_match.as_ref())
     })
@@ -610,13 +613,13 @@ fn version_param(raw: &str) -> Result<i32, ApiError> {
     tag = "revisions",
     params(("ref" = String, Path, description = "Numeric id or slug"),
            ("n" = i32, Path, description = "Version number", minimum = 1),
-           ("If-Match" = Option<String>, Header, description = "The ETag of the current version")),
+           ("If-Match" = Option<String>, Header, nullable = false, description = "The ETag of the current version")),
     security(("bearer" = ["write"])),
     responses(
         (status = 200, description = "The new version", body = Article, headers(("ETag" = String, description = "The new version"))),
         (status = 404, description = "No such article or version", body = Problem, content_type = PROBLEM),
         (status = 409, description = "Its slug is taken now, or one of its tags no longer exists", body = Problem, content_type = PROBLEM),
-        (status = 412, description = "If-Match names an older version", body = Problem, content_type = PROBLEM),
+        PreconditionProblems,
         WriteProblems,
     )
 )]
@@ -632,7 +635,7 @@ pub async fn restore_revision(
     let by = caller.require(Scope::Write)?.name.clone();
     let (reference, n) = path.into_inner();
     let n = version_param(&n)?;
-    let if_match = IfMatch::of(&req);
+    let if_match = IfMatch::required(&req, &settings)?;
     let article = db::run(&pool, move |conn| {
         service::articles::restore_revision(conn, &reference, n, &by, if_match.as_ref())
     })

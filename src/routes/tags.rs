@@ -4,11 +4,14 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, http::header, patch, pos
 
 use super::{PROBLEM, list_links, list_response};
 use crate::auth::{Caller, Scope};
+use crate::conditional::{IfMatch, Precondition, Validator};
 use crate::config::Settings;
 use crate::db::{self, DbPool};
 use crate::dto::NoParams;
 use crate::dto::list::{ListMeta, TagList};
-use crate::dto::problem::{NotModified, Problem, ReadProblems, WriteProblems};
+use crate::dto::problem::{
+    NotModified, PreconditionProblems, Problem, ReadProblems, WriteProblems,
+};
 use crate::dto::tag::{Tag, TagCreate, TagListParams, TagMerge, TagMergeResult, TagPatch};
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery};
@@ -83,10 +86,12 @@ pub async fn get_tag(
     _query: ApiQuery<NoParams>,
     _caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    let validator = match super::site_read(&req, &pool, &settings).await? {
-        Ok(v) => v,
-        Err(answer) => return Ok(answer),
-    };
+    // Answered from memory while nothing on the site changed (the cached answer carries
+    // the tag's own ETag).
+    let site = Validator::site(&req, &pool, &settings).await?;
+    if let Some(hit) = super::from_cache(&req, &site).await {
+        return Ok(hit);
+    }
     let slug = path.into_inner();
     let found = db::run(&pool, move |conn| match service::tags::get(conn, &slug) {
         Err(ApiError::NotFound(msg)) => match service::tags::moved(conn, &slug)? {
@@ -97,7 +102,13 @@ pub async fn get_tag(
     })
     .await?;
     match found {
-        Ok(tag) => Ok(validator.apply(HttpResponse::Ok().json(tag))),
+        Ok(tag) => {
+            let validator = Validator::tag(&site, tag.updated_at.timestamp_micros());
+            Ok(match validator.check(&req) {
+                Precondition::NotModified(res) => res,
+                Precondition::Build(v) => v.apply(HttpResponse::Ok().json(tag)),
+            })
+        }
         // A merged or renamed tag's old slug keeps working.
         Err(new) => Ok(super::moved_permanently(
             &req,
@@ -111,19 +122,23 @@ pub async fn get_tag(
 /// redirects to the other from then on (in URLs, filters and writes). One transaction.
 #[utoipa::path(
     tag = "tags",
-    params(("slug" = String, Path, description = "The tag that goes away", example = "qazaqstan")),
+    params(("slug" = String, Path, description = "The tag that goes away", example = "qazaqstan"),
+           ("If-Match" = Option<String>, Header, nullable = false, description = "The tag's ETag (`\"t…\"`, from its GET or the last write): if the tag changed since, a 412 and nothing changes")),
     request_body = TagMerge,
     security(("bearer" = ["write"])),
     responses(
         (status = 200, description = "Merged", body = TagMergeResult),
         (status = 404, description = "No such tag", body = Problem, content_type = PROBLEM),
         (status = 409, description = "The target is this tag, or sits under it in the tree", body = Problem, content_type = PROBLEM),
+        PreconditionProblems,
         WriteProblems,
     )
 )]
 #[post("/tags/{slug}/merge")]
 pub async fn merge_tag(
+    req: HttpRequest,
     pool: web::Data<DbPool>,
+    settings: web::Data<Settings>,
     path: web::Path<String>,
     _query: ApiQuery<NoParams>,
     caller: Caller,
@@ -131,9 +146,10 @@ pub async fn merge_tag(
 ) -> Result<HttpResponse, ApiError> {
     let by = caller.require(Scope::Write)?.name.clone();
     let input = body.into_inner()?;
+    let if_match = IfMatch::required(&req, &settings)?;
     let slug = path.into_inner();
     let result = db::run(&pool, move |conn| {
-        service::tags::merge(conn, &slug, input, &by)
+        service::tags::merge(conn, &slug, input, &by, if_match.as_ref())
     })
     .await?;
     Ok(HttpResponse::Ok().json(result))
@@ -168,21 +184,26 @@ pub async fn create_tag(
 /// Changes the fields given.
 #[utoipa::path(
     tag = "tags",
-    params(("slug" = String, Path, description = "Tag slug")),
+    params(("slug" = String, Path, description = "Tag slug"),
+           ("If-Match" = Option<String>, Header, nullable = false, description = "The tag's ETag (`\"t…\"`, from its GET or the last write): if the tag changed since, a 412 and nothing changes")),
     request_body = TagPatch,
     security(("bearer" = ["write"])),
     responses(
-        (status = 200, description = "Updated", body = Tag),
+        (status = 200, description = "Updated", body = Tag,
+         headers(("ETag" = String, description = "The tag's new ETag, for the next If-Match"))),
         (status = 308, description = "An old slug of a merged or renamed tag: send the same request to `Location`",
          headers(("Location" = String, description = "The tag under its current slug"))),
         (status = 404, description = "No such tag", body = Problem, content_type = PROBLEM),
         (status = 409, description = "The slug is taken", body = Problem, content_type = PROBLEM),
+        PreconditionProblems,
         WriteProblems,
     )
 )]
 #[patch("/tags/{slug}")]
 pub async fn patch_tag(
+    req: HttpRequest,
     pool: web::Data<DbPool>,
+    settings: web::Data<Settings>,
     path: web::Path<String>,
     _query: ApiQuery<NoParams>,
     caller: Caller,
@@ -190,12 +211,20 @@ pub async fn patch_tag(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Scope::Write)?;
     let (slug, input) = (path.into_inner(), body.into_inner()?);
+    let if_match = IfMatch::required(&req, &settings)?;
     let tag = db::run(&pool, move |conn| {
-        or_moved(conn, &slug, |conn| service::tags::patch(conn, &slug, input))
+        or_moved(conn, &slug, |conn| {
+            service::tags::patch(conn, &slug, input, if_match.as_ref())
+        })
     })
     .await?;
     Ok(match tag {
-        Ok(tag) => HttpResponse::Ok().json(tag),
+        Ok(tag) => {
+            // The ETag a GET of the tag would carry now, for the next If-Match.
+            let site = Validator::site(&req, &pool, &settings).await?;
+            Validator::tag(&site, tag.updated_at.timestamp_micros())
+                .apply(HttpResponse::Ok().json(tag))
+        }
         Err(current) => moved_here(&current),
     })
 }
@@ -203,7 +232,8 @@ pub async fn patch_tag(
 /// Deletes a tag that no article carries (409 says how many do).
 #[utoipa::path(
     tag = "tags",
-    params(("slug" = String, Path, description = "Tag slug")),
+    params(("slug" = String, Path, description = "Tag slug"),
+           ("If-Match" = Option<String>, Header, nullable = false, description = "The tag's ETag (`\"t…\"`, from its GET or the last write): if the tag changed since, a 412 and nothing changes")),
     security(("bearer" = ["write"])),
     responses(
         (status = 204, description = "Deleted"),
@@ -211,20 +241,26 @@ pub async fn patch_tag(
          headers(("Location" = String, description = "The tag under its current slug"))),
         (status = 404, description = "No such tag", body = Problem, content_type = PROBLEM),
         (status = 409, description = "Articles carry it, or tags sit below it", body = Problem, content_type = PROBLEM),
+        PreconditionProblems,
         WriteProblems,
     )
 )]
 #[delete("/tags/{slug}")]
 pub async fn delete_tag(
+    req: HttpRequest,
     pool: web::Data<DbPool>,
+    settings: web::Data<Settings>,
     path: web::Path<String>,
     _query: ApiQuery<NoParams>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Scope::Write)?;
+    let if_match = IfMatch::required(&req, &settings)?;
     let slug = path.into_inner();
     let done = db::run(&pool, move |conn| {
-        or_moved(conn, &slug, |conn| service::tags::delete(conn, &slug))
+        or_moved(conn, &slug, |conn| {
+            service::tags::delete(conn, &slug, if_match.as_ref())
+        })
     })
     .await?;
     Ok(match done {

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use diesel::sqlite::SqliteConnection;
 
 use super::params;
+use crate::conditional::IfMatch;
 use crate::db::models::{TagRow, TagWrite};
 use crate::db::{self, now_micros};
 use crate::dto::tag::{
@@ -51,6 +52,7 @@ fn to_wire(t: &TagRow, all: &[TagRow], counts: &HashMap<i32, i64>) -> Tag {
             .map(brief),
         description: t.description.clone(),
         article_count: counts.get(&t.id).copied().unwrap_or(0),
+        updated_at: crate::dto::instant(t.updated_at),
         children: None,
         links: TagLinks {
             self_: format!("/api/v1/tags/{}", pct(&t.slug)),
@@ -273,11 +275,18 @@ pub fn create(conn: &mut SqliteConnection, input: TagCreate) -> Result<Tag, ApiE
 }
 
 /// Changes the fields present in the patch.
-pub fn patch(conn: &mut SqliteConnection, slug: &str, p: TagPatch) -> Result<Tag, ApiError> {
+pub fn patch(
+    conn: &mut SqliteConnection,
+    slug: &str,
+    p: TagPatch,
+    if_match: Option<&IfMatch>,
+) -> Result<Tag, ApiError> {
     p.validate()?;
     conn.immediate_transaction(|conn| {
         let row = db::tags::by_slug(conn, &nfc(slug))?
             .ok_or_else(|| ApiError::NotFound(format!("no tag with slug `{}`", echo(slug))))?;
+        // Inside the write transaction: of two editors holding the same ETag, one wins.
+        check_tag_match(if_match, row.updated_at)?;
         let all = db::tags::all(conn)?;
         let current_parent = row
             .parent_id
@@ -315,11 +324,21 @@ pub fn patch(conn: &mut SqliteConnection, slug: &str, p: TagPatch) -> Result<Tag
     })
 }
 
+/// Checks an optional `If-Match` against a tag's last write.
+fn check_tag_match(if_match: Option<&IfMatch>, updated_at: i64) -> Result<(), ApiError> {
+    if_match.map_or(Ok(()), |m| m.check_tag(updated_at))
+}
+
 /// Deletes a tag no article carries.
-pub fn delete(conn: &mut SqliteConnection, slug: &str) -> Result<(), ApiError> {
+pub fn delete(
+    conn: &mut SqliteConnection,
+    slug: &str,
+    if_match: Option<&IfMatch>,
+) -> Result<(), ApiError> {
     conn.immediate_transaction(|conn| {
         let row = db::tags::by_slug(conn, &nfc(slug))?
             .ok_or_else(|| ApiError::NotFound(format!("no tag with slug `{}`", echo(slug))))?;
+        check_tag_match(if_match, row.updated_at)?;
         db::tags::delete(conn, &row)?;
         db::changes::touch(conn, now_micros())?;
         Ok(())
@@ -333,6 +352,7 @@ pub fn merge(
     slug: &str,
     input: TagMerge,
     by: &str,
+    if_match: Option<&IfMatch>,
 ) -> Result<TagMergeResult, ApiError> {
     input.validate()?;
     let into = nfc(input.into.as_deref().unwrap_or("").trim());
@@ -343,6 +363,7 @@ pub fn merge(
             .find(|t| t.slug == nfc(slug))
             .cloned()
             .ok_or_else(|| ApiError::NotFound(format!("no tag with slug `{}`", echo(slug))))?;
+        check_tag_match(if_match, source.updated_at)?;
         let target = find_tag(conn, &all, &into)?
             .cloned()
             .ok_or_else(|| {

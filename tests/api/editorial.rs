@@ -712,3 +712,84 @@ fn revision_restore_after_new_tags_maps_merges_and_refuses_deleted_tags() {
     let p = problem(res, 409);
     assert!(p["detail"].as_str().unwrap().contains("temp-tag-x"), "{p}");
 }
+
+/// With `--require-if-match`, a change to an existing article or tag without If-Match is a
+/// 428 that says how to get the ETag (curl drops an empty header, so a script with an empty
+/// `$ETAG` would otherwise overwrite silently); creating needs none.
+#[test]
+fn require_if_match_refuses_changes_without_a_precondition() {
+    let app = TestApp::spawn_with(false, |s| s.require_if_match = true);
+    app.tag("georgia", "جورجيا", "country", None);
+    let a = app.article("جورجيا تنتخب برلمانها", &["georgia"]);
+    let path = format!("/api/v1/articles/{}", a["id"]);
+    let p = problem(
+        app.send(Method::PATCH, &path, &json!({"title": "عنوان آخر"})),
+        428,
+    );
+    assert_eq!(p["type"], "/problems/precondition-required");
+    assert!(p["detail"].as_str().unwrap().contains("If-Match"), "{p}");
+    for (method, target) in [
+        (Method::DELETE, path.clone()),
+        (Method::PATCH, "/api/v1/tags/georgia".to_owned()),
+        (Method::DELETE, "/api/v1/tags/georgia".to_owned()),
+    ] {
+        let res = app
+            .request(method.clone(), &target)
+            .json(&json!({}))
+            .send()
+            .unwrap();
+        assert_eq!(res.status(), 428, "{method} {target}");
+    }
+    let res = app
+        .request(Method::PATCH, &path)
+        .header("If-Match", "*")
+        .json(&json!({"title": "عنوان آخر"}))
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), 200, "`*` is a precondition");
+    let still: Value = app.get(&path).json().unwrap();
+    assert_eq!(still["version"], 2);
+}
+
+/// Tag writes honour If-Match like article writes: the tag's ETag from a GET (or from the
+/// last write) lets one editor through, and a stale one is a 412 that changes nothing.
+#[test]
+fn tag_writes_honour_if_match() {
+    let app = TestApp::spawn();
+    app.tag("georgia", "جورجيا", "country", None);
+    let res = app.get("/api/v1/tags/georgia");
+    let first = etag(&res);
+    assert!(first.starts_with("\"t"), "{first}");
+    let res = app
+        .request(Method::PATCH, "/api/v1/tags/georgia")
+        .header("If-Match", &first)
+        .json(&json!({"name_en": "Georgia"}))
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let fresh = etag(&res);
+    assert_ne!(fresh, first);
+    let p = problem(
+        app.request(Method::PATCH, "/api/v1/tags/georgia")
+            .header("If-Match", &first)
+            .json(&json!({"name_en": "Sakartvelo"}))
+            .send()
+            .unwrap(),
+        412,
+    );
+    assert_eq!(p["type"], "/problems/precondition-failed");
+    let tag: Value = app.get("/api/v1/tags/georgia").json().unwrap();
+    assert_eq!(tag["name_en"], "Georgia", "a stale write changes nothing");
+    let res = app
+        .request(Method::DELETE, "/api/v1/tags/georgia")
+        .header("If-Match", &first)
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), 412);
+    let res = app
+        .request(Method::DELETE, "/api/v1/tags/georgia")
+        .header("If-Match", &fresh)
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), 204);
+}
