@@ -109,6 +109,9 @@ fn main() -> ExitCode {
     limit_malloc_arenas();
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
     let cli = Cli::parse();
+    if !matches!(cli.command, Command::Serve(_)) {
+        quiet_on_closed_pipe();
+    }
     let result = match cli.command {
         Command::Serve(settings) => serve(settings),
         Command::Keys { db, action } => keys(&db, action),
@@ -138,6 +141,16 @@ fn main() -> ExitCode {
             eprintln!("anbaa: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Lets a command whose output goes into a pipe that closes early (`anbaa export | head`) end
+/// quietly, as Unix tools do, instead of panicking on the failed write: the default SIGPIPE
+/// action ends the process. Not for `serve`, whose sockets must see EPIPE as an error.
+fn quiet_on_closed_pipe() {
+    // SAFETY: setting a signal's disposition to the default before any thread is started.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 

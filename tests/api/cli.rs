@@ -127,3 +127,23 @@ fn serves_and_stops_gracefully_on_sigterm() {
     );
     assert!(log.contains("graceful shutdown"), "{log}");
 }
+
+/// A command piped into something that stops reading (`anbaa openapi | head -c 10`) ends
+/// quietly, without a panic and its stack trace.
+#[test]
+fn a_closed_pipe_ends_a_command_quietly() {
+    use std::io::Read;
+    let mut child = Command::new(BIN)
+        .arg("openapi")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 10];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    // The reading end is closed here; the spec is larger than a pipe's buffer.
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_ne!(out.status.code(), Some(101), "{stderr}");
+}
