@@ -13,15 +13,20 @@ pub const ARABIC_WORDS_PER_MINUTE: i32 = 140;
 /// Longest derived summary, in characters.
 const SUMMARY_CHARS: usize = 280;
 
+/// GFM tables, strikethrough and footnotes (without footnotes, `[^1]: text` reads as a link
+/// definition: the note's text became a broken relative link).
 fn options() -> Options {
-    Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH
+    Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_FOOTNOTES
 }
 
 /// One sanitizer for every body: ammonia's allow-list (no script, style, iframe or event
-/// handler; only http, https and mailto URLs), and every link made safe to open.
+/// handler; only absolute http, https and mailto URLs), and every link made safe to open.
+/// Relative and protocol-relative URLs (`/admin`, `//tracker.example/p.gif`) go: on a
+/// partner's page they would resolve against the partner's own site.
 static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     let mut b = ammonia::Builder::default();
     b.url_schemes(["http", "https", "mailto"].into_iter().collect())
+        .url_relative(ammonia::UrlRelative::Deny)
         .link_rel(Some("noopener noreferrer nofollow"));
     b
 });

@@ -476,3 +476,28 @@ fn a_scheduled_article_counts_as_updated_when_it_becomes_public() {
     let modified = chrono::DateTime::parse_from_rfc3339(entry["date_modified"].as_str().unwrap());
     assert!(modified.unwrap() >= published.unwrap(), "{entry}");
 }
+
+/// Sanitized HTML keeps only absolute http, https and mailto URLs: relative and
+/// protocol-relative ones would resolve against a partner's own site. A footnote keeps its
+/// text instead of turning into a broken link.
+#[test]
+fn relative_urls_are_dropped_and_footnotes_keep_their_text() {
+    let app = TestApp::spawn();
+    let body = "[نسبي](/admin) [بروتوكول](//evil.example/x) <img src=\"//tracker.example/p.gif\"> [مطلق](https://example.org/a)\n\nسطر[^1]\n\n[^1]: حاشية توضيحية";
+    let res = app.post(
+        "/api/v1/articles",
+        &json!({"title": "روابط", "body": body, "status": "published"}),
+    );
+    assert_eq!(res.status(), 201);
+    let a: Value = res.json().unwrap();
+    let html = a["body_html"].as_str().unwrap();
+    for bad in ["/admin", "//evil.example", "//tracker.example"] {
+        assert!(!html.contains(bad), "{bad} survived: {html}");
+    }
+    assert!(html.contains("href=\"https://example.org/a\""), "{html}");
+    assert!(html.contains("حاشية توضيحية"), "{html}");
+    assert!(
+        html.contains("نسبي") && html.contains("بروتوكول"),
+        "link text stays: {html}"
+    );
+}
