@@ -1,7 +1,9 @@
-//! Bulk import and export of articles as JSON Lines (one article per line, the fields of
-//! `POST /api/v1/articles`, tags by slug). Import upserts by slug in batched transactions,
-//! one savepoint per line so a bad line never takes good ones down with it; parsing and
-//! rendering run on a second thread while the first writes.
+//! Bulk import and export as JSON Lines: first the taxonomy, one tag a line
+//! (`{"tag": {…}}`: the fields of `POST /api/v1/tags`, its parent by slug, the old slugs that
+//! redirect to it), parents before children; then one article a line (the fields of
+//! `POST /api/v1/articles`, tags by slug). Import upserts both by slug in batched
+//! transactions, so a bad line never takes good ones down with it; parsing and rendering run
+//! on a second thread while the first writes.
 
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, IsTerminal, Write};
@@ -11,11 +13,12 @@ use std::time::{Duration, Instant};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sqlite::SqliteConnection;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::db::{self, models::TagWrite, now_micros};
 use crate::dto::article::{ArticleCreate, ArticleStatus, Image};
 use crate::dto::rfc3339;
+use crate::dto::tag::{TagCreate, TagKind, TagPatch};
 use crate::error::ApiError;
 use crate::service::articles::{Prepared, Upserted, prepare_create, upsert_prepared};
 use crate::text::slug::check_slug;
@@ -50,6 +53,10 @@ pub struct ImportReport {
     pub rejected: Vec<(usize, String)>,
     /// Tags created on the fly.
     pub tags_created: Vec<String>,
+    /// Tag lines that created a tag.
+    pub tags_new: usize,
+    /// Tag lines that changed a tag (or added redirects to it).
+    pub tags_changed: usize,
     /// Wall time.
     pub elapsed: Duration,
 }
@@ -74,6 +81,13 @@ impl ImportReport {
             self.unchanged,
             self.rejected.len()
         )?;
+        if self.tags_new + self.tags_changed > 0 {
+            writeln!(
+                out,
+                "taxonomy: {} tags created, {} changed",
+                self.tags_new, self.tags_changed
+            )?;
+        }
         if !self.tags_created.is_empty() {
             writeln!(
                 out,
@@ -92,10 +106,44 @@ impl ImportReport {
     }
 }
 
+/// One tag of the taxonomy, as exported: the fields of `POST /api/v1/tags`, the parent by
+/// slug, and the old slugs (merged or renamed away) that redirect to it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TagLine {
+    slug: String,
+    name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    name_en: Option<String>,
+    kind: TagKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    parent: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    description: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    redirects: Vec<String>,
+}
+
+/// A tag line: `{"tag": {…}}`.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TagEnvelope {
+    tag: TagLine,
+}
+
+/// What a line of the file holds.
+#[derive(Clone)]
+enum Line {
+    /// A tag of the taxonomy.
+    Tag(Box<TagLine>),
+    /// An article.
+    Article(Box<Prepared>),
+}
+
 /// One parsed line on its way to the writer.
 struct Item {
     line: usize,
-    article: Result<Prepared, String>,
+    parsed: Result<Line, String>,
 }
 
 /// A reason a person can act on, from an API error.
@@ -116,8 +164,31 @@ fn reason(e: &ApiError) -> String {
     }
 }
 
-/// Parses and prepares one line (CPU only, no database).
-fn parse_line(text: &str) -> Result<Prepared, String> {
+/// Parses one line (CPU only, no database): a tag line, or an article prepared for writing.
+fn parse_line(text: &str) -> Result<Line, String> {
+    // An article line fails this at its first key, so trying costs next to nothing.
+    if let Ok(envelope) = serde_json::from_str::<TagEnvelope>(text) {
+        let t = envelope.tag;
+        tag_create(&t).validate().map_err(|e| reason(&e))?;
+        return Ok(Line::Tag(Box::new(t)));
+    }
+    parse_article(text).map(|p| Line::Article(Box::new(p)))
+}
+
+/// The create body a tag line stands for.
+fn tag_create(t: &TagLine) -> TagCreate {
+    TagCreate {
+        slug: Some(t.slug.clone()),
+        name: Some(t.name.clone()),
+        name_en: t.name_en.clone(),
+        kind: Some(t.kind),
+        parent: t.parent.clone(),
+        description: t.description.clone(),
+    }
+}
+
+/// Parses and prepares one article line.
+fn parse_article(text: &str) -> Result<Prepared, String> {
     // Fast path; on failure the field-by-field parser names every bad field.
     let input = match serde_json::from_str::<ArticleCreate>(text) {
         Ok(input) if input.validate().is_ok() => input,
@@ -184,6 +255,70 @@ struct BatchOutcome {
     unchanged: usize,
     rejected: Vec<(usize, String)>,
     tags_created: Vec<String>,
+    tags_new: usize,
+    tags_changed: usize,
+}
+
+/// What a tag line did.
+enum TagOutcome {
+    Created,
+    Changed,
+    Unchanged,
+}
+
+/// Creates or updates the tag a line describes (its parent must exist: the file lists
+/// parents first), then points its old slugs at it where nothing else holds them.
+fn write_tag(conn: &mut SqliteConnection, t: &TagLine) -> Result<TagOutcome, ApiError> {
+    let slug = crate::text::nfc(&t.slug);
+    let outcome = match db::tags::by_slug(conn, &slug)? {
+        None => {
+            crate::service::tags::create_in(conn, tag_create(t))?;
+            TagOutcome::Created
+        }
+        Some(row) => {
+            let all = db::tags::all(conn)?;
+            let parent = row
+                .parent_id
+                .and_then(|id| all.iter().find(|p| p.id == id))
+                .map(|p| p.slug.clone());
+            let same = row.name == t.name
+                && row.name_en == t.name_en
+                && row.kind == t.kind.as_str()
+                && parent == t.parent
+                && row.description == t.description;
+            if same {
+                TagOutcome::Unchanged
+            } else {
+                let patch = TagPatch {
+                    slug: None,
+                    name: Some(t.name.clone()),
+                    name_en: Some(t.name_en.clone()),
+                    kind: Some(t.kind),
+                    parent: Some(t.parent.clone()),
+                    description: Some(t.description.clone()),
+                };
+                crate::service::tags::patch_in(conn, &slug, patch, None)?;
+                TagOutcome::Changed
+            }
+        }
+    };
+    let id = db::tags::by_slug(conn, &slug)?
+        .map(|r| r.id)
+        .ok_or_else(|| ApiError::internal("a tag just written is gone"))?;
+    let mut added = false;
+    for old in &t.redirects {
+        let old = crate::text::nfc(old);
+        let free = db::tags::by_slug(conn, &old)?.is_none()
+            && db::revisions::tag_redirect(conn, &old)?.is_none();
+        if free && !old.is_empty() {
+            db::revisions::redirect_tag(conn, &old, id, id, now_micros())?;
+            added = true;
+        }
+    }
+    Ok(match outcome {
+        TagOutcome::Unchanged if added => TagOutcome::Changed,
+        other => other,
+    })
 }
 
 /// Why a batch's transaction ended early.
@@ -269,8 +404,19 @@ fn write_batch(
 ) -> Result<BatchOutcome, BatchError> {
     let mut out = BatchOutcome::default();
     for item in batch {
-        let prepared = match &item.article {
-            Ok(p) => p.clone(),
+        let prepared = match &item.parsed {
+            Ok(Line::Article(p)) => (**p).clone(),
+            Ok(Line::Tag(t)) => {
+                // Tags are few: each in its own savepoint, whatever the mode.
+                match conn.transaction::<_, ApiError, _>(|conn| write_tag(conn, t)) {
+                    Ok(TagOutcome::Created) => out.tags_new += 1,
+                    Ok(TagOutcome::Changed) => out.tags_changed += 1,
+                    Ok(TagOutcome::Unchanged) => {}
+                    Err(e) => out.rejected.push((item.line, reason(&e))),
+                }
+                known.insert(t.slug.clone());
+                continue;
+            }
             Err(why) => {
                 out.rejected.push((item.line, why.clone()));
                 continue;
@@ -339,6 +485,8 @@ fn merge(report: &mut ImportReport, out: BatchOutcome) {
     report.unchanged += out.unchanged;
     report.rejected.extend(out.rejected);
     report.tags_created.extend(out.tags_created);
+    report.tags_new += out.tags_new;
+    report.tags_changed += out.tags_changed;
 }
 
 /// Shows progress: a bar on a terminal, a plain line every few seconds otherwise.
@@ -441,7 +589,7 @@ pub fn import(
                     lines += 1;
                     batch.push(Item {
                         line: line_no,
-                        article: Err(format!(
+                        parsed: Err(format!(
                             "the line is not valid UTF-8 (byte {} of the line)",
                             e.valid_up_to() + 1
                         )),
@@ -455,21 +603,25 @@ pub fn import(
                 continue;
             }
             lines += 1;
-            let article = parse_line(text).and_then(|p| {
-                let slug = p.upsert_slug();
+            let parsed = parse_line(text).and_then(|line| {
+                let (slug, what) = match &line {
+                    Line::Article(p) => (p.upsert_slug(), "article"),
+                    Line::Tag(t) => (format!("tag:{}", t.slug), "tag"),
+                };
                 match slugs.get(&slug) {
                     Some(first) => Err(format!(
-                        "slug `{slug}` is already used by line {first} of this file; give each article its own slug"
+                        "slug `{}` is already used by line {first} of this file; give each {what} its own slug",
+                        slug.trim_start_matches("tag:")
                     )),
                     None => {
                         slugs.insert(slug, line_no);
-                        Ok(p)
+                        Ok(line)
                     }
                 }
             });
             batch.push(Item {
                 line: line_no,
-                article,
+                parsed,
             });
             if batch.len() == BATCH && tx.send((std::mem::take(&mut batch), bytes)).is_err() {
                 return Ok(lines);
@@ -554,11 +706,57 @@ struct ExportLine {
     tags: Vec<String>,
 }
 
-/// Writes every live article (not the trash) as JSON Lines, in id order; returns how many.
+/// The taxonomy as tag lines, parents before children, otherwise in id order (an import
+/// creates them in file order, so a re-export lists them the same way).
+fn tag_lines(conn: &mut SqliteConnection) -> Result<Vec<TagLine>, ApiError> {
+    let mut all = db::tags::all(conn)?;
+    all.sort_by_key(|t| t.id);
+    let mut redirects: HashMap<i32, Vec<String>> = HashMap::new();
+    for (slug, id) in db::revisions::tag_redirects(conn)? {
+        redirects.entry(id).or_default().push(slug);
+    }
+    let slug_of: HashMap<i32, String> = all.iter().map(|t| (t.id, t.slug.clone())).collect();
+    let mut emitted: HashSet<i32> = HashSet::new();
+    let mut lines = Vec::with_capacity(all.len());
+    // Each pass emits every tag whose parent is out; the tree's depth bounds the passes.
+    while emitted.len() < all.len() {
+        let before = emitted.len();
+        for t in &all {
+            let ready = t.parent_id.is_none_or(|p| emitted.contains(&p));
+            if emitted.contains(&t.id) || !ready {
+                continue;
+            }
+            let mut old = redirects.remove(&t.id).unwrap_or_default();
+            old.sort();
+            lines.push(TagLine {
+                slug: t.slug.clone(),
+                name: t.name.clone(),
+                name_en: t.name_en.clone(),
+                kind: TagKind::parse(&t.kind).unwrap_or(TagKind::Topic),
+                parent: t.parent_id.and_then(|p| slug_of.get(&p).cloned()),
+                description: t.description.clone(),
+                redirects: old,
+            });
+            emitted.insert(t.id);
+        }
+        if emitted.len() == before {
+            return Err(ApiError::internal("the tag tree has a cycle"));
+        }
+    }
+    Ok(lines)
+}
+
+/// Writes the taxonomy, then every live article (not the trash) in id order, as JSON Lines;
+/// returns how many articles.
 pub fn export(conn: &mut SqliteConnection, out: &mut impl Write) -> Result<usize, ApiError> {
     let io = |e: std::io::Error| ApiError::internal(format!("writing the export: {e}"));
     // One read transaction: the export is one consistent snapshot.
     conn.transaction(|conn| {
+        for tag in tag_lines(conn)? {
+            serde_json::to_writer(&mut *out, &TagEnvelope { tag })
+                .map_err(|e| ApiError::internal(format!("writing the export: {e}")))?;
+            out.write_all(b"\n").map_err(io)?;
+        }
         let (mut after, mut n) = (0, 0);
         loop {
             let rows = db::articles::live_after(conn, after, 1000)?;

@@ -248,30 +248,34 @@ fn validate(
 /// Creates a tag.
 pub fn create(conn: &mut SqliteConnection, input: TagCreate) -> Result<Tag, ApiError> {
     input.validate()?;
-    conn.immediate_transaction(|conn| {
-        let name = nfc(input.name.as_deref().unwrap_or(""));
-        let slug = match &input.slug {
-            Some(s) => nfc(s),
-            None => slugify(input.name_en.as_deref().unwrap_or(&name)),
-        };
-        let now = now_micros();
-        let mut w = TagWrite {
-            slug,
-            name,
-            name_en: input.name_en.map(|s| nfc(&s)),
-            kind: input.kind.unwrap_or(TagKind::Topic).as_str().to_owned(),
-            parent_id: None,
-            description: input.description.map(|s| nfc(&s)),
-            updated_at: now,
-        };
-        let parent = input.parent.map(|p| nfc(&p));
-        validate(conn, &mut w, parent.as_deref(), None)?;
-        let row = db::tags::insert(conn, &w, now)?;
-        // A new tag takes its slug back from any redirect.
-        db::revisions::drop_tag_redirect(conn, &row.slug)?;
-        db::changes::touch(conn, now)?;
-        get(conn, &row.slug)
-    })
+    conn.immediate_transaction(|conn| create_in(conn, input))
+}
+
+/// Creates a tag inside a transaction the caller holds (an import's batch); the input was
+/// validated.
+pub fn create_in(conn: &mut SqliteConnection, input: TagCreate) -> Result<Tag, ApiError> {
+    let name = nfc(input.name.as_deref().unwrap_or(""));
+    let slug = match &input.slug {
+        Some(s) => nfc(s),
+        None => slugify(input.name_en.as_deref().unwrap_or(&name)),
+    };
+    let now = now_micros();
+    let mut w = TagWrite {
+        slug,
+        name,
+        name_en: input.name_en.map(|s| nfc(&s)),
+        kind: input.kind.unwrap_or(TagKind::Topic).as_str().to_owned(),
+        parent_id: None,
+        description: input.description.map(|s| nfc(&s)),
+        updated_at: now,
+    };
+    let parent = input.parent.map(|p| nfc(&p));
+    validate(conn, &mut w, parent.as_deref(), None)?;
+    let row = db::tags::insert(conn, &w, now)?;
+    // A new tag takes its slug back from any redirect.
+    db::revisions::drop_tag_redirect(conn, &row.slug)?;
+    db::changes::touch(conn, now)?;
+    get(conn, &row.slug)
 }
 
 /// Changes the fields present in the patch.
@@ -282,46 +286,54 @@ pub fn patch(
     if_match: Option<&IfMatch>,
 ) -> Result<Tag, ApiError> {
     p.validate()?;
-    conn.immediate_transaction(|conn| {
-        let row = db::tags::by_slug(conn, &nfc(slug))?
-            .ok_or_else(|| ApiError::NotFound(format!("no tag with slug `{}`", echo(slug))))?;
-        // Inside the write transaction: of two editors holding the same ETag, one wins.
-        check_tag_match(if_match, row.updated_at)?;
-        let all = db::tags::all(conn)?;
-        let current_parent = row
-            .parent_id
-            .and_then(|id| all.iter().find(|t| t.id == id))
-            .map(|t| t.slug.clone());
-        let mut w = TagWrite {
-            slug: p.slug.map_or(row.slug.clone(), |s| nfc(&s)),
-            name: p.name.map_or(row.name.clone(), |s| nfc(&s)),
-            name_en: p
-                .name_en
-                .map_or(row.name_en.clone(), |v| v.map(|s| nfc(&s))),
-            kind: p.kind.map_or(row.kind.clone(), |k| k.as_str().to_owned()),
-            parent_id: None,
-            description: p
-                .description
-                .map_or(row.description.clone(), |v| v.map(|s| nfc(&s))),
-            updated_at: now_micros(),
-        };
-        let parent = p.parent.map_or(current_parent, |v| v.map(|s| nfc(&s)));
-        validate(conn, &mut w, parent.as_deref(), Some(row.id))?;
-        let embedded_changed = w.slug != row.slug || w.name != row.name || w.kind != row.kind;
-        let now = w.updated_at;
-        if w.slug != row.slug {
-            db::revisions::redirect_tag(conn, &row.slug, row.id, row.id, now)?;
-            db::revisions::drop_tag_redirect(conn, &w.slug)?;
-        }
-        let row = db::tags::update(conn, row.id, &w)?;
-        db::changes::touch(conn, now)?;
-        // Articles embed slug, name and kind of their tags: partners mirroring them need
-        // the new ones.
-        if embedded_changed {
-            db::changes::record_carriers(conn, &[row.id], now)?;
-        }
-        get(conn, &row.slug)
-    })
+    conn.immediate_transaction(|conn| patch_in(conn, slug, p, if_match))
+}
+
+/// Changes a tag inside a transaction the caller holds; the patch was validated.
+pub fn patch_in(
+    conn: &mut SqliteConnection,
+    slug: &str,
+    p: TagPatch,
+    if_match: Option<&IfMatch>,
+) -> Result<Tag, ApiError> {
+    let row = db::tags::by_slug(conn, &nfc(slug))?
+        .ok_or_else(|| ApiError::NotFound(format!("no tag with slug `{}`", echo(slug))))?;
+    // Inside the write transaction: of two editors holding the same ETag, one wins.
+    check_tag_match(if_match, row.updated_at)?;
+    let all = db::tags::all(conn)?;
+    let current_parent = row
+        .parent_id
+        .and_then(|id| all.iter().find(|t| t.id == id))
+        .map(|t| t.slug.clone());
+    let mut w = TagWrite {
+        slug: p.slug.map_or(row.slug.clone(), |s| nfc(&s)),
+        name: p.name.map_or(row.name.clone(), |s| nfc(&s)),
+        name_en: p
+            .name_en
+            .map_or(row.name_en.clone(), |v| v.map(|s| nfc(&s))),
+        kind: p.kind.map_or(row.kind.clone(), |k| k.as_str().to_owned()),
+        parent_id: None,
+        description: p
+            .description
+            .map_or(row.description.clone(), |v| v.map(|s| nfc(&s))),
+        updated_at: now_micros(),
+    };
+    let parent = p.parent.map_or(current_parent, |v| v.map(|s| nfc(&s)));
+    validate(conn, &mut w, parent.as_deref(), Some(row.id))?;
+    let embedded_changed = w.slug != row.slug || w.name != row.name || w.kind != row.kind;
+    let now = w.updated_at;
+    if w.slug != row.slug {
+        db::revisions::redirect_tag(conn, &row.slug, row.id, row.id, now)?;
+        db::revisions::drop_tag_redirect(conn, &w.slug)?;
+    }
+    let row = db::tags::update(conn, row.id, &w)?;
+    db::changes::touch(conn, now)?;
+    // Articles embed slug, name and kind of their tags: partners mirroring them need
+    // the new ones.
+    if embedded_changed {
+        db::changes::record_carriers(conn, &[row.id], now)?;
+    }
+    get(conn, &row.slug)
 }
 
 /// Checks an optional `If-Match` against a tag's last write.

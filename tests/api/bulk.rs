@@ -157,7 +157,12 @@ fn import_reports_every_bad_line_and_keeps_every_good_one() {
     assert!(out.status.success(), "{}", text(&out));
     assert!(text(&out).contains("1 updated"));
     let export = String::from_utf8(anbaa(&["export"], &db).stdout).unwrap();
-    let first: Value = serde_json::from_str(export.lines().next().unwrap()).unwrap();
+    // The taxonomy comes first, then the articles.
+    let first = export
+        .lines()
+        .find(|l| !l.starts_with("{\"tag\":"))
+        .unwrap();
+    let first: Value = serde_json::from_str(first).unwrap();
     assert_eq!(first["title"], "خبر رقم 0 معدل");
     assert_eq!(
         first["published_at"], "2026-05-01T08:00:00Z",
@@ -165,27 +170,100 @@ fn import_reports_every_bad_line_and_keeps_every_good_one() {
     );
 }
 
+/// Export, import into an empty database (no `--create-tags`: the file carries the
+/// taxonomy), export again: the same bytes, and the taxonomy works as before: tag names,
+/// kinds, parents (a region filter still includes its countries) and old slugs.
 #[test]
 fn export_then_import_into_an_empty_database_then_export_is_identical() {
     let dir = tempfile::tempdir().unwrap();
     let source = dir.path().join("source.db");
     let target = dir.path().join("target.db");
-    // The demo content (drafts, scheduled, images, summaries given and derived) is the source.
+    // The demo content (drafts, scheduled, images, summaries given and derived, a tag tree)
+    // is the source, with a tag created and merged away so an old slug redirects.
     let pool = anbaa::db::open(source.to_str().unwrap()).unwrap();
-    anbaa::demo::load(&mut pool.get().unwrap()).unwrap();
+    let mut conn = pool.get().unwrap();
+    anbaa::demo::load(&mut conn).unwrap();
+    let twin = anbaa::dto::tag::TagCreate {
+        slug: Some("qazaqstan".into()),
+        name: Some("قازاقستان".into()),
+        ..Default::default()
+    };
+    anbaa::service::tags::create(&mut conn, twin).unwrap();
+    let into = anbaa::dto::tag::TagMerge {
+        into: Some("kazakhstan".into()),
+    };
+    anbaa::service::tags::merge(&mut conn, "qazaqstan", into, "test", None).unwrap();
+    drop(conn);
     drop(pool);
     let first = dir.path().join("first.jsonl");
     let out = anbaa(&["export", "-o", first.to_str().unwrap()], &source);
     assert!(out.status.success(), "{}", text(&out));
-    let out = anbaa(
-        &["import", first.to_str().unwrap(), "--create-tags"],
-        &target,
-    );
+    let out = anbaa(&["import", first.to_str().unwrap()], &target);
     assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("tags created"), "{}", text(&out));
     let second = anbaa(&["export"], &target);
     let first = std::fs::read(&first).unwrap();
-    assert_eq!(first.iter().filter(|b| **b == b'\n').count(), 48);
+    let lines: Vec<&[u8]> = first
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .collect();
+    let tag_lines = lines.iter().filter(|l| l.starts_with(b"{\"tag\":")).count();
+    assert_eq!(lines.len() - tag_lines, 48, "articles");
+    assert!(
+        tag_lines >= 20,
+        "the taxonomy is exported: {tag_lines} tags"
+    );
     assert!(first == second.stdout, "the round trip changed the export");
+
+    let (_s, base_source) = start_server(&source);
+    let (_t, base_target) = start_server(&target);
+    let get = |base: &str, path: &str| -> Value {
+        reqwest::blocking::get(format!("{base}{path}"))
+            .unwrap()
+            .json()
+            .unwrap()
+    };
+    for path in [
+        "/api/v1/articles?tag=central-asia&fields=id",
+        "/api/v1/tags?limit=100",
+        "/api/v1/tags/central-asia",
+        "/api/v1/tags/kazakhstan",
+    ] {
+        let (a, b) = (get(&base_source, path), get(&base_target, path));
+        let strip = |mut v: Value| {
+            // Ids and times are the target's own; names, kinds, parents and counts must match.
+            fn scrub(v: &mut Value) {
+                match v {
+                    Value::Object(m) => {
+                        m.remove("id");
+                        m.remove("updated_at");
+                        m.values_mut().for_each(scrub);
+                    }
+                    Value::Array(a) => a.iter_mut().for_each(scrub),
+                    _ => {}
+                }
+            }
+            scrub(&mut v);
+            v
+        };
+        if path.starts_with("/api/v1/articles") {
+            assert_eq!(a["meta"]["total"], b["meta"]["total"], "{path}");
+            assert!(b["meta"]["total"].as_i64().unwrap() > 5, "{path}: {b}");
+        } else {
+            assert_eq!(strip(a), strip(b), "{path}");
+        }
+    }
+    let kazakhstan = get(&base_target, "/api/v1/tags/kazakhstan");
+    assert_eq!(kazakhstan["name"], "كازاخستان");
+    assert_eq!(kazakhstan["parent"]["slug"], "central-asia");
+    let moved = reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(format!("{base_target}/api/v1/tags/qazaqstan"))
+        .send()
+        .unwrap();
+    assert_eq!(moved.status(), 301, "the merged slug still redirects");
 }
 
 /// A server process that is killed when dropped, so a failing test leaves none behind.
@@ -459,11 +537,12 @@ fn kill_9_in_the_middle_of_an_import_leaves_a_sound_database_and_a_rerun_complet
         "some lines were in before the kill: {report}"
     );
     let export = anbaa(&["export"], &db);
-    assert_eq!(
-        export.stdout.iter().filter(|b| **b == b'\n').count(),
-        lines,
-        "every line once"
-    );
+    let articles = export
+        .stdout
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty() && !l.starts_with(b"{\"tag\":"))
+        .count();
+    assert_eq!(articles, lines, "every line once");
     assert_eq!(integrity(&db), "ok");
 }
 
