@@ -151,15 +151,88 @@ fn xml_safe(s: &str) -> String {
         .collect()
 }
 
-/// The article's HTML wrapped in its direction and language.
+/// The article's HTML wrapped in its direction and language, its lead image and caption
+/// first (every reader shows HTML; not every one reads enclosures or Media RSS).
 fn wrapped_html(a: &Article) -> String {
+    let figure = a.core.image.as_ref().map_or(String::new(), |img| {
+        let caption = img.caption.as_deref().unwrap_or("");
+        let figcaption = if caption.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "<figcaption>{}</figcaption>",
+                crate::text::html_escape(caption)
+            )
+        };
+        format!(
+            "<figure><img src=\"{}\" alt=\"{}\">{figcaption}</figure>",
+            crate::text::html_escape(&img.url),
+            crate::text::html_escape(caption)
+        )
+    });
     format!(
-        "<div dir=\"{}\" lang=\"{}\">{}</div>",
+        "<div dir=\"{}\" lang=\"{}\">{figure}{}</div>",
         a.core.dir.as_str(),
         crate::text::html_escape(&a.core.lang),
         a.body_html
     )
 }
+
+/// The media type of an image URL, from its extension, when it is a common one.
+fn image_type(url: &str) -> Option<&'static str> {
+    let path = url
+        .split(['?', '#'])
+        .next()
+        .unwrap_or(url)
+        .to_ascii_lowercase();
+    let ext = path.rsplit_once('.').map_or("", |(_, e)| e);
+    match ext {
+        "jpg" | "jpeg" => Some("image/jpeg"),
+        "png" => Some("image/png"),
+        "gif" => Some("image/gif"),
+        "webp" => Some("image/webp"),
+        "avif" => Some("image/avif"),
+        "svg" => Some("image/svg+xml"),
+        _ => None,
+    }
+}
+
+/// Media RSS's `media:content` for a lead image, with its caption as `media:description`.
+fn media_content(img: &crate::dto::article::Image) -> rss::extension::ExtensionMap {
+    use rss::extension::Extension;
+    let mut attrs = BTreeMap::new();
+    attrs.insert("url".to_owned(), img.url.clone());
+    attrs.insert("medium".to_owned(), "image".to_owned());
+    if let Some(t) = image_type(&img.url) {
+        attrs.insert("type".to_owned(), t.to_owned());
+    }
+    let mut children = BTreeMap::new();
+    if let Some(caption) = img.caption.as_deref().filter(|c| !c.is_empty()) {
+        children.insert(
+            "description".to_owned(),
+            vec![Extension {
+                name: "media:description".to_owned(),
+                value: Some(xml_safe(caption)),
+                attrs: BTreeMap::new(),
+                children: BTreeMap::new(),
+            }],
+        );
+    }
+    let content = Extension {
+        name: "media:content".to_owned(),
+        value: None,
+        attrs,
+        children,
+    };
+    let mut by_name = BTreeMap::new();
+    by_name.insert("content".to_owned(), vec![content]);
+    let mut map = BTreeMap::new();
+    map.insert("media".to_owned(), by_name);
+    map
+}
+
+/// Media RSS's namespace.
+const MEDIA_NS: &str = "http://search.yahoo.com/mrss/";
 
 fn fixed(t: DateTime<Utc>) -> DateTime<FixedOffset> {
     t.fixed_offset()
@@ -201,11 +274,18 @@ fn atom_feed(input: &FeedInput<'_>) -> String {
                     ..Default::default()
                 })
                 .collect(),
-            links: vec![atom_link(
+            links: std::iter::once(atom_link(
                 input.article_url(a),
                 "alternate",
                 Some("application/json"),
-            )],
+            ))
+            .chain(
+                a.core
+                    .image
+                    .iter()
+                    .map(|img| atom_link(img.url.clone(), "enclosure", image_type(&img.url))),
+            )
+            .collect(),
             categories: a
                 .core
                 .tags
@@ -291,6 +371,7 @@ fn rss_feed(input: &FeedInput<'_>) -> String {
                     ..Default::default()
                 }
             }),
+            extensions: a.core.image.as_ref().map(media_content).unwrap_or_default(),
             ..Default::default()
         })
         .collect();
@@ -310,6 +391,9 @@ fn rss_feed(input: &FeedInput<'_>) -> String {
             )],
         }),
         items,
+        namespaces: [("media".to_owned(), MEDIA_NS.to_owned())]
+            .into_iter()
+            .collect(),
         ..Default::default()
     };
     channel.to_string()
@@ -387,6 +471,9 @@ pub struct JsonFeedExtension {
     pub version: i32,
     /// Tags as in the API.
     pub tags: Vec<crate::dto::article::TagRef>,
+    /// The lead image's caption (JSON Feed's `image` has none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image_caption: Option<String>,
 }
 
 fn json_feed(input: &FeedInput<'_>) -> JsonFeed {
@@ -425,6 +512,7 @@ fn json_feed(input: &FeedInput<'_>) -> JsonFeed {
                     slug: a.core.slug.clone(),
                     version: a.core.version,
                     tags: a.core.tags.clone(),
+                    image_caption: a.core.image.as_ref().and_then(|i| i.caption.clone()),
                 },
             })
             .collect(),

@@ -435,6 +435,12 @@ impl Application {
         let spec = web::Data::new(routes::docs::SpecDocument::new(crate::openapi::to_json(
             &spec,
         )));
+        let feed_ids = {
+            let mut conn = pool
+                .get()
+                .map_err(|e| std::io::Error::other(e.to_string()))?;
+            web::Data::new(routes::feeds::FeedIds::load(&mut conn, &settings))
+        };
         let watch = web::Data::new(
             crate::db::watch::SiteWatch::new(&pool)
                 .map_err(|e| std::io::Error::other(e.to_string()))?,
@@ -468,6 +474,7 @@ impl Application {
                     .app_data(limit.clone())
                     .app_data(known.clone())
                     .app_data(spec.clone())
+                    .app_data(feed_ids.clone())
                     .app_data(web::PathConfig::default().error_handler(|e, _| {
                         ApiError::invalid_param("path", e.to_string()).into()
                     }))

@@ -27,6 +27,23 @@ impl PublicState {
     }
 }
 
+/// The host feed ids are minted under: the one stored at the first start, or `candidate`,
+/// stored now when none was.
+pub fn id_authority(conn: &mut SqliteConnection, candidate: &str) -> QueryResult<String> {
+    diesel::update(
+        site_state::table
+            .find(1)
+            .filter(site_state::id_authority.is_null()),
+    )
+    .set(site_state::id_authority.eq(candidate))
+    .execute(conn)?;
+    site_state::table
+        .find(1)
+        .select(site_state::id_authority)
+        .first::<Option<String>>(conn)
+        .map(|a| a.unwrap_or_else(|| candidate.to_owned()))
+}
+
 /// Counts a committed write: every list and feed validator changes with it.
 pub fn touch(conn: &mut SqliteConnection, now: i64) -> QueryResult<()> {
     diesel::update(site_state::table.find(1))

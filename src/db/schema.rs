@@ -108,6 +108,7 @@ diesel::table! {
         swept_until -> BigInt,
         last_article_id -> Integer,
         last_tag_id -> Integer,
+        id_authority -> Nullable<Text>,
     }
 }
 

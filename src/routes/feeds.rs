@@ -45,14 +45,36 @@ fn base_url(req: &HttpRequest, settings: &Settings) -> String {
 
 /// The host `tag:` ids are minted under: the public URL's, else `localhost`, so ids never
 /// depend on the host name a reader happened to use.
-fn id_authority(settings: &Settings) -> String {
-    settings
-        .public_url
-        .as_deref()
-        .map(feeds::authority)
-        .filter(|a| !a.is_empty())
-        .unwrap_or("localhost")
-        .to_owned()
+/// The host feed ids are minted under, fixed at the first start (see `db::changes`).
+#[derive(Debug, Clone)]
+pub struct FeedIds(pub String);
+
+impl FeedIds {
+    /// Reads the stored host, storing the one `--public-url` names (else `localhost`) when
+    /// the database has none yet.
+    pub fn load(conn: &mut diesel::sqlite::SqliteConnection, settings: &Settings) -> FeedIds {
+        let candidate = settings
+            .public_url
+            .as_deref()
+            .map(feeds::authority)
+            .filter(|a| !a.is_empty())
+            .unwrap_or("localhost")
+            .to_owned();
+        match db::changes::id_authority(conn, &candidate) {
+            Ok(stored) => {
+                if stored != candidate {
+                    log::info!(
+                        "feed ids keep the host `{stored}` they were first minted under (--public-url names `{candidate}`)"
+                    );
+                }
+                FeedIds(stored)
+            }
+            Err(e) => {
+                log::error!("reading the feed id host failed ({e}); using `{candidate}`");
+                FeedIds(candidate)
+            }
+        }
+    }
 }
 
 async fn serve_feed(
@@ -71,7 +93,9 @@ async fn serve_feed(
     })
     .await?;
     let base = base_url(&req, &settings);
-    let authority = id_authority(&settings);
+    let authority = req
+        .app_data::<web::Data<FeedIds>>()
+        .map_or_else(|| "localhost".to_owned(), |ids| ids.0.clone());
     let self_url = format!("{base}{}", req.path());
     let body = feeds::render(
         format,

@@ -2,15 +2,17 @@
 //! and crash safety: `kill -9` of a server under concurrent writers loses nothing it
 //! acknowledged.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use diesel::prelude::*;
 use serde_json::{Value, json};
+
+use crate::helpers::start_server;
 
 const BIN: &str = env!("CARGO_BIN_EXE_anbaa");
 
@@ -264,49 +266,6 @@ fn export_then_import_into_an_empty_database_then_export_is_identical() {
         .send()
         .unwrap();
     assert_eq!(moved.status(), 301, "the merged slug still redirects");
-}
-
-/// A server process that is killed when dropped, so a failing test leaves none behind.
-struct Server(Child);
-
-impl Server {
-    fn kill(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
-fn start_server(db: &Path) -> (Server, String) {
-    // The verification reads are many and anonymous: no rate limit here.
-    let mut child = Command::new(BIN)
-        .args([
-            "serve",
-            "--bind",
-            "127.0.0.1:0",
-            "--rate-limit",
-            "0",
-            "--db",
-        ])
-        .arg(db)
-        .env("RUST_LOG", "info")
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let addr = loop {
-        let line = lines.next().expect("server exited early").unwrap();
-        if let Some(rest) = line.split("anbaa serving http://").nth(1) {
-            break rest.split_whitespace().next().unwrap().to_owned();
-        }
-    };
-    std::thread::spawn(move || lines.map_while(Result::ok).count());
-    (Server(child), format!("http://{addr}"))
 }
 
 fn new_key(db: &Path) -> String {

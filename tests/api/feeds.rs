@@ -336,3 +336,79 @@ fn a_deflate_etag_revalidates() {
         .unwrap();
     assert_eq!(res.status(), 304);
 }
+
+fn entry_ids(base: &str) -> Vec<String> {
+    let body = reqwest::blocking::get(format!("{base}/feeds/articles.atom"))
+        .unwrap()
+        .bytes()
+        .unwrap();
+    let feed = feed_rs::parser::parse(&body[..]).unwrap();
+    feed.entries.into_iter().map(|e| e.id).collect()
+}
+
+/// Entry ids are minted under the host fixed at the first start: setting `--public-url`
+/// later (or changing it) leaves every id as partners first saw it.
+#[test]
+fn feed_ids_survive_setting_and_changing_the_public_url() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ids.db");
+    let pool = anbaa::db::open(db.to_str().unwrap()).unwrap();
+    anbaa::demo::load(&mut pool.get().unwrap()).unwrap();
+    drop(pool);
+    let (mut first, base) = crate::helpers::start_server(&db);
+    let before = entry_ids(&base);
+    first.kill();
+    assert!(!before.is_empty());
+    assert!(before[0].starts_with("tag:localhost,"), "{}", before[0]);
+    for url in ["https://news.example.org", "https://other.example.net"] {
+        let (mut server, base) = crate::helpers::start_server_with(&db, &["--public-url", url]);
+        assert_eq!(entry_ids(&base), before, "ids with --public-url {url}");
+        server.kill();
+    }
+}
+
+/// The lead image and its caption reach every format: an Atom enclosure link, Media RSS
+/// `media:content`, JSON Feed's `image` with the caption in `_anbaa`, and a figure at the
+/// top of the HTML content.
+#[test]
+fn the_lead_image_and_caption_are_in_every_feed_format() {
+    let app = TestApp::spawn();
+    let res = app.post(
+        "/api/v1/articles",
+        &json!({"title": "سمرقند تستقبل السياح", "body": "نص.", "status": "published",
+                "image": {"url": "https://images.example.org/registan.jpg", "caption": "ساحة ريجستان"}}),
+    );
+    assert_eq!(res.status(), 201);
+    let url = "https://images.example.org/registan.jpg";
+    let atom = app.get("/feeds/articles.atom").text().unwrap();
+    let entry = &feed_rs::parser::parse(atom.as_bytes()).unwrap().entries[0];
+    assert!(
+        entry
+            .links
+            .iter()
+            .any(|l| l.href == url && l.rel.as_deref() == Some("enclosure")),
+        "{atom}"
+    );
+    let html = entry.content.as_ref().unwrap().body.clone().unwrap();
+    assert!(html.contains(&format!("<img src=\"{url}\"")), "{html}");
+    assert!(
+        html.contains("<figcaption>ساحة ريجستان</figcaption>"),
+        "{html}"
+    );
+    let rss = app.get("/feeds/articles.rss").text().unwrap();
+    let item = &feed_rs::parser::parse(rss.as_bytes()).unwrap().entries[0];
+    let media = item
+        .media
+        .iter()
+        .flat_map(|m| m.content.iter())
+        .find_map(|c| c.url.as_ref())
+        .map(|u| u.to_string());
+    assert_eq!(media.as_deref(), Some(url), "{rss}");
+    assert!(
+        rss.contains("<media:description>ساحة ريجستان</media:description>"),
+        "{rss}"
+    );
+    let json: Value = app.get("/feeds/articles.json").json().unwrap();
+    assert_eq!(json["items"][0]["image"], url);
+    assert_eq!(json["items"][0]["_anbaa"]["image_caption"], "ساحة ريجستان");
+}

@@ -1,6 +1,9 @@
 //! `TestApp`: the real server on port 0 over a fresh SQLite file, with keys of each scope,
 //! driven over real HTTP.
 
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::thread;
 
@@ -176,4 +179,55 @@ pub fn error_fields(problem: &Value) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// A server process that is killed when dropped, so a failing test leaves none behind.
+pub struct Server(Child);
+
+impl Server {
+    pub fn kill(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// Starts the real binary on `db` (port 0, no rate limit, `extra` flags) and returns it with
+/// its base URL.
+pub fn start_server_with(db: &Path, extra: &[&str]) -> (Server, String) {
+    // The verification reads are many and anonymous: no rate limit here.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_anbaa"))
+        .args([
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--rate-limit",
+            "0",
+            "--db",
+        ])
+        .arg(db)
+        .args(extra)
+        .env("RUST_LOG", "info")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let addr = loop {
+        let line = lines.next().expect("server exited early").unwrap();
+        if let Some(rest) = line.split("anbaa serving http://").nth(1) {
+            break rest.split_whitespace().next().unwrap().to_owned();
+        }
+    };
+    std::thread::spawn(move || lines.map_while(Result::ok).count());
+    (Server(child), format!("http://{addr}"))
+}
+
+/// `start_server_with` and no extra flags.
+pub fn start_server(db: &Path) -> (Server, String) {
+    start_server_with(db, &[])
 }

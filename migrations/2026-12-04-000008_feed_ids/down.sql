@@ -1,0 +1,1 @@
+ALTER TABLE site_state DROP COLUMN id_authority;
