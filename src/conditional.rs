@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 
 use crate::config::Settings;
 use crate::db::{self, DbPool, now_micros};
+use crate::dto::article::Article;
 use crate::error::ApiError;
 
 /// Bumped when a release changes how bodies are written, so old ETags stop matching.
@@ -131,29 +132,25 @@ impl Validator {
 
     /// The validator of one article: its version, and a digest of the tags it embeds (a
     /// tag rename changes the article's body, not its version) and of the field selection.
-    /// The same for every URL naming the article, so a write's ETag serves a later read.
-    pub fn article(
-        req: &HttpRequest,
-        settings: &Settings,
-        version: i32,
-        embedded: &str,
-        fields: Option<&str>,
-        modified: Modified,
-    ) -> Validator {
+    /// Nothing in an article's body depends on the request, so the same for every URL and
+    /// host naming the article: a write's ETag serves a later read, and a change-log entry
+    /// carries the ETag a GET answers.
+    pub fn article(a: &Article, fields: Option<&str>, modified: Modified) -> Validator {
         let mut h = Sha256::new();
-        for part in [
-            FORMAT,
-            settings.public_url.as_deref().unwrap_or(""),
-            req.connection_info().host(),
-            embedded,
-            fields.unwrap_or("*"),
-        ] {
-            h.update(part.as_bytes());
-            h.update([0]);
+        h.update(FORMAT.as_bytes());
+        h.update([0]);
+        for t in &a.core.tags {
+            h.update(t.id.to_le_bytes());
+            for part in [t.slug.as_str(), t.name.as_str(), t.kind.as_str()] {
+                h.update(part.as_bytes());
+                h.update([0]);
+            }
         }
+        h.update([0x1e]);
+        h.update(fields.unwrap_or("*").as_bytes());
         let digest = h.finalize();
         Validator {
-            tag: format!("v{version}-{}", hex(&digest[..6])),
+            tag: format!("v{}-{}", a.core.version, hex(&digest[..6])),
             modified: Some(modified),
             generation: None,
         }

@@ -36,6 +36,13 @@ pub struct Change {
     pub version: i32,
     /// When the change was committed.
     pub at: DateTime<Utc>,
+    /// On upserts: the article's ETag, as `GET /api/v1/articles/{id}` answers it. It
+    /// changes with `version`, and also when a tag the article carries is renamed (which
+    /// changes the article's body but not its version): compare it, not `version`, to know
+    /// whether a mirrored copy is current.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, example = "\"v4-3fa09c21d7e2\"")]
+    pub etag: Option<String>,
     /// The public article, with body, on upserts.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]

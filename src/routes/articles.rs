@@ -183,13 +183,7 @@ pub async fn get_article(
             ));
         }
     };
-    let validator = validator(
-        &req,
-        &settings,
-        &article,
-        raw_fields.as_deref(),
-        Modified::of(&events),
-    );
+    let validator = Validator::article(&article, raw_fields.as_deref(), Modified::of(&events));
     match validator.check(&req) {
         Precondition::NotModified(res) => Ok(res),
         Precondition::Build(v) => Ok(v.apply(match fields {
@@ -258,42 +252,12 @@ pub async fn related_articles(
     )))
 }
 
-/// An article's validator: its version, and the tags it embeds (a rename changes the body).
-fn validator(
-    req: &HttpRequest,
-    settings: &Settings,
-    a: &Article,
-    fields: Option<&str>,
-    modified: Modified,
-) -> Validator {
-    let embedded: String = a
-        .core
-        .tags
-        .iter()
-        .map(|t| {
-            format!(
-                "{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1e}",
-                t.id,
-                t.slug,
-                t.name,
-                t.kind.as_str()
-            )
-        })
-        .collect();
-    Validator::article(req, settings, a.core.version, &embedded, fields, modified)
-}
-
-fn written(
-    req: &HttpRequest,
-    settings: &Settings,
-    status: actix_web::http::StatusCode,
-    article: &Article,
-) -> HttpResponse {
+fn written(status: actix_web::http::StatusCode, article: &Article) -> HttpResponse {
     let mut res = HttpResponse::build(status);
     let modified = Modified::of(&[article.core.updated_at.timestamp_micros()]);
     res.insert_header((
         header::ETAG,
-        validator(req, settings, article, None, modified).etag(),
+        Validator::article(article, None, modified).etag(),
     ));
     if status == actix_web::http::StatusCode::CREATED {
         res.insert_header((header::LOCATION, article.core.links.self_.clone()));
@@ -316,8 +280,6 @@ fn written(
 )]
 #[post("/articles")]
 pub async fn create_article(
-    req: HttpRequest,
-    settings: web::Data<Settings>,
     pool: web::Data<DbPool>,
     _query: ApiQuery<NoParams>,
     caller: Caller,
@@ -329,12 +291,7 @@ pub async fn create_article(
         service::articles::create(conn, input, &by)
     })
     .await?;
-    Ok(written(
-        &req,
-        &settings,
-        actix_web::http::StatusCode::CREATED,
-        &article,
-    ))
+    Ok(written(actix_web::http::StatusCode::CREATED, &article))
 }
 
 /// Replaces an article whole: fields left out go back to their defaults; the slug is kept
@@ -370,12 +327,7 @@ pub async fn replace_article(
         service::articles::replace(conn, &reference, input, &by, if_match.as_ref())
     })
     .await?;
-    Ok(written(
-        &req,
-        &settings,
-        actix_web::http::StatusCode::OK,
-        &article,
-    ))
+    Ok(written(actix_web::http::StatusCode::OK, &article))
 }
 
 /// Changes the fields given; `null` clears a nullable field.
@@ -410,12 +362,7 @@ pub async fn patch_article(
         service::articles::patch(conn, &reference, input, &by, if_match.as_ref())
     })
     .await?;
-    Ok(written(
-        &req,
-        &settings,
-        actix_web::http::StatusCode::OK,
-        &article,
-    ))
+    Ok(written(actix_web::http::StatusCode::OK, &article))
 }
 
 /// Moves an article to the trash (gone from every public read, kept with its history), or
@@ -503,12 +450,7 @@ pub async fn restore_article(
         service::articles::restore(conn, &reference, &by, if_match.as_ref())
     })
     .await?;
-    Ok(written(
-        &req,
-        &settings,
-        actix_web::http::StatusCode::OK,
-        &article,
-    ))
+    Ok(written(actix_web::http::StatusCode::OK, &article))
 }
 
 /// Every version of an article, oldest first, each whole (title, summary, body, tags,
@@ -640,10 +582,5 @@ pub async fn restore_revision(
         service::articles::restore_revision(conn, &reference, n, &by, if_match.as_ref())
     })
     .await?;
-    Ok(written(
-        &req,
-        &settings,
-        actix_web::http::StatusCode::OK,
-        &article,
-    ))
+    Ok(written(actix_web::http::StatusCode::OK, &article))
 }

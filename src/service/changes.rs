@@ -96,8 +96,13 @@ pub fn list(conn: &mut SqliteConnection, p: &ChangesParams) -> Result<ChangePage
                 } else {
                     None
                 };
+                let etag = article.as_ref().map(|a| {
+                    let modified = crate::conditional::Modified::of(&[]);
+                    crate::conditional::Validator::article(a, None, modified).etag()
+                });
                 Change {
                     seq: i64::from(r.seq),
+                    etag,
                     op: if r.op == "upsert" {
                         ChangeOp::Upsert
                     } else {

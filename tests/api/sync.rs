@@ -757,3 +757,44 @@ fn concurrent_misses_of_one_key_build_it_once() {
         "one build for sixteen concurrent misses"
     );
 }
+
+/// A change-log entry carries the article's ETag, the one its GET answers: a tag rename
+/// re-sends the carriers with the same `version` but a new `etag`, so a mirror that
+/// compares it never misses the rename.
+#[test]
+fn a_tag_rename_changes_the_etag_of_its_carriers_in_the_log() {
+    let app = TestApp::spawn();
+    app.tag("sco", "منظمة شنغهاي", "organization", None);
+    let a = app.article("قمة منظمة شنغهاي", &["sco"]);
+    let log: Value = app.get("/api/v1/changes").json().unwrap();
+    let entry = log["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["id"] == a["id"])
+        .unwrap()
+        .clone();
+    let get = app.get(&format!("/api/v1/articles/{}", a["id"]));
+    let served = get.headers()["etag"].to_str().unwrap().to_owned();
+    assert_eq!(entry["etag"], served.as_str(), "the GET's ETag");
+    let since = log["meta"]["next_cursor"].as_str().unwrap().to_owned();
+    let res = app.send(
+        reqwest::Method::PATCH,
+        "/api/v1/tags/sco",
+        &json!({"name": "منظمة شنغهاي للتعاون"}),
+    );
+    assert_eq!(res.status(), 200);
+    let log: Value = app
+        .get(&format!("/api/v1/changes?since={since}"))
+        .json()
+        .unwrap();
+    let again = &log["data"][0];
+    assert_eq!(again["id"], a["id"]);
+    assert_eq!(again["version"], entry["version"], "a rename is not a new version");
+    assert_ne!(again["etag"], entry["etag"], "but it is a new representation");
+    let served = app.get(&format!("/api/v1/articles/{}", a["id"])).headers()["etag"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(again["etag"], served.as_str());
+}
