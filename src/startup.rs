@@ -257,6 +257,10 @@ pub fn cors(origins: &[String]) -> Cors {
             header::RETRY_AFTER,
             header::HeaderName::from_static("x-total-count"),
             header::HeaderName::from_static("x-request-id"),
+            // So a browser app can see how much of its rate it has left.
+            header::HeaderName::from_static("ratelimit-limit"),
+            header::HeaderName::from_static("ratelimit-remaining"),
+            header::HeaderName::from_static("ratelimit-reset"),
         ])
         .max_age(600)
         .block_on_origin_mismatch(false);

@@ -588,6 +588,10 @@ pub struct ArticleGetParams {
     /// `application/vnd.anbaa.selection+json`.
     #[param(value_type = Option<FieldList>, example = "id,slug,title")]
     pub fields: Option<String>,
+    /// `body`: accepted so that list and detail queries can be built alike; the detail view
+    /// always has the body.
+    #[param(value_type = Option<Include>)]
+    pub include: Option<String>,
 }
 
 /// Query parameters of `GET /api/v1/articles/{ref}/related`.

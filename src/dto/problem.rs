@@ -96,6 +96,9 @@ pub enum AnyProblems {
         headers(("Retry-After" = i64, description = "Seconds to wait"))
     )]
     RateLimited(Problem),
+    /// The request target (path and query) is over 8 KiB.
+    #[response(status = 414, content_type = "application/problem+json")]
+    UriTooLong(Problem),
     /// The database is unavailable for now and nothing was done; `Retry-After` says when to
     /// retry.
     #[response(

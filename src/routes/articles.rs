@@ -145,6 +145,15 @@ pub async fn get_article(
         query.0.fields.as_deref(),
         crate::dto::article::ARTICLE_FIELDS,
     );
+    if let Some(other) = query.0.include.as_deref().filter(|i| *i != "body") {
+        errors.add(
+            "include",
+            format!(
+                "the only value is `body` (the detail view always has it), not `{}`",
+                crate::validate::echo(other)
+            ),
+        );
+    }
     errors.into_param_result()?;
     // A public read is answered from memory while nothing on the site changed: the site
     // validator (every write, every publication falling due, the whole request) keys it.

@@ -509,15 +509,23 @@ fn load_wire(conn: &mut SqliteConnection, row: ArticleRow) -> Result<Article, Ap
 }
 
 /// Text direction of a language tag.
-pub fn dir_of(lang: &str) -> &'static str {
-    let primary = lang
-        .split(['-', '_'])
-        .next()
-        .unwrap_or("")
-        .to_ascii_lowercase();
+pub fn dir_of(lang: &str) -> TextDirection {
+    let mut parts = lang.split(['-', '_']).map(str::to_ascii_lowercase);
+    let primary = parts.next().unwrap_or_default();
+    // A script subtag decides when there is one: Azerbaijani or Uzbek in Arabic script
+    // (`az-Arab`) read right to left, Kurdish in Latin script (`ku-Latn`) left to right.
+    if let Some(script) = parts.find(|p| p.len() == 4 && p.bytes().all(|b| b.is_ascii_alphabetic()))
+    {
+        return match script.as_str() {
+            "arab" | "hebr" | "syrc" | "thaa" | "nkoo" | "adlm" | "rohg" => TextDirection::Rtl,
+            _ => TextDirection::Ltr,
+        };
+    }
     match primary.as_str() {
-        "ar" | "fa" | "he" | "ur" | "ps" | "ckb" | "yi" | "dv" | "sd" | "ug" | "ku" => "rtl",
-        _ => "ltr",
+        "ar" | "fa" | "he" | "ur" | "ps" | "ckb" | "yi" | "dv" | "sd" | "ug" | "ku" => {
+            TextDirection::Rtl
+        }
+        _ => TextDirection::Ltr,
     }
 }
 
@@ -536,11 +544,7 @@ pub fn to_wire(row: ArticleRow, tags: Vec<ArticleTagRow>) -> Article {
         url,
         caption: row.image_caption,
     });
-    let dir = if dir_of(&row.lang) == "rtl" {
-        TextDirection::Rtl
-    } else {
-        TextDirection::Ltr
-    };
+    let dir = dir_of(&row.lang);
     Article {
         core: ArticleCore {
             links: ArticleLinks {

@@ -501,3 +501,35 @@ fn relative_urls_are_dropped_and_footnotes_keep_their_text() {
         "link text stays: {html}"
     );
 }
+
+/// Direction follows the script subtag when there is one (`az-Arab` is right to left,
+/// `ku-Latn` left to right), else the language; the detail view accepts `include=body`
+/// as lists do.
+#[test]
+fn direction_follows_the_script_and_the_detail_view_accepts_include_body() {
+    let app = TestApp::spawn();
+    for (lang, dir) in [
+        ("az-Arab", "rtl"),
+        ("az", "ltr"),
+        ("ku-Latn", "ltr"),
+        ("ckb", "rtl"),
+    ] {
+        let res = app.post(
+            "/api/v1/articles",
+            &json!({"title": format!("خبر {lang}"), "lang": lang}),
+        );
+        assert_eq!(res.status(), 201);
+        let a: Value = res.json().unwrap();
+        assert_eq!(a["dir"], dir, "{lang}");
+    }
+    let a = app.article("خبر للتفاصيل", &[]);
+    let res = app.get(&format!("/api/v1/articles/{}?include=body", a["id"]));
+    assert_eq!(res.status(), 200);
+    let one: Value = res.json().unwrap();
+    assert!(one["body_html"].is_string());
+    let p = problem(
+        app.get(&format!("/api/v1/articles/{}?include=tags", a["id"])),
+        400,
+    );
+    assert_eq!(p["errors"][0]["field"], "include");
+}

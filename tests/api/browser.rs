@@ -195,6 +195,8 @@ fn cors_headers_preflights_and_origin_checks() {
         "x-total-count",
         "x-request-id",
         "last-modified",
+        "ratelimit-remaining",
+        "ratelimit-reset",
     ] {
         assert!(exposed.contains(h), "{h} exposed: {exposed}");
     }

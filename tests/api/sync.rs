@@ -790,8 +790,14 @@ fn a_tag_rename_changes_the_etag_of_its_carriers_in_the_log() {
         .unwrap();
     let again = &log["data"][0];
     assert_eq!(again["id"], a["id"]);
-    assert_eq!(again["version"], entry["version"], "a rename is not a new version");
-    assert_ne!(again["etag"], entry["etag"], "but it is a new representation");
+    assert_eq!(
+        again["version"], entry["version"],
+        "a rename is not a new version"
+    );
+    assert_ne!(
+        again["etag"], entry["etag"],
+        "but it is a new representation"
+    );
     let served = app.get(&format!("/api/v1/articles/{}", a["id"])).headers()["etag"]
         .to_str()
         .unwrap()
