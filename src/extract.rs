@@ -207,9 +207,37 @@ impl<T: DeserializeOwned> FromRequest for ApiQuery<T> {
     }
 }
 
+/// Parameters that take several comma-separated values, and may also be repeated
+/// (`tag=a&tag=b`, as `URLSearchParams.append` and axios send arrays): the values are joined.
+const LIST_PARAMS: [&str; 2] = ["tag", "exclude_tag"];
+
 /// Parses a query string into `T` (whose fields are all optional strings).
 pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
-    serde_urlencoded::from_str::<T>(query).map_err(|e| {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query)
+        .map_err(|e| ApiError::invalid_param("query", e.to_string()))?;
+    let mut joined: Vec<(String, String)> = Vec::with_capacity(pairs.len());
+    for (k, v) in pairs {
+        match joined.iter_mut().find(|(name, _)| *name == k) {
+            Some((_, first)) if LIST_PARAMS.contains(&k.as_str()) => {
+                if !v.is_empty() {
+                    if !first.is_empty() {
+                        first.push(',');
+                    }
+                    first.push_str(&v);
+                }
+            }
+            Some(_) => {
+                return Err(ApiError::invalid_param(
+                    k,
+                    "given more than once; this parameter takes one value",
+                ));
+            }
+            None => joined.push((k, v)),
+        }
+    }
+    let query = serde_urlencoded::to_string(&joined)
+        .map_err(|e| ApiError::invalid_param("query", e.to_string()))?;
+    serde_urlencoded::from_str::<T>(&query).map_err(|e| {
         let msg = e.to_string();
         let name = msg
             .split('`')
@@ -221,8 +249,6 @@ pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
                 .map(|(_, rest)| format!("; expected{rest}"))
                 .unwrap_or_default();
             format!("unknown parameter{expected}")
-        } else if msg.starts_with("duplicate field") {
-            "given more than once; separate several values with commas instead".to_owned()
         } else {
             msg
         };

@@ -189,3 +189,27 @@ pub enum NotModified {
     #[response(status = 304)]
     NotModified,
 }
+
+/// A read addressed to an old slug of a renamed article.
+#[derive(utoipa::IntoResponses)]
+pub enum ArticleMoved {
+    /// An old slug of a renamed article: `Location` has the same resource under the current
+    /// one.
+    #[response(
+        status = 301,
+        headers(("Location" = String, description = "The same resource under the article's current slug"))
+    )]
+    Moved,
+}
+
+/// A write addressed to an old slug of a renamed article.
+#[derive(utoipa::IntoResponses)]
+pub enum ArticleMovedWrite {
+    /// An old slug of a renamed article: nothing changed; send the same request to
+    /// `Location`.
+    #[response(
+        status = 308,
+        headers(("Location" = String, description = "The same resource under the article's current slug"))
+    )]
+    Moved,
+}

@@ -1,5 +1,6 @@
 //! `/api/v1/articles`: the list, one article, and writes.
 
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, delete, get, http::header, patch, post, put, web};
 
 use super::{PROBLEM, SELECTION, list_links, list_response};
@@ -14,7 +15,8 @@ use crate::dto::article::{
 };
 use crate::dto::list::{ArticleList, ArticleSelectionList, ListMeta};
 use crate::dto::problem::{
-    NotModified, PreconditionProblems, Problem, ReadProblems, WriteProblems,
+    ArticleMoved, ArticleMovedWrite, NotModified, PreconditionProblems, Problem, ReadProblems,
+    WriteProblems,
 };
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery};
@@ -97,6 +99,47 @@ pub async fn list_articles(
     Ok(validator.apply(res))
 }
 
+/// Turns a 404 for `{ref}` into a redirect when `{ref}` is an old slug of a renamed article
+/// the caller may see: 301 for reads, 308 for writes (the same method and body apply at the
+/// new address). Every other outcome passes through.
+async fn or_moved<T>(
+    req: &HttpRequest,
+    pool: &DbPool,
+    caller: &Caller,
+    outcome: Result<T, ApiError>,
+    status: StatusCode,
+) -> Result<Result<T, HttpResponse>, ApiError> {
+    let missing = match outcome {
+        Err(e @ ApiError::NotFound(_)) => e,
+        other => return other.map(Ok),
+    };
+    let Some(reference) = req.match_info().get("ref").map(str::to_owned) else {
+        return Err(missing);
+    };
+    let caller = caller.clone();
+    let moved = db::run(pool, move |conn| {
+        service::articles::moved(conn, &reference, &caller)
+    })
+    .await?;
+    let Some(slug) = moved else {
+        return Err(missing);
+    };
+    // The rest of the path after `{ref}` (`/revisions/3`) and the query stay as they were.
+    let rest = req
+        .path()
+        .strip_prefix("/api/v1/articles/")
+        .and_then(|p| p.find('/').map(|i| &p[i..]))
+        .unwrap_or("");
+    let mut location = format!("/api/v1/articles/{}{rest}", crate::text::pct(&slug));
+    if !req.query_string().is_empty() {
+        location.push('?');
+        location.push_str(req.query_string());
+    }
+    Ok(Err(HttpResponse::build(status)
+        .insert_header((header::LOCATION, location))
+        .finish()))
+}
+
 /// Marks a response as a selection of fields: its own media type, so that clients typed
 /// for whole articles never meet one.
 fn as_selection(mut res: HttpResponse) -> HttpResponse {
@@ -123,10 +166,9 @@ fn as_selection(mut res: HttpResponse) -> HttpResponse {
          ),
          headers(("ETag" = String, description = "`\"v{version}-…\"`: send it back in If-None-Match, or in If-Match to write"),
                  ("Last-Modified" = String, description = "The article's (or its tags') last change, or its publication"))),
-        (status = 301, description = "An old slug of a renamed article: `Location` has the current one",
-         headers(("Location" = String, description = "The article under its current slug"))),
         (status = 404, description = "No such article visible to the caller", body = Problem, content_type = PROBLEM),
         ReadProblems, NotModified,
+        ArticleMoved,
     )
 )]
 #[get("/articles/{ref}")]
@@ -219,6 +261,7 @@ pub async fn get_article(
                  ("X-Total-Count" = i64, description = "Articles sharing at least one tag"))),
         (status = 404, description = "No such published article", body = Problem, content_type = PROBLEM),
         ReadProblems, NotModified,
+        ArticleMoved,
     )
 )]
 #[get("/articles/{ref}/related")]
@@ -228,7 +271,7 @@ pub async fn related_articles(
     settings: web::Data<Settings>,
     path: web::Path<String>,
     // Checked even though public: a bad key is a 401 on every read, never ignored.
-    _caller: Caller,
+    caller: Caller,
     query: ApiQuery<RelatedParams>,
 ) -> Result<HttpResponse, ApiError> {
     let mut errors = crate::validate::Errors::default();
@@ -239,10 +282,16 @@ pub async fn related_articles(
         Err(answer) => return Ok(answer),
     };
     let reference = path.into_inner();
-    let (articles, total) = db::run(&pool, move |conn| {
+    let asked = caller.clone();
+    let outcome = db::run(&pool, move |conn| {
         service::articles::related(conn, &reference, limit)
     })
-    .await?;
+    .await;
+    let (articles, total) =
+        match or_moved(&req, &pool, &asked, outcome, StatusCode::MOVED_PERMANENTLY).await? {
+            Ok(found) => found,
+            Err(redirect) => return Ok(redirect),
+        };
     let meta = ListMeta {
         total,
         limit,
@@ -317,6 +366,7 @@ pub async fn create_article(
         (status = 409, description = "The slug is taken", body = Problem, content_type = PROBLEM),
         PreconditionProblems,
         WriteProblems,
+        ArticleMovedWrite,
     )
 )]
 #[put("/articles/{ref}")]
@@ -332,10 +382,16 @@ pub async fn replace_article(
     let by = caller.require(Scope::Write)?.name.clone();
     let (reference, input) = (path.into_inner(), body.into_inner()?);
     let if_match = IfMatch::required(&req, &settings)?;
-    let article = db::run(&pool, move |conn| {
+    let asked = caller.clone();
+    let outcome = db::run(&pool, move |conn| {
         service::articles::replace(conn, &reference, input, &by, if_match.as_ref())
     })
-    .await?;
+    .await;
+    let article =
+        match or_moved(&req, &pool, &asked, outcome, StatusCode::PERMANENT_REDIRECT).await? {
+            Ok(found) => found,
+            Err(redirect) => return Ok(redirect),
+        };
     Ok(written(actix_web::http::StatusCode::OK, &article))
 }
 
@@ -352,6 +408,7 @@ pub async fn replace_article(
         (status = 409, description = "The slug is taken", body = Problem, content_type = PROBLEM),
         PreconditionProblems,
         WriteProblems,
+        ArticleMovedWrite,
     )
 )]
 #[patch("/articles/{ref}")]
@@ -367,10 +424,16 @@ pub async fn patch_article(
     let by = caller.require(Scope::Write)?.name.clone();
     let (reference, input) = (path.into_inner(), body.into_inner()?);
     let if_match = IfMatch::required(&req, &settings)?;
-    let article = db::run(&pool, move |conn| {
+    let asked = caller.clone();
+    let outcome = db::run(&pool, move |conn| {
         service::articles::patch(conn, &reference, input, &by, if_match.as_ref())
     })
-    .await?;
+    .await;
+    let article =
+        match or_moved(&req, &pool, &asked, outcome, StatusCode::PERMANENT_REDIRECT).await? {
+            Ok(found) => found,
+            Err(redirect) => return Ok(redirect),
+        };
     Ok(written(actix_web::http::StatusCode::OK, &article))
 }
 
@@ -386,6 +449,7 @@ pub async fn patch_article(
         (status = 404, description = "No such article", body = Problem, content_type = PROBLEM),
         PreconditionProblems,
         WriteProblems,
+        ArticleMovedWrite,
     )
 )]
 #[delete("/articles/{ref}")]
@@ -417,14 +481,20 @@ pub async fn delete_article(
     };
     let reference = path.into_inner();
     let if_match = IfMatch::required(&req, &settings)?;
-    db::run(&pool, move |conn| {
+    let asked = caller.clone();
+    let outcome = db::run(&pool, move |conn| {
         if purge {
             service::articles::purge(conn, &reference, if_match.as_ref())
         } else {
             service::articles::trash(conn, &reference, &by, if_match.as_ref())
         }
     })
-    .await?;
+    .await;
+    if let Err(redirect) =
+        or_moved(&req, &pool, &asked, outcome, StatusCode::PERMANENT_REDIRECT).await?
+    {
+        return Ok(redirect);
+    }
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -441,6 +511,7 @@ pub async fn delete_article(
         (status = 409, description = "Not in the trash, or its slug was taken meanwhile", body = Problem, content_type = PROBLEM),
         PreconditionProblems,
         WriteProblems,
+        ArticleMovedWrite,
     )
 )]
 #[post("/articles/{ref}/restore")]
@@ -455,10 +526,16 @@ pub async fn restore_article(
     let by = caller.require(Scope::Write)?.name.clone();
     let reference = path.into_inner();
     let if_match = IfMatch::required(&req, &settings)?;
-    let article = db::run(&pool, move |conn| {
+    let asked = caller.clone();
+    let outcome = db::run(&pool, move |conn| {
         service::articles::restore(conn, &reference, &by, if_match.as_ref())
     })
-    .await?;
+    .await;
+    let article =
+        match or_moved(&req, &pool, &asked, outcome, StatusCode::PERMANENT_REDIRECT).await? {
+            Ok(found) => found,
+            Err(redirect) => return Ok(redirect),
+        };
     Ok(written(actix_web::http::StatusCode::OK, &article))
 }
 
@@ -475,6 +552,7 @@ pub async fn restore_article(
         (status = 403, description = "The key has neither `write` nor `read:drafts`", body = Problem, content_type = PROBLEM),
         (status = 404, description = "No such article", body = Problem, content_type = PROBLEM),
         ReadProblems, NotModified,
+        ArticleMoved,
     )
 )]
 #[get("/articles/{ref}/revisions")]
@@ -492,10 +570,15 @@ pub async fn list_revisions(
         Err(answer) => return Ok(answer),
     };
     let reference = path.into_inner();
-    let data = db::run(&pool, move |conn| {
+    let asked = caller.clone();
+    let outcome = db::run(&pool, move |conn| {
         service::articles::revisions(conn, &reference)
     })
-    .await?;
+    .await;
+    let data = match or_moved(&req, &pool, &asked, outcome, StatusCode::MOVED_PERMANENTLY).await? {
+        Ok(found) => found,
+        Err(redirect) => return Ok(redirect),
+    };
     Ok(validator.apply(HttpResponse::Ok().json(RevisionList { data })))
 }
 
@@ -520,6 +603,7 @@ fn require_history(caller: &Caller) -> Result<(), ApiError> {
         (status = 403, description = "The key has neither `write` nor `read:drafts`", body = Problem, content_type = PROBLEM),
         (status = 404, description = "No such article or version", body = Problem, content_type = PROBLEM),
         ReadProblems, NotModified,
+        ArticleMoved,
     )
 )]
 #[get("/articles/{ref}/revisions/{n}")]
@@ -538,10 +622,15 @@ pub async fn get_revision(
         Ok(v) => v,
         Err(answer) => return Ok(answer),
     };
-    let rev = db::run(&pool, move |conn| {
+    let asked = caller.clone();
+    let outcome = db::run(&pool, move |conn| {
         service::articles::revision(conn, &reference, n)
     })
-    .await?;
+    .await;
+    let rev = match or_moved(&req, &pool, &asked, outcome, StatusCode::MOVED_PERMANENTLY).await? {
+        Ok(found) => found,
+        Err(redirect) => return Ok(redirect),
+    };
     Ok(validator.apply(HttpResponse::Ok().json(rev)))
 }
 
@@ -572,6 +661,7 @@ fn version_param(raw: &str) -> Result<i32, ApiError> {
         (status = 409, description = "Its slug is taken now, or one of its tags no longer exists", body = Problem, content_type = PROBLEM),
         PreconditionProblems,
         WriteProblems,
+        ArticleMovedWrite,
     )
 )]
 #[post("/articles/{ref}/revisions/{n}/restore")]
@@ -587,9 +677,15 @@ pub async fn restore_revision(
     let (reference, n) = path.into_inner();
     let n = version_param(&n)?;
     let if_match = IfMatch::required(&req, &settings)?;
-    let article = db::run(&pool, move |conn| {
+    let asked = caller.clone();
+    let outcome = db::run(&pool, move |conn| {
         service::articles::restore_revision(conn, &reference, n, &by, if_match.as_ref())
     })
-    .await?;
+    .await;
+    let article =
+        match or_moved(&req, &pool, &asked, outcome, StatusCode::PERMANENT_REDIRECT).await? {
+            Ok(found) => found,
+            Err(redirect) => return Ok(redirect),
+        };
     Ok(written(actix_web::http::StatusCode::OK, &article))
 }

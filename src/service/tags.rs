@@ -84,6 +84,9 @@ pub fn list(conn: &mut SqliteConnection, p: &TagListParams) -> Result<TagPage, A
             .map(normalize);
     if p.q.as_ref().is_some_and(|q| q.chars().count() > 100) {
         errors.add("q", "must be at most 100 characters");
+    } else if p.q.as_ref().is_some_and(|q| q.contains('\u{FFFD}')) {
+        // The query decoder replaces bytes that are not UTF-8 with U+FFFD, as for articles.
+        errors.add("q", "is not valid UTF-8 (check the percent-encoding)");
     }
     let by_count = match p.sort.as_deref() {
         None => typed.is_some(),

@@ -793,3 +793,66 @@ fn tag_writes_honour_if_match() {
         .unwrap();
     assert_eq!(res.status(), 204);
 }
+
+/// An old slug of a renamed article is redirected on every `{ref}` route, not only on the
+/// detail view: 301 for reads (the rest of the path and the query kept), 308 for writes,
+/// which change nothing and keep their method and body at the new address.
+#[test]
+fn an_old_article_slug_redirects_on_every_route() {
+    let app = TestApp::spawn();
+    app.tag("armenia", "أرمينيا", "country", None);
+    let a = app.article("يريفان تستضيف قمة", &["armenia"]);
+    app.article("أرمينيا وجورجيا", &["armenia"]);
+    let old = a["slug"].as_str().unwrap().to_owned();
+    let res = app.send(
+        Method::PATCH,
+        &format!("/api/v1/articles/{}", a["id"]),
+        &json!({"slug": "yerevan-summit"}),
+    );
+    assert_eq!(res.status(), 200);
+    let client = Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let old_path = format!("/api/v1/articles/{}", anbaa::text::pct(&old));
+    for (method, suffix, status, expected) in [
+        (
+            Method::GET,
+            "/related?limit=3",
+            301,
+            "/api/v1/articles/yerevan-summit/related?limit=3",
+        ),
+        (
+            Method::GET,
+            "/revisions",
+            301,
+            "/api/v1/articles/yerevan-summit/revisions",
+        ),
+        (
+            Method::GET,
+            "/revisions/1",
+            301,
+            "/api/v1/articles/yerevan-summit/revisions/1",
+        ),
+        (Method::PATCH, "", 308, "/api/v1/articles/yerevan-summit"),
+        (Method::DELETE, "", 308, "/api/v1/articles/yerevan-summit"),
+    ] {
+        let res = client
+            .request(method.clone(), app.url(&format!("{old_path}{suffix}")))
+            .bearer_auth(&app.writer)
+            .json(&json!({"title": "لا يتغير"}))
+            .send()
+            .unwrap();
+        assert_eq!(res.status().as_u16(), status, "{method} {suffix}");
+        assert_eq!(res.headers()["location"], expected, "{method} {suffix}");
+    }
+    let now: Value = app
+        .get(&format!("/api/v1/articles/{}", a["id"]))
+        .json()
+        .unwrap();
+    assert_eq!(
+        now["title"], "يريفان تستضيف قمة",
+        "a redirected write changes nothing"
+    );
+    assert!(now["trashed_at"].is_null());
+}

@@ -503,3 +503,31 @@ fn long_uris_get_a_414_problem() {
     let q = "a".repeat(8000);
     assert_eq!(app.get(&format!("/api/v1/tags?q={q}")).status(), 400);
 }
+
+/// Repeated list parameters are joined (`tag=a&tag=b` is `tag=a,b`, as
+/// `URLSearchParams.append` sends arrays); a repeated single-value parameter is a 400 that
+/// says so; a query that is not UTF-8 is a 400 on tags as on articles.
+#[test]
+fn repeated_list_parameters_are_joined_and_single_ones_refused() {
+    let app = TestApp::spawn();
+    app.tag("kazakhstan", "كازاخستان", "country", None);
+    app.tag("uzbekistan", "أوزبكستان", "country", None);
+    app.article("خبر عن كازاخستان", &["kazakhstan"]);
+    app.article("خبر عن أوزبكستان", &["uzbekistan"]);
+    let list: serde_json::Value = app
+        .get("/api/v1/articles?tag=kazakhstan&tag=uzbekistan")
+        .json()
+        .unwrap();
+    assert_eq!(list["meta"]["total"], 2, "{list}");
+    let p = problem(app.get("/api/v1/articles?limit=5&limit=6"), 400);
+    assert_eq!(p["errors"][0]["field"], "limit");
+    assert!(
+        p["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("one value"),
+        "{p}"
+    );
+    let p = problem(app.get("/api/v1/tags?q=%FF"), 400);
+    assert_eq!(p["errors"][0]["field"], "q");
+}
