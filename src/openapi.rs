@@ -25,6 +25,7 @@ use utoipa_actix_web::AppExt;
         crate::dto::article::Include,
         crate::dto::article::QueryInstant,
         crate::dto::article::FieldList,
+        crate::dto::article::DetailFieldList,
         crate::dto::problem::ValidationProblem,
         crate::dto::tag::TagSort,
         crate::feeds::FeedFormat

@@ -198,13 +198,20 @@ pub fn delete(conn: &mut SqliteConnection, tag: &TagRow) -> Result<(), ApiError>
     let (live, trashed) = usage(conn, tag.id)?;
     if live + trashed > 0 {
         let used = live + trashed;
-        let trash_note = if trashed > 0 {
-            format!(" ({trashed} of them in the trash, which keeps its tags for a restore)")
+        // Only actions that can be taken: a trashed article cannot be edited.
+        let way = if trashed > 0 {
+            format!(
+                " ({trashed} of them in the trash, which keeps its tags for a restore); merge it into another tag (POST /api/v1/tags/{0}/merge), which moves every one of them, or remove it from the live ones and purge or restore the trashed ones",
+                tag.slug
+            )
         } else {
-            String::new()
+            format!(
+                "; remove it from them (PATCH each article's `tags`) or merge it into another tag (POST /api/v1/tags/{}/merge)",
+                tag.slug
+            )
         };
         return Err(ApiError::Conflict(format!(
-            "tag `{}` is carried by {used} article{}{trash_note}; remove it from them first",
+            "tag `{}` is carried by {used} article{}{way}",
             tag.slug,
             if used == 1 { "" } else { "s" }
         )));

@@ -527,23 +527,45 @@ impl PartialSchema for QueryInstant {
 
 impl ToSchema for QueryInstant {}
 
-/// `fields`: names from `ARTICLE_FIELDS` joined by single commas.
+/// `fields` of a list: names from `ARTICLE_FIELDS` joined by single commas.
 pub struct FieldList;
 
 impl PartialSchema for FieldList {
     fn schema() -> RefOr<Schema> {
-        let names = ARTICLE_FIELDS.join("|");
-        RefOr::T(
-            ObjectBuilder::new()
-                .schema_type(Type::String)
-                .description(Some("Article field names joined by single commas."))
-                .pattern(Some(format!("^(?:{names})(?:,(?:{names}))*$")))
-                .into(),
+        field_list(
+            ARTICLE_FIELDS.iter(),
+            "Article field names joined by single commas.",
         )
     }
 }
 
 impl ToSchema for FieldList {}
+
+/// `fields` of one article: the same names but `snippet`, which only search results have.
+pub struct DetailFieldList;
+
+impl PartialSchema for DetailFieldList {
+    fn schema() -> RefOr<Schema> {
+        field_list(
+            ARTICLE_FIELDS.iter().filter(|f| **f != "snippet"),
+            "Article field names (but `snippet`) joined by single commas.",
+        )
+    }
+}
+
+impl ToSchema for DetailFieldList {}
+
+/// A string of `names` joined by single commas.
+fn field_list<'a>(names: impl Iterator<Item = &'a &'static str>, what: &str) -> RefOr<Schema> {
+    let names = names.copied().collect::<Vec<_>>().join("|");
+    RefOr::T(
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(what))
+            .pattern(Some(format!("^(?:{names})(?:,(?:{names}))*$")))
+            .into(),
+    )
+}
 
 /// `tag_mode` of the article list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
@@ -586,7 +608,7 @@ pub enum Include {
 pub struct ArticleGetParams {
     /// Comma-separated subset of article fields to return. The answer is then served as
     /// `application/vnd.anbaa.selection+json`.
-    #[param(value_type = Option<FieldList>, example = "id,slug,title")]
+    #[param(value_type = Option<DetailFieldList>, example = "id,slug,title")]
     pub fields: Option<String>,
     /// `body`: accepted so that list and detail queries can be built alike; the detail view
     /// always has the body.

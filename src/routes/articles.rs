@@ -187,6 +187,15 @@ pub async fn get_article(
         query.0.fields.as_deref(),
         crate::dto::article::ARTICLE_FIELDS,
     );
+    if fields
+        .as_ref()
+        .is_some_and(|f| f.iter().any(|x| x == "snippet"))
+    {
+        errors.add(
+            "fields",
+            "`snippet` is only in search results (a list with `q`), not in one article",
+        );
+    }
     if let Some(other) = query.0.include.as_deref().filter(|i| *i != "body") {
         errors.add(
             "include",

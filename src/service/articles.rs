@@ -189,6 +189,16 @@ pub fn list(
         }
     };
     let fields = params::fields(&mut errors, p.fields.as_deref(), ARTICLE_FIELDS);
+    if q.is_none()
+        && fields
+            .as_ref()
+            .is_some_and(|f| f.iter().any(|x| x == "snippet"))
+    {
+        errors.add(
+            "fields",
+            "`snippet` is only there with `q`: it is the matched excerpt of a search",
+        );
+    }
     // Asking for a body field by name is asking for the body.
     let include_body = include_body
         || fields
@@ -1063,7 +1073,7 @@ pub fn restore(
         check_if_match(if_match, row.version)?;
         if let Some(holder) = db::articles::slug_holder(conn, &row.slug, Some(row.id))? {
             return Err(ApiError::Conflict(format!(
-                "slug `{}` was taken by article {holder} while this one was in the trash; give that one another slug, or restore this one and then PATCH its slug",
+                "slug `{}` was taken by article {holder} while this one was in the trash; give article {holder} another slug (PATCH /api/v1/articles/{holder}), then restore this one",
                 row.slug
             )));
         }
@@ -1228,6 +1238,14 @@ pub fn restore_revision(
                     }
                 },
             }
+        }
+        // The version's slug may be held by another article now: say how to free it (this
+        // request has no body to choose another).
+        if let Some(holder) = db::articles::slug_holder(conn, &rev.slug, Some(row.id))? {
+            return Err(ApiError::Conflict(format!(
+                "version {version} has the slug `{}`, which article {holder} holds now; give article {holder} another slug (PATCH /api/v1/articles/{holder}), then restore again",
+                rev.slug
+            )));
         }
         let fields = Fields::from_revision(&rev, slugs);
         let current_ids = tag_ids_of(conn, row.id)?;

@@ -531,3 +531,20 @@ fn repeated_list_parameters_are_joined_and_single_ones_refused() {
     let p = problem(app.get("/api/v1/tags?q=%FF"), 400);
     assert_eq!(p["errors"][0]["field"], "q");
 }
+
+/// `snippet` exists only in search results: selecting it without `q`, or on one article,
+/// is a 400 that says so instead of an answer of empty objects.
+#[test]
+fn selecting_snippet_without_a_search_is_refused() {
+    let app = TestApp::spawn();
+    let a = app.article("خبر بلا بحث", &[]);
+    let p = problem(app.get("/api/v1/articles?fields=id,snippet"), 400);
+    assert_eq!(p["errors"][0]["field"], "fields");
+    let p = problem(
+        app.get(&format!("/api/v1/articles/{}?fields=snippet", a["id"])),
+        400,
+    );
+    assert_eq!(p["errors"][0]["field"], "fields");
+    let res = app.get("/api/v1/articles?q=%D8%A8%D8%AD%D8%AB&fields=id,snippet");
+    assert_eq!(res.status(), 200);
+}
