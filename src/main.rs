@@ -320,7 +320,14 @@ fn export(db_path: &str, output: Option<&str>) -> CliResult {
     let mut conn = pool.get()?;
     let n = match output {
         Some(path) => {
-            let f = std::fs::File::create(path).map_err(|e| format!("cannot write {path}: {e}"))?;
+            // As `backup`: an export never overwrites a file (it may be the only copy).
+            let f = std::fs::File::create_new(path).map_err(|e| {
+                if e.kind() == std::io::ErrorKind::AlreadyExists {
+                    format!("{path} exists; choose a new file (an export never overwrites)")
+                } else {
+                    format!("cannot write {path}: {e}")
+                }
+            })?;
             anbaa::bulk::export(&mut conn, &mut std::io::BufWriter::new(f))?
         }
         None => anbaa::bulk::export(

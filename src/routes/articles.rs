@@ -267,7 +267,7 @@ pub async fn get_article(
         (status = 200, description = "Related articles, best first (no bodies)", body = ArticleList,
          headers(("ETag" = String, description = "Strong validator"),
                  ("Last-Modified" = String, description = "The latest write or publication on the site"),
-                 ("X-Total-Count" = i64, description = "Articles sharing at least one tag"))),
+                 ("X-Total-Count" = i64, description = "Articles sharing at least one tag, at most 20: as many as can be fetched"))),
         (status = 404, description = "No such published article", body = Problem, content_type = PROBLEM),
         ReadProblems, NotModified,
         ArticleMoved,
@@ -284,7 +284,12 @@ pub async fn related_articles(
     query: ApiQuery<RelatedParams>,
 ) -> Result<HttpResponse, ApiError> {
     let mut errors = crate::validate::Errors::default();
-    let limit = params::limit_within(&mut errors, query.0.limit.as_deref(), 5, 20);
+    let limit = params::limit_within(
+        &mut errors,
+        query.0.limit.as_deref(),
+        5,
+        service::articles::MAX_RELATED,
+    );
     errors.into_param_result()?;
     let validator = match super::site_read(&req, &pool, &settings).await? {
         Ok(v) => v,

@@ -81,6 +81,9 @@ pub async fn not_routed(
         Some(methods) if !methods.is_empty() && !methods.contains(req.method()) => {
             ApiError::MethodNotAllowed(methods)
         }
+        _ if path == "/" => ApiError::NotFound(
+            "nothing here: the API is under /api/v1, its documentation at /docs/ and its OpenAPI spec at /openapi.json".to_owned(),
+        ),
         _ => ApiError::NotFound(format!("no resource at {}", req.path())),
     })
 }

@@ -403,6 +403,9 @@ pub fn latest(
     Ok((tag, articles))
 }
 
+/// Most related articles one request returns (and counts).
+pub const MAX_RELATED: i64 = 20;
+
 /// Public articles related to a public one: those sharing its tags, a shared tag weighing
 /// more the fewer articles carry it (inverse document frequency), then the newest.
 pub fn related(
@@ -426,6 +429,8 @@ pub fn related(
         })
         .collect();
     let (ids, total) = db::articles::related(conn, row.id, &weights, now, limit)?;
+    // The list is not paged: count only what a caller can fetch.
+    let total = total.min(MAX_RELATED);
     let rows = db::articles::by_ids(conn, &ids)?;
     let mut tags = db::articles::tags_of(conn, &ids)?;
     let articles = rows

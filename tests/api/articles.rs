@@ -533,3 +533,23 @@ fn direction_follows_the_script_and_the_detail_view_accepts_include_body() {
     );
     assert_eq!(p["errors"][0]["field"], "include");
 }
+
+/// Related articles count only what one request can fetch (at most 20): a total the list
+/// cannot reach would promise pages that do not exist.
+#[test]
+fn related_counts_only_what_can_be_fetched() {
+    let app = TestApp::spawn();
+    app.tag("energy", "طاقة", "topic", None);
+    let first = app.article("خبر الطاقة الأول", &["energy"]);
+    for i in 0..22 {
+        app.article(&format!("خبر الطاقة رقم {i}"), &["energy"]);
+    }
+    let res = app.get(&format!(
+        "/api/v1/articles/{}/related?limit=20",
+        first["id"]
+    ));
+    assert_eq!(res.headers()["x-total-count"], "20");
+    let list: Value = res.json().unwrap();
+    assert_eq!(list["meta"]["total"], 20);
+    assert_eq!(list["data"].as_array().unwrap().len(), 20);
+}

@@ -200,6 +200,10 @@ fn export_then_import_into_an_empty_database_then_export_is_identical() {
     let first = dir.path().join("first.jsonl");
     let out = anbaa(&["export", "-o", first.to_str().unwrap()], &source);
     assert!(out.status.success(), "{}", text(&out));
+    // As a backup, an export never overwrites a file.
+    let again = anbaa(&["export", "-o", first.to_str().unwrap()], &source);
+    assert!(!again.status.success());
+    assert!(text(&again).contains("exists"), "{}", text(&again));
     let out = anbaa(&["import", first.to_str().unwrap()], &target);
     assert!(out.status.success(), "{}", text(&out));
     assert!(text(&out).contains("tags created"), "{}", text(&out));

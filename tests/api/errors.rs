@@ -548,3 +548,11 @@ fn selecting_snippet_without_a_search_is_refused() {
     let res = app.get("/api/v1/articles?q=%D8%A8%D8%AD%D8%AB&fields=id,snippet");
     assert_eq!(res.status(), 200);
 }
+
+/// `GET /` says where things are instead of a bare 404.
+#[test]
+fn the_root_points_at_the_api_and_its_docs() {
+    let app = TestApp::spawn();
+    let p = problem(app.get("/"), 404);
+    assert!(p["detail"].as_str().unwrap().contains("/docs/"), "{p}");
+}
