@@ -459,7 +459,8 @@ pub async fn patch_article(
            ("If-Match" = Option<String>, Header, nullable = false, description = "The ETag of the version you mean to delete")),
     security(("bearer" = ["write"]), ("bearer" = ["admin"])),
     responses(
-        (status = 204, description = "In the trash (or purged)"),
+        (status = 204, description = "In the trash (or purged)",
+         headers(("ETag" = String, description = "In the trash: the trashed version's ETag, for the If-Match of a restore"))),
         (status = 404, description = "No such article", body = Problem, content_type = PROBLEM),
         PreconditionProblems,
         WriteProblems,
@@ -498,18 +499,28 @@ pub async fn delete_article(
     let asked = caller.clone();
     let outcome = db::run(&pool, move |conn| {
         if purge {
-            service::articles::purge(conn, &reference, if_match.as_ref())
+            service::articles::purge(conn, &reference, if_match.as_ref()).map(|()| None)
         } else {
-            service::articles::trash(conn, &reference, &by, if_match.as_ref())
+            service::articles::trash(conn, &reference, &by, if_match.as_ref()).map(Some)
         }
     })
     .await;
-    if let Err(redirect) =
-        or_moved(&req, &pool, &asked, outcome, StatusCode::PERMANENT_REDIRECT).await?
-    {
-        return Ok(redirect);
+    let trashed =
+        match or_moved(&req, &pool, &asked, outcome, StatusCode::PERMANENT_REDIRECT).await? {
+            Ok(trashed) => trashed,
+            Err(redirect) => return Ok(redirect),
+        };
+    let mut res = HttpResponse::NoContent();
+    // The trashed version's ETag: what a restore's If-Match names (the article itself is
+    // no longer readable there).
+    if let Some(article) = &trashed {
+        let modified = Modified::of(&[article.core.updated_at.timestamp_micros()]);
+        res.insert_header((
+            header::ETAG,
+            Validator::article(article, None, modified).etag(),
+        ));
     }
-    Ok(HttpResponse::NoContent().finish())
+    Ok(res.finish())
 }
 
 /// Takes an article out of the trash, with its slug and tags (409 when a live article took

@@ -1044,13 +1044,17 @@ pub fn trash(
     reference: &str,
     by: &str,
     if_match: Option<&IfMatch>,
-) -> Result<(), ApiError> {
+) -> Result<Article, ApiError> {
     conn.immediate_transaction(|conn| {
         let row = find_for_write(conn, reference)?;
         check_if_match(if_match, row.version)?;
         let now = now_micros();
         db::articles::trash(conn, row.id, now, by)?;
-        logged(conn, row.id, now)
+        logged(conn, row.id, now)?;
+        // The trashed version, whose ETag a restore's If-Match names.
+        let trashed = db::articles::find_trashed(conn, &ArticleRef::Id(row.id))?
+            .ok_or_else(|| ApiError::internal("a trashed article is not in the trash"))?;
+        load_wire(conn, trashed)
     })
 }
 

@@ -856,3 +856,27 @@ fn an_old_article_slug_redirects_on_every_route() {
     );
     assert!(now["trashed_at"].is_null());
 }
+
+/// Trashing answers the trashed version's ETag, so a restore can name it in If-Match (the
+/// article cannot be read there any more).
+#[test]
+fn trash_answers_the_etag_a_restore_can_name() {
+    let app = TestApp::spawn_with(false, |s| s.require_if_match = true);
+    let a = app.article("خبر إلى سلة المحذوفات", &[]);
+    let path = format!("/api/v1/articles/{}", a["id"]);
+    let current = etag(&app.get(&path));
+    let res = app
+        .request(Method::DELETE, &path)
+        .header("If-Match", &current)
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    let trashed = etag(&res);
+    assert!(trashed.starts_with("\"v2-"), "{trashed}");
+    let res = app
+        .request(Method::POST, &format!("{path}/restore"))
+        .header("If-Match", &trashed)
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), 200);
+}
