@@ -58,7 +58,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     while rx.peek().is_some() {
         conn.immediate_transaction::<_, anbaa::error::ApiError, _>(|conn| {
             for prepared in rx.by_ref().take(1000) {
-                anbaa::service::articles::create_prepared(conn, prepared?, "bench")?;
+                anbaa::service::articles::create_prepared(
+                    conn,
+                    prepared?,
+                    "bench",
+                    anbaa::dto::article::RevisionAction::Import,
+                )?;
             }
             Ok(())
         })?;

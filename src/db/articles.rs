@@ -430,6 +430,7 @@ pub fn trash(conn: &mut SqliteConnection, id: i32, now: i64, by: &str) -> QueryR
         articles::updated_at.eq(now),
         articles::updated_by.eq(by),
         articles::version.eq(articles::version + 1),
+        articles::last_action.eq("trash"),
     ))
     .execute(conn)?;
     super::search::remove(conn, id)?;
@@ -531,6 +532,7 @@ pub fn untrash(
             articles::updated_at.eq(now),
             articles::updated_by.eq(by),
             articles::version.eq(articles::version + 1),
+            articles::last_action.eq("restore"),
         ))
         .returning(ArticleRow::as_returning())
         .get_result(conn)?;
@@ -581,6 +583,7 @@ pub fn retag(
                 articles::updated_at.eq(now),
                 articles::updated_by.eq(by),
                 articles::version.eq(articles::version + 1),
+                articles::last_action.eq("merge"),
             ))
             .execute(conn)?;
     }

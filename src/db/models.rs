@@ -32,6 +32,8 @@ pub struct ArticleRow {
     pub updated_by: Option<String>,
     pub trashed_at: Option<i64>,
     pub prev_updated_at: Option<i64>,
+    /// What made the current version (`dto::article::RevisionAction`).
+    pub last_action: String,
 }
 
 /// The columns an article write sets (insert and update alike).
@@ -57,6 +59,8 @@ pub struct ArticleWrite {
     pub image_url: Option<String>,
     pub image_caption: Option<String>,
     pub updated_by: Option<String>,
+    /// What this write is (`dto::article::RevisionAction`).
+    pub last_action: String,
 }
 
 /// A tag as embedded in an article, with the article it belongs to.
@@ -182,4 +186,6 @@ pub struct RevisionRow {
     pub trashed_at: Option<i64>,
     pub changed_by: Option<String>,
     pub changed_at: i64,
+    /// What made this version (`dto::article::RevisionAction`).
+    pub action: String,
 }

@@ -45,6 +45,7 @@ pub fn row_of(row: &ArticleRow, tags: &[ArticleTagRow]) -> RevisionRow {
         trashed_at: row.trashed_at,
         changed_by: row.updated_by.clone(),
         changed_at: row.updated_at,
+        action: row.last_action.clone(),
     }
 }
 
@@ -68,6 +69,28 @@ pub fn list(conn: &mut SqliteConnection, article_id: i32) -> QueryResult<Vec<Rev
         .order(article_revisions::version)
         .select(RevisionRow::as_select())
         .load(conn)
+}
+
+/// A page of an article's recorded earlier versions below `below` (the current version),
+/// oldest first, and how many there are.
+pub fn page(
+    conn: &mut SqliteConnection,
+    article_id: i32,
+    below: i32,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(Vec<RevisionRow>, i64)> {
+    let mine = article_revisions::table
+        .filter(article_revisions::article_id.eq(article_id))
+        .filter(article_revisions::version.lt(below));
+    let total = mine.count().get_result(conn)?;
+    let rows = mine
+        .order(article_revisions::version)
+        .offset(offset)
+        .limit(limit)
+        .select(RevisionRow::as_select())
+        .load(conn)?;
+    Ok((rows, total))
 }
 
 /// One earlier version.

@@ -48,6 +48,7 @@ diesel::table! {
         trashed_at -> Nullable<BigInt>,
         changed_by -> Nullable<Text>,
         changed_at -> BigInt,
+        action -> Text,
     }
 }
 
@@ -85,6 +86,7 @@ diesel::table! {
         sort_at -> Nullable<BigInt>,
         body_text -> Text,
         prev_updated_at -> Nullable<BigInt>,
+        last_action -> Text,
     }
 }
 

@@ -626,6 +626,56 @@ pub struct RelatedParams {
     pub limit: Option<String>,
 }
 
+/// What made a version of an article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum RevisionAction {
+    /// The article was created (`POST`).
+    Create,
+    /// An edit (`PATCH` or `PUT`).
+    Edit,
+    /// Moved to the trash.
+    Trash,
+    /// Taken out of the trash.
+    Restore,
+    /// A tag it carried was merged into another.
+    Merge,
+    /// Written by `anbaa import`.
+    Import,
+    /// An earlier version restored (`…/revisions/{n}/restore`).
+    Revert,
+}
+
+impl RevisionAction {
+    /// The value stored in the database and used on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RevisionAction::Create => "create",
+            RevisionAction::Edit => "edit",
+            RevisionAction::Trash => "trash",
+            RevisionAction::Restore => "restore",
+            RevisionAction::Merge => "merge",
+            RevisionAction::Import => "import",
+            RevisionAction::Revert => "revert",
+        }
+    }
+
+    /// Parses the stored value.
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            RevisionAction::Create,
+            RevisionAction::Edit,
+            RevisionAction::Trash,
+            RevisionAction::Restore,
+            RevisionAction::Merge,
+            RevisionAction::Import,
+            RevisionAction::Revert,
+        ]
+        .into_iter()
+        .find(|a| a.as_str() == s)
+    }
+}
+
 /// One version of an article, whole, as it was.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Revision {
@@ -666,13 +716,32 @@ pub struct Revision {
     pub tags: Vec<TagRef>,
     /// Whether this version was in the trash.
     pub trashed: bool,
+    /// What made this version.
+    pub action: RevisionAction,
 }
 
-/// Every version of an article.
+/// A page of an article's versions.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RevisionList {
-    /// Oldest first; the last one is the current version.
+    /// Oldest first; the last one of the last page is the current version.
     pub data: Vec<Revision>,
+    /// Paging facts: `total` counts every version.
+    pub meta: crate::dto::list::ListMeta,
+    /// Navigation links (`next` and `prev` by page).
+    pub links: crate::dto::list::ListLinks,
+}
+
+/// Query parameters of `GET /api/v1/articles/{ref}/revisions`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct RevisionListParams {
+    /// Versions per page, 1–100 (default 20).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 100)]
+    pub limit: Option<String>,
+    /// 1-based page number.
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 1000000)]
+    pub page: Option<String>,
 }
 
 /// Query parameters of `DELETE /api/v1/articles/{ref}`.

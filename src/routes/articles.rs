@@ -11,7 +11,7 @@ use crate::db::{self, DbPool};
 use crate::dto::NoParams;
 use crate::dto::article::{
     Article, ArticleCreate, ArticleFields, ArticleGetParams, ArticleListParams, ArticlePatch,
-    DeleteParams, RelatedParams, Revision, RevisionList,
+    DeleteParams, RelatedParams, Revision, RevisionList, RevisionListParams,
 };
 use crate::dto::list::{ArticleList, ArticleSelectionList, ListMeta};
 use crate::dto::problem::{
@@ -564,16 +564,20 @@ pub async fn restore_article(
     Ok(written(actix_web::http::StatusCode::OK, &article))
 }
 
-/// Every version of an article, oldest first, each whole (title, summary, body, tags,
-/// status, dates) with who made it and when; the last is the current one.
+/// The versions of an article, a page at a time, oldest first, each whole (title, summary,
+/// body, tags, status, dates) with who made it, when and how (`action`); the last of the
+/// last page is the current one.
 #[utoipa::path(
     tag = "revisions",
-    params(("ref" = String, Path, description = "Numeric id or slug (trashed articles too)")),
+    params(("ref" = String, Path, description = "Numeric id or slug (trashed articles too)"),
+           RevisionListParams),
     security(("bearer" = ["write"]), ("bearer" = ["read:drafts"])),
     responses(
-        (status = 200, description = "Every version", body = RevisionList,
+        (status = 200, description = "A page of versions", body = RevisionList,
          headers(("ETag" = String, description = "Strong validator"),
-                 ("Last-Modified" = String, description = "The latest write on the site"))),
+                 ("Last-Modified" = String, description = "The latest write on the site"),
+                 ("X-Total-Count" = i64, description = "Every version of the article"),
+                 ("Link" = String, description = "RFC 8288 links: self, next, prev"))),
         (status = 403, description = "The key has neither `write` nor `read:drafts`", body = Problem, content_type = PROBLEM),
         (status = 404, description = "No such article", body = Problem, content_type = PROBLEM),
         ReadProblems, NotModified,
@@ -586,10 +590,14 @@ pub async fn list_revisions(
     settings: web::Data<Settings>,
     pool: web::Data<DbPool>,
     path: web::Path<String>,
-    _query: ApiQuery<NoParams>,
+    query: ApiQuery<RevisionListParams>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
     require_history(&caller)?;
+    let mut errors = crate::validate::Errors::default();
+    let limit = params::limit(&mut errors, query.0.limit.as_deref());
+    let page = params::page(&mut errors, query.0.page.as_deref()).unwrap_or(1);
+    errors.into_param_result()?;
     let validator = match super::site_read(&req, &pool, &settings).await? {
         Ok(v) => v,
         Err(answer) => return Ok(answer),
@@ -597,14 +605,26 @@ pub async fn list_revisions(
     let reference = path.into_inner();
     let asked = caller.clone();
     let outcome = db::run(&pool, move |conn| {
-        service::articles::revisions(conn, &reference)
+        service::articles::revisions(conn, &reference, page, limit)
     })
     .await;
-    let data = match or_moved(&req, &pool, &asked, outcome, StatusCode::MOVED_PERMANENTLY).await? {
-        Ok(found) => found,
-        Err(redirect) => return Ok(redirect),
+    let (data, total) =
+        match or_moved(&req, &pool, &asked, outcome, StatusCode::MOVED_PERMANENTLY).await? {
+            Ok(found) => found,
+            Err(redirect) => return Ok(redirect),
+        };
+    let meta = ListMeta {
+        total,
+        limit,
+        page: Some(page),
+        next_cursor: None,
     };
-    Ok(validator.apply(HttpResponse::Ok().json(RevisionList { data })))
+    let (links, link) = list_links(&req, &settings, &meta, true);
+    Ok(validator.apply(list_response(
+        &RevisionList { data, meta, links },
+        total,
+        link,
+    )))
 }
 
 /// History is editorial: a key that may write or read drafts.

@@ -17,8 +17,8 @@ use crate::db::search::IndexDoc;
 use crate::db::{self, now_micros};
 use crate::dto::article::{
     ARTICLE_FIELDS, Article, ArticleCore, ArticleCreate, ArticleLinks, ArticleListItem,
-    ArticleListParams, ArticlePatch, ArticleSort, ArticleStatus, Image, Revision, TagRef,
-    TextDirection,
+    ArticleListParams, ArticlePatch, ArticleSort, ArticleStatus, Image, Revision, RevisionAction,
+    TagRef, TextDirection,
 };
 use crate::dto::instant;
 use crate::dto::tag::TagKind;
@@ -814,6 +814,7 @@ fn build(
     existing: Option<&ArticleRow>,
     now: i64,
     by: &str,
+    action: RevisionAction,
 ) -> Result<(ArticleWrite, Vec<i32>, IndexDoc), ApiError> {
     let f = p.fields;
     let except = existing.map(|r| r.id);
@@ -857,6 +858,7 @@ fn build(
         image_url: f.image.as_ref().map(|i| i.url.clone()),
         image_caption: f.image.and_then(|i| i.caption),
         updated_by: Some(by.to_owned()),
+        last_action: action.as_str().to_owned(),
     };
     Ok((write, ids, p.index))
 }
@@ -869,7 +871,7 @@ pub fn create(
 ) -> Result<Article, ApiError> {
     let prepared = prepare_create(input)?;
     conn.immediate_transaction(|conn| {
-        let id = create_prepared(conn, prepared, by)?;
+        let id = create_prepared(conn, prepared, by, RevisionAction::Create)?;
         let row = db::articles::find(conn, &ArticleRef::Id(id), Visibility::All, now_micros())?
             .ok_or_else(|| ApiError::internal("a created article vanished"))?;
         load_wire(conn, row)
@@ -882,9 +884,10 @@ pub fn create_prepared(
     conn: &mut SqliteConnection,
     prepared: Prepared,
     by: &str,
+    action: RevisionAction,
 ) -> Result<i32, ApiError> {
     let now = now_micros();
-    let (write, ids, index) = build(conn, prepared, None, now, by)?;
+    let (write, ids, index) = build(conn, prepared, None, now, by, action)?;
     let id = db::articles::insert(conn, &write, &ids, now, &index)?;
     logged(conn, id, now)?;
     Ok(id)
@@ -921,7 +924,7 @@ pub fn upsert_prepared(
     let slug = prepared.upsert_slug();
     prepared.fields.slug = Some(slug.clone());
     let Some(id) = db::articles::slug_holder(conn, &slug, None)? else {
-        return create_prepared(conn, prepared, by).map(Upserted::Created);
+        return create_prepared(conn, prepared, by, RevisionAction::Import).map(Upserted::Created);
     };
     let row = db::articles::find(conn, &ArticleRef::Id(id), Visibility::All, now_micros())?
         .ok_or_else(|| ApiError::internal("a slug holder vanished"))?;
@@ -929,7 +932,14 @@ pub fn upsert_prepared(
         prepared.fields.published_at = row.published_at;
     }
     let current_ids = tag_ids_of(conn, id)?;
-    match rewrite(conn, row, prepared, &current_ids, by)? {
+    match rewrite(
+        conn,
+        row,
+        prepared,
+        &current_ids,
+        by,
+        RevisionAction::Import,
+    )? {
         (_, true) => Ok(Upserted::Updated(id)),
         (_, false) => Ok(Upserted::Unchanged(id)),
     }
@@ -960,7 +970,7 @@ pub fn replace(
             prepared.fields.published_at = row.published_at;
         }
         let now = now_micros();
-        let (write, ids, index) = build(conn, prepared, Some(&row), now, by)?;
+        let (write, ids, index) = build(conn, prepared, Some(&row), now, by, RevisionAction::Edit)?;
         let row = db::articles::update(conn, row.id, &write, &ids, &index)?;
         logged(conn, row.id, now)?;
         load_wire(conn, row)
@@ -988,7 +998,14 @@ pub fn patch(
         let mut fields = Fields::from_row(&row, current);
         fields.apply(patch);
         // A patch that changes nothing is not a new version.
-        let (row, _) = rewrite(conn, row, prepare(fields), &current_ids, by)?;
+        let (row, _) = rewrite(
+            conn,
+            row,
+            prepare(fields),
+            &current_ids,
+            by,
+            RevisionAction::Edit,
+        )?;
         load_wire(conn, row)
     })
 }
@@ -1001,9 +1018,10 @@ fn rewrite(
     prepared: Prepared,
     current_ids: &[i32],
     by: &str,
+    action: RevisionAction,
 ) -> Result<(ArticleRow, bool), ApiError> {
     let now = now_micros();
-    let (write, ids, index) = build(conn, prepared, Some(&row), now, by)?;
+    let (write, ids, index) = build(conn, prepared, Some(&row), now, by, action)?;
     if ids == current_ids && same_content(&row, &write) {
         return Ok((row, false));
     }
@@ -1157,6 +1175,7 @@ fn revision_wire(rev: RevisionRow, current: bool) -> Revision {
         }),
         tags,
         trashed: rev.trashed_at.is_some(),
+        action: RevisionAction::parse(&rev.action).unwrap_or(RevisionAction::Edit),
     }
 }
 
@@ -1171,17 +1190,27 @@ fn current_as_revision(
     Ok(db::revisions::row_of(row, &tags))
 }
 
-/// Every version of an article, oldest first; the last is the current one.
-pub fn revisions(conn: &mut SqliteConnection, reference: &str) -> Result<Vec<Revision>, ApiError> {
+/// A page of an article's versions, oldest first (the current one is the last of the last
+/// page), and how many versions there are.
+pub fn revisions(
+    conn: &mut SqliteConnection,
+    reference: &str,
+    page: i64,
+    limit: i64,
+) -> Result<(Vec<Revision>, i64), ApiError> {
     conn.transaction(|conn| {
         let row = find_any(conn, reference)?;
-        let mut out: Vec<Revision> = db::revisions::list(conn, row.id)?
+        let offset = (page - 1) * limit;
+        let (earlier, kept) = db::revisions::page(conn, row.id, row.version, offset, limit)?;
+        let mut out: Vec<Revision> = earlier
             .into_iter()
-            .filter(|r| r.version < row.version)
             .map(|r| revision_wire(r, false))
             .collect();
-        out.push(revision_wire(current_as_revision(conn, &row)?, true));
-        Ok(out)
+        // The current version is not a kept row: it follows the last kept one.
+        if offset + limit > kept && (out.len() as i64) < limit {
+            out.push(revision_wire(current_as_revision(conn, &row)?, true));
+        }
+        Ok((out, kept + 1))
     })
 }
 
@@ -1259,7 +1288,7 @@ pub fn restore_revision(
         let fields = Fields::from_revision(&rev, slugs);
         let current_ids = tag_ids_of(conn, row.id)?;
         // Restoring what is already current is not a new version (as a no-op PATCH).
-        let (row, _) = rewrite(conn, row, prepare(fields), &current_ids, by)?;
+        let (row, _) = rewrite(conn, row, prepare(fields), &current_ids, by, RevisionAction::Revert)?;
         load_wire(conn, row)
     })
 }

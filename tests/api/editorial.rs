@@ -95,7 +95,7 @@ fn every_change_keeps_the_previous_version_and_a_restore_is_a_new_version() {
     );
     // A stale If-Match on a restore is refused like any write.
     let res = app
-        .request(Method::POST, &format!("{path}/revisions/2/restore"))
+        .request(Method::POST, &format!("{path}/revisions/1/restore"))
         .header("If-Match", etag(&current))
         .send()
         .unwrap();
@@ -879,4 +879,66 @@ fn trash_answers_the_etag_a_restore_can_name() {
         .send()
         .unwrap();
     assert_eq!(res.status(), 200);
+}
+
+/// The history says what made each version, and is paged with the list envelope: the
+/// current version is the last of the last page, `meta.total` counts every version.
+#[test]
+fn revisions_say_what_made_each_version_and_are_paged() {
+    let app = TestApp::spawn();
+    app.tag("kazakhstan", "كازاخستان", "country", None);
+    app.tag("qazaqstan", "قازاقستان", "country", None);
+    let a = app.article("خبر بتاريخ طويل", &["qazaqstan"]);
+    let path = format!("/api/v1/articles/{}", a["id"]);
+    assert_eq!(
+        app.send(Method::PATCH, &path, &json!({"title": "خبر معدل"}))
+            .status(),
+        200
+    );
+    assert_eq!(
+        app.request(Method::DELETE, &path).send().unwrap().status(),
+        204
+    );
+    let restore = app
+        .request(Method::POST, &format!("{path}/restore"))
+        .send()
+        .unwrap();
+    assert_eq!(restore.status(), 200);
+    let merge = app.post(
+        "/api/v1/tags/qazaqstan/merge",
+        &json!({"into": "kazakhstan"}),
+    );
+    assert_eq!(merge.status(), 200);
+    let revert = app
+        .request(Method::POST, &format!("{path}/revisions/1/restore"))
+        .send()
+        .unwrap();
+    assert_eq!(revert.status(), 200);
+    let all: Value = app
+        .get_with(&format!("{path}/revisions?limit=100"), &app.writer)
+        .json()
+        .unwrap();
+    let actions: Vec<&str> = all["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        ["create", "edit", "trash", "restore", "merge", "revert"]
+    );
+    assert_eq!(all["meta"]["total"], 6);
+    let first: Value = app
+        .get_with(&format!("{path}/revisions?limit=4"), &app.writer)
+        .json()
+        .unwrap();
+    assert_eq!(first["data"].as_array().unwrap().len(), 4);
+    assert_eq!(first["data"][3]["current"], false);
+    let next = first["links"]["next"].as_str().unwrap().to_owned();
+    let second: Value = app.get_with(&next, &app.writer).json().unwrap();
+    assert_eq!(second["data"].as_array().unwrap().len(), 2);
+    assert_eq!(second["data"][1]["current"], true);
+    assert_eq!(second["data"][1]["version"], 6);
+    assert!(second["links"]["next"].is_null());
 }

@@ -1,0 +1,2 @@
+ALTER TABLE article_revisions DROP COLUMN action;
+ALTER TABLE articles DROP COLUMN last_action;
