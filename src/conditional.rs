@@ -91,6 +91,9 @@ fn request_fingerprint(req: &HttpRequest, settings: &Settings) -> Sha256 {
     h.update([0]);
     h.update(settings.public_url.as_deref().unwrap_or("").as_bytes());
     h.update([0]);
+    // Feeds link to the site's pages through it.
+    h.update(settings.article_url.as_deref().unwrap_or("").as_bytes());
+    h.update([0]);
     h.update(req.connection_info().host().as_bytes());
     h.update([0]);
     if let Some(auth) = req.headers().get(header::AUTHORIZATION) {

@@ -23,6 +23,12 @@ pub struct Settings {
     #[arg(long, env = "ANBAA_PUBLIC_URL")]
     pub public_url: Option<String>,
 
+    /// The page of an article on your site, as a template: `{slug}` (percent-encoded) and
+    /// `{id}` are filled in, e.g. `https://example.org/news/{slug}`. Feed entries link there
+    /// (a reader opens a page, not JSON); without it they link to the JSON API.
+    #[arg(long, env = "ANBAA_ARTICLE_URL")]
+    pub article_url: Option<String>,
+
     /// Largest accepted JSON body, in bytes.
     #[arg(long, env = "ANBAA_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
     pub max_body_bytes: usize,
@@ -57,6 +63,22 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// Checks an `--article-url` template: an absolute http(s) URL naming `{slug}` or `{id}`.
+    pub fn check_article_url(template: &str) -> Result<(), String> {
+        let lower = template.to_ascii_lowercase();
+        if !(lower.starts_with("https://") || lower.starts_with("http://")) {
+            return Err(format!(
+                "--article-url `{template}` must be an absolute http(s) URL, e.g. https://example.org/news/{{slug}}"
+            ));
+        }
+        if !template.contains("{slug}") && !template.contains("{id}") {
+            return Err(format!(
+                "--article-url `{template}` must name `{{slug}}` or `{{id}}`, e.g. https://example.org/news/{{slug}}"
+            ));
+        }
+        Ok(())
+    }
+
     /// Settings for a server on `bind` with the database at `db`, everything else default
     /// (but no rate limit).
     pub fn new(bind: &str, db: &str) -> Settings {
@@ -65,6 +87,7 @@ impl Settings {
             db: db.to_owned(),
             demo: false,
             public_url: None,
+            article_url: None,
             max_body_bytes: 1024 * 1024,
             cors_origins: Vec::new(),
             // Library users (tests, benchmarks) opt in; the command line defaults to 50.

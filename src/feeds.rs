@@ -57,6 +57,8 @@ pub struct FeedInput<'a> {
     pub self_url: &'a str,
     /// The host that `tag:` ids are minted under (from the configured public URL).
     pub id_authority: &'a str,
+    /// The template of an article's page on the site (`{slug}`, `{id}`), when configured.
+    pub page_url: Option<&'a str>,
     /// The tag this feed is for, if any.
     pub tag: Option<&'a TagRow>,
     /// The articles, newest first, with bodies.
@@ -96,6 +98,19 @@ impl FeedInput<'_> {
 
     fn article_url(&self, a: &Article) -> String {
         format!("{}/api/v1/articles/{}", self.base, a.core.id)
+    }
+
+    /// The article's page on the site, when a template is configured.
+    fn page(&self, a: &Article) -> Option<String> {
+        self.page_url.map(|t| {
+            t.replace("{slug}", &crate::text::pct(&a.core.slug))
+                .replace("{id}", &a.core.id.to_string())
+        })
+    }
+
+    /// Where a reader should go: the page on the site, else the article in the API.
+    fn link(&self, a: &Article) -> String {
+        self.page(a).unwrap_or_else(|| self.article_url(a))
     }
 
     fn tag_url(&self, slug: &str) -> String {
@@ -274,18 +289,22 @@ fn atom_feed(input: &FeedInput<'_>) -> String {
                     ..Default::default()
                 })
                 .collect(),
-            links: std::iter::once(atom_link(
-                input.article_url(a),
-                "alternate",
-                Some("application/json"),
-            ))
-            .chain(
-                a.core
-                    .image
-                    .iter()
-                    .map(|img| atom_link(img.url.clone(), "enclosure", image_type(&img.url))),
-            )
-            .collect(),
+            links: input
+                .page(a)
+                .map(|page| atom_link(page, "alternate", Some("text/html")))
+                .into_iter()
+                .chain(std::iter::once(atom_link(
+                    input.article_url(a),
+                    "alternate",
+                    Some("application/json"),
+                )))
+                .chain(
+                    a.core
+                        .image
+                        .iter()
+                        .map(|img| atom_link(img.url.clone(), "enclosure", image_type(&img.url))),
+                )
+                .collect(),
             categories: a
                 .core
                 .tags
@@ -348,7 +367,7 @@ fn rss_feed(input: &FeedInput<'_>) -> String {
         .iter()
         .map(|a| rss::Item {
             title: Some(xml_safe(&a.core.title)),
-            link: Some(input.article_url(a)),
+            link: Some(input.link(a)),
             description: Some(xml_safe(&a.core.summary)),
             content: Some(xml_safe(&wrapped_html(a))),
             guid: Some(rss::Guid {
@@ -432,7 +451,7 @@ pub struct JsonFeedAuthor {
 pub struct JsonFeedItem {
     /// Stable `tag:` URI.
     pub id: String,
-    /// The article in the JSON API.
+    /// The article's page on the site (`--article-url`), else the article in the JSON API.
     pub url: String,
     /// Headline.
     pub title: String,
@@ -467,6 +486,8 @@ pub struct JsonFeedExtension {
     pub id: i32,
     /// Article slug.
     pub slug: String,
+    /// The article in the JSON API.
+    pub api_url: String,
     /// Article version.
     pub version: i32,
     /// Tags as in the API.
@@ -492,7 +513,7 @@ fn json_feed(input: &FeedInput<'_>) -> JsonFeed {
             .iter()
             .map(|a| JsonFeedItem {
                 id: input.entry_id(a),
-                url: input.article_url(a),
+                url: input.link(a),
                 title: a.core.title.clone(),
                 content_html: wrapped_html(a),
                 summary: a.core.summary.clone(),
@@ -510,6 +531,7 @@ fn json_feed(input: &FeedInput<'_>) -> JsonFeed {
                 anbaa: JsonFeedExtension {
                     id: a.core.id,
                     slug: a.core.slug.clone(),
+                    api_url: input.article_url(a),
                     version: a.core.version,
                     tags: a.core.tags.clone(),
                     image_caption: a.core.image.as_ref().and_then(|i| i.caption.clone()),

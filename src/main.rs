@@ -160,6 +160,9 @@ fn serve(settings: Settings) -> CliResult {
     for origin in &settings.cors_origins {
         anbaa::startup::check_origin(origin)?;
     }
+    if let Some(template) = &settings.article_url {
+        Settings::check_article_url(template)?;
+    }
     let pool = db::open(&settings.db)?;
     if settings.demo {
         let mut conn = pool.get()?;

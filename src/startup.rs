@@ -456,6 +456,10 @@ impl Application {
             check_origin(origin)
                 .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
         }
+        if let Some(template) = &settings.article_url {
+            Settings::check_article_url(template)
+                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+        }
         let origins = settings.cors_origins.clone();
         let limits = web::Data::new(
             RateLimits::new(settings.rate_limit, &settings.trusted_proxies)

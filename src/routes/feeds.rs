@@ -103,6 +103,7 @@ async fn serve_feed(
             base: &base,
             self_url: &self_url,
             id_authority: &authority,
+            page_url: settings.article_url.as_deref(),
             tag: tag_row.as_ref(),
             articles: &articles,
             updated: crate::dto::instant(validator.modified_at()),

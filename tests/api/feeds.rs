@@ -412,3 +412,38 @@ fn the_lead_image_and_caption_are_in_every_feed_format() {
     assert_eq!(json["items"][0]["image"], url);
     assert_eq!(json["items"][0]["_anbaa"]["image_caption"], "ساحة ريجستان");
 }
+
+/// With `--article-url`, feed entries link to the article's page on the site (the Arabic
+/// slug percent-encoded), so a reader opens a page, not JSON; the API link stays beside it.
+#[test]
+fn feed_entries_link_to_the_site_page_when_configured() {
+    let app = TestApp::spawn_with(false, |s| {
+        s.article_url = Some("https://news.example.org/news/{slug}?ref={id}".to_owned());
+    });
+    let a = app.article("باكو تستضيف مؤتمر المناخ", &[]);
+    let page = format!(
+        "https://news.example.org/news/{}?ref={}",
+        anbaa::text::pct(a["slug"].as_str().unwrap()),
+        a["id"]
+    );
+    let atom = app.get("/feeds/articles.atom").text().unwrap();
+    let entry = &feed_rs::parser::parse(atom.as_bytes()).unwrap().entries[0];
+    assert!(
+        entry
+            .links
+            .iter()
+            .any(|l| l.href == page && l.media_type.as_deref() == Some("text/html")),
+        "{atom}"
+    );
+    let rss = app.get("/feeds/articles.rss").text().unwrap();
+    let item = &feed_rs::parser::parse(rss.as_bytes()).unwrap().entries[0];
+    assert_eq!(item.links[0].href, page);
+    let json: Value = app.get("/feeds/articles.json").json().unwrap();
+    assert_eq!(json["items"][0]["url"], page.as_str());
+    assert!(
+        json["items"][0]["_anbaa"]["api_url"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("/api/v1/articles/{}", a["id"]))
+    );
+}
