@@ -337,20 +337,10 @@ pub fn insert(
 
 /// The next article id: above every id ever handed out, purged ones included.
 fn next_id(conn: &mut SqliteConnection) -> QueryResult<i32> {
-    use super::schema::site_state;
     let live_max: Option<i32> = articles::table
         .select(diesel::dsl::max(articles::id))
         .first(conn)?;
-    diesel::update(site_state::table.find(1))
-        .set(
-            site_state::last_article_id.eq(diesel::dsl::sql::<diesel::sql_types::Integer>(
-                "MAX(last_article_id, ",
-            )
-            .bind::<diesel::sql_types::Integer, _>(live_max.unwrap_or(0))
-            .sql(") + 1")),
-        )
-        .returning(site_state::last_article_id)
-        .get_result(conn)
+    super::changes::next_id(conn, super::changes::IdCounter::Article, live_max)
 }
 
 /// Keeps the current version of an article as a revision before it changes; returns it.

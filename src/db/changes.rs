@@ -44,6 +44,39 @@ pub fn id_authority(conn: &mut SqliteConnection, candidate: &str) -> QueryResult
         .map(|a| a.unwrap_or_else(|| candidate.to_owned()))
 }
 
+/// An id sequence that never hands out an id twice.
+#[derive(Debug, Clone, Copy)]
+pub enum IdCounter {
+    /// Article ids.
+    Article,
+    /// Tag ids.
+    Tag,
+}
+
+/// The next id of `counter`: above every id it ever handed out and above `live_max`, the
+/// highest id in use (SQLite alone would hand out max + 1 again after a delete).
+pub fn next_id(
+    conn: &mut SqliteConnection,
+    counter: IdCounter,
+    live_max: Option<i32>,
+) -> QueryResult<i32> {
+    #[derive(QueryableByName)]
+    struct Next {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        id: i32,
+    }
+    let column = match counter {
+        IdCounter::Article => "last_article_id",
+        IdCounter::Tag => "last_tag_id",
+    };
+    let next: Next = diesel::sql_query(format!(
+        "UPDATE site_state SET {column} = MAX({column}, ?) + 1 WHERE id = 1 RETURNING {column} AS id"
+    ))
+    .bind::<diesel::sql_types::Integer, _>(live_max.unwrap_or(0))
+    .get_result(conn)?;
+    Ok(next.id)
+}
+
 /// Counts a committed write: every list and feed validator changes with it.
 pub fn touch(conn: &mut SqliteConnection, now: i64) -> QueryResult<()> {
     diesel::update(site_state::table.find(1))

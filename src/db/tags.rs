@@ -168,18 +168,8 @@ pub fn insert(conn: &mut SqliteConnection, write: &TagWrite, now: i64) -> QueryR
 /// The next tag id: above every id ever handed out, deleted and merged tags' included, so an
 /// id names one tag for good (revisions, mirrors and feeds refer to tags by id).
 fn next_id(conn: &mut SqliteConnection) -> QueryResult<i32> {
-    use super::schema::site_state;
     let live_max: Option<i32> = tags::table.select(diesel::dsl::max(tags::id)).first(conn)?;
-    diesel::update(site_state::table.find(1))
-        .set(
-            site_state::last_tag_id.eq(diesel::dsl::sql::<diesel::sql_types::Integer>(
-                "MAX(last_tag_id, ",
-            )
-            .bind::<diesel::sql_types::Integer, _>(live_max.unwrap_or(0))
-            .sql(") + 1")),
-        )
-        .returning(site_state::last_tag_id)
-        .get_result(conn)
+    super::changes::next_id(conn, super::changes::IdCounter::Tag, live_max)
 }
 
 /// Replaces a tag's columns.
