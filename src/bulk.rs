@@ -167,12 +167,65 @@ fn reason(e: &ApiError) -> String {
 /// Parses one line (CPU only, no database): a tag line, or an article prepared for writing.
 fn parse_line(text: &str) -> Result<Line, String> {
     // An article line fails this at its first key, so trying costs next to nothing.
-    if let Ok(envelope) = serde_json::from_str::<TagEnvelope>(text) {
-        let t = envelope.tag;
-        tag_create(&t).validate().map_err(|e| reason(&e))?;
-        return Ok(Line::Tag(Box::new(t)));
+    match serde_json::from_str::<TagEnvelope>(text) {
+        Ok(envelope) => {
+            let t = envelope.tag;
+            tag_create(&t).validate().map_err(|e| {
+                // The tag's fields, named as the line has them.
+                reason(&e)
+                    .split("; ")
+                    .map(|part| format!("tag.{part}"))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            })?;
+            check_redirects(&t)?;
+            return Ok(Line::Tag(Box::new(t)));
+        }
+        // A line whose only key is `tag` is a tag line, however malformed: say what is wrong
+        // with it rather than with an article.
+        Err(e) if is_tag_line(text) => return Err(format!("tag line: {e}")),
+        Err(_) => {}
     }
     parse_article(text).map(|p| Line::Article(Box::new(p)))
+}
+
+/// Most old slugs one tag line may list.
+const MAX_REDIRECTS: usize = 100;
+
+/// Checks a tag line's old slugs: a handful of slug-like strings (they are looked up as
+/// slugs in URLs and filters, so no whitespace, no control characters, at most 80 long).
+fn check_redirects(t: &TagLine) -> Result<(), String> {
+    if t.redirects.len() > MAX_REDIRECTS {
+        return Err(format!(
+            "tag.redirects: at most {MAX_REDIRECTS} old slugs, not {}",
+            t.redirects.len()
+        ));
+    }
+    let bad: Vec<String> = t
+        .redirects
+        .iter()
+        .filter(|r| {
+            r.is_empty()
+                || r.chars().count() > crate::text::slug::MAX_SLUG_CHARS
+                || r.chars()
+                    .any(|c| c.is_whitespace() || c.is_control() || c == '/')
+        })
+        .map(|r| format!("`{}`", crate::validate::echo(r)))
+        .collect();
+    if bad.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "tag.redirects: not a slug (empty, over 80 characters, or with spaces, slashes or control characters): {}",
+            bad.join(", ")
+        ))
+    }
+}
+
+/// True for a JSON object whose only key is `tag`.
+fn is_tag_line(text: &str) -> bool {
+    serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(text)
+        .is_ok_and(|m| m.len() == 1 && m.contains_key("tag"))
 }
 
 /// The create body a tag line stands for.
@@ -306,12 +359,13 @@ fn write_tag(conn: &mut SqliteConnection, t: &TagLine) -> Result<TagOutcome, Api
         .map(|r| r.id)
         .ok_or_else(|| ApiError::internal("a tag just written is gone"))?;
     let mut added = false;
+    let now = now_micros();
     for old in &t.redirects {
         let old = crate::text::nfc(old);
         let free = db::tags::by_slug(conn, &old)?.is_none()
             && db::revisions::tag_redirect(conn, &old)?.is_none();
-        if free && !old.is_empty() {
-            db::revisions::redirect_tag(conn, &old, id, id, now_micros())?;
+        if free {
+            db::revisions::add_tag_redirect(conn, &old, id, now)?;
             added = true;
         }
     }

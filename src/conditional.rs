@@ -284,10 +284,22 @@ impl IfMatch {
     /// The request's `If-Match`; a 428 when the server requires one and it has none.
     pub fn required(req: &HttpRequest, settings: &Settings) -> Result<Option<IfMatch>, ApiError> {
         match IfMatch::of(req) {
-            None if settings.require_if_match => Err(ApiError::PreconditionRequired(format!(
-                "this server refuses changes without If-Match: GET {} and send its ETag back in If-Match (or `If-Match: *` to change whatever is current)",
-                req.path()
-            ))),
+            None if settings.require_if_match => {
+                // The resource whose ETag counts: `/api/v1/{articles|tags}/{ref}`, whatever
+                // action below it this request is.
+                let resource = req.path().split('/').take(5).collect::<Vec<_>>().join("/");
+                let how = if req.path().ends_with("/restore") && !req.path().contains("/revisions/")
+                {
+                    format!(
+                        "send the ETag the trash (DELETE {resource}) answered, or `\"v{{version}}\"` with the version `GET /api/v1/articles?status=trashed` lists"
+                    )
+                } else {
+                    format!("GET {resource} and send its ETag back")
+                };
+                Err(ApiError::PreconditionRequired(format!(
+                    "this server refuses changes without If-Match: {how} in If-Match (or `If-Match: *` to change whatever is current)"
+                )))
+            }
             found => Ok(found),
         }
     }

@@ -41,7 +41,7 @@ pub enum ApiError {
     Conflict(String),
     /// `If-Match` names a version that is no longer current (412); carries the current one.
     #[error(
-        "the article is at version {0}; your If-Match names another. GET it again, reapply your change and send the new ETag"
+        "the article is at version {0}; your If-Match names another. Read it again (in the trash: send If-Match \"v{0}\"), reapply your change and send the new ETag"
     )]
     PreconditionFailed(i32),
     /// `If-Match` names an earlier state of a tag (412).
@@ -255,6 +255,10 @@ impl ApiError {
             ApiError::RateLimited(secs) => {
                 res.insert_header((header::RETRY_AFTER, secs.to_string()));
             }
+            // A busy or unreachable database is usually back within a second or two.
+            ApiError::Unavailable(_) => {
+                res.insert_header((header::RETRY_AFTER, "2"));
+            }
             _ => {}
         }
         let body = serde_json::to_vec(&problem).unwrap_or_else(|_| b"{}".to_vec());
@@ -289,6 +293,14 @@ impl From<diesel::result::Error> for ApiError {
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => ApiError::Conflict(
                 format!("a resource with that key exists: {}", info.message()),
             ),
+            // SQLITE_BUSY after the busy timeout: another writer (an import, a backup) holds
+            // the database. Nothing was written; the client may simply try again.
+            Error::DatabaseError(_, info) if info.message().contains("database is locked") => {
+                ApiError::Unavailable(
+                    "the database is busy with another write (an import or a backup); try again shortly"
+                        .to_owned(),
+                )
+            }
             other => ApiError::Internal(format!("database: {other}")),
         }
     }
@@ -328,5 +340,26 @@ pub fn from_actix(err: &actix_web::Error) -> ApiError {
         ),
         s if s.is_client_error() => ApiError::MalformedBody(text),
         _ => ApiError::Internal(text),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ApiError;
+    use diesel::result::{DatabaseErrorKind, Error};
+
+    /// A database another writer holds past the busy timeout is a 503 the client may retry,
+    /// not a 500.
+    #[test]
+    fn a_locked_database_is_a_503_with_retry_after() {
+        let locked = Error::DatabaseError(
+            DatabaseErrorKind::Unknown,
+            Box::new("database is locked".to_owned()),
+        );
+        let err = ApiError::from(locked);
+        assert!(matches!(err, ApiError::Unavailable(_)), "{err:?}");
+        let res = err.render(None, None);
+        assert_eq!(res.status().as_u16(), 503);
+        assert_eq!(res.headers()["retry-after"], "2");
     }
 }

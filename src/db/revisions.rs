@@ -143,6 +143,23 @@ pub fn drop_article_redirect(conn: &mut SqliteConnection, slug: &str) -> QueryRe
     Ok(())
 }
 
+/// Adds a redirect from `old_slug` to a tag (an import restoring one), leaving others alone.
+pub fn add_tag_redirect(
+    conn: &mut SqliteConnection,
+    old_slug: &str,
+    tag: i32,
+    now: i64,
+) -> QueryResult<()> {
+    diesel::insert_or_ignore_into(tag_redirects::table)
+        .values((
+            tag_redirects::slug.eq(old_slug),
+            tag_redirects::tag_id.eq(tag),
+            tag_redirects::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// Points `old_slug` (and every redirect to `from_tag`) at `to_tag`.
 pub fn redirect_tag(
     conn: &mut SqliteConnection,

@@ -89,7 +89,12 @@ pub async fn get_tag(
     // Answered from memory while nothing on the site changed (the cached answer carries
     // the tag's own ETag).
     let site = Validator::site(&req, &pool, &settings).await?;
-    if let Some(hit) = super::from_cache(&req, &site).await {
+    // (If-Modified-Since alone is answered on the tag's own path: the cached answer only
+    // knows its ETag.)
+    let h = req.headers();
+    if (h.contains_key(header::IF_NONE_MATCH) || !h.contains_key(header::IF_MODIFIED_SINCE))
+        && let Some(hit) = super::from_cache(&req, &site).await
+    {
         return Ok(hit);
     }
     let slug = path.into_inner();
@@ -128,6 +133,8 @@ pub async fn get_tag(
     security(("bearer" = ["write"])),
     responses(
         (status = 200, description = "Merged", body = TagMergeResult),
+        (status = 308, description = "An old slug of a merged or renamed tag: send the same request to `Location`",
+         headers(("Location" = String, description = "The merge under the tag's current slug"))),
         (status = 404, description = "No such tag", body = Problem, content_type = PROBLEM),
         (status = 409, description = "The target is this tag, or sits under it in the tree", body = Problem, content_type = PROBLEM),
         PreconditionProblems,
@@ -149,10 +156,16 @@ pub async fn merge_tag(
     let if_match = IfMatch::required(&req, &settings)?;
     let slug = path.into_inner();
     let result = db::run(&pool, move |conn| {
-        service::tags::merge(conn, &slug, input, &by, if_match.as_ref())
+        or_moved(conn, &slug, |conn| {
+            service::tags::merge(conn, &slug, input, &by, if_match.as_ref())
+        })
     })
     .await?;
-    Ok(HttpResponse::Ok().json(result))
+    Ok(match result {
+        Ok(result) => HttpResponse::Ok().json(result),
+        // The same request applies at the tag's current slug.
+        Err(current) => moved_here_then(&current, "/merge"),
+    })
 }
 
 /// Creates a tag.
@@ -161,14 +174,18 @@ pub async fn merge_tag(
     request_body = TagCreate,
     security(("bearer" = ["write"])),
     responses(
-        (status = 201, description = "Created", body = Tag, headers(("Location" = String, description = "The new tag's path"))),
+        (status = 201, description = "Created", body = Tag,
+         headers(("Location" = String, description = "The new tag's path"),
+                 ("ETag" = String, description = "The tag's ETag, for the If-Match of its next change"))),
         (status = 409, description = "The slug is taken", body = Problem, content_type = PROBLEM),
         WriteProblems,
     )
 )]
 #[post("/tags")]
 pub async fn create_tag(
+    req: HttpRequest,
     pool: web::Data<DbPool>,
+    settings: web::Data<Settings>,
     _query: ApiQuery<NoParams>,
     caller: Caller,
     body: ApiJson<TagCreate>,
@@ -176,9 +193,15 @@ pub async fn create_tag(
     caller.require(Scope::Write)?;
     let input = body.into_inner()?;
     let tag = db::run(&pool, move |conn| service::tags::create(conn, input)).await?;
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, tag.links.self_.clone()))
-        .json(tag))
+    // The tag's ETag, for the If-Match of its next change.
+    let site = Validator::site(&req, &pool, &settings).await?;
+    Ok(
+        Validator::tag(&site, tag.updated_at.timestamp_micros()).apply(
+            HttpResponse::Created()
+                .insert_header((header::LOCATION, tag.links.self_.clone()))
+                .json(tag),
+        ),
+    )
 }
 
 /// Changes the fields given.
@@ -288,10 +311,15 @@ fn or_moved<T>(
 
 /// A 308 to the tag's current URL: the same method and body apply there.
 fn moved_here(current: &str) -> HttpResponse {
+    moved_here_then(current, "")
+}
+
+/// A 308 to `rest` under the tag's current URL.
+fn moved_here_then(current: &str, rest: &str) -> HttpResponse {
     HttpResponse::PermanentRedirect()
         .insert_header((
             header::LOCATION,
-            format!("/api/v1/tags/{}", crate::text::pct(current)),
+            format!("/api/v1/tags/{}{rest}", crate::text::pct(current)),
         ))
         .finish()
 }

@@ -537,7 +537,7 @@ pub fn dir_of(lang: &str) -> TextDirection {
         };
     }
     match primary.as_str() {
-        "ar" | "fa" | "he" | "ur" | "ps" | "ckb" | "yi" | "dv" | "sd" | "ug" | "ku" => {
+        "ar" | "fa" | "he" | "ur" | "ps" | "ckb" | "yi" | "dv" | "sd" | "ug" | "ku" | "syr" => {
             TextDirection::Rtl
         }
         _ => TextDirection::Ltr,
@@ -964,9 +964,10 @@ pub fn replace(
     conn.immediate_transaction(|conn| {
         let row = find_for_write(conn, reference)?;
         check_if_match(if_match, row.version)?;
-        // A published story keeps its date when the body leaves it out: a PUT that fixes a
-        // typo must not move a 2025 story to the top of every list and feed.
-        if prepared.fields.published_at.is_none() && row.status == "published" {
+        // A stored date stays when the body leaves it out: a PUT that fixes a typo must not
+        // move a 2025 story to the top of every list and feed, nor publish a scheduled draft
+        // before its time. (PATCH `"published_at": null` clears it.)
+        if prepared.fields.published_at.is_none() {
             prepared.fields.published_at = row.published_at;
         }
         let now = now_micros();
@@ -1270,7 +1271,7 @@ pub fn restore_revision(
                     Some(tag) => slugs.push(tag.slug.clone()),
                     None => {
                         return Err(ApiError::Conflict(format!(
-                            "version {version} carries tag `{}`, which no longer exists; create it again or restore another version",
+                            "version {version} carries tag `{}`, which was deleted (a tag made since under that slug is another tag); restore another version, or PATCH the article with the tags it should carry",
                             t.slug
                         )));
                     }

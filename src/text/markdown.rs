@@ -27,6 +27,16 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     let mut b = ammonia::Builder::default();
     b.url_schemes(["http", "https", "mailto"].into_iter().collect())
         .url_relative(ammonia::UrlRelative::Deny)
+        // `https:/x` and `http:host` parse as absolute, but browsers resolve a same-scheme URL
+        // without `//` against the page: only `scheme://` (and `mailto:`) is absolute enough.
+        .attribute_filter(|_, attribute, value| {
+            let url_attribute = matches!(attribute, "href" | "src" | "cite" | "longdesc");
+            let lower = value.trim().to_ascii_lowercase();
+            let absolute = lower.starts_with("https://")
+                || lower.starts_with("http://")
+                || lower.starts_with("mailto:");
+            (!url_attribute || absolute).then_some(value.into())
+        })
         .link_rel(Some("noopener noreferrer nofollow"));
     b
 });

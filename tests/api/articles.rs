@@ -553,3 +553,54 @@ fn related_counts_only_what_can_be_fetched() {
     assert_eq!(list["meta"]["total"], 20);
     assert_eq!(list["data"].as_array().unwrap().len(), 20);
 }
+
+/// A PUT that leaves `published_at` out keeps any stored date: publishing a scheduled
+/// draft with PUT keeps its embargo.
+#[test]
+fn put_keeps_a_scheduled_drafts_date_when_publishing_it() {
+    let app = TestApp::spawn();
+    let res = app.post(
+        "/api/v1/articles",
+        &json!({"title": "مسودة بموعد", "status": "draft", "published_at": "2030-06-01T08:00:00Z"}),
+    );
+    let draft: Value = res.json().unwrap();
+    let path = format!("/api/v1/articles/{}", draft["id"]);
+    let res = app.send(
+        Method::PUT,
+        &path,
+        &json!({"title": "مسودة بموعد", "body": "نص", "status": "published"}),
+    );
+    let put: Value = res.json().unwrap();
+    assert_eq!(put["published_at"], "2030-06-01T08:00:00Z");
+    assert_eq!(
+        app.get(&path).status(),
+        404,
+        "still embargoed for the public"
+    );
+}
+
+/// Only `scheme://` URLs (and mailto:) survive: `https:/x` and `http:host` resolve against
+/// the embedding page in browsers, and so do relative `cite` attributes.
+#[test]
+fn same_scheme_relative_urls_are_dropped_too() {
+    let app = TestApp::spawn();
+    let body = "[f](http:evil.example) [g](https:/evil.example/x) <img src=\"https:/t.example/x\"> <blockquote cite=\"/c\">q</blockquote> [ok](https://example.org/) [m](mailto:desk@example.org)";
+    let a: Value = app
+        .post(
+            "/api/v1/articles",
+            &json!({"title": "روابط ملتوية", "body": body}),
+        )
+        .json()
+        .unwrap();
+    let html = a["body_html"].as_str().unwrap();
+    for bad in [
+        "http:evil",
+        "https:/evil",
+        "https:/t.example",
+        "cite=\"/c\"",
+    ] {
+        assert!(!html.contains(bad), "{bad} survived: {html}");
+    }
+    assert!(html.contains("href=\"https://example.org/\""), "{html}");
+    assert!(html.contains("href=\"mailto:desk@example.org\""), "{html}");
+}

@@ -549,3 +549,37 @@ fn qa_regressions_import() {
     assert!(text(&out).contains("2 created"), "{}", text(&out));
     assert!(!nowhere.exists());
 }
+
+/// Tag lines are checked as tag lines: a malformed one is named as such, and old slugs are
+/// a few slug-like strings (at most 100 a line), each added without touching the others.
+#[test]
+fn tag_lines_are_checked_and_their_redirects_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    let file = dir.path().join("tags.jsonl");
+    let many: Vec<String> = (0..101).map(|i| format!("old-{i}")).collect();
+    let lines = [
+        json!({"tag": {"slug": "energy", "name": "طاقة", "kind": "topic", "redirects": ["taqa", "energie"]}}),
+        json!({"tag": {"slug": "z", "name": "ز", "kind": "planet"}}),
+        json!({"tag": {"slug": "q1", "name": "ق", "kind": "topic", "redirects": ["BAD SLUG", "ok-one"]}}),
+        json!({"tag": {"slug": "q2", "name": "ق", "kind": "topic", "redirects": many}}),
+    ];
+    let content: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    std::fs::write(&file, content).unwrap();
+    let out = anbaa(&["import", file.to_str().unwrap()], &db);
+    let report = text(&out);
+    assert!(report.contains("line 2: tag line:"), "{report}");
+    assert!(report.contains("planet"), "{report}");
+    assert!(report.contains("line 3: tag.redirects"), "{report}");
+    assert!(report.contains("BAD SLUG"), "{report}");
+    assert!(
+        report.contains("line 4: tag.redirects: at most 100"),
+        "{report}"
+    );
+    assert!(report.contains("1 tags created"), "{report}");
+    let export = String::from_utf8(anbaa(&["export"], &db).stdout).unwrap();
+    assert!(
+        export.contains("\"redirects\":[\"energie\",\"taqa\"]"),
+        "{export}"
+    );
+}

@@ -447,3 +447,24 @@ fn feed_entries_link_to_the_site_page_when_configured() {
             .ends_with(&format!("/api/v1/articles/{}", a["id"]))
     );
 }
+
+/// A tag page answered from the response cache still honours If-Modified-Since alone (the
+/// cached answer knows only its ETag).
+#[test]
+fn a_cached_tag_page_still_answers_if_modified_since() {
+    let app = TestApp::spawn();
+    app.tag("energy", "طاقة", "topic", None);
+    let lm = app.get("/api/v1/tags/energy").headers()["last-modified"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    for _ in 0..2 {
+        let res = app
+            .client
+            .get(app.url("/api/v1/tags/energy"))
+            .header("If-Modified-Since", http_date_plus(&lm, 1))
+            .send()
+            .unwrap();
+        assert_eq!(res.status(), 304);
+    }
+}
