@@ -360,6 +360,6 @@ mod tests {
         assert!(matches!(err, ApiError::Unavailable(_)), "{err:?}");
         let res = err.render(None, None);
         assert_eq!(res.status().as_u16(), 503);
-        assert_eq!(res.headers()["retry-after"], "2");
+        assert_eq!(res.headers().get("retry-after").unwrap(), "2");
     }
 }
