@@ -8,9 +8,12 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use actix_web::HttpResponse;
-use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::middleware::Next;
 use actix_web::web::Bytes;
+use actix_web::{HttpMessage, HttpResponse, web};
 
 /// Most bytes of bodies kept; over it the cache starts again empty.
 const MAX_BYTES: usize = 16 * 1024 * 1024;
@@ -113,5 +116,57 @@ impl ResponseCache {
         if let Ok(mut building) = self.building.lock() {
             building.remove(&key);
         }
+    }
+}
+
+/// Keeps a public read's answer in the response cache when its handler left a key for it
+/// (a miss). Innermost, so the body is kept before compression.
+pub async fn store(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let res = next.call(req).await?.map_into_boxed_body();
+    let key = res
+        .request()
+        .extensions()
+        .get::<crate::cache::CacheKey>()
+        .cloned();
+    let Some(key) = key else {
+        return Ok(res);
+    };
+    if res.status() != actix_web::http::StatusCode::OK {
+        return Ok(res);
+    }
+    let Some(cache) = res
+        .request()
+        .app_data::<web::Data<crate::cache::ResponseCache>>()
+        .cloned()
+    else {
+        return Ok(res);
+    };
+    let (http_req, response) = res.into_parts();
+    let (head, body) = response.into_parts();
+    match body.try_into_bytes() {
+        Ok(bytes) => {
+            let keep = [
+                header::CONTENT_TYPE,
+                header::ETAG,
+                header::LAST_MODIFIED,
+                header::LINK,
+                header::HeaderName::from_static("x-total-count"),
+            ];
+            let headers = keep
+                .iter()
+                .filter_map(|n| head.headers().get(n).map(|v| (n.clone(), v.clone())))
+                .collect();
+            cache.put(key, headers, bytes.clone());
+            // Requests waiting for this key may go now: they will find it stored.
+            drop(http_req.extensions_mut().remove::<crate::cache::Building>());
+            Ok(ServiceResponse::new(
+                http_req,
+                head.set_body(BoxBody::new(bytes)),
+            ))
+        }
+        Err(body) => Ok(ServiceResponse::new(http_req, head.set_body(body))),
     }
 }

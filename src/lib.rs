@@ -14,6 +14,7 @@ pub mod extract;
 pub mod feeds;
 pub mod limit;
 pub mod metrics;
+pub mod middleware;
 pub mod openapi;
 pub mod routes;
 pub mod search;

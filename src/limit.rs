@@ -7,12 +7,17 @@ use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use actix_web::dev::ServiceRequest;
-use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{HttpMessage, web};
 use governor::clock::{Clock, DefaultClock};
 use governor::middleware::StateInformationMiddleware;
 use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter};
+
+use crate::error::ApiError;
 
 type Limiter =
     RateLimiter<IpAddr, DefaultKeyedStateStore<IpAddr>, DefaultClock, StateInformationMiddleware>;
@@ -143,5 +148,68 @@ pub fn headers(headers: &mut HeaderMap, limit: u32, remaining: u32, reset: u64) 
         if let Ok(v) = HeaderValue::from_str(&value) {
             headers.insert(HeaderName::from_static(name), v);
         }
+    }
+}
+
+/// Limits anonymous clients per address. A request with a valid key is not limited (its
+/// key is checked here once and handed to the handler); probes are never limited. Inside the
+/// CORS layer, so a browser can read a 429 and its Retry-After.
+pub async fn middleware(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let Some(limits) = req.app_data::<web::Data<RateLimits>>().cloned() else {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
+    };
+    let path = req.path();
+    let probe = path == "/healthz" || path == "/readyz" || path == "/metrics";
+    if limits.per_second() == 0 || probe || keyed(&req).await {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
+    }
+    let verdict = match limits.client_ip(&req) {
+        Some(ip) => limits.check(ip),
+        None => crate::limit::Verdict::Exempt,
+    };
+    match verdict {
+        crate::limit::Verdict::Limited { limit, retry_after } => {
+            // An error response, so the outer layer renders it with the path and request id.
+            let mut res = req.error_response(ApiError::RateLimited(retry_after));
+            crate::limit::headers(res.headers_mut(), limit, 0, retry_after);
+            Ok(res.map_into_boxed_body())
+        }
+        crate::limit::Verdict::Allowed {
+            limit,
+            remaining,
+            reset,
+        } => {
+            let mut res = next.call(req).await?.map_into_boxed_body();
+            crate::limit::headers(res.headers_mut(), limit, remaining, reset);
+            Ok(res)
+        }
+        crate::limit::Verdict::Exempt => next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body),
+    }
+}
+
+/// True when the request carries a valid key; the verified caller is kept for the handler.
+async fn keyed(req: &ServiceRequest) -> bool {
+    if !req.headers().contains_key(header::AUTHORIZATION) {
+        return false;
+    }
+    let (http, mut payload) = (req.request().clone(), actix_web::dev::Payload::None);
+    match <crate::auth::Caller as actix_web::FromRequest>::from_request(&http, &mut payload).await {
+        Ok(caller) if caller.0.is_some() => {
+            req.extensions_mut().insert(caller);
+            true
+        }
+        _ => false,
     }
 }

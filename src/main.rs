@@ -158,7 +158,7 @@ type CliResult = Result<(), Box<dyn std::error::Error>>;
 
 fn serve(settings: Settings) -> CliResult {
     for origin in &settings.cors_origins {
-        anbaa::startup::check_origin(origin)?;
+        anbaa::middleware::cors::check_origin(origin)?;
     }
     if let Some(template) = &settings.article_url {
         Settings::check_article_url(template)?;
