@@ -720,17 +720,6 @@ pub struct Revision {
     pub action: RevisionAction,
 }
 
-/// A page of an article's versions.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RevisionList {
-    /// Oldest first; the last one of the last page is the current version.
-    pub data: Vec<Revision>,
-    /// Paging facts: `total` counts every version.
-    pub meta: crate::dto::list::ListMeta,
-    /// Navigation links (`next` and `prev` by page).
-    pub links: crate::dto::list::ListLinks,
-}
-
 /// Query parameters of `GET /api/v1/articles/{ref}/revisions`.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]

@@ -66,3 +66,14 @@ pub struct TagList {
     /// Navigation links.
     pub links: ListLinks,
 }
+
+/// A page of an article's versions.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RevisionList {
+    /// Oldest first; the last one of the last page is the current version.
+    pub data: Vec<crate::dto::article::Revision>,
+    /// Paging facts: `total` counts every version.
+    pub meta: ListMeta,
+    /// Navigation links (`next` and `prev` by page).
+    pub links: ListLinks,
+}

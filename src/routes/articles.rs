@@ -11,9 +11,9 @@ use crate::db::{self, DbPool};
 use crate::dto::NoParams;
 use crate::dto::article::{
     Article, ArticleCreate, ArticleFields, ArticleGetParams, ArticleListParams, ArticlePatch,
-    DeleteParams, RelatedParams, Revision, RevisionList, RevisionListParams,
+    DeleteParams, RelatedParams, Revision, RevisionListParams,
 };
-use crate::dto::list::{ArticleList, ArticleSelectionList, ListMeta};
+use crate::dto::list::{ArticleList, ArticleSelectionList, ListMeta, RevisionList};
 use crate::dto::problem::{
     ArticleMoved, ArticleMovedWrite, NotModified, PreconditionProblems, Problem, ReadProblems,
     WriteProblems,
