@@ -348,7 +348,7 @@ fn backup(db_path: &str, path: &str) -> CliResult {
     }
     let pool = db::open(db_path)?;
     let mut conn = pool.get()?;
-    let r = anbaa::bulk::backup(&mut conn, path)?;
+    let r = anbaa::db::backup::backup(&mut conn, path)?;
     println!(
         "backup written to {path}: {} articles, {:.1} MB in {:.2} s; integrity_check ok",
         r.articles,

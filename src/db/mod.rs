@@ -2,6 +2,7 @@
 //! (`run`) through which every query leaves the async workers.
 
 pub mod articles;
+pub mod backup;
 pub mod changes;
 pub mod keys;
 pub mod models;

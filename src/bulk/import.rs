@@ -1,9 +1,6 @@
-//! Bulk import and export as JSON Lines: first the taxonomy, one tag a line
-//! (`{"tag": {…}}`: the fields of `POST /api/v1/tags`, its parent by slug, the old slugs that
-//! redirect to it), parents before children; then one article a line (the fields of
-//! `POST /api/v1/articles`, tags by slug). Import upserts both by slug in batched
-//! transactions, so a bad line never takes good ones down with it; parsing and rendering run
-//! on a second thread while the first writes.
+//! Import: JSON Lines upserted by slug in batched transactions, one savepoint per line only
+//! when a line fails mid-write, so a bad line never takes good ones down with it; parsing
+//! and rendering run on a second thread while the first writes.
 
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, IsTerminal, Write};
@@ -13,12 +10,11 @@ use std::time::{Duration, Instant};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sqlite::SqliteConnection;
-use serde::{Deserialize, Serialize};
 
+use super::{TagEnvelope, TagLine};
 use crate::db::{self, models::TagWrite, now_micros};
-use crate::dto::article::{ArticleCreate, ArticleStatus, Image};
-use crate::dto::rfc3339;
-use crate::dto::tag::{TagCreate, TagKind, TagPatch};
+use crate::dto::article::ArticleCreate;
+use crate::dto::tag::{TagCreate, TagPatch};
 use crate::error::ApiError;
 use crate::service::articles::{Prepared, Upserted, prepare_create, upsert_prepared};
 use crate::text::slug::check_slug;
@@ -104,31 +100,6 @@ impl ImportReport {
         }
         Ok(())
     }
-}
-
-/// One tag of the taxonomy, as exported: the fields of `POST /api/v1/tags`, the parent by
-/// slug, and the old slugs (merged or renamed away) that redirect to it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TagLine {
-    slug: String,
-    name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    name_en: Option<String>,
-    kind: TagKind,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    parent: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    description: Option<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    redirects: Vec<String>,
-}
-
-/// A tag line: `{"tag": {…}}`.
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TagEnvelope {
-    tag: TagLine,
 }
 
 /// What a line of the file holds.
@@ -737,169 +708,4 @@ pub fn import(
     report.rejected.sort_by_key(|(line, _)| *line);
     report.elapsed = started.elapsed();
     Ok(report)
-}
-
-/// One exported article: the fields of `POST /api/v1/articles`, in a fixed order.
-#[derive(Debug, Serialize)]
-struct ExportLine {
-    slug: String,
-    title: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    summary: Option<String>,
-    body: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    source: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    author: Option<String>,
-    lang: String,
-    status: ArticleStatus,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    published_at: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    image: Option<Image>,
-    tags: Vec<String>,
-}
-
-/// The taxonomy as tag lines, parents before children, otherwise in id order (an import
-/// creates them in file order, so a re-export lists them the same way).
-fn tag_lines(conn: &mut SqliteConnection) -> Result<Vec<TagLine>, ApiError> {
-    let mut all = db::tags::all(conn)?;
-    all.sort_by_key(|t| t.id);
-    let mut redirects: HashMap<i32, Vec<String>> = HashMap::new();
-    for (slug, id) in db::revisions::tag_redirects(conn)? {
-        redirects.entry(id).or_default().push(slug);
-    }
-    let slug_of: HashMap<i32, String> = all.iter().map(|t| (t.id, t.slug.clone())).collect();
-    let mut emitted: HashSet<i32> = HashSet::new();
-    let mut lines = Vec::with_capacity(all.len());
-    // Each pass emits every tag whose parent is out; the tree's depth bounds the passes.
-    while emitted.len() < all.len() {
-        let before = emitted.len();
-        for t in &all {
-            let ready = t.parent_id.is_none_or(|p| emitted.contains(&p));
-            if emitted.contains(&t.id) || !ready {
-                continue;
-            }
-            let mut old = redirects.remove(&t.id).unwrap_or_default();
-            old.sort();
-            lines.push(TagLine {
-                slug: t.slug.clone(),
-                name: t.name.clone(),
-                name_en: t.name_en.clone(),
-                kind: TagKind::parse(&t.kind).unwrap_or(TagKind::Topic),
-                parent: t.parent_id.and_then(|p| slug_of.get(&p).cloned()),
-                description: t.description.clone(),
-                redirects: old,
-            });
-            emitted.insert(t.id);
-        }
-        if emitted.len() == before {
-            return Err(ApiError::internal("the tag tree has a cycle"));
-        }
-    }
-    Ok(lines)
-}
-
-/// Writes the taxonomy, then every live article (not the trash) in id order, as JSON Lines;
-/// returns how many articles.
-pub fn export(conn: &mut SqliteConnection, out: &mut impl Write) -> Result<usize, ApiError> {
-    let io = |e: std::io::Error| ApiError::internal(format!("writing the export: {e}"));
-    // One read transaction: the export is one consistent snapshot.
-    conn.transaction(|conn| {
-        for tag in tag_lines(conn)? {
-            serde_json::to_writer(&mut *out, &TagEnvelope { tag })
-                .map_err(|e| ApiError::internal(format!("writing the export: {e}")))?;
-            out.write_all(b"\n").map_err(io)?;
-        }
-        let (mut after, mut n) = (0, 0);
-        loop {
-            let rows = db::articles::live_after(conn, after, 1000)?;
-            let Some(last) = rows.last() else { break };
-            after = last.id;
-            let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
-            let mut tags = db::articles::tags_of(conn, &ids)?;
-            for row in rows {
-                let line = ExportLine {
-                    tags: tags
-                        .remove(&row.id)
-                        .unwrap_or_default()
-                        .into_iter()
-                        .map(|t| t.slug)
-                        .collect(),
-                    summary: (!row.summary_auto).then_some(row.summary),
-                    status: ArticleStatus::parse(&row.status).unwrap_or(ArticleStatus::Draft),
-                    published_at: row.published_at.map(|p| rfc3339(crate::dto::instant(p))),
-                    image: row.image_url.map(|url| Image {
-                        url,
-                        caption: row.image_caption,
-                    }),
-                    slug: row.slug,
-                    title: row.title,
-                    body: row.body,
-                    source: row.source,
-                    author: row.author,
-                    lang: row.lang,
-                };
-                serde_json::to_writer(&mut *out, &line)
-                    .map_err(|e| ApiError::internal(format!("writing the export: {e}")))?;
-                out.write_all(b"\n").map_err(io)?;
-                n += 1;
-            }
-        }
-        out.flush().map_err(io)?;
-        Ok(n)
-    })
-}
-
-/// Copies the database to `path` while it serves and writes (`VACUUM INTO`: one consistent
-/// snapshot), then opens the copy and checks it with `PRAGMA integrity_check`.
-pub fn backup(conn: &mut SqliteConnection, path: &str) -> Result<BackupReport, String> {
-    if std::path::Path::new(path).exists() {
-        return Err(format!(
-            "{path} exists; choose a new file (a backup never overwrites)"
-        ));
-    }
-    let started = Instant::now();
-    diesel::sql_query("VACUUM INTO ?")
-        .bind::<diesel::sql_types::Text, _>(path)
-        .execute(conn)
-        .map_err(|e| format!("backup to {path} failed: {e}"))?;
-    let mut copy = SqliteConnection::establish(path)
-        .map_err(|e| format!("cannot open the backup {path}: {e}"))?;
-    #[derive(QueryableByName)]
-    struct Check {
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        integrity_check: String,
-    }
-    let checks: Vec<Check> = diesel::sql_query("PRAGMA integrity_check")
-        .load(&mut copy)
-        .map_err(|e| format!("checking the backup failed: {e}"))?;
-    let verdict: Vec<String> = checks.into_iter().map(|c| c.integrity_check).collect();
-    if verdict != ["ok"] {
-        return Err(format!(
-            "the backup at {path} failed its integrity check: {}",
-            verdict.join("; ")
-        ));
-    }
-    let articles: i64 = crate::db::schema::articles::table
-        .count()
-        .get_result(&mut copy)
-        .map_err(|e| format!("reading the backup failed: {e}"))?;
-    let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-    Ok(BackupReport {
-        articles,
-        bytes,
-        elapsed: started.elapsed(),
-    })
-}
-
-/// What a backup wrote.
-#[derive(Debug)]
-pub struct BackupReport {
-    /// Articles in the copy (trash included).
-    pub articles: i64,
-    /// Size of the copy.
-    pub bytes: u64,
-    /// Wall time.
-    pub elapsed: Duration,
 }
