@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod bulk;
 pub mod cache;
+pub mod cli;
 pub mod conditional;
 pub mod config;
 pub mod db;

@@ -1,0 +1,101 @@
+//! The commands on the data itself: `import`, `export`, `backup`, `reindex`.
+
+use super::CliResult;
+use crate::db;
+
+pub(super) fn reindex(db_path: &str) -> CliResult {
+    let pool = db::open(db_path)?;
+    let mut conn = pool.get()?;
+    let started = std::time::Instant::now();
+    let n = db::search::reindex_all(&mut conn)?;
+    println!(
+        "Reindexed {n} articles in {:.2} s.",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Runs an import; returns how many lines were rejected.
+pub(super) fn import(
+    file: &str,
+    db_path: &str,
+    create_tags: bool,
+    dry_run: bool,
+    by: String,
+) -> Result<usize, Box<dyn std::error::Error>> {
+    let (input, size): (Box<dyn std::io::BufRead + Send>, u64) = if file == "-" {
+        (Box::new(std::io::BufReader::new(std::io::stdin())), 0)
+    } else {
+        let f = std::fs::File::open(file).map_err(|e| format!("cannot read {file}: {e}"))?;
+        let size = f.metadata().map(|m| m.len()).unwrap_or(0);
+        (
+            Box::new(std::io::BufReader::with_capacity(1 << 20, f)),
+            size,
+        )
+    };
+    // A dry run against a database that does not exist yet checks the file against an empty
+    // one, without leaving a database behind.
+    let scratch = (dry_run && !std::path::Path::new(db_path).exists())
+        .then(|| std::env::temp_dir().join(format!("anbaa-dry-run-{}.db", std::process::id())));
+    let path = scratch
+        .as_ref()
+        .map_or(db_path.to_owned(), |p| p.to_string_lossy().into_owned());
+    let pool = db::open(&path)?;
+    let mut conn = pool.get()?;
+    let opts = crate::bulk::ImportOptions {
+        create_tags,
+        dry_run,
+        by,
+    };
+    let report = crate::bulk::import(&mut conn, input, size, &opts);
+    drop(conn);
+    drop(pool);
+    if let Some(p) = &scratch {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", p.display()));
+        }
+    }
+    let report = report?;
+    report.print(&mut std::io::stdout().lock(), dry_run)?;
+    Ok(report.rejected.len())
+}
+
+pub(super) fn export(db_path: &str, output: Option<&str>) -> CliResult {
+    let pool = db::open(db_path)?;
+    let mut conn = pool.get()?;
+    let n = match output {
+        Some(path) => {
+            // As `backup`: an export never overwrites a file (it may be the only copy).
+            let f = std::fs::File::create_new(path).map_err(|e| {
+                if e.kind() == std::io::ErrorKind::AlreadyExists {
+                    format!("{path} exists; choose a new file (an export never overwrites)")
+                } else {
+                    format!("cannot write {path}: {e}")
+                }
+            })?;
+            crate::bulk::export(&mut conn, &mut std::io::BufWriter::new(f))?
+        }
+        None => crate::bulk::export(
+            &mut conn,
+            &mut std::io::BufWriter::new(std::io::stdout().lock()),
+        )?,
+    };
+    eprintln!("exported {n} articles");
+    Ok(())
+}
+
+pub(super) fn backup(db_path: &str, path: &str) -> CliResult {
+    if !std::path::Path::new(db_path).exists() {
+        return Err(format!("no database at {db_path}").into());
+    }
+    let pool = db::open(db_path)?;
+    let mut conn = pool.get()?;
+    let r = crate::db::backup::backup(&mut conn, path)?;
+    println!(
+        "backup written to {path}: {} articles, {:.1} MB in {:.2} s; integrity_check ok",
+        r.articles,
+        r.bytes as f64 / 1e6,
+        r.elapsed.as_secs_f64()
+    );
+    Ok(())
+}

@@ -1,0 +1,52 @@
+//! `anbaa serve` and `anbaa healthcheck`.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::Duration;
+
+use super::CliResult;
+use crate::config::Settings;
+use crate::db;
+
+pub(super) fn serve(settings: Settings) -> CliResult {
+    for origin in &settings.cors_origins {
+        crate::middleware::cors::check_origin(origin)?;
+    }
+    if let Some(template) = &settings.article_url {
+        Settings::check_article_url(template)?;
+    }
+    let pool = db::open(&settings.db)?;
+    if settings.demo {
+        let mut conn = pool.get()?;
+        let added = crate::demo::load(&mut conn)?;
+        if added == 0 {
+            log::info!("--demo: the database already has content; nothing added");
+        }
+    }
+    let db_path = settings.db.clone();
+    actix_web::rt::System::new().block_on(async move {
+        let app = crate::startup::Application::build(settings, pool)?;
+        log::info!(
+            "anbaa serving http://{} (database {db_path}); docs at /docs/",
+            app.addr()
+        );
+        app.run_until_stopped().await
+    })?;
+    Ok(())
+}
+
+pub(super) fn healthcheck(addr: &str) -> CliResult {
+    let sock = addr
+        .parse()
+        .map_err(|e| format!("bad address {addr}: {e}"))?;
+    let mut stream = TcpStream::connect_timeout(&sock, Duration::from_secs(3))?;
+    stream.set_read_timeout(Some(Duration::from_secs(3)))?;
+    stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")?;
+    let mut reply = String::new();
+    stream.read_to_string(&mut reply)?;
+    if reply.starts_with("HTTP/1.1 200") {
+        Ok(())
+    } else {
+        Err(format!("unhealthy: {}", reply.lines().next().unwrap_or("no answer")).into())
+    }
+}
