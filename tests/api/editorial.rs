@@ -468,11 +468,11 @@ fn a_renamed_article_slug_redirects_to_the_new_one() {
     problem(app.get("/api/v1/articles/secret-draft"), 404);
 }
 
-/// Findings of the black-box QA pass on the editorial features, locked in.
+/// A chain of merges (A into B, then B into C) resolves A to C everywhere: in revision
+/// restores, as a parent, and as the target of a merge (which is then "into itself").
 #[test]
-fn qa_regressions_editorial() {
+fn merge_chains_resolve_to_the_last_tag_everywhere() {
     let app = TestApp::spawn();
-    // A chain of merges: A -> B, then B -> C; A still resolves, to C, everywhere.
     app.tag("ca", "أ", "topic", None);
     app.tag("cb", "ب", "topic", None);
     app.tag("cc", "ج", "topic", None);
@@ -523,8 +523,12 @@ fn qa_regressions_editorial() {
     assert_eq!(child.status(), 201);
     let child: Value = child.json().unwrap();
     assert_eq!(child["parent"]["slug"], "cc");
+}
 
-    // A purged article's id is never handed out again, and partners see it go.
+/// A purged article's id is never handed out again, and partners see it go.
+#[test]
+fn a_purged_articles_id_is_never_reused_and_partners_see_it_go() {
+    let app = TestApp::spawn();
     let gone = app.article("سيحذف نهائيا", &[]);
     let res = app
         .client
@@ -548,8 +552,14 @@ fn qa_regressions_editorial() {
             .iter()
             .any(|e| e["id"] == gone["id"] && e["op"] == "delete")
     );
+}
 
-    // Versions are written one way only.
+/// Versions are written one way only: `"v+1"` or `"v01"` in If-Match, or `+1`, `01`, `0` as
+/// a revision number, name no version.
+#[test]
+fn versions_are_written_one_way_only() {
+    let app = TestApp::spawn();
+    let next = app.article("الخبر التالي", &[]);
     let path = format!("/api/v1/articles/{}", next["id"]);
     for tag in ["\"v+1-x\"", "\"v01-x\""] {
         let res = app
@@ -566,7 +576,15 @@ fn qa_regressions_editorial() {
             400,
         );
     }
-    // Revisions carry validators like every GET; restoring the current version is no new one.
+}
+
+/// Revisions carry validators like every GET, and restoring the current version is not a
+/// new version.
+#[test]
+fn revisions_revalidate_and_restoring_the_current_version_is_none() {
+    let app = TestApp::spawn();
+    let next = app.article("الخبر التالي", &[]);
+    let path = format!("/api/v1/articles/{}", next["id"]);
     let res = app.get_with(&format!("{path}/revisions"), &app.writer);
     let etag = res.headers()["etag"].to_str().unwrap().to_owned();
     let res = app
@@ -583,7 +601,14 @@ fn qa_regressions_editorial() {
         .unwrap();
     let same: Value = res.json().unwrap();
     assert_eq!(same["version"], 1);
-    // The trash list can select trashed_at.
+}
+
+/// The trash list can select `trashed_at`.
+#[test]
+fn the_trash_list_can_select_trashed_at() {
+    let app = TestApp::spawn();
+    let next = app.article("الخبر التالي", &[]);
+    let path = format!("/api/v1/articles/{}", next["id"]);
     app.request(Method::DELETE, &path).send().unwrap();
     let res = app.get_with(
         "/api/v1/articles?status=trashed&fields=id,trashed_at",
