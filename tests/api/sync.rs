@@ -506,11 +506,11 @@ fn related_articles_prefer_rare_shared_tags_then_recency() {
     problem(app.get("/api/v1/articles/999999/related"), 404);
 }
 
-/// Findings of the black-box QA pass on feeds, sync and caching, locked in.
+/// Control characters would make XML feeds invalid: they are refused on write, named;
+/// tabs and line breaks stay allowed and the feed stays valid.
 #[test]
-fn qa_regressions_feeds_sync_caching() {
-    let app = TestApp::spawn_demo();
-    // Control characters would make XML feeds invalid: refused on write, named.
+fn control_characters_are_refused_and_feeds_stay_valid_xml() {
+    let app = TestApp::spawn();
     let p = problem(
         app.post(
             "/api/v1/articles",
@@ -530,7 +530,7 @@ fn qa_regressions_feeds_sync_caching() {
         422,
     );
     assert_eq!(error_fields(&p), ["name"]);
-    // Tabs and line breaks stay allowed.
+    // Tabs and line breaks stay allowed, and the feed stays valid XML.
     let ok = app.post(
         "/api/v1/articles",
         &json!({"title": "عنوان", "body": "سطر\tأول\r\nسطر ثان", "status": "published"}),
@@ -543,8 +543,12 @@ fn qa_regressions_feeds_sync_caching() {
         atom.contains("xml:base="),
         "relative links in content resolve"
     );
+}
 
-    // Errors carry CORS headers, so a page can read the problem.
+/// Errors carry CORS headers, so a page on another origin can read the problem.
+#[test]
+fn errors_carry_cors_headers() {
+    let app = TestApp::spawn();
     let res = app
         .client
         .get(app.url("/api/v1/changes?since=x"))
@@ -560,8 +564,12 @@ fn qa_regressions_feeds_sync_caching() {
             .unwrap()
             .starts_with("application/problem+json")
     );
+}
 
-    // An Accept-Encoding that refuses everything is a 406 problem, not a "malformed body".
+/// An Accept-Encoding that refuses everything is a 406 problem, not a "malformed body".
+#[test]
+fn refusing_every_coding_is_a_406_problem() {
+    let app = TestApp::spawn();
     let p = problem(
         app.client
             .get(app.url("/feeds/articles.atom"))
@@ -571,23 +579,35 @@ fn qa_regressions_feeds_sync_caching() {
         406,
     );
     assert!(p["detail"].as_str().unwrap().contains("Accept-Encoding"));
+}
 
-    // 405 lists each method once, HEAD included.
+/// A 405 lists each allowed method once, HEAD included.
+#[test]
+fn a_405_lists_each_method_once() {
+    let app = TestApp::spawn();
     let res = app
         .client
         .post(app.url("/feeds/articles.atom"))
         .send()
         .unwrap();
     assert_eq!(res.headers()["allow"], "GET, HEAD");
+}
 
-    // `since` is digits only.
+/// `since` is digits only.
+#[test]
+fn since_is_digits_only() {
+    let app = TestApp::spawn();
     for bad in ["", "+5", "-0", "1.0", "%201", "١"] {
         let p = problem(app.get(&format!("/api/v1/changes?since={bad}")), 400);
         assert_eq!(error_fields(&p), ["since"], "since={bad}");
     }
+}
 
-    // Without --public-url, feed ids never depend on the host a client names, and
-    // X-Forwarded-* from a client is not trusted for links.
+/// Without --public-url, feed ids never depend on the host a client names, and
+/// X-Forwarded-* from a client is not trusted for links.
+#[test]
+fn feed_ids_and_links_ignore_hosts_a_client_names() {
+    let app = TestApp::spawn_demo();
     let feed = |host: &str| {
         let res = app
             .client
