@@ -509,12 +509,12 @@ fn kill_9_in_the_middle_of_an_import_leaves_a_sound_database_and_a_rerun_complet
     assert_eq!(integrity(&db), "ok");
 }
 
-/// Findings of the black-box QA pass on the bulk commands, locked in.
+/// Invalid UTF-8 rejects its line only, a byte order mark is skipped, a slug used twice in
+/// one file is refused, and a second import of the same file changes nothing.
 #[test]
-fn qa_regressions_import() {
+fn bad_lines_in_an_import_are_rejected_one_by_one() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("q.db");
-    // Invalid UTF-8 rejects its line only; a BOM is skipped; a slug used twice is refused.
     let file = dir.path().join("q.jsonl");
     let mut bytes =
         b"\xef\xbb\xbf{\"title\":\"\xd9\x82\xd8\xa8\xd9\x84\",\"slug\":\"before\"}\n".to_vec();
@@ -543,7 +543,19 @@ fn qa_regressions_import() {
         "{}",
         text(&out)
     );
-    // A dry run against a database that does not exist leaves none behind.
+}
+
+/// A dry run against a database that does not exist leaves none behind.
+#[test]
+fn a_dry_run_creates_no_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("q.jsonl");
+    let mut bytes =
+        b"\xef\xbb\xbf{\"title\":\"\xd9\x82\xd8\xa8\xd9\x84\",\"slug\":\"before\"}\n".to_vec();
+    bytes.extend_from_slice(b"{\"title\":\"\xff\xfe x\"}\n");
+    bytes.extend_from_slice(b"{\"title\":\"after\",\"slug\":\"after\"}\r\n");
+    bytes.extend_from_slice(b"{\"title\":\"again\",\"slug\":\"after\"}\n");
+    std::fs::write(&file, &bytes).unwrap();
     let nowhere = dir.path().join("nowhere.db");
     let out = anbaa(&["import", file.to_str().unwrap(), "--dry-run"], &nowhere);
     assert!(text(&out).contains("2 created"), "{}", text(&out));
