@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 
 use crate::db::models::TagRow;
 use crate::dto::article::Article;
+use crate::paths;
 
 /// How many articles a feed carries.
 pub const FEED_SIZE: i64 = 50;
@@ -87,17 +88,13 @@ impl FeedInput<'_> {
     /// The list of these articles in the JSON API.
     fn home(&self) -> String {
         match self.tag {
-            Some(t) => format!(
-                "{}/api/v1/articles?tag={}",
-                self.base,
-                crate::text::pct(&t.slug)
-            ),
-            None => format!("{}/api/v1/articles", self.base),
+            Some(t) => format!("{}{}", self.base, paths::articles_tagged(&t.slug)),
+            None => format!("{}{}", self.base, paths::articles()),
         }
     }
 
     fn article_url(&self, a: &Article) -> String {
-        format!("{}/api/v1/articles/{}", self.base, a.core.id)
+        format!("{}{}", self.base, paths::article(a.core.id))
     }
 
     /// The article's page on the site, when a template is configured.
@@ -114,7 +111,7 @@ impl FeedInput<'_> {
     }
 
     fn tag_url(&self, slug: &str) -> String {
-        format!("{}/api/v1/tags/{}", self.base, crate::text::pct(slug))
+        format!("{}{}", self.base, paths::tag(slug))
     }
 
     /// A stable RFC 4151 `tag:` URI: the configured host and the day the article was created
@@ -311,7 +308,7 @@ fn atom_feed(input: &FeedInput<'_>) -> String {
                 .iter()
                 .map(|t| atom::Category {
                     term: t.slug.clone(),
-                    scheme: Some(format!("{}/api/v1/tags/", input.base)),
+                    scheme: Some(format!("{}{}/tags/", input.base, paths::API)),
                     label: Some(xml_safe(&t.name)),
                 })
                 .collect(),

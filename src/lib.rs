@@ -17,6 +17,7 @@ pub mod limit;
 pub mod metrics;
 pub mod middleware;
 pub mod openapi;
+pub mod paths;
 pub mod routes;
 pub mod search;
 pub mod service;

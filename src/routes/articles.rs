@@ -127,10 +127,10 @@ async fn or_moved<T>(
     // The rest of the path after `{ref}` (`/revisions/3`) and the query stay as they were.
     let rest = req
         .path()
-        .strip_prefix("/api/v1/articles/")
+        .strip_prefix(&format!("{}/", crate::paths::articles()))
         .and_then(|p| p.find('/').map(|i| &p[i..]))
         .unwrap_or("");
-    let mut location = format!("/api/v1/articles/{}{rest}", crate::text::pct(&slug));
+    let mut location = format!("{}{rest}", crate::paths::article_by_slug(&slug));
     if !req.query_string().is_empty() {
         location.push('?');
         location.push_str(req.query_string());
@@ -239,7 +239,7 @@ pub async fn get_article(
         Err(slug) => {
             return Ok(super::moved_permanently(
                 &req,
-                &format!("/api/v1/articles/{}", crate::text::pct(&slug)),
+                &crate::paths::article_by_slug(&slug),
             ));
         }
     };

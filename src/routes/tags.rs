@@ -115,10 +115,7 @@ pub async fn get_tag(
             })
         }
         // A merged or renamed tag's old slug keeps working.
-        Err(new) => Ok(super::moved_permanently(
-            &req,
-            &format!("/api/v1/tags/{}", crate::text::pct(&new)),
-        )),
+        Err(new) => Ok(super::moved_permanently(&req, &crate::paths::tag(&new))),
     }
 }
 
@@ -319,7 +316,7 @@ fn moved_here_then(current: &str, rest: &str) -> HttpResponse {
     HttpResponse::PermanentRedirect()
         .insert_header((
             header::LOCATION,
-            format!("/api/v1/tags/{}{rest}", crate::text::pct(current)),
+            format!("{}{rest}", crate::paths::tag(current)),
         ))
         .finish()
 }

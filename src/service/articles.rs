@@ -563,7 +563,7 @@ pub fn to_wire(row: ArticleRow, tags: Vec<ArticleTagRow>) -> Article {
     Article {
         core: ArticleCore {
             links: ArticleLinks {
-                self_: format!("/api/v1/articles/{}", row.id),
+                self_: crate::paths::article(row.id),
             },
             id: row.id,
             dir,

@@ -15,7 +15,7 @@ use crate::error::ApiError;
 use crate::search::name_matches;
 use crate::text::analyzer::{fold, normalize};
 use crate::text::slug::{check_slug, slugify};
-use crate::text::{nfc, pct};
+use crate::text::nfc;
 use crate::validate::{Errors, Validate, echo};
 
 /// A page of tags.
@@ -55,8 +55,8 @@ fn to_wire(t: &TagRow, all: &[TagRow], counts: &HashMap<i32, i64>) -> Tag {
         updated_at: crate::dto::instant(t.updated_at),
         children: None,
         links: TagLinks {
-            self_: format!("/api/v1/tags/{}", pct(&t.slug)),
-            articles: format!("/api/v1/articles?tag={}", pct(&t.slug)),
+            self_: crate::paths::tag(&t.slug),
+            articles: crate::paths::articles_tagged(&t.slug),
         },
     }
 }
