@@ -14,8 +14,8 @@ use crate::dto::tag::{
 use crate::error::ApiError;
 use crate::search::name_matches;
 use crate::text::analyzer::{fold, normalize};
-use crate::text::slug::{check_slug, slugify};
 use crate::text::nfc;
+use crate::text::slug::{check_slug, slugify};
 use crate::validate::{Errors, Validate, echo};
 
 /// A page of tags.

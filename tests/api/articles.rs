@@ -456,17 +456,22 @@ fn a_scheduled_article_counts_as_updated_when_it_becomes_public() {
     );
     assert_eq!(res.status(), 201);
     let written = chrono::Utc::now();
-    std::thread::sleep(std::time::Duration::from_millis(1700));
     let since = written.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
-    let list: Value = app
-        .client
-        .get(app.url("/api/v1/articles"))
-        .query(&[("updated_after", since.as_str())])
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
-    assert_eq!(list["meta"]["total"], 1, "{list}");
+    let poll = || -> Value {
+        app.client
+            .get(app.url("/api/v1/articles"))
+            .query(&[("updated_after", since.as_str())])
+            .send()
+            .unwrap()
+            .json()
+            .unwrap()
+    };
+    crate::helpers::eventually(
+        "the scheduled article shows in an updated_after poll",
+        std::time::Duration::from_secs(10),
+        || poll()["meta"]["total"] == 1,
+    );
+    let list = poll();
     let item = &list["data"][0];
     assert_eq!(item["updated_at"], item["published_at"], "{item}");
     let feed = app.get("/feeds/articles.json").text().unwrap();

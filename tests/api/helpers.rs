@@ -231,3 +231,15 @@ pub fn start_server_with(db: &Path, extra: &[&str]) -> (Server, String) {
 pub fn start_server(db: &Path) -> (Server, String) {
     start_server_with(db, &[])
 }
+/// Polls `check` every 50 ms until it holds, failing the test after `within` (a scheduled
+/// publication, a server starting): waits no longer than needed, and never forever.
+pub fn eventually(what: &str, within: std::time::Duration, mut check: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + within;
+    while !check() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{what}: not within {within:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}

@@ -164,12 +164,15 @@ fn a_mirror_fed_only_by_changes_equals_the_site() {
     );
 
     // The scheduled article falls due without any write; the next poll brings it.
-    std::thread::sleep(Duration::from_millis(2200));
-    mirror.poll(&app);
-    assert!(
-        mirror
-            .articles
-            .contains_key(&scheduled["id"].as_i64().unwrap())
+    crate::helpers::eventually(
+        "the scheduled article reaches the mirror",
+        Duration::from_secs(10),
+        || {
+            mirror.poll(&app);
+            mirror
+                .articles
+                .contains_key(&scheduled["id"].as_i64().unwrap())
+        },
     );
     assert_eq!(
         mirror.articles,

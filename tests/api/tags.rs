@@ -172,8 +172,11 @@ fn tag_counts_follow_writes_and_due_publications() {
     );
     assert_eq!(res.status(), 201);
     assert_eq!(count(&app), 1, "not public yet");
-    std::thread::sleep(std::time::Duration::from_millis(1700));
-    assert_eq!(count(&app), 2, "fell due");
+    crate::helpers::eventually(
+        "the scheduled article falls due",
+        std::time::Duration::from_secs(10),
+        || count(&app) == 2,
+    );
     let listed: Value = app.get("/api/v1/tags?sort=-article_count").json().unwrap();
     assert_eq!(listed["data"][0]["article_count"], 2);
     let res = app
