@@ -1,0 +1,317 @@
+//! The article list: parameters parsed and checked, filters, visibility, keyset or page,
+//! search and its snippets.
+
+use super::*;
+
+/// A page of articles, ready to be put in the list envelope.
+#[derive(Debug)]
+pub struct ArticlePage {
+    /// The articles, with bodies when `include` (or `fields`) asked for them.
+    pub data: Vec<ArticleListItem>,
+    /// The fields a `fields` parameter selected, when it was given.
+    pub selection: Option<Vec<String>>,
+    /// Matching articles across all pages.
+    pub total: i64,
+    /// Page size.
+    pub limit: i64,
+    /// Page number in page mode.
+    pub page: Option<i64>,
+    /// Cursor of the next page, when there is one.
+    pub next_cursor: Option<String>,
+}
+
+pub(super) fn sort_name(sort: ArticleSort) -> &'static str {
+    match sort {
+        ArticleSort::NewestFirst => "-published_at",
+        ArticleSort::OldestFirst => "published_at",
+        ArticleSort::RecentlyUpdated => "-updated_at",
+        ArticleSort::Relevance => "relevance",
+    }
+}
+
+/// A short fingerprint of the search text (FNV-1a), so a cursor cannot be replayed on
+/// another search.
+pub(super) fn query_tag(q: Option<&str>) -> String {
+    match q {
+        None => String::new(),
+        Some(q) => {
+            let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+            for b in q.bytes() {
+                h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+            }
+            format!("~{:08x}", h >> 32)
+        }
+    }
+}
+
+/// The tag a slug names: a live tag, or the tag a merged or renamed one redirects to.
+pub(super) fn tag_by_slug<'a>(
+    all: &'a [TagRow],
+    redirects: &[(String, i32)],
+    slug: &str,
+) -> Option<&'a TagRow> {
+    all.iter().find(|t| t.slug == slug).or_else(|| {
+        let id = redirects.iter().find(|(s, _)| s == slug)?.1;
+        all.iter().find(|t| t.id == id)
+    })
+}
+
+pub(super) fn resolve_groups(
+    errors: &mut Errors,
+    all: &[TagRow],
+    redirects: &[(String, i32)],
+    param: &str,
+    slugs: &[String],
+) -> Vec<Vec<i32>> {
+    if slugs.len() > MAX_TAGS {
+        errors.add(param, format!("names more than {MAX_TAGS} tags"));
+        return Vec::new();
+    }
+    let mut groups = Vec::new();
+    let mut unknown = Vec::new();
+    for slug in slugs {
+        match tag_by_slug(all, redirects, slug) {
+            Some(t) => groups.push(db::tags::descendants(all, t.id)),
+            None => unknown.push(format!("`{}`", echo(slug))),
+        }
+    }
+    if !unknown.is_empty() {
+        errors.add(param, format!("no tag with slug {}", unknown.join(", ")));
+    }
+    groups
+}
+
+/// Lists articles as `GET /api/v1/articles` asks.
+pub fn list(
+    conn: &mut SqliteConnection,
+    p: &ArticleListParams,
+    caller: &Caller,
+) -> Result<ArticlePage, ApiError> {
+    let mut errors = Errors::default();
+    let limit = params::limit(&mut errors, p.limit.as_deref());
+    let page = params::page(&mut errors, p.page.as_deref());
+    let q =
+        p.q.as_deref()
+            .map(str::trim)
+            .filter(|q| !q.is_empty())
+            .map(str::to_owned);
+    // The query decoder replaces bytes that are not UTF-8 with U+FFFD: say so.
+    if q.as_ref().is_some_and(|q| q.contains('\u{FFFD}')) {
+        errors.add("q", "is not valid UTF-8 (check the percent-encoding)");
+    }
+    if q.as_ref()
+        .is_some_and(|q| q.chars().count() > search::MAX_QUERY_CHARS)
+    {
+        errors.add(
+            "q",
+            format!("must be at most {} characters", search::MAX_QUERY_CHARS),
+        );
+    }
+    let sort = match p.sort.as_deref() {
+        None if q.is_some() => ArticleSort::Relevance,
+        Some("relevance") if q.is_some() => ArticleSort::Relevance,
+        // Without a search every article is equally relevant; the tie-break is recency.
+        Some("relevance") => ArticleSort::NewestFirst,
+        None | Some("-published_at") => ArticleSort::NewestFirst,
+        Some("published_at") => ArticleSort::OldestFirst,
+        Some("-updated_at") => ArticleSort::RecentlyUpdated,
+        Some(other) => {
+            errors.add(
+                "sort",
+                format!(
+                    "must be -published_at, published_at, -updated_at or relevance, not `{}`",
+                    echo(other)
+                ),
+            );
+            ArticleSort::NewestFirst
+        }
+    };
+    // A cursor belongs to one sort and one search: it carries both.
+    let cursor_kind = format!("{}{}", sort_name(sort), query_tag(q.as_deref()));
+    let cursor = params::decode_cursor(&mut errors, p.cursor.as_deref(), &cursor_kind);
+    if page.is_some() && p.cursor.is_some() {
+        errors.add("cursor", "give either `page` or `cursor`, not both");
+    }
+    let all_tags = match p.tag_mode.as_deref() {
+        None | Some("any") => false,
+        Some("all") => true,
+        Some(other) => {
+            errors.add(
+                "tag_mode",
+                format!("must be `any` or `all`, not `{}`", echo(other)),
+            );
+            false
+        }
+    };
+    let include_body = match p.include.as_deref() {
+        None => false,
+        Some("body") => true,
+        Some(other) => {
+            errors.add(
+                "include",
+                format!("the only value is `body`, not `{}`", echo(other)),
+            );
+            false
+        }
+    };
+    let fields = params::fields(&mut errors, p.fields.as_deref(), ARTICLE_FIELDS);
+    if q.is_none()
+        && fields
+            .as_ref()
+            .is_some_and(|f| f.iter().any(|x| x == "snippet"))
+    {
+        errors.add(
+            "fields",
+            "`snippet` is only there with `q`: it is the matched excerpt of a search",
+        );
+    }
+    // Asking for a body field by name is asking for the body.
+    let include_body = include_body
+        || fields
+            .as_ref()
+            .is_some_and(|f| f.iter().any(|x| x == "body" || x == "body_html"));
+    let visibility = match p.status.as_deref() {
+        None => Visibility::Public,
+        Some("published") if !caller.can(Scope::ReadDrafts) => Visibility::Public,
+        Some("trashed") => {
+            caller.require(Scope::Write)?;
+            if q.is_some() {
+                errors.add("q", "the trash is not searchable; list it without `q`");
+            }
+            Visibility::Trashed
+        }
+        Some(s @ ("published" | "draft" | "archived" | "all")) => {
+            caller.require(Scope::ReadDrafts)?;
+            match s {
+                "published" => Visibility::Published,
+                "draft" => Visibility::Draft,
+                "archived" => Visibility::Archived,
+                _ => Visibility::All,
+            }
+        }
+        Some(other) => {
+            errors.add(
+                "status",
+                format!(
+                    "must be published, draft, archived, all or trashed, not `{}`",
+                    echo(other)
+                ),
+            );
+            Visibility::Public
+        }
+    };
+    let published_after =
+        params::instant(&mut errors, "published_after", p.published_after.as_deref());
+    let published_before = params::instant(
+        &mut errors,
+        "published_before",
+        p.published_before.as_deref(),
+    );
+    let updated_after = params::instant(&mut errors, "updated_after", p.updated_after.as_deref());
+
+    // The tag tree is only needed to resolve tag filters; most list requests have none.
+    let (all, redirects) = if p.tag.is_some() || p.exclude_tag.is_some() {
+        (db::tags::all(conn)?, db::revisions::tag_redirects(conn)?)
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    let tag_groups = resolve_groups(&mut errors, &all, &redirects, "tag", &csv(p.tag.as_deref()));
+    let exclude: Vec<i32> = resolve_groups(
+        &mut errors,
+        &all,
+        &redirects,
+        "exclude_tag",
+        &csv(p.exclude_tag.as_deref()),
+    )
+    .into_iter()
+    .flatten()
+    .collect();
+    errors.into_param_result()?;
+
+    let parsed = q.as_deref().map(search::parse);
+    let now = now_micros();
+    let filter = ArticleFilter {
+        tag_groups,
+        all_tags,
+        exclude_tags: exclude,
+        published_after,
+        published_before,
+        updated_after,
+        visibility,
+        sort,
+        limit,
+        paging: match page {
+            Some(n) => Paging::Page(n),
+            None => Paging::After(cursor),
+        },
+        now,
+        search: parsed.as_ref().and_then(|p| p.fts.clone()),
+    };
+    let page_mode = if p.cursor.is_some() {
+        None
+    } else {
+        Some(page.unwrap_or(1))
+    };
+    // A search with nothing to look for (only exclusions, only punctuation) finds nothing.
+    if parsed.as_ref().is_some_and(|p| p.fts.is_none()) {
+        return Ok(ArticlePage {
+            data: Vec::new(),
+            selection: fields,
+            total: 0,
+            limit,
+            page: page_mode,
+            next_cursor: None,
+        });
+    }
+    let found = db::articles::list(conn, &filter)?;
+    let next_cursor = match (found.rows.last(), found.scores.last()) {
+        (Some(last), score) if found.more => {
+            let (name, value, at) = match (sort, score) {
+                (ArticleSort::Relevance, Some(score)) => {
+                    let at = cursor.map_or(db::search::scoring_instant(now), |c| c.at);
+                    (format!("{cursor_kind}@{at}"), score.to_bits() as i64, at)
+                }
+                _ => (cursor_kind.clone(), db::articles::sort_value(last, sort), 0),
+            };
+            Some(params::encode_cursor(
+                &name,
+                Keyset {
+                    value,
+                    id: last.id,
+                    at,
+                },
+            ))
+        }
+        _ => None,
+    };
+    let ids: Vec<i32> = found.rows.iter().map(|r| r.id).collect();
+    let mut tags = db::articles::tags_of(conn, &ids)?;
+    let data = found
+        .rows
+        .into_iter()
+        .map(|row| {
+            // Snippets cost an analysis of the text: only when the caller gets them.
+            let wants_snippet = fields
+                .as_ref()
+                .is_none_or(|f| f.iter().any(|x| x == "snippet"));
+            let snippet = parsed.as_ref().filter(|_| wants_snippet).map(|p| {
+                // Paragraph breaks read as spaces in a one-line excerpt.
+                // Paragraph breaks read as spaces in a one-line excerpt.
+                let body = row.body_text.replace('\n', " ");
+                search::snippet(&row.title, &row.summary, &body, &p.marks)
+            });
+            let t = tags.remove(&row.id).unwrap_or_default();
+            let mut item = ArticleListItem::from_article(to_wire(row, t), include_body);
+            item.snippet = snippet;
+            item
+        })
+        .collect();
+    Ok(ArticlePage {
+        data,
+        selection: fields,
+        total: found.total,
+        limit,
+        page: page_mode,
+        next_cursor,
+    })
+}
