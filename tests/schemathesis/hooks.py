@@ -99,16 +99,17 @@ def map_case(ctx, case):
                 query[name] = ",".join(_tag((name, query[name], i), tags) for i in range(n))
         if tags and isinstance(query.get("parent"), str):
             query["parent"] = _tag(("parent", query["parent"]), tags)
+        if query.get("status") == "trashed":
+            # The trash is listed, not searched (a 400 that says so): no `q` with it.
+            query.pop("q", None)
         if path == "/api/v1/articles" and isinstance(query.get("fields"), str) and not str(query.get("q", "")).strip():
-            # `snippet` is the excerpt of a search: without `q` it is a 400 that says so.
+            # `snippet` is the excerpt of a search: without `q` it is a 400 that says so
+            # (after the trash rule above, which may drop `q`).
             kept = [f for f in query["fields"].split(",") if f != "snippet"]
             if kept:
                 query["fields"] = ",".join(kept)
             else:
                 query.pop("fields")
-        if query.get("status") == "trashed":
-            # The trash is listed, not searched (a 400 that says so): no `q` with it.
-            query.pop("q", None)
         if path == "/api/v1/articles" and "cursor" in query:
             # `page` and `cursor` exclude each other; a cursor is only ever one we were given.
             query.pop("page", None)
