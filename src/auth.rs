@@ -8,6 +8,7 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, http::heade
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
+use crate::db::Conn;
 use crate::db::{self, DbPool, models::NewKey};
 use crate::error::ApiError;
 
@@ -131,7 +132,7 @@ fn prefix_of(token: &str) -> Option<&str> {
     (prefix.len() == 8 && !secret.is_empty()).then_some(prefix)
 }
 
-fn verify(conn: &mut diesel::SqliteConnection, token: &str) -> Result<Key, ApiError> {
+fn verify(conn: &mut Conn, token: &str) -> Result<Key, ApiError> {
     let unknown = || bad_key("the API key is unknown or revoked");
     let prefix = prefix_of(token).ok_or_else(unknown)?;
     let row = db::keys::by_prefix(conn, prefix)?.ok_or_else(unknown)?;

@@ -1,9 +1,9 @@
 //! Demo content for `serve --demo`: Arabic articles across a region → country tag tree,
 //! loaded through the same service calls as the API so they get slugs, HTML and summaries.
 
-use diesel::sqlite::SqliteConnection;
 use serde::Deserialize;
 
+use crate::db::Conn;
 use crate::db::{self, now_micros};
 use crate::dto::article::{ArticleCreate, ArticleStatus, Image};
 use crate::dto::tag::{TagCreate, TagKind};
@@ -43,7 +43,7 @@ struct DemoArticle {
 
 /// Fills an empty database with the demo content; returns how many articles it added
 /// (0 when the database already had content, so starting twice adds nothing).
-pub fn load(conn: &mut SqliteConnection) -> Result<usize, ApiError> {
+pub fn load(conn: &mut Conn) -> Result<usize, ApiError> {
     if db::articles::count_all(conn)? > 0 || !db::tags::all(conn)?.is_empty() {
         return Ok(0);
     }

@@ -4,11 +4,11 @@ use std::collections::{HashMap, HashSet};
 use std::io::Write;
 
 use diesel::prelude::*;
-use diesel::sqlite::SqliteConnection;
 use serde::Serialize;
 
 use super::{TagEnvelope, TagLine};
 use crate::db;
+use crate::db::Conn;
 use crate::dto::article::{ArticleStatus, Image};
 use crate::dto::rfc3339;
 use crate::dto::tag::TagKind;
@@ -37,7 +37,7 @@ struct ExportLine {
 
 /// The taxonomy as tag lines, parents before children, otherwise in id order (an import
 /// creates them in file order, so a re-export lists them the same way).
-fn tag_lines(conn: &mut SqliteConnection) -> Result<Vec<TagLine>, ApiError> {
+fn tag_lines(conn: &mut Conn) -> Result<Vec<TagLine>, ApiError> {
     let mut all = db::tags::all(conn)?;
     all.sort_by_key(|t| t.id);
     let mut redirects: HashMap<i32, Vec<String>> = HashMap::new();
@@ -77,7 +77,7 @@ fn tag_lines(conn: &mut SqliteConnection) -> Result<Vec<TagLine>, ApiError> {
 
 /// Writes the taxonomy, then every live article (not the trash) in id order, as JSON Lines;
 /// returns how many articles.
-pub fn export(conn: &mut SqliteConnection, out: &mut impl Write) -> Result<usize, ApiError> {
+pub fn export(conn: &mut Conn, out: &mut impl Write) -> Result<usize, ApiError> {
     let io = |e: std::io::Error| ApiError::internal(format!("writing the export: {e}"));
     // One read transaction: the export is one consistent snapshot.
     conn.transaction(|conn| {

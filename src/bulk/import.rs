@@ -9,9 +9,9 @@ use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use diesel::sqlite::SqliteConnection;
 
 use super::{TagEnvelope, TagLine};
+use crate::db::Conn;
 use crate::db::{self, models::TagWrite, now_micros};
 use crate::dto::article::ArticleCreate;
 use crate::dto::tag::{TagCreate, TagPatch};
@@ -239,7 +239,7 @@ fn write_reason(e: &ApiError) -> String {
 
 /// Creates the tags a line names that do not exist yet (with `--create-tags`).
 fn create_missing_tags(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     slugs: &[String],
     known: &mut HashSet<String>,
     created: &mut Vec<String>,
@@ -292,7 +292,7 @@ enum TagOutcome {
 
 /// Creates or updates the tag a line describes (its parent must exist: the file lists
 /// parents first), then points its old slugs at it where nothing else holds them.
-fn write_tag(conn: &mut SqliteConnection, t: &TagLine) -> Result<TagOutcome, ApiError> {
+fn write_tag(conn: &mut Conn, t: &TagLine) -> Result<TagOutcome, ApiError> {
     let slug = crate::text::nfc(&t.slug);
     let outcome = match db::tags::by_slug(conn, &slug)? {
         None => {
@@ -365,7 +365,7 @@ impl From<diesel::result::Error> for BatchError {
 /// Checks what a line's write could trip on, reading only: its tags exist (or may be
 /// created). A line that passes writes without failing, so a batch needs no savepoints.
 fn precheck(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     p: &Prepared,
     opts: &ImportOptions,
     known: &mut HashSet<String>,
@@ -404,7 +404,7 @@ fn precheck(
 
 /// Writes one line: tags it needs, then the upsert.
 fn write_line(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     p: Prepared,
     opts: &ImportOptions,
     known: &mut HashSet<String>,
@@ -421,7 +421,7 @@ fn write_line(
 /// one per line would write a tiny index segment per article); a line failing mid-write
 /// asks for a redo. Safe mode gives every line its own savepoint.
 fn write_batch(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     batch: &[Item],
     opts: &ImportOptions,
     known: &mut HashSet<String>,
@@ -481,7 +481,7 @@ fn write_batch(
 /// Writes a batch in its own transaction (a savepoint inside a dry run's one transaction),
 /// falling back to a savepoint per line when a line fails mid-write.
 fn run_batch(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     batch: &[Item],
     opts: &ImportOptions,
     known: &mut HashSet<String>,
@@ -489,7 +489,7 @@ fn run_batch(
 ) -> Result<BatchOutcome, ApiError> {
     for safe in [false, true] {
         let before = known.clone();
-        let attempt = |conn: &mut SqliteConnection| write_batch(conn, batch, opts, known, safe);
+        let attempt = |conn: &mut Conn| write_batch(conn, batch, opts, known, safe);
         let result = if nested {
             conn.transaction(attempt)
         } else {
@@ -586,7 +586,7 @@ impl From<diesel::result::Error> for DryRunEnd {
 
 /// Imports JSON Lines from `input` (`total_bytes` for progress; 0 when unknown).
 pub fn import(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     input: Box<dyn BufRead + Send>,
     total_bytes: u64,
     opts: &ImportOptions,

@@ -29,6 +29,10 @@ pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 pub const POOL_SIZE: usize = 8;
 
 /// The shared connection pool.
+/// The store's connection: what services that own a unit of work receive. The one place a
+/// second backend changes.
+pub type Conn = SqliteConnection;
+
 pub type DbPool = Pool<ConnectionManager<SqliteConnection>>;
 /// One connection checked out of the pool.
 pub type DbConn = PooledConnection<ConnectionManager<SqliteConnection>>;

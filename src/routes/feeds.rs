@@ -52,7 +52,7 @@ pub struct FeedIds(pub String);
 impl FeedIds {
     /// Reads the stored host, storing the one `--public-url` names (else `localhost`) when
     /// the database has none yet.
-    pub fn load(conn: &mut diesel::sqlite::SqliteConnection, settings: &Settings) -> FeedIds {
+    pub fn load(conn: &mut crate::db::Conn, settings: &Settings) -> FeedIds {
         let candidate = settings
             .public_url
             .as_deref()

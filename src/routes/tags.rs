@@ -293,9 +293,9 @@ pub async fn delete_tag(
 /// tag was renamed or merged), answers the current slug instead, so the client is sent there
 /// rather than told the tag does not exist. Nothing is changed through an old slug.
 fn or_moved<T>(
-    conn: &mut diesel::sqlite::SqliteConnection,
+    conn: &mut crate::db::Conn,
     slug: &str,
-    write: impl FnOnce(&mut diesel::sqlite::SqliteConnection) -> Result<T, ApiError>,
+    write: impl FnOnce(&mut crate::db::Conn) -> Result<T, ApiError>,
 ) -> Result<Result<T, String>, ApiError> {
     match write(conn) {
         Err(ApiError::NotFound(msg)) => match service::tags::moved(conn, slug)? {

@@ -2,8 +2,8 @@
 //! page of entries with the public articles attached.
 
 use diesel::prelude::*;
-use diesel::sqlite::SqliteConnection;
 
+use crate::db::Conn;
 use crate::db::{self, now_micros};
 use crate::dto::change::{Change, ChangeOp, ChangesParams};
 use crate::dto::instant;
@@ -54,7 +54,7 @@ fn parse(p: &ChangesParams) -> Result<(i64, i64), ApiError> {
 }
 
 /// The entries after `since`.
-pub fn list(conn: &mut SqliteConnection, p: &ChangesParams) -> Result<ChangePage, ApiError> {
+pub fn list(conn: &mut Conn, p: &ChangesParams) -> Result<ChangePage, ApiError> {
     let (since, limit) = parse(p)?;
     let now = now_micros();
     // Scheduled articles become public without a write; the first poll after that logs

@@ -2,10 +2,9 @@
 
 use std::collections::HashMap;
 
-use diesel::sqlite::SqliteConnection;
-
 use super::params;
 use crate::conditional::IfMatch;
+use crate::db::Conn;
 use crate::db::models::{TagRow, TagWrite};
 use crate::db::{self, now_micros};
 use crate::dto::tag::{
@@ -62,7 +61,7 @@ fn to_wire(t: &TagRow, all: &[TagRow], counts: &HashMap<i32, i64>) -> Tag {
 }
 
 /// Lists tags as `GET /api/v1/tags` asks.
-pub fn list(conn: &mut SqliteConnection, p: &TagListParams) -> Result<TagPage, ApiError> {
+pub fn list(conn: &mut Conn, p: &TagListParams) -> Result<TagPage, ApiError> {
     let mut errors = Errors::default();
     let limit = params::limit(&mut errors, p.limit.as_deref());
     let page = params::page(&mut errors, p.page.as_deref()).unwrap_or(1);
@@ -159,7 +158,7 @@ pub fn list(conn: &mut SqliteConnection, p: &TagListParams) -> Result<TagPage, A
 
 /// The tag a slug names: a live tag, or the one a merged or renamed slug redirects to.
 fn find_tag<'a>(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     all: &'a [TagRow],
     slug: &str,
 ) -> Result<Option<&'a TagRow>, ApiError> {
@@ -170,7 +169,7 @@ fn find_tag<'a>(
 }
 
 /// Where a merged or renamed tag's old slug now points (the tag's current slug).
-pub fn moved(conn: &mut SqliteConnection, slug: &str) -> Result<Option<String>, ApiError> {
+pub fn moved(conn: &mut Conn, slug: &str) -> Result<Option<String>, ApiError> {
     let slug = nfc(slug);
     let Some(id) = db::revisions::tag_redirect(conn, &slug)? else {
         return Ok(None);
@@ -183,7 +182,7 @@ pub fn moved(conn: &mut SqliteConnection, slug: &str) -> Result<Option<String>, 
 }
 
 /// One tag by slug, with its direct children.
-pub fn get(conn: &mut SqliteConnection, slug: &str) -> Result<Tag, ApiError> {
+pub fn get(conn: &mut Conn, slug: &str) -> Result<Tag, ApiError> {
     let all = db::tags::all(conn)?;
     let slug = nfc(slug);
     let tag = all
@@ -203,7 +202,7 @@ pub fn get(conn: &mut SqliteConnection, slug: &str) -> Result<Tag, ApiError> {
 }
 
 fn validate(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     w: &mut TagWrite,
     parent_slug: Option<&str>,
     self_id: Option<i32>,
@@ -249,14 +248,14 @@ fn validate(
 }
 
 /// Creates a tag.
-pub fn create(conn: &mut SqliteConnection, input: TagCreate) -> Result<Tag, ApiError> {
+pub fn create(conn: &mut Conn, input: TagCreate) -> Result<Tag, ApiError> {
     input.validate()?;
     conn.immediate_transaction(|conn| create_in(conn, input))
 }
 
 /// Creates a tag inside a transaction the caller holds (an import's batch); the input was
 /// validated.
-pub fn create_in(conn: &mut SqliteConnection, input: TagCreate) -> Result<Tag, ApiError> {
+pub fn create_in(conn: &mut Conn, input: TagCreate) -> Result<Tag, ApiError> {
     let name = nfc(input.name.as_deref().unwrap_or(""));
     let slug = match &input.slug {
         Some(s) => nfc(s),
@@ -283,7 +282,7 @@ pub fn create_in(conn: &mut SqliteConnection, input: TagCreate) -> Result<Tag, A
 
 /// Changes the fields present in the patch.
 pub fn patch(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     slug: &str,
     p: TagPatch,
     if_match: Option<&IfMatch>,
@@ -294,7 +293,7 @@ pub fn patch(
 
 /// Changes a tag inside a transaction the caller holds; the patch was validated.
 pub fn patch_in(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     slug: &str,
     p: TagPatch,
     if_match: Option<&IfMatch>,
@@ -345,11 +344,7 @@ fn check_tag_match(if_match: Option<&IfMatch>, updated_at: i64) -> Result<(), Ap
 }
 
 /// Deletes a tag no article carries.
-pub fn delete(
-    conn: &mut SqliteConnection,
-    slug: &str,
-    if_match: Option<&IfMatch>,
-) -> Result<(), ApiError> {
+pub fn delete(conn: &mut Conn, slug: &str, if_match: Option<&IfMatch>) -> Result<(), ApiError> {
     conn.immediate_transaction(|conn| {
         let row = db::tags::by_slug(conn, &nfc(slug))?
             .ok_or_else(|| ApiError::NotFound(format!("no tag with slug `{}`", echo(slug))))?;
@@ -363,7 +358,7 @@ pub fn delete(
 /// Merges the tag `slug` into `into`: its articles (and child tags) move in one
 /// transaction, it is deleted, and its slug redirects to `into` from then on.
 pub fn merge(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     slug: &str,
     input: TagMerge,
     by: &str,

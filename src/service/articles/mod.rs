@@ -5,12 +5,12 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, FixedOffset};
 use diesel::prelude::*;
-use diesel::sqlite::SqliteConnection;
 use serde_json::{Map, Value};
 
 use super::params::{self, csv};
 use crate::auth::{Caller, Scope};
 use crate::conditional::{IfMatch, check_if_match};
+use crate::db::Conn;
 use crate::db::articles::{ArticleFilter, ArticleRef, Keyset, Paging, Visibility};
 use crate::db::models::{ArticleRow, ArticleTagRow, ArticleWrite, RevisionRow, TagRow};
 use crate::db::search::IndexDoc;
@@ -66,7 +66,7 @@ fn not_found(r: &ArticleRef) -> ApiError {
     }
 }
 
-fn load_wire(conn: &mut SqliteConnection, row: ArticleRow) -> Result<Article, ApiError> {
+fn load_wire(conn: &mut Conn, row: ArticleRow) -> Result<Article, ApiError> {
     let mut tags = db::articles::tags_of(conn, &[row.id])?;
     let t = tags.remove(&row.id).unwrap_or_default();
     Ok(to_wire(row, t))
@@ -143,7 +143,7 @@ pub fn to_wire(row: ArticleRow, tags: Vec<ArticleTagRow>) -> Article {
 
 /// The article a revision request addresses, live or trashed (history stays readable in
 /// the trash).
-fn find_any(conn: &mut SqliteConnection, reference: &str) -> Result<ArticleRow, ApiError> {
+fn find_any(conn: &mut Conn, reference: &str) -> Result<ArticleRow, ApiError> {
     let r = parse_ref(reference);
     match db::articles::find(conn, &r, Visibility::All, now_micros())? {
         Some(row) => Ok(row),

@@ -83,7 +83,7 @@ pub(super) fn resolve_groups(
 
 /// Lists articles as `GET /api/v1/articles` asks.
 pub fn list(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     p: &ArticleListParams,
     caller: &Caller,
 ) -> Result<ArticlePage, ApiError> {

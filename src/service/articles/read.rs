@@ -6,7 +6,7 @@ use super::*;
 /// The newest public articles, with bodies, optionally only those under one tag (and its
 /// descendants); for feeds. The tag comes back too; an unknown one is a 404.
 pub fn latest(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     tag: Option<&str>,
     limit: i64,
 ) -> Result<(Option<TagRow>, Vec<Article>), ApiError> {
@@ -62,7 +62,7 @@ pub const MAX_RELATED: i64 = 20;
 /// Public articles related to a public one: those sharing its tags, a shared tag weighing
 /// more the fewer articles carry it (inverse document frequency), then the newest.
 pub fn related(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     reference: &str,
     limit: i64,
 ) -> Result<(Vec<ArticleListItem>, i64), ApiError> {
@@ -110,7 +110,7 @@ pub fn select<T: serde::Serialize>(article: &T, fields: &[String]) -> Map<String
 /// One article by id or slug, with body, as the caller may see it, and the times its
 /// representation changed (its own writes, its publication, its tags' renames).
 pub fn get(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     reference: &str,
     caller: &Caller,
 ) -> Result<(Article, Vec<i64>), ApiError> {
@@ -135,7 +135,7 @@ pub fn get(
 
 /// Where an old slug of an article the caller may see now lives (its current slug).
 pub fn moved(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     reference: &str,
     caller: &Caller,
 ) -> Result<Option<String>, ApiError> {

@@ -34,7 +34,7 @@ pub(super) fn revision_wire(rev: RevisionRow, current: bool) -> Revision {
 
 /// The current version as a revision row (it is not stored as one until it changes).
 pub(super) fn current_as_revision(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     row: &ArticleRow,
 ) -> Result<RevisionRow, ApiError> {
     let tags = db::articles::tags_of(conn, &[row.id])?
@@ -46,7 +46,7 @@ pub(super) fn current_as_revision(
 /// A page of an article's versions, oldest first (the current one is the last of the last
 /// page), and how many versions there are.
 pub fn revisions(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     reference: &str,
     page: i64,
     limit: i64,
@@ -68,11 +68,7 @@ pub fn revisions(
 }
 
 /// One version of an article (the current one included).
-pub fn revision(
-    conn: &mut SqliteConnection,
-    reference: &str,
-    version: i32,
-) -> Result<Revision, ApiError> {
+pub fn revision(conn: &mut Conn, reference: &str, version: i32) -> Result<Revision, ApiError> {
     conn.transaction(|conn| {
         let row = find_any(conn, reference)?;
         if version == row.version {
@@ -92,7 +88,7 @@ pub fn revision(
 
 /// Makes a new version equal to version `version` (history is never rewritten).
 pub fn restore_revision(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     reference: &str,
     version: i32,
     by: &str,

@@ -113,7 +113,7 @@ impl Fields {
 }
 
 /// Resolves tag slugs to ids in the given order, dropping repeats; unknown ones are a 422.
-pub(super) fn tag_ids(conn: &mut SqliteConnection, slugs: &[String]) -> Result<Vec<i32>, ApiError> {
+pub(super) fn tag_ids(conn: &mut Conn, slugs: &[String]) -> Result<Vec<i32>, ApiError> {
     let mut ids = Vec::new();
     let mut seen = HashSet::new();
     let mut unknown = Vec::new();
@@ -220,7 +220,7 @@ pub fn prepare_create(input: ArticleCreate) -> Result<Prepared, ApiError> {
 
 /// Resolves slug and tags and fills in defaults, for a write.
 pub(super) fn build(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     p: Prepared,
     existing: Option<&ArticleRow>,
     now: i64,
@@ -275,11 +275,7 @@ pub(super) fn build(
 }
 
 /// Creates an article, in its own immediate transaction.
-pub fn create(
-    conn: &mut SqliteConnection,
-    input: ArticleCreate,
-    by: &str,
-) -> Result<Article, ApiError> {
+pub fn create(conn: &mut Conn, input: ArticleCreate, by: &str) -> Result<Article, ApiError> {
     let prepared = prepare_create(input)?;
     conn.immediate_transaction(|conn| {
         let id = create_prepared(conn, prepared, by, RevisionAction::Create)?;
@@ -292,7 +288,7 @@ pub fn create(
 /// Writes a prepared article inside a transaction the caller holds (bulk loads batch many);
 /// returns its id.
 pub fn create_prepared(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     prepared: Prepared,
     by: &str,
     action: RevisionAction,
@@ -306,7 +302,7 @@ pub fn create_prepared(
 
 /// Enters a write to an article into the change log and the site counter (same
 /// transaction as the write).
-pub(super) fn logged(conn: &mut SqliteConnection, id: i32, now: i64) -> Result<(), ApiError> {
+pub(super) fn logged(conn: &mut Conn, id: i32, now: i64) -> Result<(), ApiError> {
     db::changes::record(conn, id, now)?;
     db::changes::touch(conn, now)?;
     Ok(())
@@ -328,7 +324,7 @@ pub enum Upserted {
 /// transaction the caller holds. A line equal to what is stored changes nothing. A line
 /// without `published_at` keeps the stored one.
 pub fn upsert_prepared(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     mut prepared: Prepared,
     by: &str,
 ) -> Result<Upserted, ApiError> {
@@ -357,10 +353,7 @@ pub fn upsert_prepared(
 }
 
 /// The live article a writer addresses (drafts and scheduled included).
-pub(super) fn find_for_write(
-    conn: &mut SqliteConnection,
-    reference: &str,
-) -> Result<ArticleRow, ApiError> {
+pub(super) fn find_for_write(conn: &mut Conn, reference: &str) -> Result<ArticleRow, ApiError> {
     let r = parse_ref(reference);
     db::articles::find(conn, &r, Visibility::All, now_micros())?.ok_or_else(|| not_found(&r))
 }
@@ -368,7 +361,7 @@ pub(super) fn find_for_write(
 /// Replaces an article whole (fields left out go back to their defaults; the slug is kept
 /// unless one is given).
 pub fn replace(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     reference: &str,
     input: ArticleCreate,
     by: &str,
@@ -394,7 +387,7 @@ pub fn replace(
 
 /// Changes the fields present in the patch.
 pub fn patch(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     reference: &str,
     patch: ArticlePatch,
     by: &str,
@@ -428,7 +421,7 @@ pub fn patch(
 /// Writes `prepared` over `row` as its next version, unless it would leave the content and
 /// the tags (`current_ids`) as they are; returns the row as it now is and whether it changed.
 pub(super) fn rewrite(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     row: ArticleRow,
     prepared: Prepared,
     current_ids: &[i32],
@@ -446,7 +439,7 @@ pub(super) fn rewrite(
 }
 
 /// The ids of an article's tags, in order (to tell whether a write changes them).
-pub(super) fn tag_ids_of(conn: &mut SqliteConnection, id: i32) -> Result<Vec<i32>, ApiError> {
+pub(super) fn tag_ids_of(conn: &mut Conn, id: i32) -> Result<Vec<i32>, ApiError> {
     Ok(db::articles::tags_of(conn, &[id])?
         .remove(&id)
         .unwrap_or_default()
@@ -473,7 +466,7 @@ pub(super) fn same_content(row: &ArticleRow, w: &ArticleWrite) -> bool {
 
 /// Moves an article to the trash.
 pub fn trash(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     reference: &str,
     by: &str,
     if_match: Option<&IfMatch>,
@@ -493,7 +486,7 @@ pub fn trash(
 
 /// Takes an article out of the trash with its slug (409 when a live article took it).
 pub fn restore(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     reference: &str,
     by: &str,
     if_match: Option<&IfMatch>,
@@ -527,11 +520,7 @@ pub fn restore(
 }
 
 /// Deletes an article for good, live or trashed, revisions included (needs `admin`).
-pub fn purge(
-    conn: &mut SqliteConnection,
-    reference: &str,
-    if_match: Option<&IfMatch>,
-) -> Result<(), ApiError> {
+pub fn purge(conn: &mut Conn, reference: &str, if_match: Option<&IfMatch>) -> Result<(), ApiError> {
     conn.immediate_transaction(|conn| {
         let r = parse_ref(reference);
         let row = match db::articles::find(conn, &r, Visibility::All, now_micros())? {
