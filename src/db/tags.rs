@@ -9,7 +9,6 @@ use diesel::sqlite::SqliteConnection;
 
 use super::models::{TagRow, TagWrite};
 use super::schema::{article_tags, articles, tags};
-use crate::error::ApiError;
 
 /// Every tag, by id.
 pub fn all(conn: &mut SqliteConnection) -> QueryResult<Vec<TagRow>> {
@@ -183,42 +182,40 @@ pub fn update(conn: &mut SqliteConnection, id: i32, write: &TagWrite) -> QueryRe
     Ok(row)
 }
 
-/// Deletes a tag that no article carries and no tag has as parent.
-pub fn delete(conn: &mut SqliteConnection, tag: &TagRow) -> Result<(), ApiError> {
+/// What a delete did: deleted the tag, or found it still in use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deleted {
+    /// The tag is gone.
+    Done,
+    /// Articles carry it: so many live, so many in the trash.
+    Carried {
+        /// Live articles.
+        live: i64,
+        /// Articles in the trash (which keeps their tags for a restore).
+        trashed: i64,
+    },
+    /// Tags sit below it.
+    Parent {
+        /// How many children.
+        children: i64,
+    },
+}
+
+/// Deletes a tag that no article carries and no tag has as parent; otherwise says which.
+pub fn delete(conn: &mut SqliteConnection, tag: &TagRow) -> QueryResult<Deleted> {
     let (live, trashed) = usage(conn, tag.id)?;
     if live + trashed > 0 {
-        let used = live + trashed;
-        // Only actions that can be taken: a trashed article cannot be edited.
-        let way = if trashed > 0 {
-            format!(
-                " ({trashed} of them in the trash, which keeps its tags for a restore); merge it into another tag (POST /api/v1/tags/{0}/merge), which moves every one of them, or remove it from the live ones and purge or restore the trashed ones",
-                tag.slug
-            )
-        } else {
-            format!(
-                "; remove it from them (PATCH each article's `tags`) or merge it into another tag (POST /api/v1/tags/{}/merge)",
-                tag.slug
-            )
-        };
-        return Err(ApiError::Conflict(format!(
-            "tag `{}` is carried by {used} article{}{way}",
-            tag.slug,
-            if used == 1 { "" } else { "s" }
-        )));
+        return Ok(Deleted::Carried { live, trashed });
     }
-    let kids: i64 = tags::table
+    let children: i64 = tags::table
         .filter(tags::parent_id.eq(tag.id))
         .count()
         .get_result(conn)?;
-    if kids > 0 {
-        return Err(ApiError::Conflict(format!(
-            "tag `{}` is the parent of {kids} tag{}; move or delete them first",
-            tag.slug,
-            if kids == 1 { "" } else { "s" }
-        )));
+    if children > 0 {
+        return Ok(Deleted::Parent { children });
     }
     diesel::delete(tags::table.find(tag.id)).execute(conn)?;
-    Ok(())
+    Ok(Deleted::Done)
 }
 
 /// Moves the children of `from` under `to`; returns how many moved.

@@ -343,13 +343,47 @@ fn check_tag_match(if_match: Option<&IfMatch>, updated_at: i64) -> Result<(), Ap
     if_match.map_or(Ok(()), |m| m.check_tag(updated_at))
 }
 
+/// Why a tag in use cannot be deleted, and only what can be done about it (a trashed
+/// article cannot be edited).
+fn carried_message(slug: &str, live: i64, trashed: i64) -> String {
+    let used = live + trashed;
+    let merge = crate::paths::tag(slug) + "/merge";
+    let way = if trashed > 0 {
+        format!(
+            " ({trashed} of them in the trash, which keeps its tags for a restore); merge it into another tag (POST {merge}), which moves every one of them, or remove it from the live ones and purge or restore the trashed ones"
+        )
+    } else {
+        format!(
+            "; remove it from them (PATCH each article's `tags`) or merge it into another tag (POST {merge})"
+        )
+    };
+    format!(
+        "tag `{slug}` is carried by {used} article{}{way}",
+        if used == 1 { "" } else { "s" }
+    )
+}
+
 /// Deletes a tag no article carries.
 pub fn delete(conn: &mut Conn, slug: &str, if_match: Option<&IfMatch>) -> Result<(), ApiError> {
     conn.immediate_transaction(|conn| {
         let row = db::tags::by_slug(conn, &nfc(slug))?
             .ok_or_else(|| ApiError::NotFound(format!("no tag with slug `{}`", echo(slug))))?;
         check_tag_match(if_match, row.updated_at)?;
-        db::tags::delete(conn, &row)?;
+        match db::tags::delete(conn, &row)? {
+            db::tags::Deleted::Done => {}
+            db::tags::Deleted::Carried { live, trashed } => {
+                return Err(ApiError::Conflict(carried_message(
+                    &row.slug, live, trashed,
+                )));
+            }
+            db::tags::Deleted::Parent { children } => {
+                return Err(ApiError::Conflict(format!(
+                    "tag `{}` is the parent of {children} tag{}; move or delete them first",
+                    row.slug,
+                    if children == 1 { "" } else { "s" }
+                )));
+            }
+        }
         db::changes::touch(conn, now_micros())?;
         Ok(())
     })
