@@ -211,8 +211,21 @@ impl<T: DeserializeOwned> FromRequest for ApiQuery<T> {
 /// (`tag=a&tag=b`, as `URLSearchParams.append` and axios send arrays): the values are joined.
 const LIST_PARAMS: [&str; 2] = ["tag", "exclude_tag"];
 
-/// Parses a query string into `T` (whose fields are all optional strings).
+/// Parses a query string into `T` (whose fields are all optional strings). Most queries
+/// name each parameter once and take one parse; a repeated one is joined or refused.
 pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    match serde_urlencoded::from_str::<T>(query) {
+        Ok(parsed) => Ok(parsed),
+        Err(e) if e.to_string().starts_with("duplicate field") => {
+            serde_urlencoded::from_str::<T>(&join_repeated(query)?).map_err(param_error)
+        }
+        Err(e) => Err(param_error(e)),
+    }
+}
+
+/// The query with repeated list parameters joined by commas; another repeated parameter
+/// is a 400 naming it.
+fn join_repeated(query: &str) -> Result<String, ApiError> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query)
         .map_err(|e| ApiError::invalid_param("query", e.to_string()))?;
     let mut joined: Vec<(String, String)> = Vec::with_capacity(pairs.len());
@@ -235,23 +248,25 @@ pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
             None => joined.push((k, v)),
         }
     }
-    let query = serde_urlencoded::to_string(&joined)
-        .map_err(|e| ApiError::invalid_param("query", e.to_string()))?;
-    serde_urlencoded::from_str::<T>(&query).map_err(|e| {
-        let msg = e.to_string();
-        let name = msg
-            .split('`')
-            .nth(1)
-            .map_or_else(|| "query".to_owned(), str::to_owned);
-        let message = if msg.starts_with("unknown field") {
-            let expected = msg
-                .split_once(", expected")
-                .map(|(_, rest)| format!("; expected{rest}"))
-                .unwrap_or_default();
-            format!("unknown parameter{expected}")
-        } else {
-            msg
-        };
-        ApiError::invalid_param(name, message)
-    })
+    serde_urlencoded::to_string(&joined)
+        .map_err(|e| ApiError::invalid_param("query", e.to_string()))
+}
+
+/// The problem for a query `T` could not take, naming the parameter.
+fn param_error(e: serde_urlencoded::de::Error) -> ApiError {
+    let msg = e.to_string();
+    let name = msg
+        .split('`')
+        .nth(1)
+        .map_or_else(|| "query".to_owned(), str::to_owned);
+    let message = if msg.starts_with("unknown field") {
+        let expected = msg
+            .split_once(", expected")
+            .map(|(_, rest)| format!("; expected{rest}"))
+            .unwrap_or_default();
+        format!("unknown parameter{expected}")
+    } else {
+        msg
+    };
+    ApiError::invalid_param(name, message)
 }
