@@ -294,24 +294,25 @@ enum TagOutcome {
 /// parents first), then points its old slugs at it where nothing else holds them.
 fn write_tag(conn: &mut Conn, t: &TagLine) -> Result<TagOutcome, ApiError> {
     let slug = crate::text::nfc(&t.slug);
-    let outcome = match db::tags::by_slug(conn, &slug)? {
+    let (outcome, id) = match db::tags::by_slug(conn, &slug)? {
         None => {
-            crate::service::tags::create_in(conn, tag_create(t))?;
-            TagOutcome::Created
+            let tag = crate::service::tags::create_in(conn, tag_create(t))?;
+            (TagOutcome::Created, tag.id)
         }
         Some(row) => {
-            let all = db::tags::all(conn)?;
-            let parent = row
-                .parent_id
-                .and_then(|id| all.iter().find(|p| p.id == id))
-                .map(|p| p.slug.clone());
+            // The line's parent, as the tag's parent id (the file lists parents first).
+            let parent_id = match &t.parent {
+                Some(p) => db::tags::by_slug(conn, &crate::text::nfc(p))?.map(|p| p.id),
+                None => None,
+            };
             let same = row.name == t.name
                 && row.name_en == t.name_en
                 && row.kind == t.kind.as_str()
-                && parent == t.parent
+                && row.parent_id == parent_id
+                && t.parent.is_some() == parent_id.is_some()
                 && row.description == t.description;
             if same {
-                TagOutcome::Unchanged
+                (TagOutcome::Unchanged, row.id)
             } else {
                 let patch = TagPatch {
                     slug: None,
@@ -321,14 +322,11 @@ fn write_tag(conn: &mut Conn, t: &TagLine) -> Result<TagOutcome, ApiError> {
                     parent: Some(t.parent.clone()),
                     description: Some(t.description.clone()),
                 };
-                crate::service::tags::patch_in(conn, &slug, patch, None)?;
-                TagOutcome::Changed
+                let tag = crate::service::tags::patch_in(conn, &slug, patch, None)?;
+                (TagOutcome::Changed, tag.id)
             }
         }
     };
-    let id = db::tags::by_slug(conn, &slug)?
-        .map(|r| r.id)
-        .ok_or_else(|| ApiError::internal("a tag just written is gone"))?;
     let mut added = false;
     let now = now_micros();
     for old in &t.redirects {
