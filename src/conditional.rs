@@ -169,6 +169,12 @@ impl Validator {
         }
     }
 
+    /// The ETag of an article's whole representation (what a write or a change-log entry
+    /// hands out, and a plain GET answers).
+    pub fn article_etag(a: &Article) -> String {
+        Validator::article(a, None, Modified::of(&[])).etag()
+    }
+
     /// The key a response cache may store this representation under.
     pub fn cache_key(&self) -> &str {
         &self.tag

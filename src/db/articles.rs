@@ -407,9 +407,9 @@ fn insert_tags(conn: &mut SqliteConnection, id: i32, tag_ids: &[i32]) -> QueryRe
 }
 
 /// Moves a live article to the trash, bumping its version.
-pub fn trash(conn: &mut SqliteConnection, id: i32, now: i64, by: &str) -> QueryResult<usize> {
+pub fn trash(conn: &mut SqliteConnection, id: i32, now: i64, by: &str) -> QueryResult<ArticleRow> {
     keep_revision(conn, id)?;
-    let n = diesel::update(
+    let row = diesel::update(
         articles::table
             .find(id)
             .filter(articles::trashed_at.is_null()),
@@ -422,9 +422,10 @@ pub fn trash(conn: &mut SqliteConnection, id: i32, now: i64, by: &str) -> QueryR
         articles::version.eq(articles::version + 1),
         articles::last_action.eq("trash"),
     ))
-    .execute(conn)?;
+    .returning(ArticleRow::as_returning())
+    .get_result(conn)?;
     super::search::remove(conn, id)?;
-    Ok(n)
+    Ok(row)
 }
 
 /// Number of publicly visible articles.

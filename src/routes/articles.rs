@@ -326,11 +326,7 @@ pub async fn related_articles(
 
 fn written(status: actix_web::http::StatusCode, article: &Article) -> HttpResponse {
     let mut res = HttpResponse::build(status);
-    let modified = Modified::of(&[article.core.updated_at.timestamp_micros()]);
-    res.insert_header((
-        header::ETAG,
-        Validator::article(article, None, modified).etag(),
-    ));
+    res.insert_header((header::ETAG, Validator::article_etag(article)));
     if status == actix_web::http::StatusCode::CREATED {
         res.insert_header((header::LOCATION, article.core.links.self_.clone()));
     }
@@ -514,11 +510,7 @@ pub async fn delete_article(
     // The trashed version's ETag: what a restore's If-Match names (the article itself is
     // no longer readable there).
     if let Some(article) = &trashed {
-        let modified = Modified::of(&[article.core.updated_at.timestamp_micros()]);
-        res.insert_header((
-            header::ETAG,
-            Validator::article(article, None, modified).etag(),
-        ));
+        res.insert_header((header::ETAG, Validator::article_etag(article)));
     }
     Ok(res.finish())
 }

@@ -96,10 +96,9 @@ pub fn list(conn: &mut Conn, p: &ChangesParams) -> Result<ChangePage, ApiError> 
                 } else {
                     None
                 };
-                let etag = article.as_ref().map(|a| {
-                    let modified = crate::conditional::Modified::of(&[]);
-                    crate::conditional::Validator::article(a, None, modified).etag()
-                });
+                let etag = article
+                    .as_ref()
+                    .map(crate::conditional::Validator::article_etag);
                 Change {
                     seq: i64::from(r.seq),
                     etag,

@@ -475,11 +475,9 @@ pub fn trash(
         let row = find_for_write(conn, reference)?;
         check_if_match(if_match, row.version)?;
         let now = now_micros();
-        db::articles::trash(conn, row.id, now, by)?;
+        let trashed = db::articles::trash(conn, row.id, now, by)?;
         logged(conn, row.id, now)?;
         // The trashed version, whose ETag a restore's If-Match names.
-        let trashed = db::articles::find_trashed(conn, &ArticleRef::Id(row.id))?
-            .ok_or_else(|| ApiError::internal("a trashed article is not in the trash"))?;
         load_wire(conn, trashed)
     })
 }
