@@ -12,37 +12,8 @@ use crate::db::Conn;
 use crate::db::{self, DbPool, models::NewKey};
 use crate::error::ApiError;
 
-/// What a key may do beyond reading published content.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
-    /// Create, change and trash articles and tags.
-    Write,
-    /// Read drafts, archived and scheduled articles.
-    ReadDrafts,
-    /// Everything, including purges.
-    Admin,
-}
-
-impl Scope {
-    /// The scope's name on the command line and in messages.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Scope::Write => "write",
-            Scope::ReadDrafts => "read:drafts",
-            Scope::Admin => "admin",
-        }
-    }
-
-    /// Parses a scope name.
-    pub fn parse(s: &str) -> Option<Scope> {
-        match s.trim() {
-            "write" => Some(Scope::Write),
-            "read:drafts" => Some(Scope::ReadDrafts),
-            "admin" => Some(Scope::Admin),
-            _ => None,
-        }
-    }
-}
+pub use crate::model::Scope;
+use crate::model::Scopes;
 
 /// A verified key presented with the request.
 #[derive(Debug, Clone)]
@@ -143,7 +114,7 @@ fn verify(conn: &mut Conn, token: &str) -> Result<Key, ApiError> {
     }
     Ok(Key {
         name: row.name,
-        scopes: row.scopes.split(',').filter_map(Scope::parse).collect(),
+        scopes: row.scopes.0,
     })
 }
 
@@ -172,11 +143,7 @@ pub fn generate(name: &str, scopes: &[Scope], now: i64) -> (String, NewKey) {
         name: name.to_owned(),
         prefix,
         key_hash: hash_key(&token),
-        scopes: scopes
-            .iter()
-            .map(|s| s.as_str())
-            .collect::<Vec<_>>()
-            .join(","),
+        scopes: Scopes(scopes.to_vec()),
         created_at: now,
     };
     (token, row)

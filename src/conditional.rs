@@ -119,7 +119,7 @@ impl Validator {
         h.update(site.version.to_le_bytes());
         h.update(watermark.to_le_bytes());
         if req.query_string().contains("q=") {
-            h.update(crate::db::search::scoring_instant(now).to_le_bytes());
+            h.update(crate::db::fts::scoring_instant(now).to_le_bytes());
         }
         let digest = h.finalize();
         Ok(Validator {

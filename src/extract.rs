@@ -203,8 +203,52 @@ impl<T: DeserializeOwned> FromRequest for ApiQuery<T> {
     type Future = std::future::Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        std::future::ready(parse_query(req.query_string()).map(ApiQuery))
+        let mut errors = Errors::default();
+        let parsed = parse_query_into(req.query_string(), &mut errors);
+        std::future::ready(match parsed {
+            Some(value) if errors.is_empty() => Ok(ApiQuery(value)),
+            _ => Err(ApiError::InvalidParams(errors.into_vec())),
+        })
     }
+}
+
+/// Parses a query string into `T`, recording every unknown parameter in `errors` (and
+/// parsing the rest without them) so that the parameters' own checks can still run and one
+/// answer names every bad parameter. `None` when the known parameters do not parse.
+pub fn parse_query_into<T: DeserializeOwned>(query: &str, errors: &mut Errors) -> Option<T> {
+    let mut query = std::borrow::Cow::Borrowed(query);
+    loop {
+        match parse_query::<T>(&query) {
+            Ok(value) => return Some(value),
+            Err(ApiError::InvalidParams(mut found)) => {
+                let unknown = found
+                    .first()
+                    .filter(|e| e.message.starts_with("unknown parameter"))
+                    .map(|e| e.field.clone());
+                match unknown {
+                    Some(name) => {
+                        errors.add_error(found.remove(0));
+                        query = std::borrow::Cow::Owned(without_param(&query, &name));
+                    }
+                    None => {
+                        found.into_iter().for_each(|e| errors.add_error(e));
+                        return None;
+                    }
+                }
+            }
+            Err(other) => {
+                errors.add("query", other.to_string());
+                return None;
+            }
+        }
+    }
+}
+
+/// The query string without any pair named `name`.
+fn without_param(query: &str, name: &str) -> String {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap_or_default();
+    let kept: Vec<(String, String)> = pairs.into_iter().filter(|(k, _)| k != name).collect();
+    serde_urlencoded::to_string(&kept).unwrap_or_default()
 }
 
 /// Parameters that take several comma-separated values, and may also be repeated

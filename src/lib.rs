@@ -16,6 +16,7 @@ pub mod feeds;
 pub mod limit;
 pub mod metrics;
 pub mod middleware;
+pub mod model;
 pub mod openapi;
 pub mod paths;
 pub mod routes;

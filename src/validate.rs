@@ -26,6 +26,16 @@ impl Errors {
         self.0.push(FieldError::new(field, message));
     }
 
+    /// Records an error made elsewhere.
+    pub fn add_error(&mut self, error: FieldError) {
+        self.0.push(error);
+    }
+
+    /// True when nothing was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     /// True when `field` already has an error.
     pub fn has(&self, field: &str) -> bool {
         self.0.iter().any(|e| e.field == field)

@@ -11,7 +11,7 @@ use crate::db;
 use crate::db::Conn;
 use crate::dto::article::{ArticleStatus, Image};
 use crate::dto::rfc3339;
-use crate::dto::tag::TagKind;
+
 use crate::error::ApiError;
 
 /// One exported article: the fields of `POST /api/v1/articles`, in a fixed order.
@@ -61,7 +61,7 @@ fn tag_lines(conn: &mut Conn) -> Result<Vec<TagLine>, ApiError> {
                 slug: t.slug.clone(),
                 name: t.name.clone(),
                 name_en: t.name_en.clone(),
-                kind: TagKind::parse(&t.kind).unwrap_or(TagKind::Topic),
+                kind: t.kind,
                 parent: t.parent_id.and_then(|p| slug_of.get(&p).cloned()),
                 description: t.description.clone(),
                 redirects: old,
@@ -102,7 +102,7 @@ pub fn export(conn: &mut Conn, out: &mut impl Write) -> Result<usize, ApiError> 
                         .map(|t| t.slug)
                         .collect(),
                     summary: (!row.summary_auto).then_some(row.summary),
-                    status: ArticleStatus::parse(&row.status).unwrap_or(ArticleStatus::Draft),
+                    status: row.status,
                     published_at: row.published_at.map(|p| rfc3339(crate::dto::instant(p))),
                     image: row.image_url.map(|url| Image {
                         url,

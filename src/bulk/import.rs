@@ -257,7 +257,7 @@ fn create_missing_tags(
                 slug: slug.clone(),
                 name: slug.clone(),
                 name_en: None,
-                kind: "topic".to_owned(),
+                kind: crate::model::TagKind::Topic,
                 parent_id: None,
                 description: None,
                 updated_at: now,
@@ -307,7 +307,7 @@ fn write_tag(conn: &mut Conn, t: &TagLine) -> Result<TagOutcome, ApiError> {
             };
             let same = row.name == t.name
                 && row.name_en == t.name_en
-                && row.kind == t.kind.as_str()
+                && row.kind == t.kind
                 && row.parent_id == parent_id
                 && t.parent.is_some() == parent_id.is_some()
                 && row.description == t.description;

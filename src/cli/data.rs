@@ -7,7 +7,7 @@ pub(super) fn reindex(db_path: &str) -> CliResult {
     let pool = db::open(db_path)?;
     let mut conn = pool.get()?;
     let started = std::time::Instant::now();
-    let n = db::search::reindex_all(&mut conn)?;
+    let n = db::fts::reindex_all(&mut conn)?;
     println!(
         "Reindexed {n} articles in {:.2} s.",
         started.elapsed().as_secs_f64()

@@ -22,7 +22,10 @@ pub(super) fn keys(db_path: &str, action: KeysCommand) -> CliResult {
             let saved = db::keys::insert(&mut conn, &row)?;
             println!(
                 "Created key {} ({}) named {:?} with scopes {}.",
-                saved.id, saved.prefix, saved.name, saved.scopes
+                saved.id,
+                saved.prefix,
+                saved.name,
+                saved.scopes.to_stored()
             );
             println!("It is shown only this once; store it now:");
             println!("{token}");
@@ -40,7 +43,11 @@ pub(super) fn keys(db_path: &str, action: KeysCommand) -> CliResult {
                 };
                 println!(
                     "{:<4} {:<9} {:<24} {:<28} {}",
-                    k.id, k.prefix, k.name, k.scopes, state
+                    k.id,
+                    k.prefix,
+                    k.name,
+                    k.scopes.to_stored(),
+                    state
                 );
             }
         }

@@ -8,11 +8,12 @@ use diesel::sqlite::SqliteConnection;
 
 use super::models::{ChangeRow, SiteRow};
 use super::schema::{articles, changes, site_state};
+use crate::model::{ArticleStatus, ChangeOp};
 
 /// What the public can currently see of one article, for the log.
 #[derive(Debug, Clone, Queryable)]
 struct PublicState {
-    status: String,
+    status: ArticleStatus,
     published_at: Option<i64>,
     trashed_at: Option<i64>,
     slug: String,
@@ -21,7 +22,7 @@ struct PublicState {
 
 impl PublicState {
     fn visible(&self, now: i64) -> bool {
-        self.status == "published"
+        self.status == ArticleStatus::Published
             && self.trashed_at.is_none()
             && self.published_at.is_some_and(|p| p <= now)
     }
@@ -105,15 +106,15 @@ pub fn record(conn: &mut SqliteConnection, article_id: i32, now: i64) -> QueryRe
         ))
         .first(conn)
         .optional()?;
-    let logged: Option<(String, String)> = changes::table
+    let logged: Option<(ChangeOp, String)> = changes::table
         .filter(changes::article_id.eq(article_id))
         .select((changes::op, changes::slug))
         .first(conn)
         .optional()?;
     let entry = match (&state, &logged) {
-        (Some(s), _) if s.visible(now) => Some(("upsert", s.slug.clone(), s.version)),
-        (_, Some((op, public_slug))) if op == "upsert" => Some((
-            "delete",
+        (Some(s), _) if s.visible(now) => Some((ChangeOp::Upsert, s.slug.clone(), s.version)),
+        (_, Some((ChangeOp::Upsert, public_slug))) => Some((
+            ChangeOp::Delete,
             public_slug.clone(),
             state.as_ref().map_or(0, |s| s.version),
         )),
@@ -189,12 +190,12 @@ pub fn sweep(conn: &mut SqliteConnection, now: i64) -> QueryResult<usize> {
     let mut logged = 0;
     for (id, version) in due {
         // Most were public the moment they were written and are logged as such already.
-        let current: Option<(String, i32)> = changes::table
+        let current: Option<(ChangeOp, i32)> = changes::table
             .filter(changes::article_id.eq(id))
             .select((changes::op, changes::version))
             .first(conn)
             .optional()?;
-        if current.is_some_and(|(op, v)| op == "upsert" && v == version) {
+        if current == Some((ChangeOp::Upsert, version)) {
             continue;
         }
         record(conn, id, now)?;

@@ -4,12 +4,13 @@
 pub mod articles;
 pub mod backup;
 pub mod changes;
+pub mod fts;
 pub mod keys;
 pub mod models;
 pub mod revisions;
 pub mod schema;
-pub mod search;
 pub mod tags;
+pub mod types;
 pub mod watch;
 
 use std::time::Duration;
@@ -99,7 +100,7 @@ pub fn open(path: &str) -> Result<DbPool, OpenError> {
     first
         .run_pending_migrations(MIGRATIONS)
         .map_err(OpenError::Migrate)?;
-    if let Some(n) = search::ensure_current(&mut first).map_err(|e| connect_err(Box::new(e)))? {
+    if let Some(n) = fts::ensure_current(&mut first).map_err(|e| connect_err(Box::new(e)))? {
         log::info!("search index built by the current analyzer: {n} articles");
     }
     drop(first);

@@ -3,9 +3,10 @@
 use diesel::prelude::*;
 
 use super::schema::{api_keys, article_tags, articles, tags};
+use crate::model::{ArticleStatus, ChangeOp, RevisionAction, Scopes, TagKind};
 
 /// One row of `articles`.
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Identifiable)]
 #[diesel(table_name = articles)]
 #[diesel(check_for_backend(diesel::sqlite::Sqlite))]
 pub struct ArticleRow {
@@ -20,7 +21,7 @@ pub struct ArticleRow {
     pub source: Option<String>,
     pub author: Option<String>,
     pub lang: String,
-    pub status: String,
+    pub status: ArticleStatus,
     pub published_at: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
@@ -32,8 +33,8 @@ pub struct ArticleRow {
     pub updated_by: Option<String>,
     pub trashed_at: Option<i64>,
     pub prev_updated_at: Option<i64>,
-    /// What made the current version (`dto::article::RevisionAction`).
-    pub last_action: String,
+    /// What made the current version.
+    pub last_action: RevisionAction,
 }
 
 /// The columns an article write sets (insert and update alike).
@@ -51,7 +52,7 @@ pub struct ArticleWrite {
     pub source: Option<String>,
     pub author: Option<String>,
     pub lang: String,
-    pub status: String,
+    pub status: ArticleStatus,
     pub published_at: Option<i64>,
     pub updated_at: i64,
     pub word_count: i32,
@@ -59,8 +60,8 @@ pub struct ArticleWrite {
     pub image_url: Option<String>,
     pub image_caption: Option<String>,
     pub updated_by: Option<String>,
-    /// What this write is (`dto::article::RevisionAction`).
-    pub last_action: String,
+    /// What this write is.
+    pub last_action: RevisionAction,
 }
 
 /// A tag as embedded in an article, with the article it belongs to.
@@ -70,7 +71,7 @@ pub struct ArticleTagRow {
     pub id: i32,
     pub slug: String,
     pub name: String,
-    pub kind: String,
+    pub kind: TagKind,
 }
 
 /// One row of `tags`.
@@ -82,7 +83,7 @@ pub struct TagRow {
     pub slug: String,
     pub name: String,
     pub name_en: Option<String>,
-    pub kind: String,
+    pub kind: TagKind,
     pub parent_id: Option<i32>,
     pub description: Option<String>,
     pub created_at: i64,
@@ -98,7 +99,7 @@ pub struct TagWrite {
     pub slug: String,
     pub name: String,
     pub name_en: Option<String>,
-    pub kind: String,
+    pub kind: TagKind,
     pub parent_id: Option<i32>,
     pub description: Option<String>,
     pub updated_at: i64,
@@ -122,7 +123,7 @@ pub struct KeyRow {
     pub name: String,
     pub prefix: String,
     pub key_hash: String,
-    pub scopes: String,
+    pub scopes: Scopes,
     pub created_at: i64,
     pub revoked_at: Option<i64>,
 }
@@ -134,7 +135,7 @@ pub struct NewKey {
     pub name: String,
     pub prefix: String,
     pub key_hash: String,
-    pub scopes: String,
+    pub scopes: Scopes,
     pub created_at: i64,
 }
 
@@ -145,7 +146,7 @@ pub struct NewKey {
 pub struct ChangeRow {
     pub seq: i32,
     pub article_id: i32,
-    pub op: String,
+    pub op: ChangeOp,
     pub slug: String,
     pub version: i32,
     pub at: i64,
@@ -177,7 +178,7 @@ pub struct RevisionRow {
     pub source: Option<String>,
     pub author: Option<String>,
     pub lang: String,
-    pub status: String,
+    pub status: ArticleStatus,
     pub published_at: Option<i64>,
     pub image_url: Option<String>,
     pub image_caption: Option<String>,
@@ -186,6 +187,6 @@ pub struct RevisionRow {
     pub trashed_at: Option<i64>,
     pub changed_by: Option<String>,
     pub changed_at: i64,
-    /// What made this version (`dto::article::RevisionAction`).
-    pub action: String,
+    /// What made this version.
+    pub action: RevisionAction,
 }

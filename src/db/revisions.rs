@@ -12,7 +12,7 @@ pub struct RevisionTag {
     pub id: i32,
     pub slug: String,
     pub name: String,
-    pub kind: String,
+    pub kind: crate::model::TagKind,
 }
 
 /// An article's current state as a revision row (with its tags as embedded now).
@@ -23,7 +23,7 @@ pub fn row_of(row: &ArticleRow, tags: &[ArticleTagRow]) -> RevisionRow {
             id: t.id,
             slug: t.slug.clone(),
             name: t.name.clone(),
-            kind: t.kind.clone(),
+            kind: t.kind,
         })
         .collect();
     RevisionRow {
@@ -37,7 +37,7 @@ pub fn row_of(row: &ArticleRow, tags: &[ArticleTagRow]) -> RevisionRow {
         source: row.source.clone(),
         author: row.author.clone(),
         lang: row.lang.clone(),
-        status: row.status.clone(),
+        status: row.status,
         published_at: row.published_at,
         image_url: row.image_url.clone(),
         image_caption: row.image_caption.clone(),
@@ -45,7 +45,7 @@ pub fn row_of(row: &ArticleRow, tags: &[ArticleTagRow]) -> RevisionRow {
         trashed_at: row.trashed_at,
         changed_by: row.updated_by.clone(),
         changed_at: row.updated_at,
-        action: row.last_action.clone(),
+        action: row.last_action,
     }
 }
 

@@ -133,13 +133,12 @@ fn count_public_per_tag(conn: &mut SqliteConnection, now: i64) -> QueryResult<Ha
     }
     // The covering (id, status, trashed_at, published_at, …) index answers each link's
     // visibility without reading the wide article row.
-    let rows: Vec<Count> = diesel::sql_query(
+    let rows: Vec<Count> = diesel::sql_query(format!(
         "SELECT at.tag_id AS tag_id, COUNT(*) AS n \
          FROM article_tags at JOIN articles a INDEXED BY articles_search_filter ON a.id = at.article_id \
-         WHERE a.status = 'published' AND a.trashed_at IS NULL AND a.published_at <= ? \
-         GROUP BY at.tag_id",
-    )
-    .bind::<BigInt, _>(now)
+         WHERE {} GROUP BY at.tag_id",
+        super::articles::Where::visible(super::articles::Visibility::Public, now).sql()
+    ))
     .load(conn)?;
     Ok(rows.into_iter().map(|c| (c.tag_id, c.n)).collect())
 }
@@ -178,7 +177,7 @@ pub fn update(conn: &mut SqliteConnection, id: i32, write: &TagWrite) -> QueryRe
         .returning(TagRow::as_returning())
         .get_result(conn)?;
     // Tag names are indexed with each article that carries them.
-    super::search::reindex_tag(conn, id)?;
+    super::fts::reindex_tag(conn, id)?;
     Ok(row)
 }
 

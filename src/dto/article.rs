@@ -11,39 +11,7 @@ use utoipa::{IntoParams, PartialSchema, ToSchema};
 
 use super::rules::{Body, Byline, Caption, Headline, Slug, Summary, TagSlugs, WebUrl};
 use super::{double_option, reject_null};
-
-/// Editorial state of an article. The trash is separate from it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum ArticleStatus {
-    /// Being written; visible only with `read:drafts`.
-    Draft,
-    /// Public once `published_at` has passed.
-    Published,
-    /// Withdrawn from lists and feeds; visible only with `read:drafts`.
-    Archived,
-}
-
-impl ArticleStatus {
-    /// The value stored in the database and used on the wire.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ArticleStatus::Draft => "draft",
-            ArticleStatus::Published => "published",
-            ArticleStatus::Archived => "archived",
-        }
-    }
-
-    /// Parses the stored value.
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "draft" => Some(ArticleStatus::Draft),
-            "published" => Some(ArticleStatus::Published),
-            "archived" => Some(ArticleStatus::Archived),
-            _ => None,
-        }
-    }
-}
+pub use crate::model::{ArticleStatus, RevisionAction};
 
 /// A lead image.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -624,56 +592,6 @@ pub struct RelatedParams {
     /// How many, 1–20 (default 5).
     #[param(value_type = Option<i64>, minimum = 1, maximum = 20)]
     pub limit: Option<String>,
-}
-
-/// What made a version of an article.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum RevisionAction {
-    /// The article was created (`POST`).
-    Create,
-    /// An edit (`PATCH` or `PUT`).
-    Edit,
-    /// Moved to the trash.
-    Trash,
-    /// Taken out of the trash.
-    Restore,
-    /// A tag it carried was merged into another.
-    Merge,
-    /// Written by `anbaa import`.
-    Import,
-    /// An earlier version restored (`…/revisions/{n}/restore`).
-    Revert,
-}
-
-impl RevisionAction {
-    /// The value stored in the database and used on the wire.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RevisionAction::Create => "create",
-            RevisionAction::Edit => "edit",
-            RevisionAction::Trash => "trash",
-            RevisionAction::Restore => "restore",
-            RevisionAction::Merge => "merge",
-            RevisionAction::Import => "import",
-            RevisionAction::Revert => "revert",
-        }
-    }
-
-    /// Parses the stored value.
-    pub fn parse(s: &str) -> Option<Self> {
-        [
-            RevisionAction::Create,
-            RevisionAction::Edit,
-            RevisionAction::Trash,
-            RevisionAction::Restore,
-            RevisionAction::Merge,
-            RevisionAction::Import,
-            RevisionAction::Revert,
-        ]
-        .into_iter()
-        .find(|a| a.as_str() == s)
-    }
 }
 
 /// One version of an article, whole, as it was.

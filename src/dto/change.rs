@@ -6,16 +6,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::article::Article;
 use super::list::{ListLinks, ListMeta};
-
-/// What happened to an article, as the public sees it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum ChangeOp {
-    /// The article is public now: store `article` (created, edited, published, restored).
-    Upsert,
-    /// The article left public view (trashed, unpublished, archived, purged): drop it.
-    Delete,
-}
+pub use crate::model::ChangeOp;
 
 /// One entry of the change log: the latest public change of one article.
 #[derive(Debug, Serialize, ToSchema)]

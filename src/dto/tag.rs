@@ -5,47 +5,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::rules::{Description, EnglishName, Slug, TagName};
 use super::{double_option, reject_null};
-
-/// What a tag names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum TagKind {
-    /// A region such as Central Asia; filtering by it includes its descendants.
-    Region,
-    /// A country.
-    Country,
-    /// An organization such as BRICS, the SCO or OPEC+.
-    Organization,
-    /// A subject such as energy.
-    Topic,
-    /// A person.
-    Person,
-}
-
-impl TagKind {
-    /// The value stored in the database and used on the wire.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TagKind::Region => "region",
-            TagKind::Country => "country",
-            TagKind::Organization => "organization",
-            TagKind::Topic => "topic",
-            TagKind::Person => "person",
-        }
-    }
-
-    /// Parses the stored or query value.
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "region" => Some(TagKind::Region),
-            "country" => Some(TagKind::Country),
-            "organization" => Some(TagKind::Organization),
-            "topic" => Some(TagKind::Topic),
-            "person" => Some(TagKind::Person),
-            _ => None,
-        }
-    }
-}
+pub use crate::model::TagKind;
 
 /// A tag as named from another tag (its parent or a child).
 #[derive(Debug, Clone, Serialize, ToSchema)]

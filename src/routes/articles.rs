@@ -20,6 +20,7 @@ use crate::dto::problem::{
 };
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery};
+use crate::service::articles::Resolved;
 use crate::service::{self, params};
 
 /// Lists published articles, newest first, filtered by tags, dates and status.
@@ -47,23 +48,20 @@ pub async fn list_articles(
     pool: web::Data<DbPool>,
     settings: web::Data<Settings>,
     caller: Caller,
-    query: ApiQuery<ArticleListParams>,
 ) -> Result<HttpResponse, ApiError> {
+    // Every parameter is checked before anything else happens, a connection included.
+    let query = service::articles::ListQuery::parse(req.query_string(), &caller)?;
     let validator = match super::site_read(&req, &pool, &settings).await? {
         Ok(v) => v,
         Err(answer) => return Ok(answer),
     };
-    let p = query.0;
-    let by_page = p.page.is_some();
+    let by_page = query.by_page();
     let gate = req.app_data::<web::Data<crate::search::SearchGate>>();
-    let _permit = match (&gate, p.q.as_deref()) {
-        (Some(gate), Some(q)) if !q.trim().is_empty() => gate.enter().await,
+    let _permit = match &gate {
+        Some(gate) if query.is_search() => gate.enter().await,
         _ => None,
     };
-    let page = db::run(&pool, move |conn| {
-        service::articles::list(conn, &p, &caller)
-    })
-    .await?;
+    let page = db::run(&pool, move |conn| service::articles::list(conn, query)).await?;
     let meta = ListMeta {
         total: page.total,
         limit: page.limit,
@@ -99,45 +97,23 @@ pub async fn list_articles(
     Ok(validator.apply(res))
 }
 
-/// Turns a 404 for `{ref}` into a redirect when `{ref}` is an old slug of a renamed article
-/// the caller may see: 301 for reads, 308 for writes (the same method and body apply at the
-/// new address). Every other outcome passes through.
-async fn or_moved<T>(
-    req: &HttpRequest,
-    pool: &DbPool,
-    caller: &Caller,
-    outcome: Result<T, ApiError>,
-    status: StatusCode,
-) -> Result<Result<T, HttpResponse>, ApiError> {
-    let missing = match outcome {
-        Err(e @ ApiError::NotFound(_)) => e,
-        other => return other.map(Ok),
-    };
-    let Some(reference) = req.match_info().get("ref").map(str::to_owned) else {
-        return Err(missing);
-    };
-    let caller = caller.clone();
-    let moved = db::run(pool, move |conn| {
-        service::articles::moved(conn, &reference, &caller)
-    })
-    .await?;
-    let Some(slug) = moved else {
-        return Err(missing);
-    };
-    // The rest of the path after `{ref}` (`/revisions/3`) and the query stay as they were.
+/// The redirect from an old slug of a renamed article to its current one: 301 for reads,
+/// 308 for writes (the same method and body apply at the new address). The rest of the path
+/// after `{ref}` (`/revisions/3`) and the query stay as they were.
+fn moved(req: &HttpRequest, slug: &str, status: StatusCode) -> HttpResponse {
     let rest = req
         .path()
         .strip_prefix(&format!("{}/", crate::paths::articles()))
         .and_then(|p| p.find('/').map(|i| &p[i..]))
         .unwrap_or("");
-    let mut location = format!("{}{rest}", crate::paths::article_by_slug(&slug));
+    let mut location = format!("{}{rest}", crate::paths::article_by_slug(slug));
     if !req.query_string().is_empty() {
         location.push('?');
         location.push_str(req.query_string());
     }
-    Ok(Err(HttpResponse::build(status)
+    HttpResponse::build(status)
         .insert_header((header::LOCATION, location))
-        .finish()))
+        .finish()
 }
 
 /// Marks a response as a selection of fields: its own media type, so that clients typed
@@ -222,26 +198,15 @@ pub async fn get_article(
     }
     let reference = path.into_inner();
     let found = db::run(&pool, move |conn| {
-        match service::articles::get(conn, &reference, &caller) {
-            Err(ApiError::NotFound(msg)) => {
-                match service::articles::moved(conn, &reference, &caller)? {
-                    Some(slug) => Ok(Err(slug)),
-                    None => Err(ApiError::NotFound(msg)),
-                }
-            }
-            other => other.map(Ok),
-        }
+        service::articles::resolved(conn, &reference, &caller, |conn| {
+            service::articles::get(conn, &reference, &caller)
+        })
     })
     .await?;
     let (article, events) = match found {
-        Ok(found) => found,
+        Resolved::Found(found) => found,
         // An old slug (the article was renamed) keeps working: a permanent redirect.
-        Err(slug) => {
-            return Ok(super::moved_permanently(
-                &req,
-                &crate::paths::article_by_slug(&slug),
-            ));
-        }
+        Resolved::Moved(to) => return Ok(moved(&req, &to, StatusCode::MOVED_PERMANENTLY)),
     };
     let validator = Validator::article(&article, raw_fields.as_deref(), Modified::of(&events));
     match validator.check(&req) {
@@ -298,14 +263,15 @@ pub async fn related_articles(
     let reference = path.into_inner();
     let asked = caller.clone();
     let outcome = db::run(&pool, move |conn| {
-        service::articles::related(conn, &reference, limit)
+        service::articles::resolved(conn, &reference, &asked, |conn| {
+            service::articles::related(conn, &reference, limit)
+        })
     })
-    .await;
-    let (articles, total) =
-        match or_moved(&req, &pool, &asked, outcome, StatusCode::MOVED_PERMANENTLY).await? {
-            Ok(found) => found,
-            Err(redirect) => return Ok(redirect),
-        };
+    .await?;
+    let (articles, total) = match outcome {
+        Resolved::Found(found) => found,
+        Resolved::Moved(to) => return Ok(moved(&req, &to, StatusCode::MOVED_PERMANENTLY)),
+    };
     let meta = ListMeta {
         total,
         limit,
@@ -394,14 +360,15 @@ pub async fn replace_article(
     let if_match = IfMatch::required(&req, &settings)?;
     let asked = caller.clone();
     let outcome = db::run(&pool, move |conn| {
-        service::articles::replace(conn, &reference, input, &by, if_match.as_ref())
+        service::articles::resolved(conn, &reference, &asked, |conn| {
+            service::articles::replace(conn, &reference, input, &by, if_match.as_ref())
+        })
     })
-    .await;
-    let article =
-        match or_moved(&req, &pool, &asked, outcome, StatusCode::PERMANENT_REDIRECT).await? {
-            Ok(found) => found,
-            Err(redirect) => return Ok(redirect),
-        };
+    .await?;
+    let article = match outcome {
+        Resolved::Found(found) => found,
+        Resolved::Moved(to) => return Ok(moved(&req, &to, StatusCode::PERMANENT_REDIRECT)),
+    };
     Ok(written(actix_web::http::StatusCode::OK, &article))
 }
 
@@ -436,14 +403,15 @@ pub async fn patch_article(
     let if_match = IfMatch::required(&req, &settings)?;
     let asked = caller.clone();
     let outcome = db::run(&pool, move |conn| {
-        service::articles::patch(conn, &reference, input, &by, if_match.as_ref())
+        service::articles::resolved(conn, &reference, &asked, |conn| {
+            service::articles::patch(conn, &reference, input, &by, if_match.as_ref())
+        })
     })
-    .await;
-    let article =
-        match or_moved(&req, &pool, &asked, outcome, StatusCode::PERMANENT_REDIRECT).await? {
-            Ok(found) => found,
-            Err(redirect) => return Ok(redirect),
-        };
+    .await?;
+    let article = match outcome {
+        Resolved::Found(found) => found,
+        Resolved::Moved(to) => return Ok(moved(&req, &to, StatusCode::PERMANENT_REDIRECT)),
+    };
     Ok(written(actix_web::http::StatusCode::OK, &article))
 }
 
@@ -494,18 +462,19 @@ pub async fn delete_article(
     let if_match = IfMatch::required(&req, &settings)?;
     let asked = caller.clone();
     let outcome = db::run(&pool, move |conn| {
-        if purge {
-            service::articles::purge(conn, &reference, if_match.as_ref()).map(|()| None)
-        } else {
-            service::articles::trash(conn, &reference, &by, if_match.as_ref()).map(Some)
-        }
+        service::articles::resolved(conn, &reference, &asked, |conn| {
+            if purge {
+                service::articles::purge(conn, &reference, if_match.as_ref()).map(|()| None)
+            } else {
+                service::articles::trash(conn, &reference, &by, if_match.as_ref()).map(Some)
+            }
+        })
     })
-    .await;
-    let trashed =
-        match or_moved(&req, &pool, &asked, outcome, StatusCode::PERMANENT_REDIRECT).await? {
-            Ok(trashed) => trashed,
-            Err(redirect) => return Ok(redirect),
-        };
+    .await?;
+    let trashed = match outcome {
+        Resolved::Found(found) => found,
+        Resolved::Moved(to) => return Ok(moved(&req, &to, StatusCode::PERMANENT_REDIRECT)),
+    };
     let mut res = HttpResponse::NoContent();
     // The trashed version's ETag: what a restore's If-Match names (the article itself is
     // no longer readable there).
@@ -545,14 +514,15 @@ pub async fn restore_article(
     let if_match = IfMatch::required(&req, &settings)?;
     let asked = caller.clone();
     let outcome = db::run(&pool, move |conn| {
-        service::articles::restore(conn, &reference, &by, if_match.as_ref())
+        service::articles::resolved(conn, &reference, &asked, |conn| {
+            service::articles::restore(conn, &reference, &by, if_match.as_ref())
+        })
     })
-    .await;
-    let article =
-        match or_moved(&req, &pool, &asked, outcome, StatusCode::PERMANENT_REDIRECT).await? {
-            Ok(found) => found,
-            Err(redirect) => return Ok(redirect),
-        };
+    .await?;
+    let article = match outcome {
+        Resolved::Found(found) => found,
+        Resolved::Moved(to) => return Ok(moved(&req, &to, StatusCode::PERMANENT_REDIRECT)),
+    };
     Ok(written(actix_web::http::StatusCode::OK, &article))
 }
 
@@ -597,14 +567,15 @@ pub async fn list_revisions(
     let reference = path.into_inner();
     let asked = caller.clone();
     let outcome = db::run(&pool, move |conn| {
-        service::articles::revisions(conn, &reference, page, limit)
+        service::articles::resolved(conn, &reference, &asked, |conn| {
+            service::articles::revisions(conn, &reference, page, limit)
+        })
     })
-    .await;
-    let (data, total) =
-        match or_moved(&req, &pool, &asked, outcome, StatusCode::MOVED_PERMANENTLY).await? {
-            Ok(found) => found,
-            Err(redirect) => return Ok(redirect),
-        };
+    .await?;
+    let (data, total) = match outcome {
+        Resolved::Found(found) => found,
+        Resolved::Moved(to) => return Ok(moved(&req, &to, StatusCode::MOVED_PERMANENTLY)),
+    };
     let meta = ListMeta {
         total,
         limit,
@@ -661,12 +632,14 @@ pub async fn get_revision(
     };
     let asked = caller.clone();
     let outcome = db::run(&pool, move |conn| {
-        service::articles::revision(conn, &reference, n)
+        service::articles::resolved(conn, &reference, &asked, |conn| {
+            service::articles::revision(conn, &reference, n)
+        })
     })
-    .await;
-    let rev = match or_moved(&req, &pool, &asked, outcome, StatusCode::MOVED_PERMANENTLY).await? {
-        Ok(found) => found,
-        Err(redirect) => return Ok(redirect),
+    .await?;
+    let rev = match outcome {
+        Resolved::Found(found) => found,
+        Resolved::Moved(to) => return Ok(moved(&req, &to, StatusCode::MOVED_PERMANENTLY)),
     };
     Ok(validator.apply(HttpResponse::Ok().json(rev)))
 }
@@ -716,13 +689,14 @@ pub async fn restore_revision(
     let if_match = IfMatch::required(&req, &settings)?;
     let asked = caller.clone();
     let outcome = db::run(&pool, move |conn| {
-        service::articles::restore_revision(conn, &reference, n, &by, if_match.as_ref())
+        service::articles::resolved(conn, &reference, &asked, |conn| {
+            service::articles::restore_revision(conn, &reference, n, &by, if_match.as_ref())
+        })
     })
-    .await;
-    let article =
-        match or_moved(&req, &pool, &asked, outcome, StatusCode::PERMANENT_REDIRECT).await? {
-            Ok(found) => found,
-            Err(redirect) => return Ok(redirect),
-        };
+    .await?;
+    let article = match outcome {
+        Resolved::Found(found) => found,
+        Resolved::Moved(to) => return Ok(moved(&req, &to, StatusCode::PERMANENT_REDIRECT)),
+    };
     Ok(written(actix_web::http::StatusCode::OK, &article))
 }

@@ -76,7 +76,7 @@ pub fn list(conn: &mut Conn, p: &ChangesParams) -> Result<ChangePage, ApiError> 
         let total = db::changes::count_after(conn, since)?;
         let upserts: Vec<i32> = rows
             .iter()
-            .filter(|r| r.op == "upsert")
+            .filter(|r| r.op == ChangeOp::Upsert)
             .map(|r| r.article_id)
             .collect();
         let mut articles: std::collections::HashMap<i32, _> =
@@ -89,7 +89,7 @@ pub fn list(conn: &mut Conn, p: &ChangesParams) -> Result<ChangePage, ApiError> 
         let data = rows
             .into_iter()
             .map(|r| {
-                let article = if r.op == "upsert" {
+                let article = if r.op == ChangeOp::Upsert {
                     articles
                         .remove(&r.article_id)
                         .map(|a| to_wire(a, tags.remove(&r.article_id).unwrap_or_default()))
@@ -102,11 +102,7 @@ pub fn list(conn: &mut Conn, p: &ChangesParams) -> Result<ChangePage, ApiError> 
                 Change {
                     seq: i64::from(r.seq),
                     etag,
-                    op: if r.op == "upsert" {
-                        ChangeOp::Upsert
-                    } else {
-                        ChangeOp::Delete
-                    },
+                    op: r.op,
                     id: r.article_id,
                     slug: r.slug,
                     version: r.version,

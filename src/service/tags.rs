@@ -44,7 +44,7 @@ fn to_wire(t: &TagRow, all: &[TagRow], counts: &HashMap<i32, i64>) -> Tag {
         slug: t.slug.clone(),
         name: t.name.clone(),
         name_en: t.name_en.clone(),
-        kind: TagKind::parse(&t.kind).unwrap_or(TagKind::Topic),
+        kind: t.kind,
         parent: t
             .parent_id
             .and_then(|p| all.iter().find(|x| x.id == p))
@@ -115,7 +115,7 @@ pub fn list(conn: &mut Conn, p: &TagListParams) -> Result<TagPage, ApiError> {
     let mut rows: Vec<&TagRow> = all
         .iter()
         .filter(|t| match &kind {
-            Some(Ok(k)) => t.kind == k.as_str(),
+            Some(Ok(k)) => t.kind == *k,
             _ => true,
         })
         .filter(|t| parent.is_none() || t.parent_id == parent)
@@ -266,7 +266,7 @@ pub fn create_in(conn: &mut Conn, input: TagCreate) -> Result<Tag, ApiError> {
         slug,
         name,
         name_en: input.name_en.map(|s| nfc(&s)),
-        kind: input.kind.unwrap_or(TagKind::Topic).as_str().to_owned(),
+        kind: input.kind.unwrap_or(TagKind::Topic),
         parent_id: None,
         description: input.description.map(|s| nfc(&s)),
         updated_at: now,
@@ -313,7 +313,7 @@ pub fn patch_in(
         name_en: p
             .name_en
             .map_or(row.name_en.clone(), |v| v.map(|s| nfc(&s))),
-        kind: p.kind.map_or(row.kind.clone(), |k| k.as_str().to_owned()),
+        kind: p.kind.unwrap_or(row.kind),
         parent_id: None,
         description: p
             .description
@@ -433,7 +433,7 @@ pub fn merge(
         db::revisions::redirect_tag(conn, &source.slug, source.id, target.id, now)?;
         db::tags::delete_unused(conn, source.id)?;
         // The moved articles embed the target tag now: index, log and counter follow.
-        db::search::reindex_tag(conn, target.id)?;
+        db::fts::reindex_tag(conn, target.id)?;
         for id in &moved {
             db::changes::record(conn, *id, now)?;
         }

@@ -213,7 +213,7 @@ fn index_follows_every_write_and_hides_what_the_public_cannot_see() {
     let pool = anbaa::db::open(&app.db_path).unwrap();
     let mut conn = pool.get().unwrap();
     assert_eq!(
-        anbaa::db::search::reindex_all(&mut conn).unwrap(),
+        anbaa::db::fts::reindex_all(&mut conn).unwrap(),
         2,
         "live articles only"
     );

@@ -11,14 +11,14 @@ use super::params::{self, csv};
 use crate::auth::{Caller, Scope};
 use crate::conditional::{IfMatch, check_if_match};
 use crate::db::Conn;
-use crate::db::articles::{ArticleFilter, ArticleRef, Keyset, Paging, Visibility};
+use crate::db::articles::{ArticleFilter, ArticleRef, Keyset, Paging, Sort, Visibility};
+use crate::db::fts::IndexDoc;
 use crate::db::models::{ArticleRow, ArticleTagRow, ArticleWrite, RevisionRow, TagRow};
-use crate::db::search::IndexDoc;
 use crate::db::{self, now_micros};
 use crate::dto::article::{
     ARTICLE_FIELDS, Article, ArticleCore, ArticleCreate, ArticleLinks, ArticleListItem,
-    ArticleListParams, ArticlePatch, ArticleSort, ArticleStatus, Image, Revision, RevisionAction,
-    TagRef, TextDirection,
+    ArticleListParams, ArticlePatch, ArticleStatus, Image, Revision, RevisionAction, TagRef,
+    TextDirection,
 };
 use crate::dto::instant;
 use crate::dto::tag::TagKind;
@@ -34,8 +34,8 @@ mod read;
 mod revisions;
 mod write;
 
-pub use query::{ArticlePage, list};
-pub use read::{MAX_RELATED, get, latest, moved, related, select};
+pub use query::{ArticlePage, ListQuery, list};
+pub use read::{MAX_RELATED, Resolved, get, latest, related, resolved, select};
 pub use revisions::{restore_revision, revision, revisions};
 pub use write::{
     Prepared, Upserted, create, create_prepared, patch, prepare_create, purge, replace, restore,
@@ -122,7 +122,7 @@ pub fn to_wire(row: ArticleRow, tags: Vec<ArticleTagRow>) -> Article {
             source: row.source,
             author: row.author,
             lang: row.lang,
-            status: ArticleStatus::parse(&row.status).unwrap_or(ArticleStatus::Draft),
+            status: row.status,
             published_at: row.published_at.map(instant),
             created_at: instant(row.created_at),
             updated_at: instant(public_change(row.updated_at, row.published_at)),
@@ -132,7 +132,7 @@ pub fn to_wire(row: ArticleRow, tags: Vec<ArticleTagRow>) -> Article {
             image,
             tags: tags
                 .into_iter()
-                .map(|t| tag_ref(t.id, t.slug, t.name, &t.kind))
+                .map(|t| tag_ref(t.id, t.slug, t.name, t.kind))
                 .collect(),
             trashed_at: row.trashed_at.map(instant),
         },
@@ -151,13 +151,12 @@ fn find_any(conn: &mut Conn, reference: &str) -> Result<ArticleRow, ApiError> {
     }
 }
 
-/// A tag as an article embeds it (its kind as stored; the schema's CHECK keeps it one of
-/// the five).
-fn tag_ref(id: i32, slug: String, name: String, kind: &str) -> TagRef {
+/// A tag as an article embeds it.
+fn tag_ref(id: i32, slug: String, name: String, kind: TagKind) -> TagRef {
     TagRef {
         id,
         slug,
         name,
-        kind: TagKind::parse(kind).unwrap_or(TagKind::Topic),
+        kind,
     }
 }

@@ -20,18 +20,18 @@ pub struct ArticlePage {
     pub next_cursor: Option<String>,
 }
 
-pub(super) fn sort_name(sort: ArticleSort) -> &'static str {
+fn sort_name(sort: Sort) -> &'static str {
     match sort {
-        ArticleSort::NewestFirst => "-published_at",
-        ArticleSort::OldestFirst => "published_at",
-        ArticleSort::RecentlyUpdated => "-updated_at",
-        ArticleSort::Relevance => "relevance",
+        Sort::NewestFirst => "-published_at",
+        Sort::OldestFirst => "published_at",
+        Sort::RecentlyUpdated => "-updated_at",
+        Sort::Relevance => "relevance",
     }
 }
 
 /// A short fingerprint of the search text (FNV-1a), so a cursor cannot be replayed on
 /// another search.
-pub(super) fn query_tag(q: Option<&str>) -> String {
+fn query_tag(q: Option<&str>) -> String {
     match q {
         None => String::new(),
         Some(q) => {
@@ -45,7 +45,7 @@ pub(super) fn query_tag(q: Option<&str>) -> String {
 }
 
 /// The tag a slug names: a live tag, or the tag a merged or renamed one redirects to.
-pub(super) fn tag_by_slug<'a>(
+fn tag_by_slug<'a>(
     all: &'a [TagRow],
     redirects: &[(String, i32)],
     slug: &str,
@@ -56,17 +56,13 @@ pub(super) fn tag_by_slug<'a>(
     })
 }
 
-pub(super) fn resolve_groups(
+fn resolve_groups(
     errors: &mut Errors,
     all: &[TagRow],
     redirects: &[(String, i32)],
     param: &str,
     slugs: &[String],
 ) -> Vec<Vec<i32>> {
-    if slugs.len() > MAX_TAGS {
-        errors.add(param, format!("names more than {MAX_TAGS} tags"));
-        return Vec::new();
-    }
     let mut groups = Vec::new();
     let mut unknown = Vec::new();
     for slug in slugs {
@@ -81,151 +77,221 @@ pub(super) fn resolve_groups(
     groups
 }
 
-/// Lists articles as `GET /api/v1/articles` asks.
-pub fn list(
-    conn: &mut Conn,
-    p: &ArticleListParams,
-    caller: &Caller,
-) -> Result<ArticlePage, ApiError> {
-    let mut errors = Errors::default();
-    let limit = params::limit(&mut errors, p.limit.as_deref());
-    let page = params::page(&mut errors, p.page.as_deref());
-    let q =
-        p.q.as_deref()
-            .map(str::trim)
-            .filter(|q| !q.is_empty())
-            .map(str::to_owned);
-    // The query decoder replaces bytes that are not UTF-8 with U+FFFD: say so.
-    if q.as_ref().is_some_and(|q| q.contains('\u{FFFD}')) {
-        errors.add("q", "is not valid UTF-8 (check the percent-encoding)");
-    }
-    if q.as_ref()
-        .is_some_and(|q| q.chars().count() > search::MAX_QUERY_CHARS)
-    {
-        errors.add(
-            "q",
-            format!("must be at most {} characters", search::MAX_QUERY_CHARS),
-        );
-    }
-    let sort = match p.sort.as_deref() {
-        None if q.is_some() => ArticleSort::Relevance,
-        Some("relevance") if q.is_some() => ArticleSort::Relevance,
-        // Without a search every article is equally relevant; the tie-break is recency.
-        Some("relevance") => ArticleSort::NewestFirst,
-        None | Some("-published_at") => ArticleSort::NewestFirst,
-        Some("published_at") => ArticleSort::OldestFirst,
-        Some("-updated_at") => ArticleSort::RecentlyUpdated,
-        Some(other) => {
-            errors.add(
-                "sort",
-                format!(
-                    "must be -published_at, published_at, -updated_at or relevance, not `{}`",
-                    echo(other)
-                ),
-            );
-            ArticleSort::NewestFirst
-        }
-    };
-    // A cursor belongs to one sort and one search: it carries both.
-    let cursor_kind = format!("{}{}", sort_name(sort), query_tag(q.as_deref()));
-    let cursor = params::decode_cursor(&mut errors, p.cursor.as_deref(), &cursor_kind);
-    if page.is_some() && p.cursor.is_some() {
-        errors.add("cursor", "give either `page` or `cursor`, not both");
-    }
-    let all_tags = match p.tag_mode.as_deref() {
-        None | Some("any") => false,
-        Some("all") => true,
-        Some(other) => {
-            errors.add(
-                "tag_mode",
-                format!("must be `any` or `all`, not `{}`", echo(other)),
-            );
-            false
-        }
-    };
-    let include_body = match p.include.as_deref() {
-        None => false,
-        Some("body") => true,
-        Some(other) => {
-            errors.add(
-                "include",
-                format!("the only value is `body`, not `{}`", echo(other)),
-            );
-            false
-        }
-    };
-    let fields = params::fields(&mut errors, p.fields.as_deref(), ARTICLE_FIELDS);
-    if q.is_none()
-        && fields
-            .as_ref()
-            .is_some_and(|f| f.iter().any(|x| x == "snippet"))
-    {
-        errors.add(
-            "fields",
-            "`snippet` is only there with `q`: it is the matched excerpt of a search",
-        );
-    }
-    // Asking for a body field by name is asking for the body.
-    let include_body = include_body
-        || fields
-            .as_ref()
-            .is_some_and(|f| f.iter().any(|x| x == "body" || x == "body_html"));
-    let visibility = match p.status.as_deref() {
-        None => Visibility::Public,
-        Some("published") if !caller.can(Scope::ReadDrafts) => Visibility::Public,
-        Some("trashed") => {
-            caller.require(Scope::Write)?;
-            if q.is_some() {
-                errors.add("q", "the trash is not searchable; list it without `q`");
-            }
-            Visibility::Trashed
-        }
-        Some(s @ ("published" | "draft" | "archived" | "all")) => {
-            caller.require(Scope::ReadDrafts)?;
-            match s {
-                "published" => Visibility::Published,
-                "draft" => Visibility::Draft,
-                "archived" => Visibility::Archived,
-                _ => Visibility::All,
-            }
-        }
-        Some(other) => {
-            errors.add(
-                "status",
-                format!(
-                    "must be published, draft, archived, all or trashed, not `{}`",
-                    echo(other)
-                ),
-            );
-            Visibility::Public
-        }
-    };
-    let published_after =
-        params::instant(&mut errors, "published_after", p.published_after.as_deref());
-    let published_before = params::instant(
-        &mut errors,
-        "published_before",
-        p.published_before.as_deref(),
-    );
-    let updated_after = params::instant(&mut errors, "updated_after", p.updated_after.as_deref());
+/// A list request parsed at the edge: every parameter typed and checked, and every bad one
+/// reported at once, before any connection is taken. Tag slugs stay names until the list
+/// resolves them against the tag tree.
+#[derive(Debug, Clone)]
+pub struct ListQuery {
+    q: Option<String>,
+    sort: Sort,
+    /// The sort and search a cursor belongs to (it carries both).
+    cursor_kind: String,
+    cursor: Option<Keyset>,
+    page: Option<i64>,
+    by_cursor: bool,
+    limit: i64,
+    all_tags: bool,
+    include_body: bool,
+    fields: Option<Vec<String>>,
+    visibility: Visibility,
+    published_after: Option<i64>,
+    published_before: Option<i64>,
+    updated_after: Option<i64>,
+    tags: Vec<String>,
+    exclude_tags: Vec<String>,
+}
 
+impl ListQuery {
+    /// Parses the query string of `GET /api/v1/articles` for `caller`: a 400 naming every
+    /// bad parameter (unknown ones included), or a 401/403 when the caller may not see the
+    /// status asked for.
+    pub fn parse(query: &str, caller: &Caller) -> Result<ListQuery, ApiError> {
+        let mut errors = Errors::default();
+        let p: ArticleListParams =
+            crate::extract::parse_query_into(query, &mut errors).unwrap_or_default();
+        let limit = params::limit(&mut errors, p.limit.as_deref());
+        let page = params::page(&mut errors, p.page.as_deref());
+        let q =
+            p.q.as_deref()
+                .map(str::trim)
+                .filter(|q| !q.is_empty())
+                .map(str::to_owned);
+        // The query decoder replaces bytes that are not UTF-8 with U+FFFD: say so.
+        if q.as_ref().is_some_and(|q| q.contains('\u{FFFD}')) {
+            errors.add("q", "is not valid UTF-8 (check the percent-encoding)");
+        }
+        if q.as_ref()
+            .is_some_and(|q| q.chars().count() > search::MAX_QUERY_CHARS)
+        {
+            errors.add(
+                "q",
+                format!("must be at most {} characters", search::MAX_QUERY_CHARS),
+            );
+        }
+        let sort = match p.sort.as_deref() {
+            None if q.is_some() => Sort::Relevance,
+            Some("relevance") if q.is_some() => Sort::Relevance,
+            // Without a search every article is equally relevant; the tie-break is recency.
+            Some("relevance") => Sort::NewestFirst,
+            None | Some("-published_at") => Sort::NewestFirst,
+            Some("published_at") => Sort::OldestFirst,
+            Some("-updated_at") => Sort::RecentlyUpdated,
+            Some(other) => {
+                errors.add(
+                    "sort",
+                    format!(
+                        "must be -published_at, published_at, -updated_at or relevance, not `{}`",
+                        echo(other)
+                    ),
+                );
+                Sort::NewestFirst
+            }
+        };
+        let cursor_kind = format!("{}{}", sort_name(sort), query_tag(q.as_deref()));
+        let cursor = params::decode_cursor(&mut errors, p.cursor.as_deref(), &cursor_kind);
+        if page.is_some() && p.cursor.is_some() {
+            errors.add("cursor", "give either `page` or `cursor`, not both");
+        }
+        let all_tags = match p.tag_mode.as_deref() {
+            None | Some("any") => false,
+            Some("all") => true,
+            Some(other) => {
+                errors.add(
+                    "tag_mode",
+                    format!("must be `any` or `all`, not `{}`", echo(other)),
+                );
+                false
+            }
+        };
+        let include_body = match p.include.as_deref() {
+            None => false,
+            Some("body") => true,
+            Some(other) => {
+                errors.add(
+                    "include",
+                    format!("the only value is `body`, not `{}`", echo(other)),
+                );
+                false
+            }
+        };
+        let fields = params::fields(&mut errors, p.fields.as_deref(), ARTICLE_FIELDS);
+        let selects = |name: &str| fields.as_ref().is_some_and(|f| f.iter().any(|x| x == name));
+        if q.is_none() && selects("snippet") {
+            errors.add(
+                "fields",
+                "`snippet` is only there with `q`: it is the matched excerpt of a search",
+            );
+        }
+        // Asking for a body field by name is asking for the body.
+        let include_body = include_body || selects("body") || selects("body_html");
+        let visibility = match p.status.as_deref() {
+            None => Visibility::Public,
+            Some("published") if !caller.can(Scope::ReadDrafts) => Visibility::Public,
+            Some("trashed") => {
+                caller.require(Scope::Write)?;
+                if q.is_some() {
+                    errors.add("q", "the trash is not searchable; list it without `q`");
+                }
+                Visibility::Trashed
+            }
+            Some(s @ ("published" | "draft" | "archived" | "all")) => {
+                caller.require(Scope::ReadDrafts)?;
+                match s {
+                    "published" => Visibility::Published,
+                    "draft" => Visibility::Draft,
+                    "archived" => Visibility::Archived,
+                    _ => Visibility::All,
+                }
+            }
+            Some(other) => {
+                errors.add(
+                    "status",
+                    format!(
+                        "must be published, draft, archived, all or trashed, not `{}`",
+                        echo(other)
+                    ),
+                );
+                Visibility::Public
+            }
+        };
+        let instant = |errors: &mut Errors, name: &str, raw: &Option<String>| {
+            params::instant(errors, name, raw.as_deref())
+        };
+        let published_after = instant(&mut errors, "published_after", &p.published_after);
+        let published_before = instant(&mut errors, "published_before", &p.published_before);
+        let updated_after = instant(&mut errors, "updated_after", &p.updated_after);
+        let tags = csv(p.tag.as_deref());
+        let exclude_tags = csv(p.exclude_tag.as_deref());
+        for (param, slugs) in [("tag", &tags), ("exclude_tag", &exclude_tags)] {
+            if slugs.len() > MAX_TAGS {
+                errors.add(param, format!("names more than {MAX_TAGS} tags"));
+            }
+        }
+        errors.into_param_result()?;
+        Ok(ListQuery {
+            q,
+            sort,
+            cursor_kind,
+            cursor,
+            page,
+            by_cursor: p.cursor.is_some(),
+            limit,
+            all_tags,
+            include_body,
+            fields,
+            visibility,
+            published_after,
+            published_before,
+            updated_after,
+            tags,
+            exclude_tags,
+        })
+    }
+
+    /// True for a search (`q` with text in it).
+    pub fn is_search(&self) -> bool {
+        self.q.is_some()
+    }
+
+    /// True when pages are numbered (`page`) rather than walked by cursor.
+    pub fn by_page(&self) -> bool {
+        self.page.is_some()
+    }
+}
+
+/// Lists articles as a parsed `GET /api/v1/articles` asks; an unknown tag slug is a 400.
+pub fn list(conn: &mut Conn, query: ListQuery) -> Result<ArticlePage, ApiError> {
+    let ListQuery {
+        q,
+        sort,
+        cursor_kind,
+        cursor,
+        page,
+        by_cursor,
+        limit,
+        all_tags,
+        include_body,
+        fields,
+        visibility,
+        published_after,
+        published_before,
+        updated_after,
+        tags: tag_slugs,
+        exclude_tags,
+    } = query;
+    let mut errors = Errors::default();
     // The tag tree is only needed to resolve tag filters; most list requests have none.
-    let (all, redirects) = if p.tag.is_some() || p.exclude_tag.is_some() {
-        (db::tags::all(conn)?, db::revisions::tag_redirects(conn)?)
-    } else {
+    let (all, redirects) = if tag_slugs.is_empty() && exclude_tags.is_empty() {
         (Vec::new(), Vec::new())
+    } else {
+        (db::tags::all(conn)?, db::revisions::tag_redirects(conn)?)
     };
-    let tag_groups = resolve_groups(&mut errors, &all, &redirects, "tag", &csv(p.tag.as_deref()));
-    let exclude: Vec<i32> = resolve_groups(
-        &mut errors,
-        &all,
-        &redirects,
-        "exclude_tag",
-        &csv(p.exclude_tag.as_deref()),
-    )
-    .into_iter()
-    .flatten()
-    .collect();
+    let tag_groups = resolve_groups(&mut errors, &all, &redirects, "tag", &tag_slugs);
+    let exclude: Vec<i32> =
+        resolve_groups(&mut errors, &all, &redirects, "exclude_tag", &exclude_tags)
+            .into_iter()
+            .flatten()
+            .collect();
     errors.into_param_result()?;
 
     let parsed = q.as_deref().map(search::parse);
@@ -247,7 +313,7 @@ pub fn list(
         now,
         search: parsed.as_ref().and_then(|p| p.fts.clone()),
     };
-    let page_mode = if p.cursor.is_some() {
+    let page_mode = if by_cursor {
         None
     } else {
         Some(page.unwrap_or(1))
@@ -267,8 +333,8 @@ pub fn list(
     let next_cursor = match (found.rows.last(), found.scores.last()) {
         (Some(last), score) if found.more => {
             let (name, value, at) = match (sort, score) {
-                (ArticleSort::Relevance, Some(score)) => {
-                    let at = cursor.map_or(db::search::scoring_instant(now), |c| c.at);
+                (Sort::Relevance, Some(score)) => {
+                    let at = cursor.map_or(db::fts::scoring_instant(now), |c| c.at);
                     (format!("{cursor_kind}@{at}"), score.to_bits() as i64, at)
                 }
                 _ => (cursor_kind.clone(), db::articles::sort_value(last, sort), 0),
@@ -295,7 +361,6 @@ pub fn list(
                 .as_ref()
                 .is_none_or(|f| f.iter().any(|x| x == "snippet"));
             let snippet = parsed.as_ref().filter(|_| wants_snippet).map(|p| {
-                // Paragraph breaks read as spaces in a one-line excerpt.
                 // Paragraph breaks read as spaces in a one-line excerpt.
                 let body = row.body_text.replace('\n', " ");
                 search::snippet(&row.title, &row.summary, &body, &p.marks)

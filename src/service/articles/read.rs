@@ -25,23 +25,11 @@ pub fn latest(
             )
         }
     };
-    let filter = ArticleFilter {
-        tag_groups: tag
-            .iter()
-            .map(|t| db::tags::descendants(&all, t.id))
-            .collect(),
-        all_tags: false,
-        exclude_tags: Vec::new(),
-        published_after: None,
-        published_before: None,
-        updated_after: None,
-        visibility: Visibility::Public,
-        sort: ArticleSort::NewestFirst,
-        limit,
-        paging: Paging::After(None),
-        now: now_micros(),
-        search: None,
-    };
+    let groups = tag
+        .iter()
+        .map(|t| db::tags::descendants(&all, t.id))
+        .collect();
+    let filter = ArticleFilter::latest(groups, limit, now_micros());
     let found = db::articles::list(conn, &filter)?;
     let ids: Vec<i32> = found.rows.iter().map(|r| r.id).collect();
     let mut tags = db::articles::tags_of(conn, &ids)?;
@@ -133,12 +121,36 @@ pub fn get(
     Ok((load_wire(conn, row)?, events))
 }
 
-/// Where an old slug of an article the caller may see now lives (its current slug).
-pub fn moved(
+/// What a request naming an article by id or slug found: the answer, or the current slug
+/// of the article an old slug names.
+#[derive(Debug)]
+pub enum Resolved<T> {
+    /// The article was there; this is the answer.
+    Found(T),
+    /// `{ref}` is an old slug of an article the caller may see; it lives at this slug now.
+    Moved(String),
+}
+
+/// Runs `op` on the article `reference` names. When none goes by that name, an old slug of
+/// a renamed article the caller may see resolves to where it went, in the same unit of work;
+/// any other outcome passes through.
+pub fn resolved<T>(
     conn: &mut Conn,
     reference: &str,
     caller: &Caller,
-) -> Result<Option<String>, ApiError> {
+    op: impl FnOnce(&mut Conn) -> Result<T, ApiError>,
+) -> Result<Resolved<T>, ApiError> {
+    match op(conn) {
+        Err(ApiError::NotFound(missing)) => match moved(conn, reference, caller)? {
+            Some(slug) => Ok(Resolved::Moved(slug)),
+            None => Err(ApiError::NotFound(missing)),
+        },
+        other => other.map(Resolved::Found),
+    }
+}
+
+/// Where an old slug of an article the caller may see now lives (its current slug).
+fn moved(conn: &mut Conn, reference: &str, caller: &Caller) -> Result<Option<String>, ApiError> {
     let ArticleRef::Slug(slug) = parse_ref(reference) else {
         return Ok(None);
     };

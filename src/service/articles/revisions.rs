@@ -6,7 +6,7 @@ use super::*;
 pub(super) fn revision_wire(rev: RevisionRow, current: bool) -> Revision {
     let tags = db::revisions::tags_of(&rev)
         .into_iter()
-        .map(|t| tag_ref(t.id, t.slug, t.name, &t.kind))
+        .map(|t| tag_ref(t.id, t.slug, t.name, t.kind))
         .collect();
     Revision {
         version: rev.version,
@@ -20,7 +20,7 @@ pub(super) fn revision_wire(rev: RevisionRow, current: bool) -> Revision {
         source: rev.source,
         author: rev.author,
         lang: rev.lang,
-        status: ArticleStatus::parse(&rev.status).unwrap_or(ArticleStatus::Draft),
+        status: rev.status,
         published_at: rev.published_at.map(instant),
         image: rev.image_url.map(|url| Image {
             url,
@@ -28,7 +28,7 @@ pub(super) fn revision_wire(rev: RevisionRow, current: bool) -> Revision {
         }),
         tags,
         trashed: rev.trashed_at.is_some(),
-        action: RevisionAction::parse(&rev.action).unwrap_or(RevisionAction::Edit),
+        action: rev.action,
     }
 }
 

@@ -65,7 +65,7 @@ impl Fields {
             source: rev.source.clone(),
             author: rev.author.clone(),
             lang: rev.lang.clone(),
-            status: ArticleStatus::parse(&rev.status),
+            status: Some(rev.status),
             published_at: rev.published_at,
             image: rev.image_url.clone().map(|url| Image {
                 url,
@@ -261,7 +261,7 @@ pub(super) fn build(
         source: f.source,
         author: f.author,
         lang: f.lang,
-        status: status.as_str().to_owned(),
+        status,
         published_at,
         updated_at: now,
         word_count: p.words,
@@ -269,7 +269,7 @@ pub(super) fn build(
         image_url: f.image.as_ref().map(|i| i.url.clone()),
         image_caption: f.image.and_then(|i| i.caption),
         updated_by: Some(by.to_owned()),
-        last_action: action.as_str().to_owned(),
+        last_action: action,
     };
     Ok((write, ids, p.index))
 }

@@ -1,221 +1,21 @@
-//! Article queries: the filtered, paginated list, look-up by id or slug, and writes with
-//! their tag links. Plain synchronous Diesel; nothing here knows about HTTP.
+//! Article queries: look-up by id or slug, related articles, and writes with their tag links
+//! and index documents; the list lives in `list`. Plain synchronous Diesel; nothing here
+//! knows about HTTP.
 
 use std::collections::HashMap;
 
-use diesel::dsl::not;
 use diesel::prelude::*;
-use diesel::sqlite::{Sqlite, SqliteConnection};
+use diesel::sqlite::SqliteConnection;
 
+use super::fts::IndexDoc;
 use super::models::{ArticleRow, ArticleTagRow, ArticleWrite, NewArticleTag};
 use super::schema::{article_tags, articles, tags};
-use super::search::IndexDoc;
-use crate::dto::article::ArticleSort;
+use crate::model::RevisionAction;
 use crate::text::slug::with_suffix;
 
-/// Which articles a reader may see.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Visibility {
-    /// Published and due (`published_at` passed), not trashed: what anyone sees.
-    Public,
-    /// Published, scheduled ones included (needs `read:drafts`).
-    Published,
-    /// Drafts only (needs `read:drafts`).
-    Draft,
-    /// Archived only (needs `read:drafts`).
-    Archived,
-    /// Every live article (needs `read:drafts`).
-    All,
-    /// The trash (needs `write`).
-    Trashed,
-}
+mod list;
 
-/// Where a keyset page starts: after the row with this sort value and id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Keyset {
-    /// The sort column's value in the last row of the previous page.
-    pub value: i64,
-    /// The id of that row (the tie-breaker).
-    pub id: i32,
-    /// For relevance: the instant the first page's recency boost was computed at, so every
-    /// page of one walk scores rows the same way.
-    pub at: i64,
-}
-
-/// How the list is paged.
-#[derive(Debug, Clone, Copy)]
-pub enum Paging {
-    /// `OFFSET` paging, 1-based page.
-    Page(i64),
-    /// Keyset paging; `None` is the first page.
-    After(Option<Keyset>),
-}
-
-/// A parsed, checked article list request.
-#[derive(Debug, Clone)]
-pub struct ArticleFilter {
-    /// Each group is a tag and its descendants' ids.
-    pub tag_groups: Vec<Vec<i32>>,
-    /// Every group must match (`tag_mode=all`) rather than any.
-    pub all_tags: bool,
-    /// Tags (with descendants) whose articles are left out.
-    pub exclude_tags: Vec<i32>,
-    pub published_after: Option<i64>,
-    pub published_before: Option<i64>,
-    pub updated_after: Option<i64>,
-    pub visibility: Visibility,
-    pub sort: ArticleSort,
-    pub limit: i64,
-    pub paging: Paging,
-    /// The instant scheduled articles are compared with.
-    pub now: i64,
-    /// An FTS5 expression the articles must match (a search).
-    pub search: Option<String>,
-}
-
-/// One page of a list.
-#[derive(Debug)]
-pub struct Page {
-    /// The rows, in order.
-    pub rows: Vec<ArticleRow>,
-    /// Relevance scores of the rows (lower is better), for searches.
-    pub scores: Vec<f64>,
-    /// Whether another page follows.
-    pub more: bool,
-    /// Rows matching the filters across all pages.
-    pub total: i64,
-}
-
-type Boxed<'a> = articles::BoxedQuery<'a, Sqlite>;
-
-fn visible(mut q: Boxed<'_>, visibility: Visibility, now: i64) -> Boxed<'_> {
-    if visibility == Visibility::Trashed {
-        return q.filter(articles::trashed_at.is_not_null());
-    }
-    q = q.filter(articles::trashed_at.is_null());
-    match visibility {
-        // sort_at equals published_at for published articles and, unlike it, is in the
-        // (status, trashed_at, sort_at, id) index: counting public articles then never
-        // reads a table row.
-        Visibility::Public => q
-            .filter(articles::status.eq("published"))
-            .filter(articles::sort_at.le(now)),
-        Visibility::Published => q.filter(articles::status.eq("published")),
-        Visibility::Draft => q.filter(articles::status.eq("draft")),
-        Visibility::Archived => q.filter(articles::status.eq("archived")),
-        Visibility::All | Visibility::Trashed => q,
-    }
-}
-
-fn with_tag(
-    ids: Vec<i32>,
-) -> article_tags::BoxedQuery<'static, Sqlite, diesel::sql_types::Integer> {
-    article_tags::table
-        .filter(article_tags::tag_id.eq_any(ids))
-        .select(article_tags::article_id)
-        .into_boxed()
-}
-
-/// The filters without paging, as a fresh boxed query (used for the count and the page).
-fn filtered(f: &ArticleFilter) -> Boxed<'static> {
-    let mut q = visible(articles::table.into_boxed(), f.visibility, f.now);
-    if f.all_tags {
-        for group in &f.tag_groups {
-            q = q.filter(articles::id.eq_any(with_tag(group.clone())));
-        }
-    } else if !f.tag_groups.is_empty() {
-        let any: Vec<i32> = f.tag_groups.iter().flatten().copied().collect();
-        q = q.filter(articles::id.eq_any(with_tag(any)));
-    }
-    if !f.exclude_tags.is_empty() {
-        q = q.filter(not(articles::id.eq_any(with_tag(f.exclude_tags.clone()))));
-    }
-    if let Some(t) = f.published_after {
-        q = q.filter(articles::published_at.ge(t));
-    }
-    if let Some(t) = f.published_before {
-        q = q.filter(articles::published_at.lt(t));
-    }
-    if let Some(t) = f.updated_after {
-        // A scheduled article changes when it becomes public, after its last write.
-        q = q.filter(
-            articles::updated_at
-                .ge(t)
-                .nullable()
-                .or(articles::sort_at.ge(t).and(articles::sort_at.le(f.now))),
-        );
-    }
-    q
-}
-
-/// The value of the sort column of a row, as keyset cursors carry it.
-pub fn sort_value(row: &ArticleRow, sort: ArticleSort) -> i64 {
-    match sort {
-        ArticleSort::NewestFirst | ArticleSort::OldestFirst => {
-            row.published_at.unwrap_or(row.created_at)
-        }
-        ArticleSort::RecentlyUpdated => row.updated_at,
-        ArticleSort::Relevance => 0,
-    }
-}
-
-/// One page of articles and the total matching the filters. Fetches one row more than the
-/// limit so the caller knows whether a next page exists.
-pub fn list(conn: &mut SqliteConnection, f: &ArticleFilter) -> QueryResult<Page> {
-    if let Some(expr) = &f.search {
-        return super::search::list(conn, f, expr);
-    }
-    // (The SQL filters of searches know nothing of the trash: the trash is never searched.)
-    let total: i64 = if f.tag_groups.is_empty() || f.visibility == Visibility::Trashed {
-        filtered(f).count().get_result(conn)?
-    } else {
-        super::search::count_with_tags(conn, f)?
-    };
-    let mut q = filtered(f);
-    q = match f.sort {
-        ArticleSort::NewestFirst => q.order((articles::sort_at.desc(), articles::id.desc())),
-        ArticleSort::OldestFirst => q.order((articles::sort_at.asc(), articles::id.asc())),
-        // Relevance needs a search, which takes the other path; order by update otherwise.
-        ArticleSort::RecentlyUpdated | ArticleSort::Relevance => {
-            q.order((articles::updated_at.desc(), articles::id.desc()))
-        }
-    };
-    match f.paging {
-        Paging::Page(page) => q = q.offset((page - 1).saturating_mul(f.limit)),
-        Paging::After(None) => {}
-        Paging::After(Some(k)) => {
-            q = match f.sort {
-                ArticleSort::NewestFirst => q.filter(
-                    articles::sort_at
-                        .lt(k.value)
-                        .or(articles::sort_at.eq(k.value).and(articles::id.lt(k.id))),
-                ),
-                ArticleSort::OldestFirst => q.filter(
-                    articles::sort_at
-                        .gt(k.value)
-                        .or(articles::sort_at.eq(k.value).and(articles::id.gt(k.id))),
-                ),
-                ArticleSort::RecentlyUpdated | ArticleSort::Relevance => q.filter(
-                    articles::updated_at
-                        .lt(k.value)
-                        .or(articles::updated_at.eq(k.value).and(articles::id.lt(k.id))),
-                ),
-            }
-        }
-    }
-    let mut rows: Vec<ArticleRow> = q
-        .limit(f.limit + 1)
-        .select(ArticleRow::as_select())
-        .load(conn)?;
-    let more = rows.len() as i64 > f.limit;
-    rows.truncate(f.limit as usize);
-    Ok(Page {
-        rows,
-        scores: Vec::new(),
-        more,
-        total,
-    })
-}
+pub use list::{ArticleFilter, Keyset, Page, Paging, Sort, Visibility, Where, list, sort_value};
 
 /// Live articles by id, in the order of `ids`.
 pub fn by_ids(conn: &mut SqliteConnection, ids: &[i32]) -> QueryResult<Vec<ArticleRow>> {
@@ -267,12 +67,21 @@ pub fn find(
     visibility: Visibility,
     now: i64,
 ) -> QueryResult<Option<ArticleRow>> {
-    let q = visible(articles::table.into_boxed(), visibility, now);
-    let q = match reference {
-        ArticleRef::Id(id) => q.filter(articles::id.eq(*id)),
-        ArticleRef::Slug(slug) => q.filter(articles::slug.eq(slug.clone())),
-    };
-    q.select(ArticleRow::as_select()).first(conn).optional()
+    let conds = Where::visible(visibility, now).sql();
+    match reference {
+        ArticleRef::Id(id) => diesel::sql_query(format!(
+            "SELECT a.* FROM articles a WHERE a.id = ? AND {conds}"
+        ))
+        .bind::<diesel::sql_types::Integer, _>(*id)
+        .get_result(conn)
+        .optional(),
+        ArticleRef::Slug(slug) => diesel::sql_query(format!(
+            "SELECT a.* FROM articles a WHERE a.slug = ? AND {conds}"
+        ))
+        .bind::<diesel::sql_types::Text, _>(slug)
+        .get_result(conn)
+        .optional(),
+    }
 }
 
 /// How a client names an article in a URL.
@@ -331,7 +140,7 @@ pub fn insert(
         .values((write, articles::id.eq(id), articles::created_at.eq(now)))
         .execute(conn)?;
     insert_tags(conn, id, tag_ids)?;
-    super::search::insert_doc(conn, id, index)?;
+    super::fts::insert_doc(conn, id, index)?;
     Ok(id)
 }
 
@@ -377,8 +186,8 @@ pub fn update(
         .returning(ArticleRow::as_returning())
         .get_result(conn)?;
     set_tags(conn, id, tag_ids)?;
-    super::search::remove(conn, id)?;
-    super::search::insert_doc(conn, id, index)?;
+    super::fts::remove(conn, id)?;
+    super::fts::insert_doc(conn, id, index)?;
     Ok(row)
 }
 
@@ -420,22 +229,27 @@ pub fn trash(conn: &mut SqliteConnection, id: i32, now: i64, by: &str) -> QueryR
         articles::updated_at.eq(now),
         articles::updated_by.eq(by),
         articles::version.eq(articles::version + 1),
-        articles::last_action.eq("trash"),
+        articles::last_action.eq(RevisionAction::Trash),
     ))
     .returning(ArticleRow::as_returning())
     .get_result(conn)?;
-    super::search::remove(conn, id)?;
+    super::fts::remove(conn, id)?;
     Ok(row)
 }
 
 /// Number of publicly visible articles.
 pub fn count_public(conn: &mut SqliteConnection, now: i64) -> QueryResult<i64> {
-    articles::table
-        .filter(articles::status.eq("published"))
-        .filter(articles::trashed_at.is_null())
-        .filter(articles::published_at.le(now))
-        .count()
-        .get_result(conn)
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    diesel::sql_query(format!(
+        "SELECT COUNT(*) AS n FROM articles a WHERE {}",
+        Where::visible(Visibility::Public, now).sql()
+    ))
+    .get_result::<Count>(conn)
+    .map(|c| c.n)
 }
 
 /// Number of live articles (for the demo loader).
@@ -472,16 +286,15 @@ pub fn related(
     let sql = format!(
         "SELECT at.article_id AS id, COUNT(*) OVER () AS total \
          FROM article_tags at JOIN articles a ON a.id = at.article_id \
-         WHERE at.tag_id IN ({}) AND at.article_id <> ? \
-           AND a.status = 'published' AND a.trashed_at IS NULL AND a.published_at <= ? \
+         WHERE at.tag_id IN ({}) AND at.article_id <> ? AND {} \
          GROUP BY at.article_id \
          ORDER BY SUM(CASE at.tag_id{cases} ELSE 0 END) DESC, MAX(a.sort_at) DESC, at.article_id DESC \
          LIMIT ?",
-        ids.join(",")
+        ids.join(","),
+        Where::visible(Visibility::Public, now).sql()
     );
     let hits: Vec<Hit> = diesel::sql_query(sql)
         .bind::<Integer, _>(id)
-        .bind::<BigInt, _>(now)
         .bind::<BigInt, _>(limit)
         .load(conn)?;
     let total = hits.first().map_or(0, |h| h.total);
@@ -523,17 +336,17 @@ pub fn untrash(
             articles::updated_at.eq(now),
             articles::updated_by.eq(by),
             articles::version.eq(articles::version + 1),
-            articles::last_action.eq("restore"),
+            articles::last_action.eq(RevisionAction::Restore),
         ))
         .returning(ArticleRow::as_returning())
         .get_result(conn)?;
-    super::search::index_article(conn, &row)?;
+    super::fts::index_article(conn, &row)?;
     Ok(row)
 }
 
 /// Deletes an article for good: its tags, revisions, redirects and index row go with it.
 pub fn purge(conn: &mut SqliteConnection, id: i32) -> QueryResult<usize> {
-    super::search::remove(conn, id)?;
+    super::fts::remove(conn, id)?;
     diesel::delete(articles::table.find(id)).execute(conn)
 }
 
@@ -574,7 +387,7 @@ pub fn retag(
                 articles::updated_at.eq(now),
                 articles::updated_by.eq(by),
                 articles::version.eq(articles::version + 1),
-                articles::last_action.eq("merge"),
+                articles::last_action.eq(RevisionAction::Merge),
             ))
             .execute(conn)?;
     }

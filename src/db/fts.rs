@@ -1,14 +1,14 @@
-//! The full-text index (`articles_fts`): written in the same transaction as every article
-//! write, rebuilt by `anbaa reindex` or on start when the analyzer changed.
+//! The full-text index (`articles_fts`): its documents, written in the same transaction as
+//! every article write and rebuilt by `anbaa reindex` or on start when the analyzer changed,
+//! and the SQL pieces a list query uses to search it (the match, the score). A leaf: it knows
+//! nothing of lists, filters or pages.
 
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Double, Integer, Text};
+use diesel::sql_types::{Integer, Text};
 use diesel::sqlite::SqliteConnection;
 
-use super::articles::{ArticleFilter, Page, Paging, Visibility};
 use super::models::ArticleRow;
 use super::schema::{article_tags, articles, tags};
-use crate::dto::article::ArticleSort;
 use crate::text::analyzer::{ANALYZER_VERSION, index_text};
 use crate::text::markdown::html_text;
 
@@ -184,84 +184,6 @@ pub fn ensure_current(conn: &mut SqliteConnection) -> QueryResult<Option<usize>>
     reindex_all(conn).map(Some)
 }
 
-/// The visibility and filter conditions of a list as SQL over `articles a`. Every value is
-/// an integer of ours (ids, instants), so they are written inline; the one piece of user
-/// text, the MATCH expression, is always bound.
-fn where_sql(f: &ArticleFilter) -> Vec<String> {
-    let mut w = vec!["a.trashed_at IS NULL".to_owned()];
-    match f.visibility {
-        Visibility::Public => w.push(format!(
-            "a.status = 'published' AND a.published_at <= {}",
-            f.now
-        )),
-        Visibility::Published => w.push("a.status = 'published'".to_owned()),
-        Visibility::Draft => w.push("a.status = 'draft'".to_owned()),
-        Visibility::Archived => w.push("a.status = 'archived'".to_owned()),
-        // Trashed articles are not in the index; a trashed search is refused earlier.
-        Visibility::All | Visibility::Trashed => {}
-    }
-    let ids = |g: &[i32]| g.iter().map(i32::to_string).collect::<Vec<_>>().join(",");
-    let with_tags = |g: &[i32]| {
-        format!(
-            "SELECT article_id FROM article_tags WHERE tag_id IN ({})",
-            ids(g)
-        )
-    };
-    if f.all_tags {
-        for g in &f.tag_groups {
-            w.push(format!("a.id IN ({})", with_tags(g)));
-        }
-    } else if !f.tag_groups.is_empty() {
-        let any: Vec<i32> = f.tag_groups.iter().flatten().copied().collect();
-        w.push(format!("a.id IN ({})", with_tags(&any)));
-    }
-    if !f.exclude_tags.is_empty() {
-        w.push(format!("a.id NOT IN ({})", with_tags(&f.exclude_tags)));
-    }
-    if let Some(t) = f.published_after {
-        w.push(format!("a.published_at >= {t}"));
-    }
-    if let Some(t) = f.published_before {
-        w.push(format!("a.published_at < {t}"));
-    }
-    if let Some(t) = f.updated_after {
-        // A scheduled article changes when it becomes public, after its last write.
-        w.push(format!(
-            "(a.updated_at >= {t} OR (a.sort_at >= {t} AND a.sort_at <= {}))",
-            f.now
-        ));
-    }
-    w
-}
-
-/// How many articles a list filtered by tags has. Driven by the tags' links, read through
-/// the covering filter index: counting 3,000 of 100,000 articles takes 3 ms instead of the
-/// 18 ms of walking every public article and testing its tags.
-pub fn count_with_tags(conn: &mut SqliteConnection, f: &ArticleFilter) -> QueryResult<i64> {
-    diesel::sql_query(format!(
-        "SELECT COUNT(*) AS n FROM articles a INDEXED BY articles_search_filter WHERE {}",
-        where_sql(f).join(" AND ")
-    ))
-    .get_result::<Count>(conn)
-    .map(|c| c.n)
-}
-
-#[derive(QueryableByName)]
-struct Hit {
-    #[diesel(sql_type = Integer)]
-    id: i32,
-    #[diesel(sql_type = Double)]
-    score: f64,
-    #[diesel(sql_type = BigInt)]
-    total: i64,
-}
-
-#[derive(QueryableByName)]
-struct Count {
-    #[diesel(sql_type = BigInt)]
-    n: i64,
-}
-
 /// The instant a new search scores recency at: the start of the current hour. Results then
 /// change only with the data or on the hour, which keeps ETags of searches exact.
 pub fn scoring_instant(now: i64) -> i64 {
@@ -271,90 +193,16 @@ pub fn scoring_instant(now: i64) -> i64 {
 /// Microseconds in 90 days: the scale of the recency boost.
 const RECENCY_SCALE: f64 = 90.0 * 86_400.0 * 1e6;
 
-/// One page of a search. Relevance is bm25 (negative, lower is better) times a boost of up
-/// to 1.5 for a fresh article, falling to 1.25 at 90 days and towards 1 for old ones.
-pub fn list(conn: &mut SqliteConnection, f: &ArticleFilter, expr: &str) -> QueryResult<Page> {
-    let at = match f.paging {
-        Paging::After(Some(k)) if f.sort == ArticleSort::Relevance => k.at,
-        _ => scoring_instant(f.now),
-    };
-    let score = format!(
+/// The relevance of a row of `articles a` joined to its match, scored at `at`: bm25
+/// (negative, lower is better) times a boost of up to 1.5 for a fresh article, falling to
+/// 1.25 at 90 days and towards 1 for old ones.
+pub fn score_sql(at: i64) -> String {
+    format!(
         "(articles_fts.rank * (1.0 + 0.5 / (1.0 + MAX(0, {at} - a.sort_at) / {RECENCY_SCALE:.1})))"
-    );
-    // The covering index holds every column the filters and the score read.
-    let from = "FROM articles_fts CROSS JOIN articles a INDEXED BY articles_search_filter \
-                ON a.id = articles_fts.rowid WHERE articles_fts MATCH ?";
-    let mut conds = where_sql(f);
-    let count_all = |conn: &mut SqliteConnection, conds: &[String]| {
-        diesel::sql_query(format!(
-            "SELECT COUNT(*) AS n {from} AND {}",
-            conds.join(" AND ")
-        ))
-        .bind::<Text, _>(expr)
-        .get_result::<Count>(conn)
-        .map(|c| c.n)
-    };
-    // Without a cursor the page query counts the matches itself (one full-text pass, not
-    // two); a cursor narrows the rows, so its pages count separately.
-    let separate_count = match f.paging {
-        Paging::After(Some(_)) => Some(count_all(conn, &conds)?),
-        _ => None,
-    };
-
-    let order = match f.sort {
-        ArticleSort::Relevance => "score ASC, a.id ASC",
-        ArticleSort::NewestFirst => "a.sort_at DESC, a.id DESC",
-        ArticleSort::OldestFirst => "a.sort_at ASC, a.id ASC",
-        ArticleSort::RecentlyUpdated => "a.updated_at DESC, a.id DESC",
-    };
-    let mut offset = 0;
-    match f.paging {
-        Paging::Page(p) => offset = (p - 1).saturating_mul(f.limit),
-        Paging::After(None) => {}
-        Paging::After(Some(k)) => conds.push(match f.sort {
-            ArticleSort::Relevance => {
-                let v = f64::from_bits(k.value as u64);
-                format!("({score} > {v:e} OR ({score} = {v:e} AND a.id > {}))", k.id)
-            }
-            ArticleSort::NewestFirst => format!(
-                "(a.sort_at < {v} OR (a.sort_at = {v} AND a.id < {id}))",
-                v = k.value,
-                id = k.id
-            ),
-            ArticleSort::OldestFirst => format!(
-                "(a.sort_at > {v} OR (a.sort_at = {v} AND a.id > {id}))",
-                v = k.value,
-                id = k.id
-            ),
-            ArticleSort::RecentlyUpdated => format!(
-                "(a.updated_at < {v} OR (a.updated_at = {v} AND a.id < {id}))",
-                v = k.value,
-                id = k.id
-            ),
-        }),
-    }
-    let hits: Vec<Hit> = diesel::sql_query(format!(
-        "SELECT a.id AS id, {score} AS score, COUNT(*) OVER () AS total {from} AND {} \
-         ORDER BY {order} LIMIT {} OFFSET {offset}",
-        conds.join(" AND "),
-        f.limit + 1
-    ))
-    .bind::<Text, _>(expr)
-    .load(conn)?;
-    let total = match (separate_count, hits.first()) {
-        (Some(n), _) => n,
-        (None, Some(h)) => h.total,
-        // A page past the end returns no row to carry the count.
-        (None, None) => count_all(conn, &conds)?,
-    };
-    let more = hits.len() as i64 > f.limit;
-    let hits = &hits[..hits.len().min(f.limit as usize)];
-    let ids: Vec<i32> = hits.iter().map(|h| h.id).collect();
-    let rows = super::articles::by_ids(conn, &ids)?;
-    Ok(Page {
-        rows,
-        scores: hits.iter().map(|h| h.score).collect(),
-        more,
-        total,
-    })
+    )
 }
+
+/// The rows of `articles a` matching the bound search expression (`?`), read through the
+/// covering index that holds every column the filters and the score read.
+pub const MATCHING: &str = "articles_fts CROSS JOIN articles a INDEXED BY articles_search_filter \
+                            ON a.id = articles_fts.rowid WHERE articles_fts MATCH ?";

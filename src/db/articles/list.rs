@@ -1,0 +1,361 @@
+//! The article list query, one for every shape: the conditions (visibility, tags, dates),
+//! the keyset and the order are built once here, and a plain list, its count and a search
+//! all use them. A search only adds the full-text match and its score from `fts`.
+
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Double, Integer, Text};
+
+use super::super::fts;
+use super::ArticleRow;
+use crate::db::Conn;
+use crate::model::ArticleStatus;
+
+/// Which articles a reader may see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    /// Published and due (`published_at` passed), not trashed: what anyone sees.
+    Public,
+    /// Published, scheduled ones included (needs `read:drafts`).
+    Published,
+    /// Drafts only (needs `read:drafts`).
+    Draft,
+    /// Archived only (needs `read:drafts`).
+    Archived,
+    /// Every live article (needs `read:drafts`).
+    All,
+    /// The trash (needs `write`).
+    Trashed,
+}
+
+/// The order of a list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sort {
+    /// Newest publication first.
+    NewestFirst,
+    /// Oldest publication first.
+    OldestFirst,
+    /// Latest write first.
+    RecentlyUpdated,
+    /// Best match first (a search); newest first without one.
+    Relevance,
+}
+
+/// Where a keyset page starts: after the row with this sort value and id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Keyset {
+    /// The sort column's value in the last row of the previous page.
+    pub value: i64,
+    /// The id of that row (the tie-breaker).
+    pub id: i32,
+    /// For relevance: the instant the first page's recency boost was computed at, so every
+    /// page of one walk scores rows the same way.
+    pub at: i64,
+}
+
+/// How the list is paged.
+#[derive(Debug, Clone, Copy)]
+pub enum Paging {
+    /// `OFFSET` paging, 1-based page.
+    Page(i64),
+    /// Keyset paging; `None` is the first page.
+    After(Option<Keyset>),
+}
+
+/// A parsed, checked article list request.
+#[derive(Debug, Clone)]
+pub struct ArticleFilter {
+    /// Each group is a tag and its descendants' ids.
+    pub tag_groups: Vec<Vec<i32>>,
+    /// Every group must match (`tag_mode=all`) rather than any.
+    pub all_tags: bool,
+    /// Tags (with descendants) whose articles are left out.
+    pub exclude_tags: Vec<i32>,
+    /// Published at or after (microseconds).
+    pub published_after: Option<i64>,
+    /// Published before (microseconds).
+    pub published_before: Option<i64>,
+    /// Changed, as the public sees it, at or after (microseconds).
+    pub updated_after: Option<i64>,
+    /// Which articles.
+    pub visibility: Visibility,
+    /// Their order.
+    pub sort: Sort,
+    /// Page size.
+    pub limit: i64,
+    /// Which page.
+    pub paging: Paging,
+    /// The instant scheduled articles are compared with.
+    pub now: i64,
+    /// An FTS5 expression the articles must match (a search).
+    pub search: Option<String>,
+}
+
+impl ArticleFilter {
+    /// The newest public articles, optionally under any of `tag_groups`: what feeds show.
+    pub fn latest(tag_groups: Vec<Vec<i32>>, limit: i64, now: i64) -> ArticleFilter {
+        ArticleFilter {
+            tag_groups,
+            all_tags: false,
+            exclude_tags: Vec::new(),
+            published_after: None,
+            published_before: None,
+            updated_after: None,
+            visibility: Visibility::Public,
+            sort: Sort::NewestFirst,
+            limit,
+            paging: Paging::After(None),
+            now,
+            search: None,
+        }
+    }
+}
+
+/// One page of a list.
+#[derive(Debug)]
+pub struct Page {
+    /// The rows, in order.
+    pub rows: Vec<ArticleRow>,
+    /// Relevance scores of the rows (lower is better), for searches.
+    pub scores: Vec<f64>,
+    /// Whether another page follows.
+    pub more: bool,
+    /// Rows matching the filters across all pages.
+    pub total: i64,
+}
+
+/// Conditions over `articles a`, as SQL. Every value written inline is ours (ids, instants,
+/// the names of statuses); the one piece of request text, a search expression, is always
+/// bound.
+#[derive(Debug, Clone)]
+pub struct Where(Vec<String>);
+
+impl Where {
+    /// What `visibility` lets a reader see at `now`. The trash and the live articles are
+    /// told apart here and nowhere else.
+    pub fn visible(visibility: Visibility, now: i64) -> Where {
+        let status = |s: ArticleStatus| format!("a.status = '{}'", s.as_str());
+        let mut w = Vec::with_capacity(3);
+        if visibility == Visibility::Trashed {
+            w.push("a.trashed_at IS NOT NULL".to_owned());
+            return Where(w);
+        }
+        w.push("a.trashed_at IS NULL".to_owned());
+        match visibility {
+            // sort_at equals published_at for published articles and, unlike it, is in the
+            // (status, trashed_at, sort_at, id) index: counting public articles then never
+            // reads a table row.
+            Visibility::Public => {
+                w.push(status(ArticleStatus::Published));
+                w.push(format!("a.sort_at <= {now}"));
+            }
+            Visibility::Published => w.push(status(ArticleStatus::Published)),
+            Visibility::Draft => w.push(status(ArticleStatus::Draft)),
+            Visibility::Archived => w.push(status(ArticleStatus::Archived)),
+            Visibility::All | Visibility::Trashed => {}
+        }
+        Where(w)
+    }
+
+    /// The visibility and filters of a list, without paging.
+    pub fn filter(f: &ArticleFilter) -> Where {
+        let mut w = Where::visible(f.visibility, f.now);
+        let with_tags = |g: &[i32]| {
+            let ids: Vec<String> = g.iter().map(i32::to_string).collect();
+            format!(
+                "SELECT article_id FROM article_tags WHERE tag_id IN ({})",
+                ids.join(",")
+            )
+        };
+        if f.all_tags {
+            for g in &f.tag_groups {
+                w.push(format!("a.id IN ({})", with_tags(g)));
+            }
+        } else if !f.tag_groups.is_empty() {
+            let any: Vec<i32> = f.tag_groups.iter().flatten().copied().collect();
+            w.push(format!("a.id IN ({})", with_tags(&any)));
+        }
+        if !f.exclude_tags.is_empty() {
+            w.push(format!("a.id NOT IN ({})", with_tags(&f.exclude_tags)));
+        }
+        if let Some(t) = f.published_after {
+            w.push(format!("a.published_at >= {t}"));
+        }
+        if let Some(t) = f.published_before {
+            w.push(format!("a.published_at < {t}"));
+        }
+        if let Some(t) = f.updated_after {
+            // A scheduled article changes when it becomes public, after its last write.
+            w.push(format!(
+                "(a.updated_at >= {t} OR (a.sort_at >= {t} AND a.sort_at <= {}))",
+                f.now
+            ));
+        }
+        w
+    }
+
+    /// Adds a condition.
+    pub fn push(&mut self, condition: String) {
+        self.0.push(condition);
+    }
+
+    /// The conditions joined by `AND`.
+    pub fn sql(&self) -> String {
+        self.0.join(" AND ")
+    }
+}
+
+/// `ORDER BY` of a sort; `score` names the relevance expression of a search.
+fn order_sql(sort: Sort, searching: bool) -> &'static str {
+    match sort {
+        Sort::Relevance if searching => "score ASC, a.id ASC",
+        Sort::NewestFirst | Sort::Relevance => "a.sort_at DESC, a.id DESC",
+        Sort::OldestFirst => "a.sort_at ASC, a.id ASC",
+        Sort::RecentlyUpdated => "a.updated_at DESC, a.id DESC",
+    }
+}
+
+/// The rows after keyset `k` in the order of `sort` (`score` is the relevance expression).
+fn after_sql(sort: Sort, k: Keyset, score: Option<&str>) -> String {
+    let (column, op) = match (sort, score) {
+        (Sort::Relevance, Some(score)) => {
+            let v = f64::from_bits(k.value as u64);
+            return format!("({score} > {v:e} OR ({score} = {v:e} AND a.id > {}))", k.id);
+        }
+        (Sort::NewestFirst | Sort::Relevance, _) => ("a.sort_at", "<"),
+        (Sort::OldestFirst, _) => ("a.sort_at", ">"),
+        (Sort::RecentlyUpdated, _) => ("a.updated_at", "<"),
+    };
+    let (v, id) = (k.value, k.id);
+    format!("({column} {op} {v} OR ({column} = {v} AND a.id {op} {id}))")
+}
+
+/// The value of the sort column of a row, as keyset cursors carry it.
+pub fn sort_value(row: &ArticleRow, sort: Sort) -> i64 {
+    match sort {
+        Sort::NewestFirst | Sort::OldestFirst | Sort::Relevance => {
+            row.published_at.unwrap_or(row.created_at)
+        }
+        Sort::RecentlyUpdated => row.updated_at,
+    }
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+#[derive(QueryableByName)]
+struct Hit {
+    #[diesel(sql_type = Integer)]
+    id: i32,
+    #[diesel(sql_type = Double)]
+    score: f64,
+    #[diesel(sql_type = BigInt)]
+    total: i64,
+}
+
+/// One page of articles and the total matching the filters. Fetches one row more than the
+/// limit so the caller knows whether a next page exists.
+pub fn list(conn: &mut Conn, f: &ArticleFilter) -> QueryResult<Page> {
+    if let Some(expr) = &f.search {
+        return search(conn, f, expr);
+    }
+    let conds = Where::filter(f);
+    // With tags, the count is driven by the tags' links, read through the covering filter
+    // index: 3,000 of 100,000 articles count in 3 ms instead of the 18 ms of walking every
+    // public article and testing its tags.
+    let indexed = if f.tag_groups.is_empty() {
+        ""
+    } else {
+        " INDEXED BY articles_search_filter"
+    };
+    let total = diesel::sql_query(format!(
+        "SELECT COUNT(*) AS n FROM articles a{indexed} WHERE {}",
+        conds.sql()
+    ))
+    .get_result::<Count>(conn)?
+    .n;
+    let mut conds = conds;
+    let offset = offset_or_after(f, &mut conds, None);
+    let mut rows: Vec<ArticleRow> = diesel::sql_query(format!(
+        "SELECT a.* FROM articles a WHERE {} ORDER BY {} LIMIT {} OFFSET {offset}",
+        conds.sql(),
+        order_sql(f.sort, false),
+        f.limit + 1
+    ))
+    .load(conn)?;
+    let more = rows.len() as i64 > f.limit;
+    rows.truncate(f.limit as usize);
+    Ok(Page {
+        rows,
+        scores: Vec::new(),
+        more,
+        total,
+    })
+}
+
+/// The `OFFSET` of a numbered page, or (adding the keyset condition to `conds`) zero.
+fn offset_or_after(f: &ArticleFilter, conds: &mut Where, score: Option<&str>) -> i64 {
+    match f.paging {
+        Paging::Page(page) => (page - 1).saturating_mul(f.limit),
+        Paging::After(None) => 0,
+        Paging::After(Some(k)) => {
+            conds.push(after_sql(f.sort, k, score));
+            0
+        }
+    }
+}
+
+/// One page of a search: the list's conditions over the rows the index matches.
+fn search(conn: &mut Conn, f: &ArticleFilter, expr: &str) -> QueryResult<Page> {
+    let at = match f.paging {
+        Paging::After(Some(k)) if f.sort == Sort::Relevance => k.at,
+        _ => fts::scoring_instant(f.now),
+    };
+    let score = fts::score_sql(at);
+    let matching = fts::MATCHING;
+    let mut conds = Where::filter(f);
+    let count_all = |conn: &mut Conn, conds: &Where| {
+        diesel::sql_query(format!(
+            "SELECT COUNT(*) AS n FROM {matching} AND {}",
+            conds.sql()
+        ))
+        .bind::<Text, _>(expr)
+        .get_result::<Count>(conn)
+        .map(|c| c.n)
+    };
+    // Without a cursor the page query counts the matches itself (one full-text pass, not
+    // two); a cursor narrows the rows, so its pages count separately.
+    let separate_count = match f.paging {
+        Paging::After(Some(_)) => Some(count_all(conn, &conds)?),
+        _ => None,
+    };
+    let unpaged = conds.clone();
+    let offset = offset_or_after(f, &mut conds, Some(&score));
+    let hits: Vec<Hit> = diesel::sql_query(format!(
+        "SELECT a.id AS id, {score} AS score, COUNT(*) OVER () AS total FROM {matching} AND {} \
+         ORDER BY {} LIMIT {} OFFSET {offset}",
+        conds.sql(),
+        order_sql(f.sort, true),
+        f.limit + 1
+    ))
+    .bind::<Text, _>(expr)
+    .load(conn)?;
+    let total = match (separate_count, hits.first()) {
+        (Some(n), _) => n,
+        (None, Some(h)) => h.total,
+        // A page past the end returns no row to carry the count.
+        (None, None) => count_all(conn, &unpaged)?,
+    };
+    let more = hits.len() as i64 > f.limit;
+    let hits = &hits[..hits.len().min(f.limit as usize)];
+    let ids: Vec<i32> = hits.iter().map(|h| h.id).collect();
+    let rows = super::by_ids(conn, &ids)?;
+    Ok(Page {
+        rows,
+        scores: hits.iter().map(|h| h.score).collect(),
+        more,
+        total,
+    })
+}
