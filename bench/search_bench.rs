@@ -56,7 +56,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     });
     let mut rx = rx.into_iter().peekable();
     while rx.peek().is_some() {
-        conn.immediate_transaction::<_, anbaa::error::ApiError, _>(|conn| {
+        anbaa::db::immediate::<_, anbaa::error::ApiError, _>(&mut conn, |conn| {
             for prepared in rx.by_ref().take(1000) {
                 anbaa::service::articles::create_prepared(
                     conn,

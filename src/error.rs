@@ -4,6 +4,7 @@
 use actix_web::http::{Method, StatusCode, header};
 use actix_web::{HttpResponse, ResponseError};
 
+use crate::db::error::StoreError;
 use crate::dto::problem::{FieldError, Problem};
 
 /// Everything a request can fail with.
@@ -285,30 +286,23 @@ impl ResponseError for ApiError {
     }
 }
 
-impl From<diesel::result::Error> for ApiError {
-    fn from(e: diesel::result::Error) -> Self {
-        use diesel::result::{DatabaseErrorKind, Error};
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
         match e {
-            Error::NotFound => ApiError::NotFound("no such resource".to_owned()),
-            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => ApiError::Conflict(
-                format!("a resource with that key exists: {}", info.message()),
-            ),
-            // SQLITE_BUSY after the busy timeout: another writer (an import, a backup) holds
-            // the database. Nothing was written; the client may simply try again.
-            Error::DatabaseError(_, info) if info.message().contains("database is locked") => {
-                ApiError::Unavailable(
-                    "the database is busy with another write (an import or a backup); try again shortly"
-                        .to_owned(),
-                )
+            StoreError::NotFound => ApiError::NotFound("no such resource".to_owned()),
+            StoreError::Conflict(what) => {
+                ApiError::Conflict(format!("a resource with that key exists: {what}"))
             }
-            other => ApiError::Internal(format!("database: {other}")),
+            // Nothing was written; the client may simply try again.
+            StoreError::Busy => ApiError::Unavailable(
+                "the database is busy with another write (an import or a backup); try again shortly"
+                    .to_owned(),
+            ),
+            StoreError::Unavailable(why) => {
+                ApiError::Unavailable(format!("the database is busy, try again: {why}"))
+            }
+            StoreError::Other(why) => ApiError::Internal(format!("database: {why}")),
         }
-    }
-}
-
-impl From<diesel::r2d2::PoolError> for ApiError {
-    fn from(e: diesel::r2d2::PoolError) -> Self {
-        ApiError::Unavailable(format!("the database is busy, try again: {e}"))
     }
 }
 
@@ -346,17 +340,13 @@ pub fn from_actix(err: &actix_web::Error) -> ApiError {
 #[cfg(test)]
 mod tests {
     use super::ApiError;
-    use diesel::result::{DatabaseErrorKind, Error};
+    use crate::db::error::StoreError;
 
     /// A database another writer holds past the busy timeout is a 503 the client may retry,
     /// not a 500.
     #[test]
-    fn a_locked_database_is_a_503_with_retry_after() {
-        let locked = Error::DatabaseError(
-            DatabaseErrorKind::Unknown,
-            Box::new("database is locked".to_owned()),
-        );
-        let err = ApiError::from(locked);
+    fn a_busy_database_is_a_503_with_retry_after() {
+        let err = ApiError::from(StoreError::Busy);
         assert!(matches!(err, ApiError::Unavailable(_)), "{err:?}");
         let res = err.render(None, None);
         assert_eq!(res.status().as_u16(), 503);

@@ -3,7 +3,6 @@
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
 
-use diesel::prelude::*;
 use serde::Serialize;
 
 use super::{TagEnvelope, TagLine};
@@ -80,7 +79,7 @@ fn tag_lines(conn: &mut Conn) -> Result<Vec<TagLine>, ApiError> {
 pub fn export(conn: &mut Conn, out: &mut impl Write) -> Result<usize, ApiError> {
     let io = |e: std::io::Error| ApiError::internal(format!("writing the export: {e}"));
     // One read transaction: the export is one consistent snapshot.
-    conn.transaction(|conn| {
+    db::transaction(conn, |conn| {
         for tag in tag_lines(conn)? {
             serde_json::to_writer(&mut *out, &TagEnvelope { tag })
                 .map_err(|e| ApiError::internal(format!("writing the export: {e}")))?;

@@ -7,11 +7,9 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use diesel::connection::SimpleConnection;
-use diesel::prelude::*;
-
 use super::{TagEnvelope, TagLine};
 use crate::db::Conn;
+use crate::db::error::StoreError;
 use crate::db::{self, models::TagWrite, now_micros};
 use crate::dto::article::ArticleCreate;
 use crate::dto::tag::{TagCreate, TagPatch};
@@ -354,8 +352,8 @@ enum BatchError {
     Fatal(ApiError),
 }
 
-impl From<diesel::result::Error> for BatchError {
-    fn from(e: diesel::result::Error) -> Self {
+impl From<StoreError> for BatchError {
+    fn from(e: StoreError) -> Self {
         BatchError::Fatal(e.into())
     }
 }
@@ -431,7 +429,7 @@ fn write_batch(
             Ok(Line::Article(p)) => (**p).clone(),
             Ok(Line::Tag(t)) => {
                 // Tags are few: each in its own savepoint, whatever the mode.
-                match conn.transaction::<_, ApiError, _>(|conn| write_tag(conn, t)) {
+                match db::transaction::<_, ApiError, _>(conn, |conn| write_tag(conn, t)) {
                     Ok(TagOutcome::Created) => out.tags_new += 1,
                     Ok(TagOutcome::Changed) => out.tags_changed += 1,
                     Ok(TagOutcome::Unchanged) => {}
@@ -451,7 +449,7 @@ fn write_batch(
         }
         let mut new_tags = Vec::new();
         let outcome = if safe {
-            conn.transaction::<_, ApiError, _>(|conn| {
+            db::transaction::<_, ApiError, _>(conn, |conn| {
                 write_line(conn, prepared, opts, known, &mut new_tags)
             })
         } else {
@@ -489,9 +487,9 @@ fn run_batch(
         let before = known.clone();
         let attempt = |conn: &mut Conn| write_batch(conn, batch, opts, known, safe);
         let result = if nested {
-            conn.transaction(attempt)
+            db::transaction(conn, attempt)
         } else {
-            conn.immediate_transaction(attempt)
+            db::immediate(conn, attempt)
         };
         match result {
             Ok(out) => return Ok(out),
@@ -576,8 +574,8 @@ enum DryRunEnd {
     Failed(ApiError),
 }
 
-impl From<diesel::result::Error> for DryRunEnd {
-    fn from(e: diesel::result::Error) -> Self {
+impl From<StoreError> for DryRunEnd {
+    fn from(e: StoreError) -> Self {
         DryRunEnd::Failed(e.into())
     }
 }
@@ -656,15 +654,12 @@ pub fn import(
         Ok(lines)
     });
 
-    conn.batch_execute(&format!(
-        "PRAGMA cache_size = -{};",
-        crate::db::IMPORT_CACHE_KIB
-    ))?;
+    db::prepare_for_import(conn)?;
     let mut report = ImportReport::default();
     let mut known_tags = HashSet::new();
     let mut progress = Progress::new(total_bytes);
     let result = if opts.dry_run {
-        let outcome = conn.immediate_transaction::<(), DryRunEnd, _>(|conn| {
+        let outcome = db::immediate::<(), DryRunEnd, _>(conn, |conn| {
             for (batch, bytes) in rx.iter() {
                 let out = run_batch(conn, &batch, opts, &mut known_tags, true)
                     .map_err(DryRunEnd::Failed)?;
@@ -693,10 +688,7 @@ pub fn import(
     };
     progress.finish();
     drop(rx);
-    conn.batch_execute(&format!(
-        "PRAGMA wal_autocheckpoint = 1000; PRAGMA wal_checkpoint(PASSIVE); PRAGMA cache_size = -{};",
-        crate::db::CACHE_KIB
-    ))?;
+    db::finish_import(conn)?;
     let lines = reader
         .join()
         .map_err(|_| ApiError::internal("the reader thread panicked"))?

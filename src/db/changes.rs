@@ -8,6 +8,7 @@ use diesel::sqlite::SqliteConnection;
 
 use super::models::{ChangeRow, SiteRow};
 use super::schema::{articles, changes, site_state};
+use crate::db::error::{StoreError, StoreResult};
 use crate::model::{ArticleStatus, ChangeOp};
 
 /// What the public can currently see of one article, for the log.
@@ -30,7 +31,7 @@ impl PublicState {
 
 /// The host feed ids are minted under: the one stored at the first start, or `candidate`,
 /// stored now when none was.
-pub fn id_authority(conn: &mut SqliteConnection, candidate: &str) -> QueryResult<String> {
+pub fn id_authority(conn: &mut SqliteConnection, candidate: &str) -> StoreResult<String> {
     diesel::update(
         site_state::table
             .find(1)
@@ -43,6 +44,7 @@ pub fn id_authority(conn: &mut SqliteConnection, candidate: &str) -> QueryResult
         .select(site_state::id_authority)
         .first::<Option<String>>(conn)
         .map(|a| a.unwrap_or_else(|| candidate.to_owned()))
+        .map_err(StoreError::from)
 }
 
 /// An id sequence that never hands out an id twice.
@@ -60,7 +62,7 @@ pub fn next_id(
     conn: &mut SqliteConnection,
     counter: IdCounter,
     live_max: Option<i32>,
-) -> QueryResult<i32> {
+) -> StoreResult<i32> {
     #[derive(QueryableByName)]
     struct Next {
         #[diesel(sql_type = diesel::sql_types::Integer)]
@@ -79,7 +81,7 @@ pub fn next_id(
 }
 
 /// Counts a committed write: every list and feed validator changes with it.
-pub fn touch(conn: &mut SqliteConnection, now: i64) -> QueryResult<()> {
+pub fn touch(conn: &mut SqliteConnection, now: i64) -> StoreResult<()> {
     diesel::update(site_state::table.find(1))
         .set((
             site_state::version.eq(site_state::version + 1),
@@ -94,7 +96,7 @@ pub fn touch(conn: &mut SqliteConnection, now: i64) -> QueryResult<()> {
 /// after it was purged). A public article gets an `upsert` at a new seq; one that left
 /// public view gets a `delete` with the slug the public knew; one the public never saw
 /// gets nothing, so drafts never leak through the log.
-pub fn record(conn: &mut SqliteConnection, article_id: i32, now: i64) -> QueryResult<()> {
+pub fn record(conn: &mut SqliteConnection, article_id: i32, now: i64) -> StoreResult<()> {
     let state: Option<PublicState> = articles::table
         .find(article_id)
         .select((
@@ -136,16 +138,17 @@ pub fn record(conn: &mut SqliteConnection, article_id: i32, now: i64) -> QueryRe
 }
 
 /// The site counter and the two latest write times.
-pub fn site(conn: &mut SqliteConnection) -> QueryResult<SiteRow> {
+pub fn site(conn: &mut SqliteConnection) -> StoreResult<SiteRow> {
     site_state::table
         .find(1)
         .select(SiteRow::as_select())
         .first(conn)
+        .map_err(StoreError::from)
 }
 
 /// The latest publication instant at or before `now` of a live published article: it moves
 /// exactly when a scheduled article falls due, which changes lists without any write.
-pub fn due_watermark(conn: &mut SqliteConnection, now: i64) -> QueryResult<i64> {
+pub fn due_watermark(conn: &mut SqliteConnection, now: i64) -> StoreResult<i64> {
     // sort_at equals published_at for published articles, and the (status, trashed_at,
     // sort_at) index answers this with one seek.
     let m: Option<Option<i64>> = articles::table
@@ -159,7 +162,7 @@ pub fn due_watermark(conn: &mut SqliteConnection, now: i64) -> QueryResult<i64> 
 }
 
 /// How many live published articles fell due within `[from, now]`.
-pub fn due_between(conn: &mut SqliteConnection, from: i64, now: i64) -> QueryResult<i64> {
+pub fn due_between(conn: &mut SqliteConnection, from: i64, now: i64) -> StoreResult<i64> {
     articles::table
         .filter(articles::status.eq("published"))
         .filter(articles::trashed_at.is_null())
@@ -167,17 +170,18 @@ pub fn due_between(conn: &mut SqliteConnection, from: i64, now: i64) -> QueryRes
         .filter(articles::sort_at.le(now))
         .count()
         .get_result(conn)
+        .map_err(StoreError::from)
 }
 
 /// True when a scheduled article fell due that the log does not show yet.
-pub fn needs_sweep(conn: &mut SqliteConnection, now: i64) -> QueryResult<bool> {
+pub fn needs_sweep(conn: &mut SqliteConnection, now: i64) -> StoreResult<bool> {
     let from = site(conn)?.swept_until;
     Ok(due_between(conn, from + 1, now)? > 0)
 }
 
 /// Logs an `upsert` for every scheduled article that fell due since the last sweep. Runs
 /// inside a write transaction.
-pub fn sweep(conn: &mut SqliteConnection, now: i64) -> QueryResult<usize> {
+pub fn sweep(conn: &mut SqliteConnection, now: i64) -> StoreResult<usize> {
     let from = site(conn)?.swept_until;
     let due: Vec<(i32, i32)> = articles::table
         .filter(articles::status.eq("published"))
@@ -208,25 +212,27 @@ pub fn sweep(conn: &mut SqliteConnection, now: i64) -> QueryResult<usize> {
 }
 
 /// Log entries after `since`, oldest first.
-pub fn after(conn: &mut SqliteConnection, since: i64, limit: i64) -> QueryResult<Vec<ChangeRow>> {
+pub fn after(conn: &mut SqliteConnection, since: i64, limit: i64) -> StoreResult<Vec<ChangeRow>> {
     changes::table
         .filter(changes::seq.gt(since as i32))
         .order(changes::seq)
         .limit(limit)
         .select(ChangeRow::as_select())
         .load(conn)
+        .map_err(StoreError::from)
 }
 
 /// How many entries lie after `since`.
-pub fn count_after(conn: &mut SqliteConnection, since: i64) -> QueryResult<i64> {
+pub fn count_after(conn: &mut SqliteConnection, since: i64) -> StoreResult<i64> {
     changes::table
         .filter(changes::seq.gt(since as i32))
         .count()
         .get_result(conn)
+        .map_err(StoreError::from)
 }
 
 /// The highest seq ever handed out (0 for an empty log).
-pub fn last_seq(conn: &mut SqliteConnection) -> QueryResult<i64> {
+pub fn last_seq(conn: &mut SqliteConnection) -> StoreResult<i64> {
     #[derive(QueryableByName)]
     struct Seq {
         #[diesel(sql_type = diesel::sql_types::BigInt)]
@@ -245,7 +251,7 @@ pub fn record_carriers(
     conn: &mut SqliteConnection,
     tag_ids: &[i32],
     now: i64,
-) -> QueryResult<usize> {
+) -> StoreResult<usize> {
     use super::schema::article_tags;
     let ids: Vec<i32> = article_tags::table
         .filter(article_tags::tag_id.eq_any(tag_ids))

@@ -9,11 +9,12 @@ use diesel::sqlite::SqliteConnection;
 
 use super::models::ArticleRow;
 use super::schema::{article_tags, articles, tags};
+use crate::db::error::StoreResult;
 use crate::text::analyzer::{ANALYZER_VERSION, index_text};
 use crate::text::markdown::html_text;
 
 /// Removes an article from the index (no-op when it is not there).
-pub fn remove(conn: &mut SqliteConnection, id: i32) -> QueryResult<()> {
+pub fn remove(conn: &mut SqliteConnection, id: i32) -> StoreResult<()> {
     diesel::sql_query("DELETE FROM articles_fts WHERE rowid = ?")
         .bind::<Integer, _>(id)
         .execute(conn)?;
@@ -75,7 +76,7 @@ impl IndexDoc {
 }
 
 /// (Re)writes the index row of an article from the stored row; a trashed one is only removed.
-pub fn index_article(conn: &mut SqliteConnection, row: &ArticleRow) -> QueryResult<()> {
+pub fn index_article(conn: &mut SqliteConnection, row: &ArticleRow) -> StoreResult<()> {
     remove(conn, row.id)?;
     if row.trashed_at.is_some() {
         return Ok(());
@@ -84,7 +85,7 @@ pub fn index_article(conn: &mut SqliteConnection, row: &ArticleRow) -> QueryResu
 }
 
 /// Writes the index row of an article (which must not be in the index).
-pub fn insert_doc(conn: &mut SqliteConnection, id: i32, doc: &IndexDoc) -> QueryResult<()> {
+pub fn insert_doc(conn: &mut SqliteConnection, id: i32, doc: &IndexDoc) -> StoreResult<()> {
     let names: Vec<(String, Option<String>)> = article_tags::table
         .inner_join(tags::table)
         .filter(article_tags::article_id.eq(id))
@@ -112,7 +113,7 @@ pub fn insert_doc(conn: &mut SqliteConnection, id: i32, doc: &IndexDoc) -> Query
 }
 
 /// Re-indexes every live article carrying a tag (after the tag's names change).
-pub fn reindex_tag(conn: &mut SqliteConnection, tag_id: i32) -> QueryResult<usize> {
+pub fn reindex_tag(conn: &mut SqliteConnection, tag_id: i32) -> StoreResult<usize> {
     let rows: Vec<ArticleRow> = articles::table
         .filter(
             articles::id.eq_any(
@@ -131,7 +132,7 @@ pub fn reindex_tag(conn: &mut SqliteConnection, tag_id: i32) -> QueryResult<usiz
 }
 
 /// Rebuilds the whole index in one transaction; returns how many articles it indexed.
-pub fn reindex_all(conn: &mut SqliteConnection) -> QueryResult<usize> {
+pub fn reindex_all(conn: &mut SqliteConnection) -> StoreResult<usize> {
     conn.immediate_transaction(|conn| {
         // `delete-all` empties a contentless table without leaving tombstones.
         diesel::sql_query("INSERT INTO articles_fts (articles_fts) VALUES ('delete-all')")
@@ -173,7 +174,7 @@ struct MetaValue {
 }
 
 /// Rebuilds the index when it was built by another analyzer version (or never).
-pub fn ensure_current(conn: &mut SqliteConnection) -> QueryResult<Option<usize>> {
+pub fn ensure_current(conn: &mut SqliteConnection) -> StoreResult<Option<usize>> {
     let current: Option<MetaValue> =
         diesel::sql_query("SELECT value FROM search_meta WHERE key = 'analyzer_version'")
             .get_result(conn)

@@ -5,34 +5,38 @@ use diesel::sqlite::SqliteConnection;
 
 use super::models::{KeyRow, NewKey};
 use super::schema::api_keys;
+use crate::db::error::{StoreError, StoreResult};
 
 /// Stores a new key.
-pub fn insert(conn: &mut SqliteConnection, key: &NewKey) -> QueryResult<KeyRow> {
+pub fn insert(conn: &mut SqliteConnection, key: &NewKey) -> StoreResult<KeyRow> {
     diesel::insert_into(api_keys::table)
         .values(key)
         .returning(KeyRow::as_returning())
         .get_result(conn)
+        .map_err(StoreError::from)
 }
 
 /// The key with this public prefix, revoked or not.
-pub fn by_prefix(conn: &mut SqliteConnection, prefix: &str) -> QueryResult<Option<KeyRow>> {
+pub fn by_prefix(conn: &mut SqliteConnection, prefix: &str) -> StoreResult<Option<KeyRow>> {
     api_keys::table
         .filter(api_keys::prefix.eq(prefix))
         .select(KeyRow::as_select())
         .first(conn)
         .optional()
+        .map_err(StoreError::from)
 }
 
 /// Every key, oldest first.
-pub fn all(conn: &mut SqliteConnection) -> QueryResult<Vec<KeyRow>> {
+pub fn all(conn: &mut SqliteConnection) -> StoreResult<Vec<KeyRow>> {
     api_keys::table
         .order(api_keys::id)
         .select(KeyRow::as_select())
         .load(conn)
+        .map_err(StoreError::from)
 }
 
 /// Revokes the key with this id or prefix; returns how many rows changed.
-pub fn revoke(conn: &mut SqliteConnection, id_or_prefix: &str, now: i64) -> QueryResult<usize> {
+pub fn revoke(conn: &mut SqliteConnection, id_or_prefix: &str, now: i64) -> StoreResult<usize> {
     let target = api_keys::table
         .filter(api_keys::revoked_at.is_null())
         .into_boxed();
@@ -49,4 +53,5 @@ pub fn revoke(conn: &mut SqliteConnection, id_or_prefix: &str, now: i64) -> Quer
     diesel::update(api_keys::table.filter(api_keys::id.eq_any(ids)))
         .set(api_keys::revoked_at.eq(now))
         .execute(conn)
+        .map_err(StoreError::from)
 }

@@ -1,9 +1,11 @@
-//! The store: the SQLite pool with its pragmas, embedded migrations, and the one helper
-//! (`run`) through which every query leaves the async workers.
+//! The store: the SQLite pool with its pragmas, embedded migrations, its connection type
+//! (`Conn`), its own error (`StoreError`), transactions, and the one helper (`run`) through
+//! which every query leaves the async workers. Nothing outside `db/` names Diesel or SQLite.
 
 pub mod articles;
 pub mod backup;
 pub mod changes;
+pub mod error;
 pub mod fts;
 pub mod keys;
 pub mod models;
@@ -21,7 +23,7 @@ use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnectio
 use diesel::sqlite::SqliteConnection;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
-use crate::error::ApiError;
+use error::{StoreError, StoreResult};
 
 /// The migrations in `/migrations`, compiled into the binary.
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
@@ -113,24 +115,88 @@ pub fn open(path: &str) -> Result<DbPool, OpenError> {
 }
 
 /// Runs a synchronous database closure on actix's blocking pool, with a pooled connection.
-pub async fn run<T, F>(pool: &DbPool, f: F) -> Result<T, ApiError>
+/// The closure's error type is the caller's, as long as a store error converts into it.
+pub async fn run<T, E, F>(pool: &DbPool, f: F) -> Result<T, E>
 where
-    F: FnOnce(&mut SqliteConnection) -> Result<T, ApiError> + Send + 'static,
+    F: FnOnce(&mut Conn) -> Result<T, E> + Send + 'static,
     T: Send + 'static,
+    E: From<StoreError> + Send + 'static,
 {
     let pool = pool.clone();
     actix_web::web::block(move || {
-        let mut conn = pool.get()?;
+        let mut conn = pool.get().map_err(StoreError::from)?;
         f(&mut conn)
     })
-    .await?
+    .await
+    .map_err(|e| E::from(StoreError::Other(format!("blocking task: {e}"))))?
+}
+
+/// Carries either the store's error or the caller's out of a Diesel transaction, which
+/// needs an error type that a Diesel error converts into.
+enum TxError<E> {
+    Store(diesel::result::Error),
+    Caller(E),
+}
+
+impl<E> From<diesel::result::Error> for TxError<E> {
+    fn from(e: diesel::result::Error) -> Self {
+        TxError::Store(e)
+    }
+}
+
+fn finish<T, E: From<StoreError>>(outcome: Result<T, TxError<E>>) -> Result<T, E> {
+    outcome.map_err(|e| match e {
+        TxError::Store(e) => E::from(StoreError::from(e)),
+        TxError::Caller(e) => e,
+    })
+}
+
+/// Runs `f` in a read transaction: it sees one snapshot of the database. Rolled back when
+/// `f` fails.
+pub fn transaction<T, E, F>(conn: &mut Conn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut Conn) -> Result<T, E>,
+    E: From<StoreError>,
+{
+    finish(conn.transaction(|conn| f(conn).map_err(TxError::Caller)))
+}
+
+/// Runs `f` in a write transaction that takes the write lock first (`BEGIN IMMEDIATE`), so
+/// its reads and checks stay true until it commits. Rolled back when `f` fails.
+pub fn immediate<T, E, F>(conn: &mut Conn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut Conn) -> Result<T, E>,
+    E: From<StoreError>,
+{
+    finish(conn.immediate_transaction(|conn| f(conn).map_err(TxError::Caller)))
+}
+
+/// A query that touches nothing, to tell whether the database answers (`/readyz`).
+pub fn ping(conn: &mut Conn) -> StoreResult<()> {
+    diesel::sql_query("SELECT 1").execute(conn)?;
+    Ok(())
+}
+
+/// Raises the page cache of a connection that will run a bulk import.
+pub fn prepare_for_import(conn: &mut Conn) -> StoreResult<()> {
+    conn.batch_execute(&format!("PRAGMA cache_size = -{IMPORT_CACHE_KIB};"))?;
+    Ok(())
+}
+
+/// Puts a connection back as the server uses it after a bulk import, and checkpoints the
+/// write-ahead log the import grew.
+pub fn finish_import(conn: &mut Conn) -> StoreResult<()> {
+    conn.batch_execute(&format!(
+        "PRAGMA wal_autocheckpoint = 1000; PRAGMA wal_checkpoint(PASSIVE); PRAGMA cache_size = -{CACHE_KIB};"
+    ))?;
+    Ok(())
 }
 
 /// True when every embedded migration has been applied (for `/readyz`).
-pub fn migrations_applied(conn: &mut SqliteConnection) -> Result<bool, ApiError> {
+pub fn migrations_applied(conn: &mut Conn) -> StoreResult<bool> {
     conn.has_pending_migration(MIGRATIONS)
         .map(|pending| !pending)
-        .map_err(|e| ApiError::internal(format!("checking migrations: {e}")))
+        .map_err(|e| StoreError::Other(format!("checking migrations: {e}")))
 }
 
 /// Current time as stored in the database: microseconds since the Unix epoch, UTC.

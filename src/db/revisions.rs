@@ -5,6 +5,7 @@ use diesel::sqlite::SqliteConnection;
 
 use super::models::{ArticleRow, ArticleTagRow, RevisionRow};
 use super::schema::{article_redirects, article_revisions, tag_redirects};
+use crate::db::error::{StoreError, StoreResult};
 
 /// A tag as a revision records it.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -55,7 +56,7 @@ pub fn snapshot(
     conn: &mut SqliteConnection,
     row: &ArticleRow,
     tags: &[ArticleTagRow],
-) -> QueryResult<()> {
+) -> StoreResult<()> {
     diesel::insert_or_ignore_into(article_revisions::table)
         .values(&row_of(row, tags))
         .execute(conn)?;
@@ -63,12 +64,13 @@ pub fn snapshot(
 }
 
 /// Every recorded earlier version of an article, oldest first.
-pub fn list(conn: &mut SqliteConnection, article_id: i32) -> QueryResult<Vec<RevisionRow>> {
+pub fn list(conn: &mut SqliteConnection, article_id: i32) -> StoreResult<Vec<RevisionRow>> {
     article_revisions::table
         .filter(article_revisions::article_id.eq(article_id))
         .order(article_revisions::version)
         .select(RevisionRow::as_select())
         .load(conn)
+        .map_err(StoreError::from)
 }
 
 /// A page of an article's recorded earlier versions below `below` (the current version),
@@ -79,7 +81,7 @@ pub fn page(
     below: i32,
     offset: i64,
     limit: i64,
-) -> QueryResult<(Vec<RevisionRow>, i64)> {
+) -> StoreResult<(Vec<RevisionRow>, i64)> {
     let mine = article_revisions::table
         .filter(article_revisions::article_id.eq(article_id))
         .filter(article_revisions::version.lt(below));
@@ -98,12 +100,13 @@ pub fn get(
     conn: &mut SqliteConnection,
     article_id: i32,
     version: i32,
-) -> QueryResult<Option<RevisionRow>> {
+) -> StoreResult<Option<RevisionRow>> {
     article_revisions::table
         .find((article_id, version))
         .select(RevisionRow::as_select())
         .first(conn)
         .optional()
+        .map_err(StoreError::from)
 }
 
 /// Parses a revision's tags.
@@ -117,7 +120,7 @@ pub fn redirect_article(
     old_slug: &str,
     article_id: i32,
     now: i64,
-) -> QueryResult<()> {
+) -> StoreResult<()> {
     diesel::replace_into(article_redirects::table)
         .values((
             article_redirects::slug.eq(old_slug),
@@ -129,16 +132,17 @@ pub fn redirect_article(
 }
 
 /// The article an old slug now points at.
-pub fn article_redirect(conn: &mut SqliteConnection, slug: &str) -> QueryResult<Option<i32>> {
+pub fn article_redirect(conn: &mut SqliteConnection, slug: &str) -> StoreResult<Option<i32>> {
     article_redirects::table
         .find(slug)
         .select(article_redirects::article_id)
         .first(conn)
         .optional()
+        .map_err(StoreError::from)
 }
 
 /// Drops a redirect whose slug an article holds again.
-pub fn drop_article_redirect(conn: &mut SqliteConnection, slug: &str) -> QueryResult<()> {
+pub fn drop_article_redirect(conn: &mut SqliteConnection, slug: &str) -> StoreResult<()> {
     diesel::delete(article_redirects::table.find(slug)).execute(conn)?;
     Ok(())
 }
@@ -149,7 +153,7 @@ pub fn add_tag_redirect(
     old_slug: &str,
     tag: i32,
     now: i64,
-) -> QueryResult<()> {
+) -> StoreResult<()> {
     diesel::insert_or_ignore_into(tag_redirects::table)
         .values((
             tag_redirects::slug.eq(old_slug),
@@ -167,7 +171,7 @@ pub fn redirect_tag(
     from_tag: i32,
     to_tag: i32,
     now: i64,
-) -> QueryResult<()> {
+) -> StoreResult<()> {
     diesel::update(tag_redirects::table.filter(tag_redirects::tag_id.eq(from_tag)))
         .set(tag_redirects::tag_id.eq(to_tag))
         .execute(conn)?;
@@ -182,23 +186,25 @@ pub fn redirect_tag(
 }
 
 /// The tag an old slug now points at.
-pub fn tag_redirect(conn: &mut SqliteConnection, slug: &str) -> QueryResult<Option<i32>> {
+pub fn tag_redirect(conn: &mut SqliteConnection, slug: &str) -> StoreResult<Option<i32>> {
     tag_redirects::table
         .find(slug)
         .select(tag_redirects::tag_id)
         .first(conn)
         .optional()
+        .map_err(StoreError::from)
 }
 
 /// Every tag redirect: (old slug, tag id).
-pub fn tag_redirects(conn: &mut SqliteConnection) -> QueryResult<Vec<(String, i32)>> {
+pub fn tag_redirects(conn: &mut SqliteConnection) -> StoreResult<Vec<(String, i32)>> {
     tag_redirects::table
         .select((tag_redirects::slug, tag_redirects::tag_id))
         .load(conn)
+        .map_err(StoreError::from)
 }
 
 /// Drops a redirect whose slug a tag holds again.
-pub fn drop_tag_redirect(conn: &mut SqliteConnection, slug: &str) -> QueryResult<()> {
+pub fn drop_tag_redirect(conn: &mut SqliteConnection, slug: &str) -> StoreResult<()> {
     diesel::delete(tag_redirects::table.find(slug)).execute(conn)?;
     Ok(())
 }

@@ -12,7 +12,8 @@ use diesel::sqlite::SqliteConnection;
 
 use super::schema::articles;
 use super::{DbConn, DbPool, changes};
-use crate::error::ApiError;
+
+use crate::db::error::StoreResult;
 
 const SECOND: i64 = 1_000_000;
 
@@ -50,7 +51,7 @@ pub struct SiteWatch {
 
 impl SiteWatch {
     /// Takes one connection from `pool` for good, as the probe.
-    pub fn new(pool: &DbPool) -> Result<SiteWatch, ApiError> {
+    pub fn new(pool: &DbPool) -> StoreResult<SiteWatch> {
         Ok(SiteWatch {
             probe: Mutex::new(pool.get()?),
             snapshot: Mutex::new(None),
@@ -67,7 +68,7 @@ impl SiteWatch {
 
     /// The site state at `now`: from memory when nothing was committed since and nothing
     /// fell due, else read again (and remembered).
-    pub async fn current(&self, pool: &DbPool, now: i64) -> Result<SiteSnapshot, ApiError> {
+    pub async fn current(&self, pool: &DbPool, now: i64) -> StoreResult<SiteSnapshot> {
         // Read before the snapshot is loaded: a commit in between makes the snapshot look
         // older than it is, which costs one more load and is never stale.
         let dv = self.data_version();
@@ -78,7 +79,7 @@ impl SiteWatch {
         {
             return Ok(s);
         }
-        let mut fresh = super::run(pool, move |conn| Ok(load(conn, now)?)).await?;
+        let mut fresh = super::run(pool, move |conn| load(conn, now)).await?;
         if let Some(dv) = dv {
             fresh.data_version = dv;
             if let Ok(mut guard) = self.snapshot.lock() {
@@ -90,7 +91,7 @@ impl SiteWatch {
 }
 
 /// Reads the site state at `now`.
-fn load(conn: &mut SqliteConnection, now: i64) -> QueryResult<SiteSnapshot> {
+fn load(conn: &mut SqliteConnection, now: i64) -> StoreResult<SiteSnapshot> {
     let site = changes::site(conn)?;
     let watermark = changes::due_watermark(conn, now)?;
     // Several articles falling due in the watermark's second make it ambiguous too.

@@ -32,8 +32,7 @@ pub async fn healthz() -> HttpResponse {
 #[get("/readyz")]
 pub async fn readyz(pool: web::Data<DbPool>) -> Result<HttpResponse, ApiError> {
     let applied = db::run(&pool, |conn| {
-        use diesel::RunQueryDsl;
-        diesel::sql_query("SELECT 1").execute(conn)?;
+        db::ping(conn)?;
         db::migrations_applied(conn)
     })
     .await

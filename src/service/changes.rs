@@ -1,8 +1,6 @@
 //! The change log as partners read it: sweep in articles that fell due, then one consistent
 //! page of entries with the public articles attached.
 
-use diesel::prelude::*;
-
 use crate::db::Conn;
 use crate::db::{self, now_micros};
 use crate::dto::change::{Change, ChangeOp, ChangesParams};
@@ -60,10 +58,10 @@ pub fn list(conn: &mut Conn, p: &ChangesParams) -> Result<ChangePage, ApiError> 
     // Scheduled articles become public without a write; the first poll after that logs
     // them, so no poll can step past them.
     if db::changes::needs_sweep(conn, now)? {
-        conn.immediate_transaction(|conn| db::changes::sweep(conn, now))?;
+        db::immediate(conn, |conn| db::changes::sweep(conn, now))?;
     }
     // One read transaction: the entries and the articles they point at are one snapshot.
-    conn.transaction(|conn| {
+    db::transaction(conn, |conn| {
         let last = db::changes::last_seq(conn)?;
         if since > last {
             // A well-formed cursor this log never issued: the state differs (a restored or
@@ -79,11 +77,10 @@ pub fn list(conn: &mut Conn, p: &ChangesParams) -> Result<ChangePage, ApiError> 
             .filter(|r| r.op == ChangeOp::Upsert)
             .map(|r| r.article_id)
             .collect();
-        let mut articles: std::collections::HashMap<i32, _> =
-            db::articles::by_ids(conn, &upserts)?
-                .into_iter()
-                .map(|a| (a.id, a))
-                .collect();
+        let mut articles: std::collections::HashMap<i32, _> = db::articles::by_ids(conn, &upserts)?
+            .into_iter()
+            .map(|a| (a.id, a))
+            .collect();
         let mut tags = db::articles::tags_of(conn, &upserts)?;
         let next_since = rows.last().map_or(since, |r| i64::from(r.seq));
         let data = rows

@@ -250,7 +250,7 @@ fn validate(
 /// Creates a tag.
 pub fn create(conn: &mut Conn, input: TagCreate) -> Result<Tag, ApiError> {
     input.validate()?;
-    conn.immediate_transaction(|conn| create_in(conn, input))
+    db::immediate(conn, |conn| create_in(conn, input))
 }
 
 /// Creates a tag inside a transaction the caller holds (an import's batch); the input was
@@ -288,7 +288,7 @@ pub fn patch(
     if_match: Option<&IfMatch>,
 ) -> Result<Tag, ApiError> {
     p.validate()?;
-    conn.immediate_transaction(|conn| patch_in(conn, slug, p, if_match))
+    db::immediate(conn, |conn| patch_in(conn, slug, p, if_match))
 }
 
 /// Changes a tag inside a transaction the caller holds; the patch was validated.
@@ -365,7 +365,7 @@ fn carried_message(slug: &str, live: i64, trashed: i64) -> String {
 
 /// Deletes a tag no article carries.
 pub fn delete(conn: &mut Conn, slug: &str, if_match: Option<&IfMatch>) -> Result<(), ApiError> {
-    conn.immediate_transaction(|conn| {
+    db::immediate(conn, |conn| {
         let row = db::tags::by_slug(conn, &nfc(slug))?
             .ok_or_else(|| ApiError::NotFound(format!("no tag with slug `{}`", echo(slug))))?;
         check_tag_match(if_match, row.updated_at)?;
@@ -400,7 +400,7 @@ pub fn merge(
 ) -> Result<TagMergeResult, ApiError> {
     input.validate()?;
     let into = nfc(input.into.as_deref().unwrap_or("").trim());
-    conn.immediate_transaction(|conn| {
+    db::immediate(conn, |conn| {
         let all = db::tags::all(conn)?;
         let source = all
             .iter()
@@ -408,11 +408,9 @@ pub fn merge(
             .cloned()
             .ok_or_else(|| ApiError::NotFound(format!("no tag with slug `{}`", echo(slug))))?;
         check_tag_match(if_match, source.updated_at)?;
-        let target = find_tag(conn, &all, &into)?
-            .cloned()
-            .ok_or_else(|| {
-                ApiError::invalid_field("into", format!("no tag with slug `{}`", echo(&into)))
-            })?;
+        let target = find_tag(conn, &all, &into)?.cloned().ok_or_else(|| {
+            ApiError::invalid_field("into", format!("no tag with slug `{}`", echo(&into)))
+        })?;
         if target.id == source.id {
             return Err(ApiError::Conflict(format!(
                 "`{}` is the tag being merged; a tag cannot be merged into itself",

@@ -140,6 +140,34 @@ fn bad_query_parameters_are_400_naming_each() {
     assert!(p["errors"][0]["message"].as_str().unwrap().contains("100"));
 }
 
+/// An unknown parameter is named beside every other bad one, not instead of them.
+#[test]
+fn unknown_parameters_do_not_hide_the_other_bad_ones() {
+    let app = TestApp::spawn();
+    let p = problem(
+        app.get("/api/v1/articles?tags=x&lang=ar&limit=0&page=0&sort=best&tag_mode=some"),
+        400,
+    );
+    let mut fields = error_fields(&p);
+    fields.sort();
+    assert_eq!(
+        fields,
+        vec!["lang", "limit", "page", "sort", "tag_mode", "tags"]
+    );
+    assert!(
+        p["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("unknown parameter"),
+        "{p}"
+    );
+    // Other endpoints name every unknown parameter too.
+    let p = problem(app.get("/api/v1/tags?colour=red&size=big"), 400);
+    let mut fields = error_fields(&p);
+    fields.sort();
+    assert_eq!(fields, vec!["colour", "size"]);
+}
+
 #[test]
 fn unknown_route_404_wrong_method_405() {
     let app = TestApp::spawn();

@@ -8,6 +8,7 @@ use diesel::sql_types::{BigInt, Double, Integer, Text};
 use super::super::fts;
 use super::ArticleRow;
 use crate::db::Conn;
+use crate::db::error::StoreResult;
 use crate::model::ArticleStatus;
 
 /// Which articles a reader may see.
@@ -257,7 +258,7 @@ struct Hit {
 
 /// One page of articles and the total matching the filters. Fetches one row more than the
 /// limit so the caller knows whether a next page exists.
-pub fn list(conn: &mut Conn, f: &ArticleFilter) -> QueryResult<Page> {
+pub fn list(conn: &mut Conn, f: &ArticleFilter) -> StoreResult<Page> {
     if let Some(expr) = &f.search {
         return search(conn, f, expr);
     }
@@ -308,7 +309,7 @@ fn offset_or_after(f: &ArticleFilter, conds: &mut Where, score: Option<&str>) ->
 }
 
 /// One page of a search: the list's conditions over the rows the index matches.
-fn search(conn: &mut Conn, f: &ArticleFilter, expr: &str) -> QueryResult<Page> {
+fn search(conn: &mut Conn, f: &ArticleFilter, expr: &str) -> StoreResult<Page> {
     let at = match f.paging {
         Paging::After(Some(k)) if f.sort == Sort::Relevance => k.at,
         _ => fts::scoring_instant(f.now),

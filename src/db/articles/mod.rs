@@ -10,6 +10,7 @@ use diesel::sqlite::SqliteConnection;
 use super::fts::IndexDoc;
 use super::models::{ArticleRow, ArticleTagRow, ArticleWrite, NewArticleTag};
 use super::schema::{article_tags, articles, tags};
+use crate::db::error::{StoreError, StoreResult};
 use crate::model::RevisionAction;
 use crate::text::slug::with_suffix;
 
@@ -18,7 +19,7 @@ mod list;
 pub use list::{ArticleFilter, Keyset, Page, Paging, Sort, Visibility, Where, list, sort_value};
 
 /// Live articles by id, in the order of `ids`.
-pub fn by_ids(conn: &mut SqliteConnection, ids: &[i32]) -> QueryResult<Vec<ArticleRow>> {
+pub fn by_ids(conn: &mut SqliteConnection, ids: &[i32]) -> StoreResult<Vec<ArticleRow>> {
     let mut rows: Vec<ArticleRow> = articles::table
         .filter(articles::id.eq_any(ids))
         .select(ArticleRow::as_select())
@@ -31,7 +32,7 @@ pub fn by_ids(conn: &mut SqliteConnection, ids: &[i32]) -> QueryResult<Vec<Artic
 pub fn tags_of(
     conn: &mut SqliteConnection,
     ids: &[i32],
-) -> QueryResult<HashMap<i32, Vec<ArticleTagRow>>> {
+) -> StoreResult<HashMap<i32, Vec<ArticleTagRow>>> {
     let rows: Vec<ArticleTagRow> = article_tags::table
         .inner_join(tags::table)
         .filter(article_tags::article_id.eq_any(ids))
@@ -52,12 +53,13 @@ pub fn tags_of(
 }
 
 /// The last two change times of each tag an article carries (its body embeds them).
-pub fn tag_times(conn: &mut SqliteConnection, id: i32) -> QueryResult<Vec<(i64, Option<i64>)>> {
+pub fn tag_times(conn: &mut SqliteConnection, id: i32) -> StoreResult<Vec<(i64, Option<i64>)>> {
     article_tags::table
         .inner_join(tags::table)
         .filter(article_tags::article_id.eq(id))
         .select((tags::updated_at, tags::prev_updated_at))
         .load(conn)
+        .map_err(StoreError::from)
 }
 
 /// A live article by id or slug that `visibility` lets the reader see.
@@ -66,7 +68,7 @@ pub fn find(
     reference: &ArticleRef,
     visibility: Visibility,
     now: i64,
-) -> QueryResult<Option<ArticleRow>> {
+) -> StoreResult<Option<ArticleRow>> {
     let conds = Where::visible(visibility, now).sql();
     match reference {
         ArticleRef::Id(id) => diesel::sql_query(format!(
@@ -74,13 +76,15 @@ pub fn find(
         ))
         .bind::<diesel::sql_types::Integer, _>(*id)
         .get_result(conn)
-        .optional(),
+        .optional()
+        .map_err(StoreError::from),
         ArticleRef::Slug(slug) => diesel::sql_query(format!(
             "SELECT a.* FROM articles a WHERE a.slug = ? AND {conds}"
         ))
         .bind::<diesel::sql_types::Text, _>(slug)
         .get_result(conn)
-        .optional(),
+        .optional()
+        .map_err(StoreError::from),
     }
 }
 
@@ -98,7 +102,7 @@ pub fn slug_holder(
     conn: &mut SqliteConnection,
     slug: &str,
     except: Option<i32>,
-) -> QueryResult<Option<i32>> {
+) -> StoreResult<Option<i32>> {
     let mut q = articles::table
         .filter(articles::slug.eq(slug))
         .filter(articles::trashed_at.is_null())
@@ -107,7 +111,7 @@ pub fn slug_holder(
     if let Some(id) = except {
         q = q.filter(articles::id.ne(id));
     }
-    q.first(conn).optional()
+    q.first(conn).optional().map_err(StoreError::from)
 }
 
 /// The first free slug among `base`, `base-2`, `base-3`, …
@@ -115,7 +119,7 @@ pub fn free_slug(
     conn: &mut SqliteConnection,
     base: &str,
     except: Option<i32>,
-) -> QueryResult<String> {
+) -> StoreResult<String> {
     let mut n = 1;
     loop {
         let candidate = with_suffix(base, n);
@@ -134,7 +138,7 @@ pub fn insert(
     tag_ids: &[i32],
     now: i64,
     index: &IndexDoc,
-) -> QueryResult<i32> {
+) -> StoreResult<i32> {
     let id = next_id(conn)?;
     diesel::insert_into(articles::table)
         .values((write, articles::id.eq(id), articles::created_at.eq(now)))
@@ -145,7 +149,7 @@ pub fn insert(
 }
 
 /// The next article id: above every id ever handed out, purged ones included.
-fn next_id(conn: &mut SqliteConnection) -> QueryResult<i32> {
+fn next_id(conn: &mut SqliteConnection) -> StoreResult<i32> {
     let live_max: Option<i32> = articles::table
         .select(diesel::dsl::max(articles::id))
         .first(conn)?;
@@ -153,7 +157,7 @@ fn next_id(conn: &mut SqliteConnection) -> QueryResult<i32> {
 }
 
 /// Keeps the current version of an article as a revision before it changes; returns it.
-fn keep_revision(conn: &mut SqliteConnection, id: i32) -> QueryResult<ArticleRow> {
+fn keep_revision(conn: &mut SqliteConnection, id: i32) -> StoreResult<ArticleRow> {
     let row: ArticleRow = articles::table
         .find(id)
         .select(ArticleRow::as_select())
@@ -171,7 +175,7 @@ pub fn update(
     write: &ArticleWrite,
     tag_ids: &[i32],
     index: &IndexDoc,
-) -> QueryResult<ArticleRow> {
+) -> StoreResult<ArticleRow> {
     let old_slug = keep_revision(conn, id)?.slug;
     if old_slug != write.slug {
         super::revisions::redirect_article(conn, &old_slug, id, write.updated_at)?;
@@ -191,12 +195,12 @@ pub fn update(
     Ok(row)
 }
 
-fn set_tags(conn: &mut SqliteConnection, id: i32, tag_ids: &[i32]) -> QueryResult<()> {
+fn set_tags(conn: &mut SqliteConnection, id: i32, tag_ids: &[i32]) -> StoreResult<()> {
     diesel::delete(article_tags::table.filter(article_tags::article_id.eq(id))).execute(conn)?;
     insert_tags(conn, id, tag_ids)
 }
 
-fn insert_tags(conn: &mut SqliteConnection, id: i32, tag_ids: &[i32]) -> QueryResult<()> {
+fn insert_tags(conn: &mut SqliteConnection, id: i32, tag_ids: &[i32]) -> StoreResult<()> {
     if tag_ids.is_empty() {
         return Ok(());
     }
@@ -216,7 +220,7 @@ fn insert_tags(conn: &mut SqliteConnection, id: i32, tag_ids: &[i32]) -> QueryRe
 }
 
 /// Moves a live article to the trash, bumping its version.
-pub fn trash(conn: &mut SqliteConnection, id: i32, now: i64, by: &str) -> QueryResult<ArticleRow> {
+pub fn trash(conn: &mut SqliteConnection, id: i32, now: i64, by: &str) -> StoreResult<ArticleRow> {
     keep_revision(conn, id)?;
     let row = diesel::update(
         articles::table
@@ -238,7 +242,7 @@ pub fn trash(conn: &mut SqliteConnection, id: i32, now: i64, by: &str) -> QueryR
 }
 
 /// Number of publicly visible articles.
-pub fn count_public(conn: &mut SqliteConnection, now: i64) -> QueryResult<i64> {
+pub fn count_public(conn: &mut SqliteConnection, now: i64) -> StoreResult<i64> {
     #[derive(QueryableByName)]
     struct Count {
         #[diesel(sql_type = diesel::sql_types::BigInt)]
@@ -250,11 +254,15 @@ pub fn count_public(conn: &mut SqliteConnection, now: i64) -> QueryResult<i64> {
     ))
     .get_result::<Count>(conn)
     .map(|c| c.n)
+    .map_err(StoreError::from)
 }
 
 /// Number of live articles (for the demo loader).
-pub fn count_all(conn: &mut SqliteConnection) -> QueryResult<i64> {
-    articles::table.count().get_result(conn)
+pub fn count_all(conn: &mut SqliteConnection) -> StoreResult<i64> {
+    articles::table
+        .count()
+        .get_result(conn)
+        .map_err(StoreError::from)
 }
 
 /// Public articles other than `id` sharing at least one of the weighted tags, best first:
@@ -265,7 +273,7 @@ pub fn related(
     weights: &[(i32, f64)],
     now: i64,
     limit: i64,
-) -> QueryResult<(Vec<i32>, i64)> {
+) -> StoreResult<(Vec<i32>, i64)> {
     use diesel::sql_types::{BigInt, Integer};
     #[derive(QueryableByName)]
     struct Hit {
@@ -305,18 +313,23 @@ pub fn related(
 pub fn find_trashed(
     conn: &mut SqliteConnection,
     reference: &ArticleRef,
-) -> QueryResult<Option<ArticleRow>> {
+) -> StoreResult<Option<ArticleRow>> {
     let q = articles::table
         .filter(articles::trashed_at.is_not_null())
         .select(ArticleRow::as_select())
         .into_boxed();
     match reference {
-        ArticleRef::Id(id) => q.filter(articles::id.eq(*id)).first(conn).optional(),
+        ArticleRef::Id(id) => q
+            .filter(articles::id.eq(*id))
+            .first(conn)
+            .optional()
+            .map_err(StoreError::from),
         ArticleRef::Slug(slug) => q
             .filter(articles::slug.eq(slug.clone()))
             .order((articles::trashed_at.desc(), articles::id.desc()))
             .first(conn)
-            .optional(),
+            .optional()
+            .map_err(StoreError::from),
     }
 }
 
@@ -327,7 +340,7 @@ pub fn untrash(
     id: i32,
     now: i64,
     by: &str,
-) -> QueryResult<ArticleRow> {
+) -> StoreResult<ArticleRow> {
     keep_revision(conn, id)?;
     let row: ArticleRow = diesel::update(articles::table.find(id))
         .set((
@@ -345,9 +358,11 @@ pub fn untrash(
 }
 
 /// Deletes an article for good: its tags, revisions, redirects and index row go with it.
-pub fn purge(conn: &mut SqliteConnection, id: i32) -> QueryResult<usize> {
+pub fn purge(conn: &mut SqliteConnection, id: i32) -> StoreResult<usize> {
     super::fts::remove(conn, id)?;
-    diesel::delete(articles::table.find(id)).execute(conn)
+    diesel::delete(articles::table.find(id))
+        .execute(conn)
+        .map_err(StoreError::from)
 }
 
 /// Moves every link to `from` onto `to` (dropping it where the article has both); returns
@@ -358,7 +373,7 @@ pub fn retag(
     to: i32,
     now: i64,
     by: &str,
-) -> QueryResult<Vec<i32>> {
+) -> StoreResult<Vec<i32>> {
     let ids: Vec<i32> = article_tags::table
         .filter(article_tags::tag_id.eq(from))
         .select(article_tags::article_id)
@@ -399,7 +414,7 @@ pub fn live_after(
     conn: &mut SqliteConnection,
     after_id: i32,
     limit: i64,
-) -> QueryResult<Vec<ArticleRow>> {
+) -> StoreResult<Vec<ArticleRow>> {
     articles::table
         .filter(articles::trashed_at.is_null())
         .filter(articles::id.gt(after_id))
@@ -407,4 +422,5 @@ pub fn live_after(
         .limit(limit)
         .select(ArticleRow::as_select())
         .load(conn)
+        .map_err(StoreError::from)
 }

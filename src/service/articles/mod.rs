@@ -1,10 +1,9 @@
 //! Articles: the list (`query`), reads (`read`), writes (`write`) and history (`revisions`),
 //! and what they share: references, visibility, rows into wire types.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use chrono::{DateTime, FixedOffset};
-use diesel::prelude::*;
 use serde_json::{Map, Value};
 
 use super::params::{self, csv};

@@ -51,7 +51,7 @@ pub fn revisions(
     page: i64,
     limit: i64,
 ) -> Result<(Vec<Revision>, i64), ApiError> {
-    conn.transaction(|conn| {
+    db::transaction(conn, |conn| {
         let row = find_any(conn, reference)?;
         let offset = (page - 1) * limit;
         let (earlier, kept) = db::revisions::page(conn, row.id, row.version, offset, limit)?;
@@ -69,7 +69,7 @@ pub fn revisions(
 
 /// One version of an article (the current one included).
 pub fn revision(conn: &mut Conn, reference: &str, version: i32) -> Result<Revision, ApiError> {
-    conn.transaction(|conn| {
+    db::transaction(conn, |conn| {
         let row = find_any(conn, reference)?;
         if version == row.version {
             return Ok(revision_wire(current_as_revision(conn, &row)?, true));
@@ -94,7 +94,7 @@ pub fn restore_revision(
     by: &str,
     if_match: Option<&IfMatch>,
 ) -> Result<Article, ApiError> {
-    conn.immediate_transaction(|conn| {
+    db::immediate(conn, |conn| {
         let row = find_for_write(conn, reference)?;
         check_if_match(if_match, row.version)?;
         let rev = if version == row.version {
@@ -137,7 +137,14 @@ pub fn restore_revision(
         let fields = Fields::from_revision(&rev, slugs);
         let current_ids = tag_ids_of(conn, row.id)?;
         // Restoring what is already current is not a new version (as a no-op PATCH).
-        let (row, _) = rewrite(conn, row, prepare(fields), &current_ids, by, RevisionAction::Revert)?;
+        let (row, _) = rewrite(
+            conn,
+            row,
+            prepare(fields),
+            &current_ids,
+            by,
+            RevisionAction::Revert,
+        )?;
         load_wire(conn, row)
     })
 }

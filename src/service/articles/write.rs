@@ -117,15 +117,7 @@ pub(super) fn tag_ids(conn: &mut Conn, slugs: &[String]) -> Result<Vec<i32>, Api
     let mut ids = Vec::new();
     let mut seen = HashSet::new();
     let mut unknown = Vec::new();
-    let found: HashMap<String, i32> = {
-        use crate::db::schema::tags;
-        tags::table
-            .filter(tags::slug.eq_any(slugs))
-            .select((tags::slug, tags::id))
-            .load::<(String, i32)>(conn)?
-            .into_iter()
-            .collect()
-    };
+    let found = db::tags::ids_by_slug(conn, slugs)?;
     for slug in slugs {
         // A merged tag's old slug still names the tag it went into.
         let id = match found.get(slug) {
@@ -277,7 +269,7 @@ pub(super) fn build(
 /// Creates an article, in its own immediate transaction.
 pub fn create(conn: &mut Conn, input: ArticleCreate, by: &str) -> Result<Article, ApiError> {
     let prepared = prepare_create(input)?;
-    conn.immediate_transaction(|conn| {
+    db::immediate(conn, |conn| {
         let id = create_prepared(conn, prepared, by, RevisionAction::Create)?;
         let row = db::articles::find(conn, &ArticleRef::Id(id), Visibility::All, now_micros())?
             .ok_or_else(|| ApiError::internal("a created article vanished"))?;
@@ -368,7 +360,7 @@ pub fn replace(
     if_match: Option<&IfMatch>,
 ) -> Result<Article, ApiError> {
     let mut prepared = prepare_create(input)?;
-    conn.immediate_transaction(|conn| {
+    db::immediate(conn, |conn| {
         let row = find_for_write(conn, reference)?;
         check_if_match(if_match, row.version)?;
         // A stored date stays when the body leaves it out: a PUT that fixes a typo must not
@@ -394,7 +386,7 @@ pub fn patch(
     if_match: Option<&IfMatch>,
 ) -> Result<Article, ApiError> {
     patch.validate()?;
-    conn.immediate_transaction(|conn| {
+    db::immediate(conn, |conn| {
         let row = find_for_write(conn, reference)?;
         // Checked inside the write transaction: of two writers holding the same version,
         // exactly one gets through.
@@ -471,7 +463,7 @@ pub fn trash(
     by: &str,
     if_match: Option<&IfMatch>,
 ) -> Result<Article, ApiError> {
-    conn.immediate_transaction(|conn| {
+    db::immediate(conn, |conn| {
         let row = find_for_write(conn, reference)?;
         check_if_match(if_match, row.version)?;
         let now = now_micros();
@@ -489,18 +481,19 @@ pub fn restore(
     by: &str,
     if_match: Option<&IfMatch>,
 ) -> Result<Article, ApiError> {
-    conn.immediate_transaction(|conn| {
+    db::immediate(conn, |conn| {
         let r = parse_ref(reference);
         let row = match db::articles::find_trashed(conn, &r)? {
             Some(row) => row,
             None => {
-                return Err(match db::articles::find(conn, &r, Visibility::All, now_micros())? {
-                    Some(live) => ApiError::Conflict(format!(
-                        "article {} is not in the trash",
-                        live.id
-                    )),
-                    None => not_found(&r),
-                });
+                return Err(
+                    match db::articles::find(conn, &r, Visibility::All, now_micros())? {
+                        Some(live) => {
+                            ApiError::Conflict(format!("article {} is not in the trash", live.id))
+                        }
+                        None => not_found(&r),
+                    },
+                );
             }
         };
         check_if_match(if_match, row.version)?;
@@ -519,7 +512,7 @@ pub fn restore(
 
 /// Deletes an article for good, live or trashed, revisions included (needs `admin`).
 pub fn purge(conn: &mut Conn, reference: &str, if_match: Option<&IfMatch>) -> Result<(), ApiError> {
-    conn.immediate_transaction(|conn| {
+    db::immediate(conn, |conn| {
         let r = parse_ref(reference);
         let row = match db::articles::find(conn, &r, Visibility::All, now_micros())? {
             Some(row) => row,
