@@ -4,7 +4,8 @@
 # endpoint (req/s, p50, p99), a 304 revalidation, nginx serving the same bytes of the latest
 # list from a file (the ceiling, same run), start-up time, import time and peak RSS, and writes
 # bench/RESULTS.md.
-#   bench/run.sh [N]        (BENCH_SECONDS=10 per endpoint by default)
+#   bench/run.sh [N]        (BENCH_SECONDS=10 per endpoint by default; BENCH_BIN=path to
+#                           measure a binary built elsewhere, e.g. an earlier commit's)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/anbaa-target}"
@@ -21,14 +22,17 @@ if [ ${#need[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" > /dev/null
 fi
 
-cargo build --release --locked --bin anbaa
+# BENCH_BIN=path measures another build (an earlier commit's, to compare) instead.
+if [ -z "${BENCH_BIN:-}" ]; then
+    cargo build --release --locked --bin anbaa
+fi
 # The generator is built apart, in its own target directory: an example pulls in the
 # dev-dependencies, whose features would otherwise also shape the server binary measured here;
 # this way it is exactly the one `cargo build --release` gives users.
 tools="$HOME/.cache/anbaa-bench-tools" # outside the CI cache, which is capped at 8 GB
 CARGO_TARGET_DIR="$tools" CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
     cargo build --release --locked --example gen_corpus
-bin="$CARGO_TARGET_DIR/release/anbaa"
+bin="${BENCH_BIN:-$CARGO_TARGET_DIR/release/anbaa}"
 work="$(mktemp -d)"
 port=18800
 nginx_port=18801

@@ -49,12 +49,14 @@ pub async fn list_articles(
     settings: web::Data<Settings>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    // Every parameter is checked before anything else happens, a connection included.
-    let query = service::articles::ListQuery::parse(req.query_string(), &caller)?;
+    // A cached answer or a 304 is sent before the query is parsed: only a well-formed query
+    // ever had a 200 to cache or an ETag to send back.
     let validator = match super::site_read(&req, &pool, &settings).await? {
         Ok(v) => v,
         Err(answer) => return Ok(answer),
     };
+    // Every parameter is checked before a connection is taken.
+    let query = service::articles::ListQuery::parse(req.query_string(), &caller)?;
     let by_page = query.by_page();
     let gate = req.app_data::<web::Data<crate::search::SearchGate>>();
     let _permit = match &gate {

@@ -261,70 +261,57 @@ impl ListQuery {
 
 /// Lists articles as a parsed `GET /api/v1/articles` asks; an unknown tag slug is a 400.
 pub fn list(conn: &mut Conn, query: ListQuery) -> Result<ArticlePage, ApiError> {
-    let ListQuery {
-        q,
-        sort,
-        cursor_kind,
-        cursor,
-        page,
-        by_cursor,
-        limit,
-        all_tags,
-        include_body,
-        fields,
-        visibility,
-        published_after,
-        published_before,
-        updated_after,
-        tags: tag_slugs,
-        exclude_tags,
-    } = query;
     let mut errors = Errors::default();
     // The tag tree is only needed to resolve tag filters; most list requests have none.
-    let (all, redirects) = if tag_slugs.is_empty() && exclude_tags.is_empty() {
+    let (all, redirects) = if query.tags.is_empty() && query.exclude_tags.is_empty() {
         (Vec::new(), Vec::new())
     } else {
         (db::tags::all(conn)?, db::revisions::tag_redirects(conn)?)
     };
-    let tag_groups = resolve_groups(&mut errors, &all, &redirects, "tag", &tag_slugs);
-    let exclude: Vec<i32> =
-        resolve_groups(&mut errors, &all, &redirects, "exclude_tag", &exclude_tags)
-            .into_iter()
-            .flatten()
-            .collect();
+    let tag_groups = resolve_groups(&mut errors, &all, &redirects, "tag", &query.tags);
+    let exclude: Vec<i32> = resolve_groups(
+        &mut errors,
+        &all,
+        &redirects,
+        "exclude_tag",
+        &query.exclude_tags,
+    )
+    .into_iter()
+    .flatten()
+    .collect();
     errors.into_param_result()?;
 
-    let parsed = q.as_deref().map(search::parse);
+    let parsed = query.q.as_deref().map(search::parse);
     let now = now_micros();
     let filter = ArticleFilter {
         tag_groups,
-        all_tags,
+        all_tags: query.all_tags,
         exclude_tags: exclude,
-        published_after,
-        published_before,
-        updated_after,
-        visibility,
-        sort,
-        limit,
-        paging: match page {
+        published_after: query.published_after,
+        published_before: query.published_before,
+        updated_after: query.updated_after,
+        visibility: query.visibility,
+        sort: query.sort,
+        limit: query.limit,
+        paging: match query.page {
             Some(n) => Paging::Page(n),
-            None => Paging::After(cursor),
+            None => Paging::After(query.cursor),
         },
         now,
         search: parsed.as_ref().and_then(|p| p.fts.clone()),
     };
-    let page_mode = if by_cursor {
+    let page_mode = if query.by_cursor {
         None
     } else {
-        Some(page.unwrap_or(1))
+        Some(query.page.unwrap_or(1))
     };
     // A search with nothing to look for (only exclusions, only punctuation) finds nothing.
     if parsed.as_ref().is_some_and(|p| p.fts.is_none()) {
         return Ok(ArticlePage {
             data: Vec::new(),
-            selection: fields,
+            selection: query.fields,
             total: 0,
-            limit,
+            limit: query.limit,
             page: page_mode,
             next_cursor: None,
         });
@@ -332,12 +319,20 @@ pub fn list(conn: &mut Conn, query: ListQuery) -> Result<ArticlePage, ApiError> 
     let found = db::articles::list(conn, &filter)?;
     let next_cursor = match (found.rows.last(), found.scores.last()) {
         (Some(last), score) if found.more => {
-            let (name, value, at) = match (sort, score) {
+            let (name, value, at) = match (query.sort, score) {
                 (Sort::Relevance, Some(score)) => {
-                    let at = cursor.map_or(db::fts::scoring_instant(now), |c| c.at);
-                    (format!("{cursor_kind}@{at}"), score.to_bits() as i64, at)
+                    let at = query.cursor.map_or(db::fts::scoring_instant(now), |c| c.at);
+                    (
+                        format!("{}@{at}", query.cursor_kind),
+                        score.to_bits() as i64,
+                        at,
+                    )
                 }
-                _ => (cursor_kind.clone(), db::articles::sort_value(last, sort), 0),
+                _ => (
+                    query.cursor_kind.clone(),
+                    db::articles::sort_value(last, query.sort),
+                    0,
+                ),
             };
             Some(params::encode_cursor(
                 &name,
@@ -357,7 +352,8 @@ pub fn list(conn: &mut Conn, query: ListQuery) -> Result<ArticlePage, ApiError> 
         .into_iter()
         .map(|row| {
             // Snippets cost an analysis of the text: only when the caller gets them.
-            let wants_snippet = fields
+            let wants_snippet = query
+                .fields
                 .as_ref()
                 .is_none_or(|f| f.iter().any(|x| x == "snippet"));
             let snippet = parsed.as_ref().filter(|_| wants_snippet).map(|p| {
@@ -366,16 +362,16 @@ pub fn list(conn: &mut Conn, query: ListQuery) -> Result<ArticlePage, ApiError> 
                 search::snippet(&row.title, &row.summary, &body, &p.marks)
             });
             let t = tags.remove(&row.id).unwrap_or_default();
-            let mut item = ArticleListItem::from_article(to_wire(row, t), include_body);
+            let mut item = ArticleListItem::from_article(to_wire(row, t), query.include_body);
             item.snippet = snippet;
             item
         })
         .collect();
     Ok(ArticlePage {
         data,
-        selection: fields,
+        selection: query.fields,
         total: found.total,
-        limit,
+        limit: query.limit,
         page: page_mode,
         next_cursor,
     })
