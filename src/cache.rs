@@ -1,9 +1,9 @@
 //! An in-process cache of public read responses, keyed by their strong validator. The
-//! validator already changes with every write, every scheduled publication and every part
-//! of the request the body depends on, so a key can never name a stale body: invalidation
-//! is the ETag machinery itself. Keys of an older site generation (counter and due
-//! watermark) can never be asked for again, so the first answer of a newer generation
-//! empties the cache: memory follows the current working set, not the write history.
+//! validator already changes with every write that could change the body (for reads
+//! filtered by tags, only writes under those tags), every scheduled publication and every
+//! part of the request the body depends on, so a key can never name a stale body:
+//! invalidation is the ETag machinery itself. Answers under keys no request will name again
+//! stay until the cache is full, which empties it: memory is bounded in bytes and entries.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -30,8 +30,6 @@ struct Entry {
 struct Inner {
     entries: HashMap<String, Arc<Entry>>,
     bytes: usize,
-    /// The site generation the entries belong to.
-    generation: (i64, i64),
 }
 
 /// The cache, shared by every worker.
@@ -48,10 +46,9 @@ pub struct Building {
     _guard: tokio::sync::OwnedMutexGuard<()>,
 }
 
-/// The key a handler computed for this request and the site generation (counter, due
-/// watermark) its answer was built from, for the layer that stores the answer.
+/// The key a handler computed for this request, for the layer that stores the answer.
 #[derive(Debug, Clone)]
-pub struct CacheKey(pub String, pub (i64, i64));
+pub struct CacheKey(pub String);
 
 impl ResponseCache {
     /// A stored answer for `key`, rebuilt as a 200.
@@ -94,16 +91,8 @@ impl ResponseCache {
         let Ok(mut inner) = self.inner.lock() else {
             return;
         };
-        let CacheKey(key, generation) = key;
-        if generation < inner.generation {
-            // Built before a write that has since committed: nobody will ask for it again.
-            return;
-        }
-        if generation > inner.generation
-            || inner.bytes + body.len() > MAX_BYTES
-            || inner.entries.len() >= MAX_ENTRIES
-        {
-            inner.generation = generation;
+        let CacheKey(key) = key;
+        if inner.bytes + body.len() > MAX_BYTES || inner.entries.len() >= MAX_ENTRIES {
             inner.entries.clear();
             inner.bytes = 0;
         }

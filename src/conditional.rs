@@ -63,8 +63,9 @@ pub struct Validator {
     /// The opaque part of the ETag, without quotes.
     tag: String,
     modified: Option<Modified>,
-    /// For site validators, the site generation (counter, due watermark) they come from.
-    generation: Option<(i64, i64)>,
+    /// Built from the site state (not from one article's row): the response cache may keep
+    /// the answer under it.
+    shared: bool,
 }
 
 /// The result of checking a request's preconditions.
@@ -109,6 +110,21 @@ impl Validator {
         pool: &DbPool,
         settings: &Settings,
     ) -> Result<Validator, ApiError> {
+        Validator::scoped(req, pool, settings, &[]).await
+    }
+
+    /// The validator of a list or feed filtered by the tags `slugs` name: it moves with a
+    /// change to an article linked to one of them or to their descendants (its links, its
+    /// fields, its trash), with a change to any tag itself (an article embeds the names of
+    /// all its tags), and with a publication falling due; a write elsewhere leaves it, and
+    /// the cached answer, as they were. Without slugs, or with one that names no tag, it is
+    /// the site's, which every write moves.
+    pub async fn scoped(
+        req: &HttpRequest,
+        pool: &DbPool,
+        settings: &Settings,
+        slugs: &[String],
+    ) -> Result<Validator, ApiError> {
         let now = now_micros();
         let watch = req
             .app_data::<actix_web::web::Data<db::watch::SiteWatch>>()
@@ -116,15 +132,36 @@ impl Validator {
         let site = watch.current(pool, now).await?;
         let (watermark, due_in_second) = (site.watermark, site.due_in_second);
         let mut h = request_fingerprint(req, settings);
-        h.update(site.version.to_le_bytes());
-        h.update(watermark.to_le_bytes());
+        let scope = if slugs.is_empty() {
+            None
+        } else {
+            site.scopes.generations(slugs)
+        };
+        match &scope {
+            None => {
+                h.update(site.version.to_le_bytes());
+                h.update(watermark.to_le_bytes());
+            }
+            Some(tags) => {
+                h.update(b"tags");
+                h.update(site.tags_version.to_le_bytes());
+                for (id, generation, due) in tags {
+                    h.update(id.to_le_bytes());
+                    h.update(generation.to_le_bytes());
+                    h.update(due.to_le_bytes());
+                }
+            }
+        }
         if req.query_string().contains("q=") {
             h.update(crate::db::fts::scoring_instant(now).to_le_bytes());
         }
         let digest = h.finalize();
+        // Last-Modified stays the site's: the date of the last change under these tags is
+        // not kept, and a later date only costs an If-Modified-Since client a full answer.
+        let kind = if scope.is_some() { "g" } else { "s" };
         Ok(Validator {
-            generation: Some((site.version, watermark)),
-            tag: format!("s{}", hex(&digest[..10])),
+            shared: true,
+            tag: format!("{kind}{}", hex(&digest[..10])),
             modified: Some({
                 let mut m = Modified::of(&[site.changed_at, site.prev_changed_at, watermark]);
                 m.ambiguous |= due_in_second > 1 && m.at == watermark;
@@ -155,7 +192,7 @@ impl Validator {
         Validator {
             tag: format!("v{}-{}", a.core.version, hex(&digest[..6])),
             modified: Some(modified),
-            generation: None,
+            shared: false,
         }
     }
 
@@ -165,7 +202,7 @@ impl Validator {
         Validator {
             tag: format!("t{updated_at}-{}", site.tag),
             modified: site.modified,
-            generation: site.generation,
+            shared: site.shared,
         }
     }
 
@@ -180,9 +217,9 @@ impl Validator {
         &self.tag
     }
 
-    /// The site generation a site validator comes from (none for an article's).
-    pub fn generation(&self) -> Option<(i64, i64)> {
-        self.generation
+    /// True when built from the site state, so the response cache may keep the answer.
+    pub fn shared(&self) -> bool {
+        self.shared
     }
 
     /// When the representation last changed (microseconds; 0 when unknown).

@@ -161,6 +161,7 @@ pub struct SiteRow {
     pub changed_at: i64,
     pub prev_changed_at: i64,
     pub swept_until: i64,
+    pub tags_version: i64,
 }
 
 /// One row of `article_revisions`: an earlier version of an article, whole.

@@ -17,6 +17,9 @@ diesel::table! {
         article_id -> Integer,
         tag_id -> Integer,
         position -> Integer,
+        status -> Text,
+        trashed -> Bool,
+        sort_at -> BigInt,
     }
 }
 
@@ -111,6 +114,14 @@ diesel::table! {
         last_article_id -> Integer,
         last_tag_id -> Integer,
         id_authority -> Nullable<Text>,
+        tags_version -> BigInt,
+    }
+}
+
+diesel::table! {
+    tag_generations (tag_id) {
+        tag_id -> Integer,
+        generation -> BigInt,
     }
 }
 
@@ -143,6 +154,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     articles,
     changes,
     site_state,
+    tag_generations,
     tag_redirects,
     tags,
 );

@@ -1,24 +1,77 @@
 //! The site state every public read's validator starts from (the write counter, the due
-//! watermark), kept in memory so a hot read needs no query. It is trusted only while
+//! watermark, and for reads filtered by tags the tag tree and each tag's generation), kept
+//! in memory so a hot read needs no query. It is trusted only while
 //! SQLite's `data_version` is unchanged (no connection, in this process or another such as
 //! `anbaa import`, has committed since it was read) and no scheduled article has fallen due.
 
-use std::sync::Mutex;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use diesel::dsl::min;
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use diesel::sqlite::SqliteConnection;
 
-use super::schema::articles;
+use super::schema::{articles, tag_generations};
 use super::{DbConn, DbPool, changes};
 
 use crate::db::error::StoreResult;
 
 const SECOND: i64 = 1_000_000;
 
+/// What validators of reads filtered by tags are made of: which tags a slug reaches (itself,
+/// or the tag an old slug went to, and their descendants) and each tag's generation.
+#[derive(Debug, Default)]
+pub struct TagScopes {
+    by_slug: HashMap<String, i32>,
+    children: HashMap<i32, Vec<i32>>,
+    generations: HashMap<i32, i64>,
+    /// Per tag, the latest publication instant that has passed among its articles: it moves
+    /// when a scheduled article under the tag falls due, without any write.
+    watermarks: HashMap<i32, i64>,
+}
+
+impl TagScopes {
+    /// The generation and due watermark of every tag the `slugs` reach, by id; `None` when
+    /// a slug names no tag (the read will fail, and takes the site's validator).
+    pub fn generations(&self, slugs: &[String]) -> Option<Vec<(i32, i64, i64)>> {
+        let mut ids = Vec::new();
+        for slug in slugs {
+            let root = *self.by_slug.get(slug)?;
+            let start = ids.len();
+            ids.push(root);
+            let mut i = start;
+            while i < ids.len() {
+                if let Some(kids) = self.children.get(&ids[i]) {
+                    for &k in kids {
+                        // A parent loop is refused on write; this only keeps a walk finite.
+                        if !ids[start..].contains(&k) {
+                            ids.push(k);
+                        }
+                    }
+                }
+                i += 1;
+            }
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        Some(
+            ids.into_iter()
+                .map(|id| {
+                    let generation = self.generations.get(&id).copied().unwrap_or(0);
+                    (
+                        id,
+                        generation,
+                        self.watermarks.get(&id).copied().unwrap_or(0),
+                    )
+                })
+                .collect(),
+        )
+    }
+}
+
 /// What list and feed validators are made of.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct SiteSnapshot {
     /// The site counter: every committed write bumps it.
     pub version: i64,
@@ -30,6 +83,10 @@ pub struct SiteSnapshot {
     pub watermark: i64,
     /// How many articles fell due in the watermark's second (when it matters).
     pub due_in_second: i64,
+    /// Moves with every change to a tag itself (names, parents, merges, deletes).
+    pub tags_version: i64,
+    /// The tag tree and generations, for validators of reads filtered by tags.
+    pub scopes: Arc<TagScopes>,
     /// The next publication instant still ahead: the snapshot is stale from then on.
     valid_until: i64,
     /// `PRAGMA data_version` read before the snapshot was.
@@ -73,17 +130,17 @@ impl SiteWatch {
         // older than it is, which costs one more load and is never stale.
         let dv = self.data_version();
         if let (Some(dv), Ok(guard)) = (dv, self.snapshot.lock())
-            && let Some(s) = *guard
+            && let Some(s) = guard.as_ref()
             && s.data_version == dv
             && now < s.valid_until
         {
-            return Ok(s);
+            return Ok(s.clone());
         }
         let mut fresh = super::run(pool, move |conn| load(conn, now)).await?;
         if let Some(dv) = dv {
             fresh.data_version = dv;
             if let Ok(mut guard) = self.snapshot.lock() {
-                *guard = Some(fresh);
+                *guard = Some(fresh.clone());
             }
         }
         Ok(fresh)
@@ -103,12 +160,14 @@ fn load(conn: &mut SqliteConnection, now: i64) -> StoreResult<SiteSnapshot> {
     };
     // The (status, trashed_at, sort_at) index answers this with one seek.
     let next_due: Option<i64> = articles::table
-        .filter(articles::status.eq("published"))
+        .filter(articles::status.eq(crate::model::ArticleStatus::Published))
         .filter(articles::trashed_at.is_null())
         .filter(articles::sort_at.gt(now))
         .select(min(articles::sort_at))
         .first(conn)?;
     Ok(SiteSnapshot {
+        tags_version: site.tags_version,
+        scopes: Arc::new(scopes(conn, now)?),
         version: site.version,
         changed_at: site.changed_at,
         prev_changed_at: site.prev_changed_at,
@@ -117,4 +176,45 @@ fn load(conn: &mut SqliteConnection, now: i64) -> StoreResult<SiteSnapshot> {
         valid_until: next_due.unwrap_or(i64::MAX),
         data_version: i64::MIN,
     })
+}
+
+#[derive(QueryableByName)]
+struct TagDue {
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    tag_id: i32,
+    #[diesel(sql_type = diesel::sql_types::Nullable<BigInt>)]
+    due: Option<i64>,
+}
+
+/// Reads the tag tree, the tags' generations and their due watermarks at `now`.
+fn scopes(conn: &mut SqliteConnection, now: i64) -> StoreResult<TagScopes> {
+    let mut scopes = TagScopes::default();
+    // Old slugs first, so that a live tag holding a slug again wins.
+    for (slug, id) in super::revisions::tag_redirects(conn)? {
+        scopes.by_slug.insert(slug, id);
+    }
+    for t in super::tags::all(conn)? {
+        if let Some(parent) = t.parent_id {
+            scopes.children.entry(parent).or_default().push(t.id);
+        }
+        scopes.by_slug.insert(t.slug, t.id);
+    }
+    scopes.generations = tag_generations::table
+        .select((tag_generations::tag_id, tag_generations::generation))
+        .load::<(i32, i64)>(conn)?
+        .into_iter()
+        .collect();
+    // One seek per tag in the links' (tag, status, trash, sort instant) index.
+    let dues: Vec<TagDue> = diesel::sql_query(format!(
+        "SELECT t.id AS tag_id, (SELECT MAX(l.sort_at) FROM article_tags l \
+         WHERE l.tag_id = t.id AND l.status = '{}' AND l.trashed = 0 AND l.sort_at <= {now}) AS due \
+         FROM tags t",
+        crate::model::ArticleStatus::Published.as_str()
+    ))
+    .load(conn)?;
+    scopes.watermarks = dues
+        .into_iter()
+        .filter_map(|d| Some((d.tag_id, d.due?)))
+        .collect();
+    Ok(scopes)
 }

@@ -51,7 +51,8 @@ pub async fn list_articles(
 ) -> Result<HttpResponse, ApiError> {
     // A cached answer or a 304 is sent before the query is parsed: only a well-formed query
     // ever had a 200 to cache or an ETag to send back.
-    let validator = match super::site_read(&req, &pool, &settings).await? {
+    let scope = service::articles::ListQuery::scope(req.query_string());
+    let validator = match super::scoped_read(&req, &pool, &settings, &scope).await? {
         Ok(v) => v,
         Err(answer) => return Ok(answer),
     };

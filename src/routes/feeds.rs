@@ -84,7 +84,9 @@ async fn serve_feed(
     tag: Option<String>,
     format: FeedFormat,
 ) -> Result<HttpResponse, ApiError> {
-    let validator = match super::site_read(&req, &pool, &settings).await? {
+    // A tag's feed answers 304 (or from the cache) across writes under other tags.
+    let scope: Vec<String> = tag.iter().map(|t| crate::text::nfc(t)).collect();
+    let validator = match super::scoped_read(&req, &pool, &settings, &scope).await? {
         Ok(v) => v,
         Err(answer) => return Ok(answer),
     };

@@ -163,8 +163,11 @@ pub async fn from_cache(
     }
     let cache = req.app_data::<actix_web::web::Data<crate::cache::ResponseCache>>()?;
     let key = validator.cache_key();
-    // Only answers built from the site state can be cached: its generation bounds their life.
-    let generation = validator.generation()?;
+    // Only answers validated by the site state are cached: their key moves with every write
+    // that could change them.
+    if !validator.shared() {
+        return None;
+    }
     let hit = match cache.get_or_build(key).await {
         Ok(hit) => hit,
         Err(building) => {
@@ -174,7 +177,7 @@ pub async fn from_cache(
                 req.extensions_mut().insert(b);
             }
             req.extensions_mut()
-                .insert(crate::cache::CacheKey(key.to_owned(), generation));
+                .insert(crate::cache::CacheKey(key.to_owned()));
             return None;
         }
     };
@@ -213,8 +216,22 @@ pub async fn site_read(
     pool: &crate::db::DbPool,
     settings: &Settings,
 ) -> Result<Result<crate::conditional::Validator, HttpResponse>, crate::error::ApiError> {
+    scoped_read(req, pool, settings, &[]).await
+}
+
+/// As [`site_read`], for a read filtered by the tags `slugs` name: its validator and cached
+/// answer outlive writes under other tags.
+pub async fn scoped_read(
+    req: &HttpRequest,
+    pool: &crate::db::DbPool,
+    settings: &Settings,
+    slugs: &[String],
+) -> Result<Result<crate::conditional::Validator, HttpResponse>, crate::error::ApiError> {
     use crate::conditional::{Precondition, Validator};
-    let validator = match Validator::site(req, pool, settings).await?.check(req) {
+    let validator = match Validator::scoped(req, pool, settings, slugs)
+        .await?
+        .check(req)
+    {
         Precondition::NotModified(res) => return Ok(Err(res)),
         Precondition::Build(v) => v,
     };

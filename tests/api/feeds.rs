@@ -468,3 +468,210 @@ fn a_cached_tag_page_still_answers_if_modified_since() {
         assert_eq!(res.status(), 304);
     }
 }
+
+/// Sends `path` with `If-None-Match: etag` and returns the status.
+fn revalidate(app: &TestApp, path: &str, etag: &str) -> u16 {
+    app.client
+        .get(app.url(path))
+        .header("If-None-Match", etag)
+        .send()
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+fn etag_of(app: &TestApp, path: &str) -> String {
+    let res = app.get(path);
+    assert_eq!(res.status(), 200, "{path}");
+    res.headers()["etag"].to_str().unwrap().to_owned()
+}
+
+/// A write under one tag changes the feeds and lists of that tag (and of the region above
+/// it) and the unfiltered ones, and leaves another tag's at 304; a tag rename, which any
+/// article may embed, changes every one of them; a purge and a retag do too.
+#[test]
+fn a_write_under_one_tag_leaves_other_tags_feeds_and_lists_at_304() {
+    let app = TestApp::spawn();
+    app.tag("caucasus", "القوقاز", "region", None);
+    app.tag("armenia", "أرمينيا", "country", Some("caucasus"));
+    app.tag("georgia", "جورجيا", "country", Some("caucasus"));
+    app.tag("mongolia", "منغوليا", "country", None);
+    let a = app.article("أرمينيا تفتتح جسرا", &["armenia"]);
+    let m = app.article("منغوليا تصدر الفحم", &["mongolia"]);
+    let watched = [
+        "/feeds/tags/armenia.atom",
+        "/feeds/tags/caucasus.json",
+        "/feeds/tags/mongolia.rss",
+        "/feeds/articles.atom",
+        "/api/v1/articles?tag=armenia",
+        "/api/v1/articles?tag=caucasus&limit=5",
+        "/api/v1/articles?tag=mongolia",
+        "/api/v1/articles?tag=georgia,mongolia",
+        "/api/v1/articles",
+    ];
+    let etags =
+        |app: &TestApp| -> Vec<String> { watched.iter().map(|p| etag_of(app, p)).collect() };
+    let check = |step: &str, app: &TestApp, before: &[String], changed: &[&str]| {
+        for (path, etag) in watched.iter().zip(before) {
+            let status = revalidate(app, path, etag);
+            let expected = if changed.contains(path) { 200 } else { 304 };
+            assert_eq!(status, expected, "{step}: {path}");
+        }
+    };
+
+    // An edit of an Armenian story: Armenia, the Caucasus and the unfiltered ones move.
+    let before = etags(&app);
+    let res = app.send(
+        reqwest::Method::PATCH,
+        &format!("/api/v1/articles/{}", a["id"]),
+        &json!({"title": "أرمينيا تفتتح جسرا جديدا"}),
+    );
+    assert_eq!(res.status(), 200);
+    check(
+        "an edit under Armenia",
+        &app,
+        &before,
+        &[
+            "/feeds/tags/armenia.atom",
+            "/feeds/tags/caucasus.json",
+            "/feeds/articles.atom",
+            "/api/v1/articles?tag=armenia",
+            "/api/v1/articles?tag=caucasus&limit=5",
+            "/api/v1/articles",
+        ],
+    );
+    // The new body is served, not the cached one.
+    assert!(
+        app.get("/feeds/tags/armenia.atom")
+            .text()
+            .unwrap()
+            .contains("جسرا جديدا")
+    );
+
+    // Moving the Mongolian story to Georgia changes Mongolia's and Georgia's (and the
+    // region's) and leaves Armenia's.
+    let before = etags(&app);
+    let res = app.send(
+        reqwest::Method::PATCH,
+        &format!("/api/v1/articles/{}", m["id"]),
+        &json!({"tags": ["georgia"]}),
+    );
+    assert_eq!(res.status(), 200);
+    check(
+        "a story moved from Mongolia to Georgia",
+        &app,
+        &before,
+        &[
+            "/feeds/tags/caucasus.json",
+            "/feeds/tags/mongolia.rss",
+            "/feeds/articles.atom",
+            "/api/v1/articles?tag=caucasus&limit=5",
+            "/api/v1/articles?tag=mongolia",
+            "/api/v1/articles?tag=georgia,mongolia",
+            "/api/v1/articles",
+        ],
+    );
+
+    // A new article under Mongolia alone.
+    let before = etags(&app);
+    let fresh = app.article("منغوليا تستضيف قمة", &["mongolia"]);
+    check(
+        "a new story under Mongolia",
+        &app,
+        &before,
+        &[
+            "/feeds/tags/mongolia.rss",
+            "/feeds/articles.atom",
+            "/api/v1/articles?tag=mongolia",
+            "/api/v1/articles?tag=georgia,mongolia",
+            "/api/v1/articles",
+        ],
+    );
+
+    // A rename changes what every list embeds: all move.
+    let before = etags(&app);
+    let res = app.send(
+        reqwest::Method::PATCH,
+        "/api/v1/tags/georgia",
+        &json!({"name": "جورجيا (الكرج)"}),
+    );
+    assert_eq!(res.status(), 200);
+    check("a tag rename", &app, &before, &watched);
+
+    // Trash and purge of the new Mongolian story: Mongolia's move, Armenia's stay.
+    for purge in [false, true] {
+        let before = etags(&app);
+        let path = format!(
+            "/api/v1/articles/{}{}",
+            fresh["id"],
+            if purge { "?purge=true" } else { "" }
+        );
+        let res = app
+            .client
+            .delete(app.url(&path))
+            .bearer_auth(&app.admin)
+            .send()
+            .unwrap();
+        assert_eq!(res.status(), 204, "purge {purge}");
+        let changed: &[&str] = if purge {
+            // A purge of a trashed article changes nothing the public sees, but it is a
+            // write to Mongolia's links: Mongolia's may move, Armenia's must not.
+            &[]
+        } else {
+            &[
+                "/feeds/tags/mongolia.rss",
+                "/feeds/articles.atom",
+                "/api/v1/articles?tag=mongolia",
+                "/api/v1/articles?tag=georgia,mongolia",
+                "/api/v1/articles",
+            ]
+        };
+        for (path, etag) in watched.iter().zip(&before) {
+            let status = revalidate(&app, path, etag);
+            if changed.contains(path) {
+                assert_eq!(status, 200, "purge {purge}: {path}");
+            } else if path.contains("armenia") {
+                assert_eq!(status, 304, "purge {purge}: {path}");
+            }
+        }
+    }
+}
+
+/// A scheduled story falling due changes its tag's feed without any write, and only its
+/// tag's: another tag's feed stays at 304.
+#[test]
+fn a_story_falling_due_changes_only_its_tags_feeds() {
+    let app = TestApp::spawn();
+    app.tag("armenia", "أرمينيا", "country", None);
+    app.tag("mongolia", "منغوليا", "country", None);
+    app.article("منغوليا تصدر الفحم", &["mongolia"]);
+    let due = chrono::Utc::now() + chrono::Duration::milliseconds(1500);
+    let res = app.post(
+        "/api/v1/articles",
+        &json!({
+            "title": "أرمينيا تعلن موازنتها",
+            "body": "نص الخبر المجدول.",
+            "status": "published",
+            "published_at": due.to_rfc3339(),
+            "tags": ["armenia"],
+        }),
+    );
+    assert_eq!(res.status(), 201);
+    let armenia = etag_of(&app, "/feeds/tags/armenia.atom");
+    let mongolia = etag_of(&app, "/feeds/tags/mongolia.atom");
+    crate::helpers::eventually(
+        "the scheduled story reaches Armenia's feed",
+        std::time::Duration::from_secs(10),
+        || revalidate(&app, "/feeds/tags/armenia.atom", &armenia) == 200,
+    );
+    assert!(
+        app.get("/feeds/tags/armenia.atom")
+            .text()
+            .unwrap()
+            .contains("موازنتها")
+    );
+    assert_eq!(
+        revalidate(&app, "/feeds/tags/mongolia.atom", &mongolia),
+        304
+    );
+}

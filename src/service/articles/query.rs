@@ -248,6 +248,26 @@ impl ListQuery {
         })
     }
 
+    /// The tags a list's validator may be scoped by: the slugs its `tag` parameters name,
+    /// read as the list reads them; none for a search (its scores weigh every article) or a
+    /// list without tags, whose validators are the site's.
+    pub fn scope(query: &str) -> Vec<String> {
+        if query.is_empty() {
+            return Vec::new();
+        }
+        let Ok(pairs) = serde_urlencoded::from_str::<Vec<(String, String)>>(query) else {
+            return Vec::new();
+        };
+        if pairs.iter().any(|(k, v)| k == "q" && !v.trim().is_empty()) {
+            return Vec::new();
+        }
+        pairs
+            .iter()
+            .filter(|(k, _)| k == "tag")
+            .flat_map(|(_, v)| csv(Some(v)))
+            .collect()
+    }
+
     /// True for a search (`q` with text in it).
     pub fn is_search(&self) -> bool {
         self.q.is_some()

@@ -1,0 +1,10 @@
+DROP TRIGGER articles_generation_delete;
+DROP TRIGGER articles_generation_update;
+DROP TRIGGER article_tags_generation_retag;
+DROP TRIGGER article_tags_generation_delete;
+DROP TRIGGER article_tags_generation_insert;
+DROP TRIGGER tags_version_delete;
+DROP TRIGGER tags_version_update;
+DROP TRIGGER tags_generation_new;
+ALTER TABLE site_state DROP COLUMN tags_version;
+DROP TABLE tag_generations;
