@@ -228,7 +228,13 @@ pub fn parse_query_into<T: DeserializeOwned>(query: &str, errors: &mut Errors) -
                 match unknown {
                     Some(name) => {
                         errors.add_error(found.remove(0));
-                        query = std::borrow::Cow::Owned(without_param(&query, &name));
+                        let rest = without_param(&query, &name);
+                        // A name the error cannot quote whole (one with a backtick) removes
+                        // nothing: stop rather than parse the same query forever.
+                        if rest == *query {
+                            return None;
+                        }
+                        query = std::borrow::Cow::Owned(rest);
                     }
                     None => {
                         found.into_iter().for_each(|e| errors.add_error(e));
