@@ -24,6 +24,7 @@ const SECOND: i64 = 1_000_000;
 #[derive(Debug, Default)]
 pub struct TagScopes {
     by_slug: HashMap<String, i32>,
+    live: std::collections::HashSet<String>,
     children: HashMap<i32, Vec<i32>>,
     generations: HashMap<i32, i64>,
     /// Per tag, the latest publication instant that has passed among its articles: it moves
@@ -32,6 +33,11 @@ pub struct TagScopes {
 }
 
 impl TagScopes {
+    /// True when a live tag holds `slug` (not only as an old slug).
+    pub fn is_live(&self, slug: &str) -> bool {
+        self.live.contains(slug)
+    }
+
     /// The generation and due watermark of every tag the `slugs` reach, by id; `None` when
     /// a slug names no tag (the read will fail, and takes the site's validator).
     pub fn generations(&self, slugs: &[String]) -> Option<Vec<(i32, i64, i64)>> {
@@ -197,6 +203,7 @@ fn scopes(conn: &mut SqliteConnection, now: i64) -> StoreResult<TagScopes> {
         if let Some(parent) = t.parent_id {
             scopes.children.entry(parent).or_default().push(t.id);
         }
+        scopes.live.insert(t.slug.clone());
         scopes.by_slug.insert(t.slug, t.id);
     }
     scopes.generations = tag_generations::table

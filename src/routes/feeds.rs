@@ -184,6 +184,19 @@ pub async fn tag_feed(
 ) -> Result<HttpResponse, ApiError> {
     let (slug, ext) = path.into_inner();
     let format = format_of(&ext)?;
+    // A live tag in the in-memory site state (current as of the last commit) needs no
+    // query; only another slug is looked up, for the redirect of a merged tag.
+    let live = match req.app_data::<web::Data<db::watch::SiteWatch>>() {
+        Some(watch) => watch
+            .current(&pool, db::now_micros())
+            .await?
+            .scopes
+            .is_live(&crate::text::nfc(&slug)),
+        None => false,
+    };
+    if live {
+        return serve_feed(req, pool, settings, Some(slug), format).await;
+    }
     let lookup = slug.clone();
     let moved = db::run(&pool, move |conn| {
         if db::tags::by_slug(conn, &crate::text::nfc(&lookup))?.is_some() {
