@@ -185,6 +185,71 @@ pub fn ensure_current(conn: &mut SqliteConnection) -> StoreResult<Option<usize>>
     reindex_all(conn).map(Some)
 }
 
+/// FTS5's default: a level with this many segments is merged into the next.
+const AUTOMERGE: i32 = 4;
+
+/// Pages one incremental merge step may write; steps run until one finds nothing to do.
+const MERGE_STEP_PAGES: i32 = 4000;
+
+/// Stops merging index segments as transactions flush them (a bulk import): FTS5 would
+/// otherwise rewrite the postings of every 4 segments again and again, most of an import's
+/// index work. Only its crisis merges (16 segments on a level) still run.
+pub fn pause_merges(conn: &mut SqliteConnection) -> StoreResult<()> {
+    set_automerge(conn, 0)
+}
+
+/// Restores the normal merge policy and merges what a paused import left, in bounded
+/// steps, each its own short write (a running server keeps writing between them).
+pub fn resume_merges(conn: &mut SqliteConnection) -> StoreResult<()> {
+    set_automerge(conn, AUTOMERGE)?;
+    loop {
+        // FTS5's documented test for a finished merge: the step changed fewer than two rows
+        // of its tables (`total_changes()` counts them; the command itself reports none).
+        let changed = conn.immediate_transaction(|conn| {
+            let before = total_changes(conn)?;
+            diesel::sql_query("INSERT INTO articles_fts (articles_fts, rank) VALUES ('merge', ?)")
+                .bind::<Integer, _>(MERGE_STEP_PAGES)
+                .execute(conn)?;
+            Ok::<_, diesel::result::Error>(total_changes(conn)? - before)
+        })?;
+        if changed < 2 {
+            return Ok(());
+        }
+    }
+}
+
+#[derive(QueryableByName)]
+struct Changes {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+fn total_changes(conn: &mut SqliteConnection) -> QueryResult<i64> {
+    diesel::sql_query("SELECT total_changes() AS n")
+        .get_result::<Changes>(conn)
+        .map(|c| c.n)
+}
+
+/// Resumes merging when an import that paused it never finished (the process died).
+pub fn ensure_merging(conn: &mut SqliteConnection) -> StoreResult<()> {
+    let paused: Option<MetaValue> = diesel::sql_query(
+        "SELECT CAST(v AS TEXT) AS value FROM articles_fts_config WHERE k = 'automerge'",
+    )
+    .get_result(conn)
+    .optional()?;
+    if paused.is_some_and(|v| v.value == "0") {
+        resume_merges(conn)?;
+    }
+    Ok(())
+}
+
+fn set_automerge(conn: &mut SqliteConnection, n: i32) -> StoreResult<()> {
+    diesel::sql_query("INSERT INTO articles_fts (articles_fts, rank) VALUES ('automerge', ?)")
+        .bind::<Integer, _>(n)
+        .execute(conn)?;
+    Ok(())
+}
+
 /// The instant a new search scores recency at: the start of the current hour. Results then
 /// change only with the data or on the hour, which keeps ETags of searches exact.
 pub fn scoring_instant(now: i64) -> i64 {
@@ -207,3 +272,67 @@ pub fn score_sql(at: i64) -> String {
 /// covering index that holds every column the filters and the score read.
 pub const MATCHING: &str = "articles_fts CROSS JOIN articles a INDEXED BY articles_search_filter \
                             ON a.id = articles_fts.rowid WHERE articles_fts MATCH ?";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = Integer)]
+        rowid: i32,
+    }
+
+    fn automerge(conn: &mut SqliteConnection) -> String {
+        diesel::sql_query(
+            "SELECT CAST(v AS TEXT) AS value FROM articles_fts_config WHERE k = 'automerge'",
+        )
+        .get_result::<MetaValue>(conn)
+        .unwrap()
+        .value
+    }
+
+    /// An import pauses segment merges and leaves the index merged, whole and searchable,
+    /// with the normal policy back; a process that died paused is resumed on open.
+    #[test]
+    fn merges_paused_by_an_import_resume_and_leave_a_whole_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("fts.db");
+        let pool = crate::db::open(path.to_str().unwrap()).unwrap();
+        let mut conn = pool.get().unwrap();
+        pause_merges(&mut conn).unwrap();
+        assert_eq!(automerge(&mut conn), "0");
+        // Forty transactions: forty segments that FTS5 would otherwise have merged.
+        for batch in 0..40 {
+            conn.immediate_transaction(|conn| {
+                for i in 0..5 {
+                    let id = batch * 5 + i + 1;
+                    let doc = IndexDoc::of(&format!("عنوان {id}"), "ملخص", "نص عن النفط");
+                    insert_doc(conn, id, &doc)?;
+                }
+                Ok::<_, crate::db::error::StoreError>(())
+            })
+            .unwrap();
+        }
+        resume_merges(&mut conn).unwrap();
+        assert_eq!(automerge(&mut conn), "4");
+        diesel::sql_query(
+            "INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 0)",
+        )
+        .execute(&mut conn)
+        .unwrap();
+        let hits: Vec<Id> =
+            diesel::sql_query("SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?")
+                .bind::<Text, _>(crate::search::parse("النفط").fts.unwrap())
+                .load(&mut conn)
+                .unwrap();
+        let ids: std::collections::BTreeSet<i32> = hits.iter().map(|h| h.rowid).collect();
+        assert_eq!(ids, (1..=200).collect());
+
+        pause_merges(&mut conn).unwrap();
+        drop(conn);
+        drop(pool);
+        let pool = crate::db::open(path.to_str().unwrap()).unwrap();
+        assert_eq!(automerge(&mut pool.get().unwrap()), "4");
+    }
+}

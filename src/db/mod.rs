@@ -105,6 +105,7 @@ pub fn open(path: &str) -> Result<DbPool, OpenError> {
     if let Some(n) = fts::ensure_current(&mut first).map_err(|e| connect_err(Box::new(e)))? {
         log::info!("search index built by the current analyzer: {n} articles");
     }
+    fts::ensure_merging(&mut first).map_err(|e| connect_err(Box::new(e)))?;
     drop(first);
     Pool::builder()
         .max_size(POOL_SIZE as u32)
@@ -180,12 +181,13 @@ pub fn ping(conn: &mut Conn) -> StoreResult<()> {
 /// Raises the page cache of a connection that will run a bulk import.
 pub fn prepare_for_import(conn: &mut Conn) -> StoreResult<()> {
     conn.batch_execute(&format!("PRAGMA cache_size = -{IMPORT_CACHE_KIB};"))?;
-    Ok(())
+    fts::pause_merges(conn)
 }
 
-/// Puts a connection back as the server uses it after a bulk import, and checkpoints the
-/// write-ahead log the import grew.
+/// Puts a connection back as the server uses it after a bulk import, merges the search
+/// index segments it left, and checkpoints the write-ahead log the import grew.
 pub fn finish_import(conn: &mut Conn) -> StoreResult<()> {
+    fts::resume_merges(conn)?;
     conn.batch_execute(&format!(
         "PRAGMA wal_autocheckpoint = 1000; PRAGMA wal_checkpoint(PASSIVE); PRAGMA cache_size = -{CACHE_KIB};"
     ))?;
