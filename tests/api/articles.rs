@@ -356,6 +356,14 @@ fn fields_and_include_shape_the_items() {
             .unwrap()
             .starts_with("<p>")
     );
+    // Lists read bodies from the store only when asked, by `include` or by `fields`.
+    let list: Value = app.get("/api/v1/articles?fields=id,body").json().unwrap();
+    assert!(!list["data"][0]["body"].as_str().unwrap().is_empty());
+    let list: Value = app
+        .get("/api/v1/articles?q=خبر&fields=id,snippet")
+        .json()
+        .unwrap();
+    assert!(list["data"][0]["snippet"].as_str().unwrap().contains("خبر"));
     // A whole view is plain JSON; a selection has its own media type, so a client typed for
     // whole articles never meets one.
     let plain = app.get("/api/v1/articles");

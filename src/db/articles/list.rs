@@ -89,6 +89,49 @@ pub struct ArticleFilter {
     pub now: i64,
     /// An FTS5 expression the articles must match (a search).
     pub search: Option<String>,
+    /// Which long texts the rows carry.
+    pub texts: Texts,
+}
+
+/// The long texts a page's rows carry. Left out, a row's text columns read as empty: a list
+/// of a hundred articles otherwise copies and checks a megabyte of bodies nobody asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Texts {
+    /// The CommonMark body and its HTML (`include=body`, feeds).
+    pub body: bool,
+    /// The plain text snippets are cut from.
+    pub plain: bool,
+}
+
+impl Texts {
+    /// Every text column.
+    pub const ALL: Texts = Texts {
+        body: true,
+        plain: true,
+    };
+
+    /// The select list of `articles a` for these texts, by the names rows are read by. A list
+    /// never shows `prev_updated_at` or `last_action` (only one article's validators and its
+    /// revisions do), and they were added after the bodies: reading them would walk every
+    /// overflow page of a long body, so a list row carries neutral values instead.
+    fn columns(self) -> String {
+        let pick = |wanted: bool, column: &str| {
+            if wanted {
+                format!("a.{column}")
+            } else {
+                format!("'' AS {column}")
+            }
+        };
+        format!(
+            "a.id, a.slug, a.title, a.summary, a.summary_auto, {}, {}, {}, a.source, a.author, \
+             a.lang, a.status, a.published_at, a.created_at, a.updated_at, a.version, \
+             a.word_count, a.reading_time_minutes, a.image_url, a.image_caption, a.updated_by, \
+             a.trashed_at, NULL AS prev_updated_at, 'edit' AS last_action",
+            pick(self.body, "body"),
+            pick(self.body, "body_html"),
+            pick(self.plain, "body_text"),
+        )
+    }
 }
 
 impl ArticleFilter {
@@ -107,6 +150,7 @@ impl ArticleFilter {
             paging: Paging::After(None),
             now,
             search: None,
+            texts: Texts::ALL,
         }
     }
 }
@@ -342,9 +386,10 @@ fn page_sql(f: &ArticleFilter) -> String {
             _ => String::new(),
         };
         return format!(
-            "SELECT a.* FROM article_tags l CROSS JOIN articles a ON a.id = l.article_id \
+            "SELECT {} FROM article_tags l CROSS JOIN articles a ON a.id = l.article_id \
              WHERE {}{after} ORDER BY l.sort_at {dir}, l.article_id {dir} \
              LIMIT {limit} OFFSET {offset}",
+            f.texts.columns(),
             public_links(&[*id], f.now)
         );
     }
@@ -353,7 +398,8 @@ fn page_sql(f: &ArticleFilter) -> String {
         conds.push(after_sql(f.sort, k, None));
     }
     format!(
-        "SELECT a.* FROM articles a WHERE {} ORDER BY {} LIMIT {limit} OFFSET {offset}",
+        "SELECT {} FROM articles a WHERE {} ORDER BY {} LIMIT {limit} OFFSET {offset}",
+        f.texts.columns(),
         conds.sql(),
         order_sql(f.sort, false),
     )
@@ -433,7 +479,17 @@ fn search(conn: &mut Conn, f: &ArticleFilter, expr: &str) -> StoreResult<Page> {
     let more = hits.len() as i64 > f.limit;
     let hits = &hits[..hits.len().min(f.limit as usize)];
     let ids: Vec<i32> = hits.iter().map(|h| h.id).collect();
-    let rows = super::by_ids(conn, &ids)?;
+    let mut rows: Vec<ArticleRow> = if ids.is_empty() {
+        Vec::new()
+    } else {
+        let list = ids.iter().map(i32::to_string).collect::<Vec<_>>().join(",");
+        diesel::sql_query(format!(
+            "SELECT {} FROM articles a WHERE a.id IN ({list})",
+            f.texts.columns()
+        ))
+        .load(conn)?
+    };
+    rows.sort_by_key(|r| ids.iter().position(|&i| i == r.id));
     Ok(Page {
         rows,
         scores: hits.iter().map(|h| h.score).collect(),

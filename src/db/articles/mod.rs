@@ -16,7 +16,9 @@ use crate::text::slug::with_suffix;
 
 mod list;
 
-pub use list::{ArticleFilter, Keyset, Page, Paging, Sort, Visibility, Where, list, sort_value};
+pub use list::{
+    ArticleFilter, Keyset, Page, Paging, Sort, Texts, Visibility, Where, list, sort_value,
+};
 
 /// Live articles by id, in the order of `ids`.
 pub fn by_ids(conn: &mut SqliteConnection, ids: &[i32]) -> StoreResult<Vec<ArticleRow>> {

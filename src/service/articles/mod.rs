@@ -10,7 +10,7 @@ use super::params::{self, csv};
 use crate::auth::{Caller, Scope};
 use crate::conditional::{IfMatch, check_if_match};
 use crate::db::Conn;
-use crate::db::articles::{ArticleFilter, ArticleRef, Keyset, Paging, Sort, Visibility};
+use crate::db::articles::{ArticleFilter, ArticleRef, Keyset, Paging, Sort, Texts, Visibility};
 use crate::db::fts::IndexDoc;
 use crate::db::models::{ArticleRow, ArticleTagRow, ArticleWrite, RevisionRow, TagRow};
 use crate::db::{self, now_micros};

@@ -268,6 +268,13 @@ impl ListQuery {
             .collect()
     }
 
+    /// True when the response carries `field` (every field unless `fields` chose some).
+    pub fn wants(&self, field: &str) -> bool {
+        self.fields
+            .as_ref()
+            .is_none_or(|f| f.iter().any(|x| x == field))
+    }
+
     /// True for a search (`q` with text in it).
     pub fn is_search(&self) -> bool {
         self.q.is_some()
@@ -319,6 +326,10 @@ pub fn list(conn: &mut Conn, query: ListQuery) -> Result<ArticlePage, ApiError> 
         },
         now,
         search: parsed.as_ref().and_then(|p| p.fts.clone()),
+        texts: Texts {
+            body: query.include_body,
+            plain: parsed.is_some() && query.wants("snippet"),
+        },
     };
     let page_mode = if query.by_cursor {
         None
@@ -372,11 +383,7 @@ pub fn list(conn: &mut Conn, query: ListQuery) -> Result<ArticlePage, ApiError> 
         .into_iter()
         .map(|row| {
             // Snippets cost an analysis of the text: only when the caller gets them.
-            let wants_snippet = query
-                .fields
-                .as_ref()
-                .is_none_or(|f| f.iter().any(|x| x == "snippet"));
-            let snippet = parsed.as_ref().filter(|_| wants_snippet).map(|p| {
+            let snippet = parsed.as_ref().filter(|_| query.wants("snippet")).map(|p| {
                 // Paragraph breaks read as spaces in a one-line excerpt.
                 let body = row.body_text.replace('\n', " ");
                 search::snippet(&row.title, &row.summary, &body, &p.marks)
