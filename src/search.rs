@@ -351,15 +351,16 @@ pub const SNIPPET_SCAN_CHARS: usize = 1200;
 
 /// The window of the text with the most matches, HTML-escaped, matches in `<mark>`;
 /// `None` when nothing in the text matches.
-fn window(text: &str, marks: &Marks) -> Option<(usize, String)> {
+fn window(text: &str, marks: &Marks, memo: &mut Memo) -> Option<(usize, String)> {
     // The excerpt comes from the opening of a long text: the lede is where news puts what
     // matters, and analyzing whole bodies for every hit of a page cost milliseconds.
     let text = match text.char_indices().nth(SNIPPET_SCAN_CHARS) {
         Some((cut, _)) => &text[..cut],
         None => text,
     };
-    let tokens = analyze(text);
-    let hits: Vec<bool> = tokens.iter().map(|t| marks.matches(t)).collect();
+    let words = crate::text::analyzer::judge_words(text, memo, |t| marks.matches(t));
+    let tokens: Vec<(usize, usize)> = words.iter().map(|&(s, e, _)| (s, e)).collect();
+    let hits: Vec<bool> = words.iter().map(|&(_, _, hit)| hit).collect();
     let total: usize = hits.iter().filter(|h| **h).count();
     if total == 0 {
         return None;
@@ -381,24 +382,24 @@ fn window(text: &str, marks: &Marks) -> Option<(usize, String)> {
     let first_hit = (best..best + width).find(|&i| hits[i]).unwrap_or(best);
     let start = first_hit.saturating_sub(3).max(best.saturating_sub(0));
     let end = (start + width).min(tokens.len());
-    let from = if start == 0 { 0 } else { tokens[start].start };
+    let from = if start == 0 { 0 } else { tokens[start].0 };
     let to = if end == tokens.len() {
         text.len()
     } else {
-        tokens[end - 1].end
+        tokens[end - 1].1
     };
     let mut out = String::new();
     if from > 0 {
         out.push('…');
     }
     let mut cursor = from;
-    for (t, hit) in tokens[start..end].iter().zip(&hits[start..end]) {
+    for (&(t_start, t_end), hit) in tokens[start..end].iter().zip(&hits[start..end]) {
         if *hit {
-            out.push_str(&crate::text::html_escape(&text[cursor..t.start]));
+            out.push_str(&crate::text::html_escape(&text[cursor..t_start]));
             out.push_str("<mark>");
-            out.push_str(&crate::text::html_escape(&text[t.start..t.end]));
+            out.push_str(&crate::text::html_escape(&text[t_start..t_end]));
             out.push_str("</mark>");
-            cursor = t.end;
+            cursor = t_end;
         }
     }
     out.push_str(&crate::text::html_escape(&text[cursor..to]));
@@ -410,16 +411,42 @@ fn window(text: &str, marks: &Marks) -> Option<(usize, String)> {
 
 /// A snippet for a hit: the best window of the body, else the summary, else the title.
 pub fn snippet(title: &str, summary: &str, body_text: &str, marks: &Marks) -> String {
-    // On a tie the last wins: the body, which gives the most context.
-    let candidates = [title, summary, body_text];
-    candidates
-        .iter()
-        .filter_map(|text| window(text, marks))
-        .max_by_key(|(n, _)| *n)
-        .map(|(_, s)| s)
-        .unwrap_or_else(|| {
-            crate::text::html_escape(&crate::text::markdown::truncate_words(summary, 160))
-        })
+    Snippets::new(marks).of(title, summary, body_text)
+}
+
+/// What each spelling met so far analyzed to: a hit or not (`None`: not a word).
+type Memo = std::collections::HashMap<String, Option<bool>>;
+
+/// The snippets of one page of a search: each distinct spelling is analyzed once for the
+/// whole page (news repeats its words), not once per occurrence.
+pub struct Snippets<'a> {
+    marks: &'a Marks,
+    memo: Memo,
+}
+
+impl<'a> Snippets<'a> {
+    /// Snippets marking what `marks` matches.
+    pub fn new(marks: &'a Marks) -> Snippets<'a> {
+        Snippets {
+            marks,
+            memo: Memo::new(),
+        }
+    }
+
+    /// The snippet of one article, as [`snippet`] describes it.
+    pub fn of(&mut self, title: &str, summary: &str, body_text: &str) -> String {
+        // On a tie the last wins: the body, which gives the most context.
+        let candidates = [title, summary, body_text];
+        let (marks, memo) = (self.marks, &mut self.memo);
+        candidates
+            .iter()
+            .filter_map(|text| window(text, marks, memo))
+            .max_by_key(|(n, _)| *n)
+            .map(|(_, s)| s)
+            .unwrap_or_else(|| {
+                crate::text::html_escape(&crate::text::markdown::truncate_words(summary, 160))
+            })
+    }
 }
 
 /// Normalized prefix match of a tag name for autocomplete: any word of the name, with or

@@ -262,6 +262,32 @@ fn analyze_norm(start: usize, end: usize, norm: String) -> Token {
     }
 }
 
+/// Each word of `text` as its byte span and what `judge` says of its token, asking once per
+/// distinct spelling in `memo` (shared across texts: a page of snippets repeats its words).
+/// Spans that analyze to nothing are left out, as [`analyze`] leaves them out.
+pub fn judge_words<F: Fn(&Token) -> bool>(
+    text: &str,
+    memo: &mut std::collections::HashMap<String, Option<bool>>,
+    judge: F,
+) -> Vec<(usize, usize, bool)> {
+    spans(text)
+        .into_iter()
+        .filter_map(|(s, e)| {
+            let word = &text[s..e];
+            let verdict = match memo.get(word) {
+                Some(v) => *v,
+                None => {
+                    let norm = normalize(word);
+                    let v = (!norm.is_empty()).then(|| judge(&analyze_norm(s, e, norm)));
+                    memo.insert(word.to_owned(), v);
+                    v
+                }
+            };
+            verdict.map(|hit| (s, e, hit))
+        })
+        .collect()
+}
+
 /// Analyzes a text into tokens, each with its span in `text`.
 pub fn analyze(text: &str) -> Vec<Token> {
     spans(text)

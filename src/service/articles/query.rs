@@ -378,16 +378,20 @@ pub fn list(conn: &mut Conn, query: ListQuery) -> Result<ArticlePage, ApiError> 
     };
     let ids: Vec<i32> = found.rows.iter().map(|r| r.id).collect();
     let mut tags = db::articles::tags_of(conn, &ids)?;
+    let mut snippets = parsed.as_ref().map(|p| search::Snippets::new(&p.marks));
     let data = found
         .rows
         .into_iter()
         .map(|row| {
             // Snippets cost an analysis of the text: only when the caller gets them.
-            let snippet = parsed.as_ref().filter(|_| query.wants("snippet")).map(|p| {
-                // Paragraph breaks read as spaces in a one-line excerpt.
-                let body = row.body_text.replace('\n', " ");
-                search::snippet(&row.title, &row.summary, &body, &p.marks)
-            });
+            let snippet = snippets
+                .as_mut()
+                .filter(|_| query.wants("snippet"))
+                .map(|s| {
+                    // Paragraph breaks read as spaces in a one-line excerpt.
+                    let body = row.body_text.replace('\n', " ");
+                    s.of(&row.title, &row.summary, &body)
+                });
             let t = tags.remove(&row.id).unwrap_or_default();
             let mut item = ArticleListItem::from_article(to_wire(row, t), query.include_body);
             item.snippet = snippet;
