@@ -28,7 +28,7 @@ use error::{StoreError, StoreResult};
 /// The migrations in `/migrations`, compiled into the binary.
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
-/// Connections in the pool (one of them is kept by the site watch).
+/// Connections in the pool.
 pub const POOL_SIZE: usize = 8;
 
 /// The shared connection pool.

@@ -14,6 +14,7 @@ use diesel::sqlite::SqliteConnection;
 
 use super::schema::{articles, tag_generations};
 use super::{DbConn, DbPool, changes};
+use libsqlite3_sys as ffi;
 
 use crate::db::error::StoreResult;
 
@@ -100,33 +101,113 @@ pub struct SiteSnapshot {
 }
 
 #[derive(QueryableByName)]
-struct DataVersion {
-    #[diesel(sql_type = BigInt)]
-    data_version: i64,
+struct DatabaseFile {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    file: String,
+}
+
+/// The file of the main database of `conn`.
+fn database_file(conn: &mut DbConn) -> StoreResult<String> {
+    let file = diesel::sql_query("SELECT file FROM pragma_database_list WHERE name = 'main'")
+        .get_result::<DatabaseFile>(&mut **conn)?
+        .file;
+    if file.is_empty() {
+        // A second connection to an in-memory database would be another database.
+        return Err(super::error::StoreError::Other(
+            "the site watch needs a database file".into(),
+        ));
+    }
+    Ok(file)
+}
+
+/// A connection of SQLite's own C API holding `PRAGMA data_version` prepared. Every hot
+/// read asks it: through Diesel each ask parsed and planned the pragma again, a fifteenth
+/// of a cached answer's time; a prepared statement only steps and resets.
+struct Probe {
+    db: *mut ffi::sqlite3,
+    stmt: *mut ffi::sqlite3_stmt,
+}
+
+// SAFETY: the handles are used by one thread at a time (the probe lives in a Mutex), and
+// the library is built thread-safe (SQLite's default, serialized), so moving them between
+// threads is allowed.
+unsafe impl Send for Probe {}
+
+impl Probe {
+    fn open(path: &str) -> StoreResult<Probe> {
+        let fail = |what: &str| super::error::StoreError::Other(format!("{what} {path}"));
+        let c_path = std::ffi::CString::new(path).map_err(|_| fail("a NUL in the path of"))?;
+        let mut probe = Probe {
+            db: std::ptr::null_mut(),
+            stmt: std::ptr::null_mut(),
+        };
+        // SAFETY: valid NUL-terminated strings and out-pointers; on failure Drop closes
+        // whatever was opened (sqlite3_close and sqlite3_finalize accept null).
+        unsafe {
+            if ffi::sqlite3_open_v2(
+                c_path.as_ptr(),
+                &mut probe.db,
+                ffi::SQLITE_OPEN_READWRITE,
+                std::ptr::null(),
+            ) != ffi::SQLITE_OK
+            {
+                return Err(fail("cannot open the data-version probe on"));
+            }
+            let sql = c"PRAGMA data_version";
+            if ffi::sqlite3_prepare_v2(
+                probe.db,
+                sql.as_ptr(),
+                -1,
+                &mut probe.stmt,
+                std::ptr::null_mut(),
+            ) != ffi::SQLITE_OK
+            {
+                return Err(fail("cannot prepare the data-version probe on"));
+            }
+        }
+        Ok(probe)
+    }
+
+    fn data_version(&mut self) -> Option<i64> {
+        // SAFETY: `stmt` is a live statement of `db`, used by this thread alone (&mut).
+        unsafe {
+            let version = (ffi::sqlite3_step(self.stmt) == ffi::SQLITE_ROW)
+                .then(|| ffi::sqlite3_column_int64(self.stmt, 0));
+            ffi::sqlite3_reset(self.stmt);
+            version
+        }
+    }
+}
+
+impl Drop for Probe {
+    fn drop(&mut self) {
+        // SAFETY: both accept null; the statement goes before its connection.
+        unsafe {
+            ffi::sqlite3_finalize(self.stmt);
+            ffi::sqlite3_close(self.db);
+        }
+    }
 }
 
 /// The in-memory site state and the connection that checks it is still current.
 pub struct SiteWatch {
     /// A connection that never writes, so every commit anywhere changes its data_version.
-    probe: Mutex<DbConn>,
+    probe: Mutex<Probe>,
     snapshot: Mutex<Option<SiteSnapshot>>,
 }
 
 impl SiteWatch {
-    /// Takes one connection from `pool` for good, as the probe.
+    /// Opens the probe on the database `pool` serves.
     pub fn new(pool: &DbPool) -> StoreResult<SiteWatch> {
+        let path = database_file(&mut pool.get()?)?;
         Ok(SiteWatch {
-            probe: Mutex::new(pool.get()?),
+            probe: Mutex::new(Probe::open(&path)?),
             snapshot: Mutex::new(None),
         })
     }
 
     fn data_version(&self) -> Option<i64> {
-        let mut conn = self.probe.lock().ok()?;
-        diesel::sql_query("PRAGMA data_version")
-            .get_result::<DataVersion>(&mut *conn)
-            .ok()
-            .map(|d| d.data_version)
+        self.probe.lock().ok()?.data_version()
     }
 
     /// The site state at `now`: from memory when nothing was committed since and nothing
