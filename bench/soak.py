@@ -164,7 +164,7 @@ def main():
           f"peak {peak:.1f} MiB; second-half trend {slope:+.0f} KiB/min")
     if stats["errors"]:
         print("first errors:", stats["errors"][:10])
-    ok = not stats["errors"] and not lost and slope < 256
+    ok = not stats["errors"] and not lost and slope < 64
     print("PASS" if ok else "FAIL")
     sys.exit(0 if ok else 1)
 

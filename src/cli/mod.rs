@@ -3,6 +3,7 @@
 
 mod data;
 mod keys;
+mod logger;
 mod serve;
 
 use std::process::ExitCode;
@@ -107,7 +108,7 @@ pub(crate) enum KeysCommand {
 /// Runs the command line: parses it, runs the command, and says how it ended.
 pub fn main() -> ExitCode {
     limit_malloc_arenas();
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    let _log = logger::init();
     let cli = Cli::parse();
     if !matches!(cli.command, Command::Serve(_)) {
         quiet_on_closed_pipe();
