@@ -259,19 +259,27 @@ pub fn scoring_instant(now: i64) -> i64 {
 /// Microseconds in 90 days: the scale of the recency boost.
 const RECENCY_SCALE: f64 = 90.0 * 86_400.0 * 1e6;
 
-/// The relevance of a row of `articles a` joined to its match, scored at `at`: bm25
-/// (negative, lower is better) times a boost of up to 1.5 for a fresh article, falling to
-/// 1.25 at 90 days and towards 1 for old ones.
+/// The relevance of a row of `articles a` joined to its match, scored at `at`: its rank
+/// (bm25, negative, lower is better) times a boost of up to 1.5 for a fresh article, falling
+/// to 1.25 at 90 days and towards 1 for old ones.
 pub fn score_sql(at: i64) -> String {
     format!(
         "(articles_fts.rank * (1.0 + 0.5 / (1.0 + MAX(0, {at} - a.sort_at) / {RECENCY_SCALE:.1})))"
     )
 }
 
-/// The rows of `articles a` matching the bound search expression (`?`), read through the
-/// covering index that holds every column the filters and the score read.
-pub const MATCHING: &str = "articles_fts CROSS JOIN articles a INDEXED BY articles_search_filter \
-                            ON a.id = articles_fts.rowid WHERE articles_fts MATCH ?";
+/// The rows of `articles a` matching the bound search expression (`?`), which must be
+/// `expr`, read through the covering index that holds every column the filters and the score
+/// read, and ranked by `anbaa_rank` with the phrases' document counts (FTS5's way of choosing
+/// a query's rank function: the rank column stays a column, so sorters and windows can hold
+/// it, where an auxiliary function called directly cannot be).
+pub fn matching(conn: &mut SqliteConnection, expr: &str) -> StoreResult<String> {
+    let rank = super::rank::rank_sql(conn, expr)?;
+    Ok(format!(
+        "articles_fts CROSS JOIN articles a INDEXED BY articles_search_filter \
+         ON a.id = articles_fts.rowid WHERE articles_fts MATCH ? AND articles_fts.rank MATCH '{rank}'"
+    ))
+}
 
 #[cfg(test)]
 mod tests {

@@ -9,6 +9,7 @@ pub mod error;
 pub mod fts;
 pub mod keys;
 pub mod models;
+mod rank;
 pub mod revisions;
 pub mod schema;
 pub mod tags;
@@ -82,6 +83,7 @@ pub enum OpenError {
 /// Opens (creating if needed) the database at `path`, applies pending migrations and builds
 /// the pool.
 pub fn open(path: &str) -> Result<DbPool, OpenError> {
+    rank::register();
     let connect_err = |e: Box<dyn std::error::Error + Send + Sync>| OpenError::Connect {
         path: path.to_owned(),
         source: e,

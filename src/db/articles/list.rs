@@ -442,7 +442,7 @@ fn search(conn: &mut Conn, f: &ArticleFilter, expr: &str) -> StoreResult<Page> {
         _ => fts::scoring_instant(f.now),
     };
     let score = fts::score_sql(at);
-    let matching = fts::MATCHING;
+    let matching = fts::matching(conn, expr)?;
     let mut conds = Where::filter(f);
     let count_all = |conn: &mut Conn, conds: &Where| {
         diesel::sql_query(format!(
