@@ -16,7 +16,10 @@ use actix_web::web::Bytes;
 use actix_web::{HttpMessage, HttpResponse, web};
 
 /// Most bytes of bodies kept; over it the cache starts again empty.
-const MAX_BYTES: usize = 16 * 1024 * 1024;
+const MAX_BYTES: usize = 8 * 1024 * 1024;
+/// Larger answers are served but not kept: a page of a hundred articles is seldom asked
+/// twice, and a few of them filled the cache (and the heap) with bodies nobody reread.
+const MAX_ENTRY_BYTES: usize = 128 * 1024;
 /// Most entries kept.
 const MAX_ENTRIES: usize = 4096;
 
@@ -92,15 +95,22 @@ impl ResponseCache {
             return;
         };
         let CacheKey(key) = key;
-        if inner.bytes + body.len() > MAX_BYTES || inner.entries.len() >= MAX_ENTRIES {
-            inner.entries.clear();
-            inner.bytes = 0;
+        let mut emptied = false;
+        if body.len() <= MAX_ENTRY_BYTES {
+            if inner.bytes + body.len() > MAX_BYTES || inner.entries.len() >= MAX_ENTRIES {
+                inner.entries.clear();
+                inner.bytes = 0;
+                emptied = true;
+            }
+            inner.bytes += body.len();
+            inner
+                .entries
+                .insert(key.clone(), Arc::new(Entry { headers, body }));
         }
-        inner.bytes += body.len();
-        inner
-            .entries
-            .insert(key.clone(), Arc::new(Entry { headers, body }));
         drop(inner);
+        if emptied {
+            give_back_freed_memory();
+        }
         // Whoever waits for this key holds the lock's Arc and will find the answer.
         if let Ok(mut building) = self.building.lock() {
             building.remove(&key);
@@ -157,5 +167,15 @@ pub async fn store(
             ))
         }
         Err(body) => Ok(ServiceResponse::new(http_req, head.set_body(body))),
+    }
+}
+
+/// Returns the heap the emptied cache freed to the system: glibc keeps freed blocks for
+/// reuse, and megabytes of bodies of every size stayed resident long after.
+fn give_back_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free memory of the allocator's own arenas.
+    unsafe {
+        libc::malloc_trim(0);
     }
 }
