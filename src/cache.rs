@@ -17,9 +17,10 @@ use actix_web::{HttpMessage, HttpResponse, web};
 
 /// Most bytes of bodies kept; over it the cache starts again empty.
 const MAX_BYTES: usize = 8 * 1024 * 1024;
-/// Larger answers are served but not kept: a page of a hundred articles is seldom asked
-/// twice, and a few of them filled the cache (and the heap) with bodies nobody reread.
-const MAX_ENTRY_BYTES: usize = 128 * 1024;
+/// Larger answers are served but not kept (a page of a hundred whole articles, seldom asked
+/// twice, would push out everything else). A feed of fifty whole articles (~450 KiB) is
+/// kept: feeds are what partners poll most.
+const MAX_ENTRY_BYTES: usize = 1024 * 1024;
 /// Most entries kept.
 const MAX_ENTRIES: usize = 4096;
 

@@ -639,23 +639,55 @@ fn feed_ids_and_links_ignore_hosts_a_client_names() {
     assert!(!a.to_string().contains("evil.example"));
 }
 
+/// The prometheus counter of response-cache outcomes (`hit` or `miss`).
+fn cache_count(app: &TestApp, result: &str) -> u64 {
+    let text = app.get("/metrics").text().unwrap();
+    text.lines()
+        .find(|l| {
+            l.starts_with(&format!(
+                "anbaa_response_cache_total{{result=\"{result}\"}}"
+            ))
+        })
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+/// A feed of fifty long articles (a few hundred KiB, what partners poll most) is kept in the
+/// cache like a short list: repeats are answered from memory.
+#[test]
+fn a_feed_of_long_articles_is_answered_from_the_cache() {
+    let app = TestApp::spawn();
+    let paragraph = "تواصل كازاخستان تطوير موانئها على بحر قزوين لزيادة صادرات النفط والحبوب. ";
+    for i in 0..50 {
+        let res = app.post(
+            "/api/v1/articles",
+            &json!({"title": format!("تقرير طويل رقم {i}"), "body": paragraph.repeat(60),
+                    "status": "published"}),
+        );
+        assert_eq!(res.status(), 201);
+    }
+    let first = app.get("/feeds/articles.atom").bytes().unwrap();
+    assert!(
+        first.len() > 256 * 1024,
+        "a long feed: {} bytes",
+        first.len()
+    );
+    let hits = cache_count(&app, "hit");
+    let second = app.get("/feeds/articles.atom").bytes().unwrap();
+    assert_eq!(second, first);
+    assert!(
+        cache_count(&app, "hit") > hits,
+        "the repeat came from the cache"
+    );
+}
+
 /// Public reads are answered from memory once built, under their validator: a write changes
 /// the validator, so the next read is built afresh and never stale.
 #[test]
 fn the_response_cache_serves_repeats_and_never_a_stale_body() {
     let app = TestApp::spawn_demo();
-    let count = |app: &TestApp, result: &str| -> u64 {
-        let text = app.get("/metrics").text().unwrap();
-        text.lines()
-            .find(|l| {
-                l.starts_with(&format!(
-                    "anbaa_response_cache_total{{result=\"{result}\"}}"
-                ))
-            })
-            .and_then(|l| l.rsplit(' ').next())
-            .and_then(|n| n.parse().ok())
-            .unwrap_or(0)
-    };
+    let count = cache_count;
     let path = "/api/v1/articles?tag=kazakhstan&limit=3";
     let first = app.get(path);
     let etag = etag_of(&first);
