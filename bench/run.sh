@@ -195,7 +195,7 @@ curl -s "$base/api/v1/articles" > "$work/www/api/v1/articles.json"
 kill "$server"; wait "$server" 2> /dev/null || true; server=""
 python3 bench/datasette_db.py "$work/bench.db" "$work/ds.db"
 taskset -c 0 "$datasette_venv/bin/datasette" serve "$work/ds.db" -h 127.0.0.1 -p "$datasette_port" \
-    --setting sql_time_limit_ms 10000 2> "$work/datasette.log" &
+    --setting sql_time_limit_ms 10000 > "$work/datasette.log" 2>&1 &
 server=$!
 until curl -sf "http://127.0.0.1:$datasette_port/-/versions.json" > /dev/null; do sleep 0.05; done
 python3 - "$work" "$n" <<'PY'
