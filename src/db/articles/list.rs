@@ -326,9 +326,15 @@ fn by_links(f: &ArticleFilter) -> Option<Vec<i32>> {
 /// The public links of `ids` at `now`, over `article_tags l`.
 fn public_links(ids: &[i32], now: i64) -> String {
     let ids: Vec<String> = ids.iter().map(i32::to_string).collect();
+    format!("l.tag_id IN ({}) AND {}", ids.join(","), public_link(now))
+}
+
+/// The links `l` (of `article_tags`) whose article the public sees at `now`: the link
+/// carries its article's status, trash flag and sort instant (kept by triggers), so no
+/// article row is read.
+pub fn public_link(now: i64) -> String {
     format!(
-        "l.tag_id IN ({}) AND l.status = '{}' AND l.trashed = 0 AND l.sort_at <= {now}",
-        ids.join(","),
+        "l.status = '{}' AND l.trashed = 0 AND l.sort_at <= {now}",
         ArticleStatus::Published.as_str()
     )
 }
