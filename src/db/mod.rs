@@ -196,6 +196,38 @@ pub fn finish_import(conn: &mut Conn) -> StoreResult<()> {
     Ok(())
 }
 
+#[derive(QueryableByName)]
+struct DatabaseFile {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    file: String,
+}
+
+/// The file of the main database of `conn` (empty for an in-memory database): what keys
+/// the per-database memories (tag counts, phrase counts) and what the site watch opens.
+pub fn database_file(conn: &mut Conn) -> StoreResult<String> {
+    Ok(
+        diesel::sql_query("SELECT file FROM pragma_database_list WHERE name = 'main'")
+            .get_result::<DatabaseFile>(conn)?
+            .file,
+    )
+}
+
+/// The steps of SQLite's plan for `sql` (for tests that lock a query's shape).
+#[cfg(test)]
+pub fn query_plan(conn: &mut Conn, sql: &str) -> Vec<String> {
+    #[derive(QueryableByName)]
+    struct Step {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        detail: String,
+    }
+    diesel::sql_query(format!("EXPLAIN QUERY PLAN {sql}"))
+        .load::<Step>(conn)
+        .expect("a query a test plans is valid SQL")
+        .into_iter()
+        .map(|s| s.detail)
+        .collect()
+}
+
 /// True when every embedded migration has been applied (for `/readyz`).
 pub fn migrations_applied(conn: &mut Conn) -> StoreResult<bool> {
     conn.has_pending_migration(MIGRATIONS)

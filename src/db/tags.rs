@@ -84,18 +84,9 @@ static COUNTS: Mutex<Option<KeptCounts>> = Mutex::new(None);
 type KeptCounts = (CountsKey, HashMap<i32, i64>, i64);
 
 fn counts_key(conn: &mut SqliteConnection, now: i64) -> StoreResult<CountsKey> {
-    use diesel::sql_types::Text;
-    #[derive(QueryableByName)]
-    struct Db {
-        #[diesel(sql_type = Text)]
-        file: String,
-    }
     // Read before the counts: a write in between makes them newer than their key, never older.
-    let file = diesel::sql_query("SELECT file FROM pragma_database_list WHERE name = 'main'")
-        .get_result::<Db>(conn)?
-        .file;
     Ok(CountsKey {
-        file,
+        file: super::database_file(conn)?,
         version: super::changes::site(conn)?.version,
         watermark: super::changes::due_watermark(conn, now)?,
     })
@@ -258,32 +249,22 @@ pub fn delete_unused(conn: &mut SqliteConnection, id: i32) -> StoreResult<usize>
 
 #[cfg(test)]
 mod tests {
-    use diesel::sql_types::Text;
-
     use super::*;
-
-    #[derive(QueryableByName)]
-    struct Step {
-        #[diesel(sql_type = Text)]
-        detail: String,
-    }
 
     /// Public counts per tag read one index of the links and never an article row.
     #[test]
     fn public_counts_read_only_the_links_index() {
         let dir = tempfile::tempdir().unwrap();
         let pool = crate::db::open(dir.path().join("counts.db").to_str().unwrap()).unwrap();
-        let mut conn = pool.get().unwrap();
-        let steps: Vec<Step> = diesel::sql_query(format!(
-            "EXPLAIN QUERY PLAN {}",
-            count_public_sql(1_800_000_000_000_000)
-        ))
-        .load(&mut conn)
-        .unwrap();
-        let plan: Vec<String> = steps.into_iter().map(|s| s.detail).collect();
+        let plan = crate::db::query_plan(
+            &mut pool.get().unwrap(),
+            &count_public_sql(1_800_000_000_000_000),
+        );
         assert!(
-            plan.iter()
-                .all(|d| d.contains("COVERING INDEX article_tags_listing")),
+            !plan.is_empty()
+                && plan
+                    .iter()
+                    .all(|d| d.contains("COVERING INDEX article_tags_listing")),
             "{plan:?}"
         );
     }

@@ -100,17 +100,9 @@ pub struct SiteSnapshot {
     data_version: i64,
 }
 
-#[derive(QueryableByName)]
-struct DatabaseFile {
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    file: String,
-}
-
-/// The file of the main database of `conn`.
+/// The file of the database `conn` serves; the probe must open the same one.
 fn database_file(conn: &mut DbConn) -> StoreResult<String> {
-    let file = diesel::sql_query("SELECT file FROM pragma_database_list WHERE name = 'main'")
-        .get_result::<DatabaseFile>(&mut **conn)?
-        .file;
+    let file = super::database_file(conn)?;
     if file.is_empty() {
         // A second connection to an in-memory database would be another database.
         return Err(super::error::StoreError::Other(

@@ -506,26 +506,10 @@ fn search(conn: &mut Conn, f: &ArticleFilter, expr: &str) -> StoreResult<Page> {
 
 #[cfg(test)]
 mod tests {
-    use diesel::prelude::*;
-    use diesel::sql_types::Text;
-
     use super::*;
 
-    #[derive(QueryableByName)]
-    struct Step {
-        #[diesel(sql_type = Text)]
-        detail: String,
-    }
-
     fn plan(conn: &mut Conn, sql: &str) -> String {
-        let steps: Vec<Step> = diesel::sql_query(format!("EXPLAIN QUERY PLAN {sql}"))
-            .load(conn)
-            .unwrap();
-        steps
-            .into_iter()
-            .map(|s| s.detail)
-            .collect::<Vec<_>>()
-            .join("; ")
+        crate::db::query_plan(conn, sql).join("; ")
     }
 
     fn filter(tag_groups: Vec<Vec<i32>>) -> ArticleFilter {
