@@ -11,7 +11,7 @@ use unicode_normalization::UnicodeNormalization;
 
 /// Bump when the analysis changes: the index is rebuilt on start when it was built by
 /// another version.
-pub const ANALYZER_VERSION: i32 = 3;
+pub const ANALYZER_VERSION: i32 = 4;
 
 /// One word of the original text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -173,9 +173,11 @@ fn strip_suffixes(w: &str) -> &str {
     for _ in 0..3 {
         let before = w;
         for s in SUFFIXES {
-            let min = if *s == "يا" { 3 } else { 2 };
+            // Three letters stay: stacked strips down to two ate whole words (المواني →
+            // موان → مو, the stem of thousands of unrelated words), and a floor that
+            // depended on how many suffixes went would split بيان from بيانها.
             if let Some(rest) = w.strip_suffix(s)
-                && len(rest) >= min
+                && len(rest) >= 3
             {
                 w = rest;
             }
@@ -412,5 +414,15 @@ mod tests {
         assert_eq!(stem(&normalize("روسيا")), stem(&normalize("الروسي")));
         assert_eq!(stem(&normalize("قمة")), stem(&normalize("القمة")));
         assert_eq!(stem(&normalize("الطاقة")), "طاق");
+    }
+
+    #[test]
+    fn suffix_stripping_leaves_three_letters() {
+        // The ports: ي then ان stripped down to مو, shared with thousands of other words.
+        assert_eq!(stem(&normalize("الموانئ")), "موان");
+        assert_eq!(stem(&normalize("موانئ")), stem(&normalize("الموانئ")));
+        for w in ["بيانها", "البيانات", "بيان"] {
+            assert_eq!(stem(&normalize(w)), "بيان", "{w}");
+        }
     }
 }
