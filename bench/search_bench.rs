@@ -57,14 +57,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut rx = rx.into_iter().peekable();
     while rx.peek().is_some() {
         anbaa::db::immediate::<_, anbaa::error::ApiError, _>(&mut conn, |conn| {
+            let mut pending = anbaa::db::fts::Pending::default();
             for prepared in rx.by_ref().take(1000) {
                 anbaa::service::articles::create_prepared(
                     conn,
                     prepared?,
                     "bench",
                     anbaa::dto::article::RevisionAction::Import,
+                    Some(&mut pending),
                 )?;
             }
+            pending.write(conn)?;
             Ok(())
         })?;
     }

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use super::{TagEnvelope, TagLine};
 use crate::db::Conn;
 use crate::db::error::StoreError;
+use crate::db::fts::Pending;
 use crate::db::{self, models::TagWrite, now_micros};
 use crate::dto::article::ArticleCreate;
 use crate::dto::tag::{TagCreate, TagPatch};
@@ -398,24 +399,27 @@ fn precheck(
     }
 }
 
-/// Writes one line: tags it needs, then the upsert.
+/// Writes one line: tags it needs, then the upsert (its index row held in `pending` when
+/// given).
 fn write_line(
     conn: &mut Conn,
     p: Prepared,
     opts: &ImportOptions,
     known: &mut HashSet<String>,
     new_tags: &mut Vec<String>,
+    pending: Option<&mut Pending>,
 ) -> Result<Upserted, ApiError> {
     if opts.create_tags {
         create_missing_tags(conn, p.tag_slugs(), known, new_tags)?;
     }
-    upsert_prepared(conn, p, &opts.by)
+    upsert_prepared(conn, p, &opts.by, pending)
 }
 
 /// Writes one batch inside the caller's transaction. Fast mode checks each line first and
-/// writes it with no savepoint (FTS5 flushes its pending index data at every savepoint, so
-/// one per line would write a tiny index segment per article); a line failing mid-write
-/// asks for a redo. Safe mode gives every line its own savepoint.
+/// writes it with no savepoint, holding the index rows until the batch's end (FTS5 flushes
+/// what it holds in memory at every savepoint, a statement's own included, so indexing as
+/// it goes would write a tiny index segment per article); a line failing mid-write asks
+/// for a redo. Safe mode gives every line its own savepoint and indexes it there.
 fn write_batch(
     conn: &mut Conn,
     batch: &[Item],
@@ -424,6 +428,7 @@ fn write_batch(
     safe: bool,
 ) -> Result<BatchOutcome, BatchError> {
     let mut out = BatchOutcome::default();
+    let mut pending = Pending::default();
     for item in batch {
         let prepared = match &item.parsed {
             Ok(Line::Article(p)) => (**p).clone(),
@@ -450,10 +455,17 @@ fn write_batch(
         let mut new_tags = Vec::new();
         let outcome = if safe {
             db::transaction::<_, ApiError, _>(conn, |conn| {
-                write_line(conn, prepared, opts, known, &mut new_tags)
+                write_line(conn, prepared, opts, known, &mut new_tags, None)
             })
         } else {
-            write_line(conn, prepared, opts, known, &mut new_tags)
+            write_line(
+                conn,
+                prepared,
+                opts,
+                known,
+                &mut new_tags,
+                Some(&mut pending),
+            )
         };
         match outcome {
             Ok(Upserted::Created(_)) => out.created += 1,
@@ -471,6 +483,7 @@ fn write_batch(
         }
         out.tags_created.extend(new_tags);
     }
+    pending.write(conn)?;
     Ok(out)
 }
 

@@ -84,6 +84,47 @@ pub fn index_article(conn: &mut SqliteConnection, row: &ArticleRow) -> StoreResu
     insert_doc(conn, row.id, &IndexDoc::of_row(row))
 }
 
+/// Index documents a bulk load holds back until its batch ends, by article id (a later
+/// write of the same article in the batch replaces its document).
+///
+/// FTS5 flushes the terms it holds in memory to a new index segment at every statement
+/// savepoint, and most writes open one (a `RETURNING`, a trigger, a multi-row insert): a
+/// load that indexed each article as it went wrote one tiny segment per article, then
+/// merged them again and again (a third of the writer's time). Held back, a batch of a
+/// thousand articles is one segment.
+#[derive(Debug, Default)]
+pub struct Pending(std::collections::BTreeMap<i32, IndexDoc>);
+
+impl Pending {
+    /// Holds `doc` as the document of a new article.
+    pub fn add(&mut self, id: i32, doc: IndexDoc) {
+        self.0.insert(id, doc);
+    }
+
+    /// Holds `doc` as the new document of article `id`; when the article is in the index
+    /// from before the batch, its old document is removed now.
+    pub fn replace(
+        &mut self,
+        conn: &mut SqliteConnection,
+        id: i32,
+        doc: IndexDoc,
+    ) -> StoreResult<()> {
+        if self.0.insert(id, doc).is_none() {
+            remove(conn, id)?;
+        }
+        Ok(())
+    }
+
+    /// Writes every document held, in id order; call inside the batch's transaction.
+    pub fn write(self, conn: &mut SqliteConnection) -> StoreResult<usize> {
+        let n = self.0.len();
+        for (id, doc) in self.0 {
+            insert_doc(conn, id, &doc)?;
+        }
+        Ok(n)
+    }
+}
+
 /// Writes the index row of an article (which must not be in the index).
 pub fn insert_doc(conn: &mut SqliteConnection, id: i32, doc: &IndexDoc) -> StoreResult<()> {
     let names: Vec<(String, Option<String>)> = article_tags::table

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use diesel::prelude::*;
 use diesel::sqlite::SqliteConnection;
 
-use super::fts::IndexDoc;
+use super::fts::{IndexDoc, Pending};
 use super::models::{ArticleRow, ArticleTagRow, ArticleWrite, NewArticleTag};
 use super::schema::{article_tags, articles, tags};
 use crate::db::error::{StoreError, StoreResult};
@@ -133,21 +133,26 @@ pub fn free_slug(
     }
 }
 
-/// Inserts an article with its tag links and index row; returns its id (bulk loads need
-/// nothing more, so the long texts are not read back).
+/// Inserts an article with its tag links and index row (or, in a bulk load, holds the row
+/// in `pending`); returns its id (bulk loads need nothing more, so the long texts are not
+/// read back).
 pub fn insert(
     conn: &mut SqliteConnection,
     write: &ArticleWrite,
     tag_ids: &[i32],
     now: i64,
-    index: &IndexDoc,
+    index: IndexDoc,
+    pending: Option<&mut Pending>,
 ) -> StoreResult<i32> {
     let id = next_id(conn)?;
     diesel::insert_into(articles::table)
         .values((write, articles::id.eq(id), articles::created_at.eq(now)))
         .execute(conn)?;
     insert_tags(conn, id, tag_ids)?;
-    super::fts::insert_doc(conn, id, index)?;
+    match pending {
+        Some(p) => p.add(id, index),
+        None => super::fts::insert_doc(conn, id, &index)?,
+    }
     Ok(id)
 }
 
@@ -171,13 +176,15 @@ fn keep_revision(conn: &mut SqliteConnection, id: i32) -> StoreResult<ArticleRow
 }
 
 /// Replaces an article's columns and tags, bumping its version; the version it had is kept
-/// as a revision, and a slug it gave up keeps pointing at it.
+/// as a revision, and a slug it gave up keeps pointing at it. The index row is replaced now,
+/// or held in a bulk load's `pending`.
 pub fn update(
     conn: &mut SqliteConnection,
     id: i32,
     write: &ArticleWrite,
     tag_ids: &[i32],
-    index: &IndexDoc,
+    index: IndexDoc,
+    pending: Option<&mut Pending>,
 ) -> StoreResult<ArticleRow> {
     let old_slug = keep_revision(conn, id)?.slug;
     if old_slug != write.slug {
@@ -193,8 +200,13 @@ pub fn update(
         .returning(ArticleRow::as_returning())
         .get_result(conn)?;
     set_tags(conn, id, tag_ids)?;
-    super::fts::remove(conn, id)?;
-    super::fts::insert_doc(conn, id, index)?;
+    match pending {
+        Some(p) => p.replace(conn, id, index)?,
+        None => {
+            super::fts::remove(conn, id)?;
+            super::fts::insert_doc(conn, id, &index)?;
+        }
+    }
     Ok(row)
 }
 

@@ -11,7 +11,7 @@ use crate::auth::{Caller, Scope};
 use crate::conditional::{IfMatch, check_if_match};
 use crate::db::Conn;
 use crate::db::articles::{ArticleFilter, ArticleRef, Keyset, Paging, Sort, Texts, Visibility};
-use crate::db::fts::IndexDoc;
+use crate::db::fts::{IndexDoc, Pending};
 use crate::db::models::{ArticleRow, ArticleTagRow, ArticleWrite, RevisionRow, TagRow};
 use crate::db::{self, now_micros};
 use crate::dto::article::{

@@ -144,6 +144,7 @@ pub fn restore_revision(
             &current_ids,
             by,
             RevisionAction::Revert,
+            None,
         )?;
         load_wire(conn, row)
     })

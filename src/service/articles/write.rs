@@ -270,24 +270,25 @@ pub(super) fn build(
 pub fn create(conn: &mut Conn, input: ArticleCreate, by: &str) -> Result<Article, ApiError> {
     let prepared = prepare_create(input)?;
     db::immediate(conn, |conn| {
-        let id = create_prepared(conn, prepared, by, RevisionAction::Create)?;
+        let id = create_prepared(conn, prepared, by, RevisionAction::Create, None)?;
         let row = db::articles::find(conn, &ArticleRef::Id(id), Visibility::All, now_micros())?
             .ok_or_else(|| ApiError::internal("a created article vanished"))?;
         load_wire(conn, row)
     })
 }
 
-/// Writes a prepared article inside a transaction the caller holds (bulk loads batch many);
-/// returns its id.
+/// Writes a prepared article inside a transaction the caller holds (bulk loads batch many,
+/// holding index rows in `pending`); returns its id.
 pub fn create_prepared(
     conn: &mut Conn,
     prepared: Prepared,
     by: &str,
     action: RevisionAction,
+    pending: Option<&mut Pending>,
 ) -> Result<i32, ApiError> {
     let now = now_micros();
     let (write, ids, index) = build(conn, prepared, None, now, by, action)?;
-    let id = db::articles::insert(conn, &write, &ids, now, &index)?;
+    let id = db::articles::insert(conn, &write, &ids, now, index, pending)?;
     logged(conn, id, now)?;
     Ok(id)
 }
@@ -314,16 +315,18 @@ pub enum Upserted {
 /// Creates or replaces the live article holding the slug (given, or derived from the title
 /// without a numeric suffix, so the same line always lands on the same article), inside a
 /// transaction the caller holds. A line equal to what is stored changes nothing. A line
-/// without `published_at` keeps the stored one.
+/// without `published_at` keeps the stored one. Index rows go to `pending` when given.
 pub fn upsert_prepared(
     conn: &mut Conn,
     mut prepared: Prepared,
     by: &str,
+    pending: Option<&mut Pending>,
 ) -> Result<Upserted, ApiError> {
     let slug = prepared.upsert_slug();
     prepared.fields.slug = Some(slug.clone());
     let Some(id) = db::articles::slug_holder(conn, &slug, None)? else {
-        return create_prepared(conn, prepared, by, RevisionAction::Import).map(Upserted::Created);
+        return create_prepared(conn, prepared, by, RevisionAction::Import, pending)
+            .map(Upserted::Created);
     };
     let row = db::articles::find(conn, &ArticleRef::Id(id), Visibility::All, now_micros())?
         .ok_or_else(|| ApiError::internal("a slug holder vanished"))?;
@@ -338,6 +341,7 @@ pub fn upsert_prepared(
         &current_ids,
         by,
         RevisionAction::Import,
+        pending,
     )? {
         (_, true) => Ok(Upserted::Updated(id)),
         (_, false) => Ok(Upserted::Unchanged(id)),
@@ -371,7 +375,7 @@ pub fn replace(
         }
         let now = now_micros();
         let (write, ids, index) = build(conn, prepared, Some(&row), now, by, RevisionAction::Edit)?;
-        let row = db::articles::update(conn, row.id, &write, &ids, &index)?;
+        let row = db::articles::update(conn, row.id, &write, &ids, index, None)?;
         logged(conn, row.id, now)?;
         load_wire(conn, row)
     })
@@ -405,6 +409,7 @@ pub fn patch(
             &current_ids,
             by,
             RevisionAction::Edit,
+            None,
         )?;
         load_wire(conn, row)
     })
@@ -412,6 +417,7 @@ pub fn patch(
 
 /// Writes `prepared` over `row` as its next version, unless it would leave the content and
 /// the tags (`current_ids`) as they are; returns the row as it now is and whether it changed.
+/// The index row goes to `pending` when given.
 pub(super) fn rewrite(
     conn: &mut Conn,
     row: ArticleRow,
@@ -419,13 +425,14 @@ pub(super) fn rewrite(
     current_ids: &[i32],
     by: &str,
     action: RevisionAction,
+    pending: Option<&mut Pending>,
 ) -> Result<(ArticleRow, bool), ApiError> {
     let now = now_micros();
     let (write, ids, index) = build(conn, prepared, Some(&row), now, by, action)?;
     if ids == current_ids && same_content(&row, &write) {
         return Ok((row, false));
     }
-    let row = db::articles::update(conn, row.id, &write, &ids, &index)?;
+    let row = db::articles::update(conn, row.id, &write, &ids, index, pending)?;
     logged(conn, row.id, now)?;
     Ok((row, true))
 }
