@@ -112,6 +112,9 @@ pub fn open(path: &str) -> Result<DbPool, OpenError> {
     Pool::builder()
         .max_size(POOL_SIZE as u32)
         .connection_timeout(Duration::from_secs(10))
+        // r2d2 runs `SELECT 1` on every checkout by default: a connection to a local file
+        // does not go stale, and a broken one is still caught when it is returned.
+        .test_on_check_out(false)
         .connection_customizer(Box::new(Pragmas))
         .build(ConnectionManager::new(path))
         .map_err(|e| connect_err(Box::new(e)))
