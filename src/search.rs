@@ -7,13 +7,11 @@
 
 use std::collections::HashSet;
 
-use crate::text::analyzer::{Token, analyze, normalize, stem};
+use crate::text::analyzer::{KEY_MARK, Token, analyze, normalize, stem};
 
 /// Longest accepted query, in characters.
 pub const MAX_QUERY_CHARS: usize = 500;
 
-/// Columns a word is looked up in.
-const WORD_COLUMNS: &str = "{title summary body title_alt alt tags}";
 /// Columns that keep positions for phrases (alt holds one entry per word, like the others).
 const PHRASE_COLUMNS: &str = "{title summary body title_alt alt}";
 
@@ -187,12 +185,13 @@ fn strip_article(norm: &str) -> &str {
 /// alt column) and by its spelling-variant key. The query's own alt stem is not used: a
 /// typed ك or ب is far more often part of the word (كازاخستان, بريكس) than a preposition.
 fn term(t: &Token, marks: &mut Marks) -> String {
-    let mut alts = vec![format!("{WORD_COLUMNS} : {}", quoted(&t.stem))];
+    // Stems and keys need no column filter: keys carry KEY_MARK, which no stem can hold.
+    let mut alts = vec![quoted(&t.stem)];
     marks.stems.insert(t.stem.clone());
     // A typed attached preposition (بكازاخستان) also finds the bare word; only when what
     // remains is long enough not to be a different short word (لبنان is not «بن»).
     if let Some(a) = t.alt.as_ref().filter(|a| a.chars().count() >= 4) {
-        alts.push(format!("{WORD_COLUMNS} : {}", quoted(a)));
+        alts.push(quoted(a));
         marks.stems.insert(a.clone());
     }
     for (latin, arabic) in ACRONYMS {
@@ -204,12 +203,12 @@ fn term(t: &Token, marks: &mut Marks) -> String {
             None
         };
         if let Some(o) = other.filter(|o| *o != t.stem) {
-            alts.push(format!("{WORD_COLUMNS} : {}", quoted(&o)));
+            alts.push(quoted(&o));
             marks.stems.insert(o);
         }
     }
     if let Some(k) = &t.key {
-        alts.push(format!("keys : {}", quoted(k)));
+        alts.push(quoted(&format!("{KEY_MARK}{k}")));
         marks.keys.insert(k.clone());
     }
     format!("({})", alts.join(" OR "))
@@ -232,10 +231,7 @@ fn prefix(word: &str, marks: &mut Marks) -> Option<String> {
             }
         }
     }
-    let alts: Vec<String> = forms
-        .iter()
-        .map(|f| format!("{WORD_COLUMNS} : {} *", quoted(f)))
-        .collect();
+    let alts: Vec<String> = forms.iter().map(|f| format!("{} *", quoted(f))).collect();
     marks.prefixes.extend(forms);
     Some(format!("({})", alts.join(" OR ")))
 }

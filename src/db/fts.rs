@@ -10,7 +10,7 @@ use diesel::sqlite::SqliteConnection;
 use super::models::ArticleRow;
 use super::schema::{article_tags, articles, tags};
 use crate::db::error::StoreResult;
-use crate::text::analyzer::{ANALYZER_VERSION, index_text};
+use crate::text::analyzer::{ANALYZER_VERSION, KEY_MARK, index_text};
 use crate::text::markdown::html_text;
 
 /// Removes an article from the index (no-op when it is not there).
@@ -61,7 +61,11 @@ impl IndexDoc {
             body_words: b.words,
             alt: join(["", &s.alts, &b.alts]),
             title_alt: t.alts,
-            keys: keys.join(" "),
+            keys: keys
+                .iter()
+                .map(|k| format!("{KEY_MARK}{k}"))
+                .collect::<Vec<_>>()
+                .join(" "),
             title: t.stems,
             summary: s.stems,
             body: b.stems,

@@ -216,25 +216,16 @@ unsafe fn score(
 }
 
 /// Each phrase of one of our search expressions, in the order FTS5 numbers them (the order
-/// they are written in), as a MATCH expression of its own: its column filter, its quoted
-/// text and the `*` of a prefix.
+/// they are written in), as a MATCH expression of its own: its column filter when it has
+/// one, its quoted text and the `*` of a prefix.
 pub fn phrases(expr: &str) -> Vec<String> {
     let mut out = Vec::new();
-    let mut rest = expr;
-    while let Some(at) = rest.find(" : \"") {
-        let before = &rest[..at];
-        let filter_start = if before.ends_with('}') {
-            before.rfind('{').unwrap_or(0)
-        } else {
-            before
-                .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .map_or(0, |i| i + 1)
-        };
-        let filter = &before[filter_start..];
+    let bytes = expr.as_bytes();
+    let mut from = 0;
+    while let Some(found) = expr[from..].find('"') {
+        let start = from + found;
         // The quoted text ends at a quote not doubled.
-        let text_start = at + 3;
-        let bytes = rest.as_bytes();
-        let mut i = text_start + 1;
+        let mut i = start + 1;
         while i < bytes.len() {
             if bytes[i] == b'"' {
                 if bytes.get(i + 1) == Some(&b'"') {
@@ -245,13 +236,26 @@ pub fn phrases(expr: &str) -> Vec<String> {
             }
             i += 1;
         }
-        let end = (i + 1).min(rest.len());
-        let mut phrase = format!("{filter} : {}", &rest[text_start..end]);
-        if rest[end..].starts_with(" *") {
+        let end = (i + 1).min(expr.len());
+        let filter = expr[from..start].strip_suffix(" : ").map(|before| {
+            let filter_start = if before.ends_with('}') {
+                before.rfind('{').unwrap_or(0)
+            } else {
+                before
+                    .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .map_or(0, |i| i + 1)
+            };
+            &before[filter_start..]
+        });
+        let mut phrase = match filter {
+            Some(f) => format!("{f} : {}", &expr[start..end]),
+            None => expr[start..end].to_owned(),
+        };
+        if expr[end..].starts_with(" *") {
             phrase.push_str(" *");
         }
         out.push(phrase);
-        rest = &rest[end..];
+        from = end;
     }
     out
 }
@@ -353,6 +357,10 @@ mod tests {
                 "{a} : \"p\" *",
                 "{a b} : \"z\""
             ]
+        );
+        assert_eq!(
+            phrases("((\"x\" OR \"ـk\"\"q\") AND (\"p\" *)) NOT (\"z\")"),
+            vec!["\"x\"", "\"ـk\"\"q\"", "\"p\" *", "\"z\""]
         );
     }
 

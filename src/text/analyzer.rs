@@ -221,6 +221,12 @@ pub fn alt_stem(norm: &str) -> Option<String> {
     None
 }
 
+/// Written in front of every spelling-variant key in the search index: tatweel, which
+/// `normalize` removes from every word, so no stem equals or begins like a key, and a query
+/// finds stems and keys with no column filter (a filter makes FTS5 decode the positions of
+/// every match: a fifth of a common two-word query).
+pub const KEY_MARK: char = '\u{0640}';
+
 /// Spelling-variant key of a stem: consonants merged into the classes transliteration
 /// confuses (غ ج ق ك, ط ت, ص س ث, ذ ظ ز, ض د), hamza carriers dropped, long vowels after the
 /// first letter dropped. Only for stems of 5 or more letters, so
