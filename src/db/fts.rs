@@ -120,12 +120,11 @@ impl Pending {
     }
 
     /// Writes every document held, in id order; call inside the batch's transaction.
-    pub fn write(self, conn: &mut SqliteConnection) -> StoreResult<usize> {
-        let n = self.0.len();
+    pub fn write(self, conn: &mut SqliteConnection) -> StoreResult<()> {
         for (id, doc) in self.0 {
             insert_doc(conn, id, &doc)?;
         }
-        Ok(n)
+        Ok(())
     }
 }
 
