@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 /// Paging facts about a list response.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ListMeta {
-    /// How many items match the filters, across all pages (also in `X-Total-Count`).
+    /// How many items match the filters across all pages, counted exactly, for searches too (also in `X-Total-Count`).
     pub total: i64,
     /// The page size used.
     pub limit: i64,

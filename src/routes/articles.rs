@@ -34,7 +34,7 @@ use crate::service::{self, params};
              (ArticleList = "application/json"),
              (ArticleSelectionList = "application/vnd.anbaa.selection+json"),
          ),
-         headers(("X-Total-Count" = i64, description = "Articles matching the filters"),
+         headers(("X-Total-Count" = i64, description = "Articles matching the filters, counted exactly (for a search too)"),
                  ("Link" = String, description = "RFC 8288 links: self, next, prev"),
                  ("ETag" = String, description = "Strong validator: changes with every write that could change this page"),
                  ("Last-Modified" = String, description = "The latest write or publication on the site"))),
