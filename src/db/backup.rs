@@ -1,14 +1,14 @@
 //! Online backups: `VACUUM INTO` a new file while the server serves and writes, then an
 //! integrity check of the copy.
 
+use super::Conn;
 use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
-use diesel::sqlite::SqliteConnection;
 
 /// Copies the database to `path` while it serves and writes (`VACUUM INTO`: one consistent
 /// snapshot), then opens the copy and checks it with `PRAGMA integrity_check`.
-pub fn backup(conn: &mut SqliteConnection, path: &str) -> Result<BackupReport, String> {
+pub fn backup(conn: &mut Conn, path: &str) -> Result<BackupReport, String> {
     if std::path::Path::new(path).exists() {
         return Err(format!(
             "{path} exists; choose a new file (a backup never overwrites)"

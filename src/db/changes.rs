@@ -2,9 +2,9 @@
 //! validators derive from. Every function that writes here runs inside the caller's write
 //! transaction, so a change and its log entry commit together or not at all.
 
+use super::Conn;
 use diesel::dsl::max;
 use diesel::prelude::*;
-use diesel::sqlite::SqliteConnection;
 
 use super::models::{ChangeRow, SiteRow};
 use super::schema::{articles, changes, site_state};
@@ -31,7 +31,7 @@ impl PublicState {
 
 /// The host feed ids are minted under: the one stored at the first start, or `candidate`,
 /// stored now when none was.
-pub fn id_authority(conn: &mut SqliteConnection, candidate: &str) -> StoreResult<String> {
+pub fn id_authority(conn: &mut Conn, candidate: &str) -> StoreResult<String> {
     diesel::update(
         site_state::table
             .find(1)
@@ -58,11 +58,7 @@ pub enum IdCounter {
 
 /// The next id of `counter`: above every id it ever handed out and above `live_max`, the
 /// highest id in use (SQLite alone would hand out max + 1 again after a delete).
-pub fn next_id(
-    conn: &mut SqliteConnection,
-    counter: IdCounter,
-    live_max: Option<i32>,
-) -> StoreResult<i32> {
+pub fn next_id(conn: &mut Conn, counter: IdCounter, live_max: Option<i32>) -> StoreResult<i32> {
     #[derive(QueryableByName)]
     struct Next {
         #[diesel(sql_type = diesel::sql_types::Integer)]
@@ -81,7 +77,7 @@ pub fn next_id(
 }
 
 /// Counts a committed write: every list and feed validator changes with it.
-pub fn touch(conn: &mut SqliteConnection, now: i64) -> StoreResult<()> {
+pub fn touch(conn: &mut Conn, now: i64) -> StoreResult<()> {
     diesel::update(site_state::table.find(1))
         .set((
             site_state::version.eq(site_state::version + 1),
@@ -96,7 +92,7 @@ pub fn touch(conn: &mut SqliteConnection, now: i64) -> StoreResult<()> {
 /// after it was purged). A public article gets an `upsert` at a new seq; one that left
 /// public view gets a `delete` with the slug the public knew; one the public never saw
 /// gets nothing, so drafts never leak through the log.
-pub fn record(conn: &mut SqliteConnection, article_id: i32, now: i64) -> StoreResult<()> {
+pub fn record(conn: &mut Conn, article_id: i32, now: i64) -> StoreResult<()> {
     let state: Option<PublicState> = articles::table
         .find(article_id)
         .select((
@@ -123,8 +119,9 @@ pub fn record(conn: &mut SqliteConnection, article_id: i32, now: i64) -> StoreRe
         _ => None,
     };
     if let Some((op, slug, version)) = entry {
-        // REPLACE drops the article's old row; the new one takes the next seq.
-        diesel::replace_into(changes::table)
+        // The article's old row goes; the new one takes the next seq.
+        diesel::delete(changes::table.filter(changes::article_id.eq(article_id))).execute(conn)?;
+        diesel::insert_into(changes::table)
             .values((
                 changes::article_id.eq(article_id),
                 changes::op.eq(op),
@@ -138,7 +135,7 @@ pub fn record(conn: &mut SqliteConnection, article_id: i32, now: i64) -> StoreRe
 }
 
 /// The site counter and the two latest write times.
-pub fn site(conn: &mut SqliteConnection) -> StoreResult<SiteRow> {
+pub fn site(conn: &mut Conn) -> StoreResult<SiteRow> {
     site_state::table
         .find(1)
         .select(SiteRow::as_select())
@@ -148,7 +145,7 @@ pub fn site(conn: &mut SqliteConnection) -> StoreResult<SiteRow> {
 
 /// The latest publication instant at or before `now` of a live published article: it moves
 /// exactly when a scheduled article falls due, which changes lists without any write.
-pub fn due_watermark(conn: &mut SqliteConnection, now: i64) -> StoreResult<i64> {
+pub fn due_watermark(conn: &mut Conn, now: i64) -> StoreResult<i64> {
     // sort_at equals published_at for published articles, and the (status, trashed_at,
     // sort_at) index answers this with one seek.
     let m: Option<Option<i64>> = articles::table
@@ -162,7 +159,7 @@ pub fn due_watermark(conn: &mut SqliteConnection, now: i64) -> StoreResult<i64> 
 }
 
 /// How many live published articles fell due within `[from, now]`.
-pub fn due_between(conn: &mut SqliteConnection, from: i64, now: i64) -> StoreResult<i64> {
+pub fn due_between(conn: &mut Conn, from: i64, now: i64) -> StoreResult<i64> {
     articles::table
         .filter(articles::status.eq("published"))
         .filter(articles::trashed_at.is_null())
@@ -174,14 +171,14 @@ pub fn due_between(conn: &mut SqliteConnection, from: i64, now: i64) -> StoreRes
 }
 
 /// True when a scheduled article fell due that the log does not show yet.
-pub fn needs_sweep(conn: &mut SqliteConnection, now: i64) -> StoreResult<bool> {
+pub fn needs_sweep(conn: &mut Conn, now: i64) -> StoreResult<bool> {
     let from = site(conn)?.swept_until;
     Ok(due_between(conn, from + 1, now)? > 0)
 }
 
 /// Logs an `upsert` for every scheduled article that fell due since the last sweep. Runs
 /// inside a write transaction.
-pub fn sweep(conn: &mut SqliteConnection, now: i64) -> StoreResult<usize> {
+pub fn sweep(conn: &mut Conn, now: i64) -> StoreResult<usize> {
     let from = site(conn)?.swept_until;
     let due: Vec<(i32, i32)> = articles::table
         .filter(articles::status.eq("published"))
@@ -212,7 +209,7 @@ pub fn sweep(conn: &mut SqliteConnection, now: i64) -> StoreResult<usize> {
 }
 
 /// Log entries after `since`, oldest first.
-pub fn after(conn: &mut SqliteConnection, since: i64, limit: i64) -> StoreResult<Vec<ChangeRow>> {
+pub fn after(conn: &mut Conn, since: i64, limit: i64) -> StoreResult<Vec<ChangeRow>> {
     changes::table
         .filter(changes::seq.gt(since as i32))
         .order(changes::seq)
@@ -223,7 +220,7 @@ pub fn after(conn: &mut SqliteConnection, since: i64, limit: i64) -> StoreResult
 }
 
 /// How many entries lie after `since`.
-pub fn count_after(conn: &mut SqliteConnection, since: i64) -> StoreResult<i64> {
+pub fn count_after(conn: &mut Conn, since: i64) -> StoreResult<i64> {
     changes::table
         .filter(changes::seq.gt(since as i32))
         .count()
@@ -232,7 +229,7 @@ pub fn count_after(conn: &mut SqliteConnection, since: i64) -> StoreResult<i64> 
 }
 
 /// The highest seq ever handed out (0 for an empty log).
-pub fn last_seq(conn: &mut SqliteConnection) -> StoreResult<i64> {
+pub fn last_seq(conn: &mut Conn) -> StoreResult<i64> {
     #[derive(QueryableByName)]
     struct Seq {
         #[diesel(sql_type = diesel::sql_types::BigInt)]
@@ -247,11 +244,7 @@ pub fn last_seq(conn: &mut SqliteConnection) -> StoreResult<i64> {
 
 /// Logs a change of the public state of every article carrying one of `tag_ids` (their
 /// embedded tag changed).
-pub fn record_carriers(
-    conn: &mut SqliteConnection,
-    tag_ids: &[i32],
-    now: i64,
-) -> StoreResult<usize> {
+pub fn record_carriers(conn: &mut Conn, tag_ids: &[i32], now: i64) -> StoreResult<usize> {
     use super::schema::article_tags;
     let ids: Vec<i32> = article_tags::table
         .filter(article_tags::tag_id.eq_any(tag_ids))

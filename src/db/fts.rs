@@ -3,9 +3,9 @@
 //! and the SQL pieces a list query uses to search it (the match, the score). A leaf: it knows
 //! nothing of lists, filters or pages.
 
+use super::Conn;
 use diesel::prelude::*;
 use diesel::sql_types::{Integer, Text};
-use diesel::sqlite::SqliteConnection;
 
 use super::models::ArticleRow;
 use super::schema::{article_tags, articles, tags};
@@ -14,7 +14,7 @@ use crate::text::analyzer::{ANALYZER_VERSION, KEY_MARK, index_text};
 use crate::text::markdown::html_text;
 
 /// Removes an article from the index (no-op when it is not there).
-pub fn remove(conn: &mut SqliteConnection, id: i32) -> StoreResult<()> {
+pub fn remove(conn: &mut Conn, id: i32) -> StoreResult<()> {
     diesel::sql_query("DELETE FROM articles_fts WHERE rowid = ?")
         .bind::<Integer, _>(id)
         .execute(conn)?;
@@ -80,7 +80,7 @@ impl IndexDoc {
 }
 
 /// (Re)writes the index row of an article from the stored row; a trashed one is only removed.
-pub fn index_article(conn: &mut SqliteConnection, row: &ArticleRow) -> StoreResult<()> {
+pub fn index_article(conn: &mut Conn, row: &ArticleRow) -> StoreResult<()> {
     remove(conn, row.id)?;
     if row.trashed_at.is_some() {
         return Ok(());
@@ -107,12 +107,7 @@ impl Pending {
 
     /// Holds `doc` as the new document of article `id`; when the article is in the index
     /// from before the batch, its old document is removed now.
-    pub fn replace(
-        &mut self,
-        conn: &mut SqliteConnection,
-        id: i32,
-        doc: IndexDoc,
-    ) -> StoreResult<()> {
+    pub fn replace(&mut self, conn: &mut Conn, id: i32, doc: IndexDoc) -> StoreResult<()> {
         if self.0.insert(id, doc).is_none() {
             remove(conn, id)?;
         }
@@ -120,7 +115,7 @@ impl Pending {
     }
 
     /// Writes every document held, in id order; call inside the batch's transaction.
-    pub fn write(self, conn: &mut SqliteConnection) -> StoreResult<()> {
+    pub fn write(self, conn: &mut Conn) -> StoreResult<()> {
         for (id, doc) in self.0 {
             insert_doc(conn, id, &doc)?;
         }
@@ -129,7 +124,7 @@ impl Pending {
 }
 
 /// Writes the index row of an article (which must not be in the index).
-pub fn insert_doc(conn: &mut SqliteConnection, id: i32, doc: &IndexDoc) -> StoreResult<()> {
+pub fn insert_doc(conn: &mut Conn, id: i32, doc: &IndexDoc) -> StoreResult<()> {
     let names: Vec<(String, Option<String>)> = article_tags::table
         .inner_join(tags::table)
         .filter(article_tags::article_id.eq(id))
@@ -157,7 +152,7 @@ pub fn insert_doc(conn: &mut SqliteConnection, id: i32, doc: &IndexDoc) -> Store
 }
 
 /// Re-indexes every live article carrying a tag (after the tag's names change).
-pub fn reindex_tag(conn: &mut SqliteConnection, tag_id: i32) -> StoreResult<usize> {
+pub fn reindex_tag(conn: &mut Conn, tag_id: i32) -> StoreResult<usize> {
     let rows: Vec<ArticleRow> = articles::table
         .filter(
             articles::id.eq_any(
@@ -176,8 +171,8 @@ pub fn reindex_tag(conn: &mut SqliteConnection, tag_id: i32) -> StoreResult<usiz
 }
 
 /// Rebuilds the whole index in one transaction; returns how many articles it indexed.
-pub fn reindex_all(conn: &mut SqliteConnection) -> StoreResult<usize> {
-    conn.immediate_transaction(|conn| {
+pub fn reindex_all(conn: &mut Conn) -> StoreResult<usize> {
+    super::immediate(conn, |conn| {
         // `delete-all` empties a contentless table without leaving tombstones.
         diesel::sql_query("INSERT INTO articles_fts (articles_fts) VALUES ('delete-all')")
             .execute(conn)?;
@@ -218,7 +213,7 @@ struct MetaValue {
 }
 
 /// Rebuilds the index when it was built by another analyzer version (or never).
-pub fn ensure_current(conn: &mut SqliteConnection) -> StoreResult<Option<usize>> {
+pub fn ensure_current(conn: &mut Conn) -> StoreResult<Option<usize>> {
     let current: Option<MetaValue> =
         diesel::sql_query("SELECT value FROM search_meta WHERE key = 'analyzer_version'")
             .get_result(conn)
@@ -238,23 +233,23 @@ const MERGE_STEP_PAGES: i32 = 4000;
 /// Stops merging index segments as transactions flush them (a bulk import): FTS5 would
 /// otherwise rewrite the postings of every 4 segments again and again, most of an import's
 /// index work. Only its crisis merges (16 segments on a level) still run.
-pub fn pause_merges(conn: &mut SqliteConnection) -> StoreResult<()> {
+pub fn pause_merges(conn: &mut Conn) -> StoreResult<()> {
     set_automerge(conn, 0)
 }
 
 /// Restores the normal merge policy and merges what a paused import left, in bounded
 /// steps, each its own short write (a running server keeps writing between them).
-pub fn resume_merges(conn: &mut SqliteConnection) -> StoreResult<()> {
+pub fn resume_merges(conn: &mut Conn) -> StoreResult<()> {
     set_automerge(conn, AUTOMERGE)?;
     loop {
         // FTS5's documented test for a finished merge: the step changed fewer than two rows
         // of its tables (`total_changes()` counts them; the command itself reports none).
-        let changed = conn.immediate_transaction(|conn| {
+        let changed = super::immediate(conn, |conn| {
             let before = total_changes(conn)?;
             diesel::sql_query("INSERT INTO articles_fts (articles_fts, rank) VALUES ('merge', ?)")
                 .bind::<Integer, _>(MERGE_STEP_PAGES)
                 .execute(conn)?;
-            Ok::<_, diesel::result::Error>(total_changes(conn)? - before)
+            Ok::<_, crate::db::error::StoreError>(total_changes(conn)? - before)
         })?;
         if changed < 2 {
             return Ok(());
@@ -268,14 +263,14 @@ struct Changes {
     n: i64,
 }
 
-fn total_changes(conn: &mut SqliteConnection) -> QueryResult<i64> {
+fn total_changes(conn: &mut Conn) -> QueryResult<i64> {
     diesel::sql_query("SELECT total_changes() AS n")
         .get_result::<Changes>(conn)
         .map(|c| c.n)
 }
 
 /// Resumes merging when an import that paused it never finished (the process died).
-pub fn ensure_merging(conn: &mut SqliteConnection) -> StoreResult<()> {
+pub fn ensure_merging(conn: &mut Conn) -> StoreResult<()> {
     let paused: Option<MetaValue> = diesel::sql_query(
         "SELECT CAST(v AS TEXT) AS value FROM articles_fts_config WHERE k = 'automerge'",
     )
@@ -287,7 +282,7 @@ pub fn ensure_merging(conn: &mut SqliteConnection) -> StoreResult<()> {
     Ok(())
 }
 
-fn set_automerge(conn: &mut SqliteConnection, n: i32) -> StoreResult<()> {
+fn set_automerge(conn: &mut Conn, n: i32) -> StoreResult<()> {
     diesel::sql_query("INSERT INTO articles_fts (articles_fts, rank) VALUES ('automerge', ?)")
         .bind::<Integer, _>(n)
         .execute(conn)?;
@@ -317,7 +312,7 @@ pub fn score_sql(at: i64) -> String {
 /// read, and ranked by `anbaa_rank` with the phrases' document counts (FTS5's way of choosing
 /// a query's rank function: the rank column stays a column, so sorters and windows can hold
 /// it, where an auxiliary function called directly cannot be).
-pub fn matching(conn: &mut SqliteConnection, expr: &str) -> StoreResult<String> {
+pub fn matching(conn: &mut Conn, expr: &str) -> StoreResult<String> {
     let rank = super::rank::rank_sql(conn, expr)?;
     Ok(format!(
         "articles_fts CROSS JOIN articles a INDEXED BY articles_search_filter \
@@ -335,7 +330,7 @@ mod tests {
         rowid: i32,
     }
 
-    fn automerge(conn: &mut SqliteConnection) -> String {
+    fn automerge(conn: &mut Conn) -> String {
         diesel::sql_query(
             "SELECT CAST(v AS TEXT) AS value FROM articles_fts_config WHERE k = 'automerge'",
         )
@@ -356,7 +351,7 @@ mod tests {
         assert_eq!(automerge(&mut conn), "0");
         // Forty transactions: forty segments that FTS5 would otherwise have merged.
         for batch in 0..40 {
-            conn.immediate_transaction(|conn| {
+            crate::db::immediate(&mut conn, |conn| {
                 for i in 0..5 {
                     let id = batch * 5 + i + 1;
                     let doc = IndexDoc::of(&format!("عنوان {id}"), "ملخص", "نص عن النفط");

@@ -1,23 +1,23 @@
 //! API key rows: created and revoked from the CLI, looked up by prefix on each request.
 
+use super::Conn;
 use diesel::prelude::*;
-use diesel::sqlite::SqliteConnection;
 
 use super::models::{KeyRow, NewKey};
 use super::schema::api_keys;
 use crate::db::error::{StoreError, StoreResult};
 
 /// Stores a new key.
-pub fn insert(conn: &mut SqliteConnection, key: &NewKey) -> StoreResult<KeyRow> {
+pub fn insert(conn: &mut Conn, key: &NewKey) -> StoreResult<KeyRow> {
     diesel::insert_into(api_keys::table)
         .values(key)
-        .returning(KeyRow::as_returning())
+        .returning(<KeyRow as Selectable<crate::db::Db>>::construct_selection())
         .get_result(conn)
         .map_err(StoreError::from)
 }
 
 /// The key with this public prefix, revoked or not.
-pub fn by_prefix(conn: &mut SqliteConnection, prefix: &str) -> StoreResult<Option<KeyRow>> {
+pub fn by_prefix(conn: &mut Conn, prefix: &str) -> StoreResult<Option<KeyRow>> {
     api_keys::table
         .filter(api_keys::prefix.eq(prefix))
         .select(KeyRow::as_select())
@@ -27,7 +27,7 @@ pub fn by_prefix(conn: &mut SqliteConnection, prefix: &str) -> StoreResult<Optio
 }
 
 /// Every key, oldest first.
-pub fn all(conn: &mut SqliteConnection) -> StoreResult<Vec<KeyRow>> {
+pub fn all(conn: &mut Conn) -> StoreResult<Vec<KeyRow>> {
     api_keys::table
         .order(api_keys::id)
         .select(KeyRow::as_select())
@@ -36,7 +36,7 @@ pub fn all(conn: &mut SqliteConnection) -> StoreResult<Vec<KeyRow>> {
 }
 
 /// Revokes the key with this id or prefix; returns how many rows changed.
-pub fn revoke(conn: &mut SqliteConnection, id_or_prefix: &str, now: i64) -> StoreResult<usize> {
+pub fn revoke(conn: &mut Conn, id_or_prefix: &str, now: i64) -> StoreResult<usize> {
     let target = api_keys::table
         .filter(api_keys::revoked_at.is_null())
         .into_boxed();

@@ -32,14 +32,51 @@ pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 /// Connections in the pool.
 pub const POOL_SIZE: usize = 8;
 
-/// The shared connection pool.
-/// The store's connection: what services that own a unit of work receive. The one place a
-/// second backend changes.
+/// The store's connection: what services that own a unit of work receive. Without the
+/// `postgres` feature it is SQLite's own connection, so the default build pays nothing for a
+/// backend it cannot use.
+#[cfg(not(feature = "postgres"))]
 pub type Conn = SqliteConnection;
 
-pub type DbPool = Pool<ConnectionManager<SqliteConnection>>;
+/// The store's connection: what services that own a unit of work receive. With the
+/// `postgres` feature, one of two backends, chosen by the database URL; the same Diesel
+/// code runs on both, and the few statements that must differ match on the variant.
+#[cfg(feature = "postgres")]
+pub type Conn = Store;
+
+/// A connection to either store (the `postgres` feature).
+#[cfg(feature = "postgres")]
+#[derive(diesel::MultiConnection)]
+#[allow(missing_docs)]
+pub enum Store {
+    /// A PostgreSQL server (a `postgresql://` URL).
+    Postgresql(diesel::pg::PgConnection),
+    /// An SQLite file.
+    Sqlite(SqliteConnection),
+}
+
+/// The backend of [`Conn`], for code that names it (row selections).
+pub type Db = <Conn as diesel::Connection>::Backend;
+
+/// The shared connection pool.
+pub type DbPool = Pool<ConnectionManager<Conn>>;
 /// One connection checked out of the pool.
-pub type DbConn = PooledConnection<ConnectionManager<SqliteConnection>>;
+pub type DbConn = PooledConnection<ConnectionManager<Conn>>;
+
+/// The SQLite connection under `conn`, for what only SQLite has (its C API, PRAGMAs).
+#[cfg(not(feature = "postgres"))]
+pub fn sqlite(conn: &mut Conn) -> Option<&mut SqliteConnection> {
+    Some(conn)
+}
+
+/// The SQLite connection under `conn`, for what only SQLite has (its C API, PRAGMAs).
+#[cfg(feature = "postgres")]
+pub fn sqlite(conn: &mut Conn) -> Option<&mut SqliteConnection> {
+    match conn {
+        Store::Sqlite(c) => Some(c),
+        Store::Postgresql(_) => None,
+    }
+}
 
 /// Page cache per pooled connection, in KiB. Small: the server keeps its hot answers in
 /// its own response cache and the OS caches the file; eight large page caches were most of
@@ -54,8 +91,8 @@ pub const IMPORT_CACHE_KIB: i64 = 64 * 1024;
 #[derive(Debug)]
 struct Pragmas;
 
-impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for Pragmas {
-    fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
+impl CustomizeConnection<Conn, diesel::r2d2::Error> for Pragmas {
+    fn on_acquire(&self, conn: &mut Conn) -> Result<(), diesel::r2d2::Error> {
         conn.batch_execute(&format!(
             "PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
                  PRAGMA cache_size = -{CACHE_KIB};"
@@ -95,7 +132,7 @@ pub fn open(path: &str) -> Result<DbPool, OpenError> {
     }
     // WAL is a property of the file: set it once here, before r2d2 opens connections in
     // parallel, or they race for the lock that switching the journal mode needs.
-    let mut first = SqliteConnection::establish(path).map_err(|e| connect_err(Box::new(e)))?;
+    let mut first = Conn::establish(path).map_err(|e| connect_err(Box::new(e)))?;
     first
         .batch_execute(
             "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;",
@@ -169,12 +206,70 @@ where
 
 /// Runs `f` in a write transaction that takes the write lock first (`BEGIN IMMEDIATE`), so
 /// its reads and checks stay true until it commits. Rolled back when `f` fails.
+#[cfg(not(feature = "postgres"))]
 pub fn immediate<T, E, F>(conn: &mut Conn, f: F) -> Result<T, E>
 where
     F: FnOnce(&mut Conn) -> Result<T, E>,
     E: From<StoreError>,
 {
     finish(conn.immediate_transaction(|conn| f(conn).map_err(TxError::Caller)))
+}
+
+/// Runs `f` in a write transaction that takes the write lock first, so its reads and checks
+/// stay true until it commits. Rolled back when `f` fails. On SQLite the lock is the
+/// database's (`BEGIN IMMEDIATE`); on PostgreSQL one advisory lock serialises writers, so
+/// the change log's sequence order is commit order (a partner's `/changes` cursor never
+/// skips a write that commits late), under READ COMMITTED, where a waiting writer reads
+/// what the one before it committed.
+#[cfg(feature = "postgres")]
+pub fn immediate<T, E, F>(conn: &mut Conn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut Conn) -> Result<T, E>,
+    E: From<StoreError>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    type Manager = <Conn as Connection>::TransactionManager;
+    let begun = match conn {
+        Store::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE"),
+        Store::Postgresql(c) => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN ISOLATION LEVEL READ COMMITTED")
+        }
+    };
+    begun.map_err(|e| E::from(StoreError::from(e)))?;
+    let locked = match conn {
+        Store::Sqlite(_) => Ok(()),
+        Store::Postgresql(c) => {
+            c.batch_execute(&format!("SELECT pg_advisory_xact_lock({WRITE_LOCK})"))
+        }
+    };
+    let outcome = locked
+        .map_err(|e| E::from(StoreError::from(e)))
+        .and_then(|()| f(conn));
+    match outcome {
+        Ok(v) => match Manager::commit_transaction(conn) {
+            Ok(()) => Ok(v),
+            Err(e) => {
+                let _ = Manager::rollback_transaction(conn);
+                Err(E::from(StoreError::from(e)))
+            }
+        },
+        Err(e) => {
+            let _ = Manager::rollback_transaction(conn);
+            Err(e)
+        }
+    }
+}
+
+/// The advisory lock every PostgreSQL write transaction takes (any constant: one lane).
+#[cfg(feature = "postgres")]
+const WRITE_LOCK: i64 = 0x0061_6e62_6161;
+
+/// True inside a transaction (what a rollback could still undo).
+pub fn in_transaction(conn: &mut Conn) -> bool {
+    use diesel::connection::TransactionManager;
+    <Conn as Connection>::TransactionManager::transaction_manager_status_mut(conn)
+        .transaction_depth()
+        .map_or(true, |depth| depth.is_some())
 }
 
 /// A query that touches nothing, to tell whether the database answers (`/readyz`).

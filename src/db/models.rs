@@ -8,7 +8,14 @@ use crate::model::{ArticleStatus, ChangeOp, RevisionAction, Scopes, TagKind};
 /// One row of `articles`.
 #[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Identifiable)]
 #[diesel(table_name = articles)]
-#[diesel(check_for_backend(diesel::sqlite::Sqlite))]
+#[cfg_attr(
+    not(feature = "postgres"),
+    diesel(check_for_backend(diesel::sqlite::Sqlite))
+)]
+#[cfg_attr(
+    feature = "postgres",
+    diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))
+)]
 pub struct ArticleRow {
     pub id: i32,
     pub slug: String,
@@ -77,7 +84,14 @@ pub struct ArticleTagRow {
 /// One row of `tags`.
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = tags)]
-#[diesel(check_for_backend(diesel::sqlite::Sqlite))]
+#[cfg_attr(
+    not(feature = "postgres"),
+    diesel(check_for_backend(diesel::sqlite::Sqlite))
+)]
+#[cfg_attr(
+    feature = "postgres",
+    diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))
+)]
 pub struct TagRow {
     pub id: i32,
     pub slug: String,
@@ -117,7 +131,14 @@ pub struct NewArticleTag {
 /// One row of `api_keys`.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = api_keys)]
-#[diesel(check_for_backend(diesel::sqlite::Sqlite))]
+#[cfg_attr(
+    not(feature = "postgres"),
+    diesel(check_for_backend(diesel::sqlite::Sqlite))
+)]
+#[cfg_attr(
+    feature = "postgres",
+    diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))
+)]
 pub struct KeyRow {
     pub id: i32,
     pub name: String,
@@ -142,7 +163,14 @@ pub struct NewKey {
 /// One row of `changes`: the latest public change of one article.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = super::schema::changes)]
-#[diesel(check_for_backend(diesel::sqlite::Sqlite))]
+#[cfg_attr(
+    not(feature = "postgres"),
+    diesel(check_for_backend(diesel::sqlite::Sqlite))
+)]
+#[cfg_attr(
+    feature = "postgres",
+    diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))
+)]
 pub struct ChangeRow {
     pub seq: i32,
     pub article_id: i32,
@@ -155,7 +183,14 @@ pub struct ChangeRow {
 /// The one row of `site_state`.
 #[derive(Debug, Clone, Copy, Queryable, Selectable)]
 #[diesel(table_name = super::schema::site_state)]
-#[diesel(check_for_backend(diesel::sqlite::Sqlite))]
+#[cfg_attr(
+    not(feature = "postgres"),
+    diesel(check_for_backend(diesel::sqlite::Sqlite))
+)]
+#[cfg_attr(
+    feature = "postgres",
+    diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))
+)]
 pub struct SiteRow {
     pub version: i64,
     pub changed_at: i64,
@@ -167,7 +202,14 @@ pub struct SiteRow {
 /// One row of `article_revisions`: an earlier version of an article, whole.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = super::schema::article_revisions)]
-#[diesel(check_for_backend(diesel::sqlite::Sqlite))]
+#[cfg_attr(
+    not(feature = "postgres"),
+    diesel(check_for_backend(diesel::sqlite::Sqlite))
+)]
+#[cfg_attr(
+    feature = "postgres",
+    diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))
+)]
 pub struct RevisionRow {
     pub article_id: i32,
     pub version: i32,

@@ -8,13 +8,13 @@
 //! SQLite-only: the function is registered on every connection through
 //! `sqlite3_auto_extension`, with the C API of the bundled library.
 
+use super::Conn;
 use std::collections::HashMap;
 use std::ffi::{c_char, c_int, c_void};
 use std::sync::{Mutex, Once};
 
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Binary, Text};
-use diesel::sqlite::SqliteConnection;
 use libsqlite3_sys as ffi;
 
 use super::error::StoreResult;
@@ -290,7 +290,7 @@ static COUNTS: Mutex<Option<Counts>> = Mutex::new(None);
 /// `rank MATCH '…'`: `anbaa_rank(…)` with each phrase's document count, remembered while the
 /// index (its structure and totals records, which every committed change rewrites) and
 /// the database stay the same.
-pub fn rank_sql(conn: &mut SqliteConnection, expr: &str) -> StoreResult<String> {
+pub fn rank_sql(conn: &mut Conn, expr: &str) -> StoreResult<String> {
     let stamp: Stamp = diesel::sql_query(
         "SELECT (SELECT file FROM pragma_database_list WHERE name = 'main') AS file, \
          CAST((SELECT block FROM articles_fts_data WHERE id = 1) AS BLOB) \

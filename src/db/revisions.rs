@@ -1,7 +1,7 @@
 //! Earlier versions of articles, and the slug redirects renames and merges leave behind.
 
+use super::Conn;
 use diesel::prelude::*;
-use diesel::sqlite::SqliteConnection;
 
 use super::models::{ArticleRow, ArticleTagRow, RevisionRow};
 use super::schema::{article_redirects, article_revisions, tag_redirects};
@@ -52,19 +52,21 @@ pub fn row_of(row: &ArticleRow, tags: &[ArticleTagRow]) -> RevisionRow {
 
 /// Keeps the article's current version whole before it changes (same transaction as the
 /// change). Idempotent: a version is recorded once.
-pub fn snapshot(
-    conn: &mut SqliteConnection,
-    row: &ArticleRow,
-    tags: &[ArticleTagRow],
-) -> StoreResult<()> {
-    diesel::insert_or_ignore_into(article_revisions::table)
-        .values(&row_of(row, tags))
-        .execute(conn)?;
+pub fn snapshot(conn: &mut Conn, row: &ArticleRow, tags: &[ArticleTagRow]) -> StoreResult<()> {
+    let kept = article_revisions::table
+        .find((row.id, row.version))
+        .count()
+        .get_result::<i64>(conn)?;
+    if kept == 0 {
+        diesel::insert_into(article_revisions::table)
+            .values(&row_of(row, tags))
+            .execute(conn)?;
+    }
     Ok(())
 }
 
 /// Every recorded earlier version of an article, oldest first.
-pub fn list(conn: &mut SqliteConnection, article_id: i32) -> StoreResult<Vec<RevisionRow>> {
+pub fn list(conn: &mut Conn, article_id: i32) -> StoreResult<Vec<RevisionRow>> {
     article_revisions::table
         .filter(article_revisions::article_id.eq(article_id))
         .order(article_revisions::version)
@@ -76,7 +78,7 @@ pub fn list(conn: &mut SqliteConnection, article_id: i32) -> StoreResult<Vec<Rev
 /// A page of an article's recorded earlier versions below `below` (the current version),
 /// oldest first, and how many there are.
 pub fn page(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     article_id: i32,
     below: i32,
     offset: i64,
@@ -96,11 +98,7 @@ pub fn page(
 }
 
 /// One earlier version.
-pub fn get(
-    conn: &mut SqliteConnection,
-    article_id: i32,
-    version: i32,
-) -> StoreResult<Option<RevisionRow>> {
+pub fn get(conn: &mut Conn, article_id: i32, version: i32) -> StoreResult<Option<RevisionRow>> {
     article_revisions::table
         .find((article_id, version))
         .select(RevisionRow::as_select())
@@ -116,12 +114,13 @@ pub fn tags_of(rev: &RevisionRow) -> Vec<RevisionTag> {
 
 /// Points `old_slug` at an article (a rename left it behind).
 pub fn redirect_article(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     old_slug: &str,
     article_id: i32,
     now: i64,
 ) -> StoreResult<()> {
-    diesel::replace_into(article_redirects::table)
+    diesel::delete(article_redirects::table.find(old_slug)).execute(conn)?;
+    diesel::insert_into(article_redirects::table)
         .values((
             article_redirects::slug.eq(old_slug),
             article_redirects::article_id.eq(article_id),
@@ -132,7 +131,7 @@ pub fn redirect_article(
 }
 
 /// The article an old slug now points at.
-pub fn article_redirect(conn: &mut SqliteConnection, slug: &str) -> StoreResult<Option<i32>> {
+pub fn article_redirect(conn: &mut Conn, slug: &str) -> StoreResult<Option<i32>> {
     article_redirects::table
         .find(slug)
         .select(article_redirects::article_id)
@@ -142,19 +141,17 @@ pub fn article_redirect(conn: &mut SqliteConnection, slug: &str) -> StoreResult<
 }
 
 /// Drops a redirect whose slug an article holds again.
-pub fn drop_article_redirect(conn: &mut SqliteConnection, slug: &str) -> StoreResult<()> {
+pub fn drop_article_redirect(conn: &mut Conn, slug: &str) -> StoreResult<()> {
     diesel::delete(article_redirects::table.find(slug)).execute(conn)?;
     Ok(())
 }
 
 /// Adds a redirect from `old_slug` to a tag (an import restoring one), leaving others alone.
-pub fn add_tag_redirect(
-    conn: &mut SqliteConnection,
-    old_slug: &str,
-    tag: i32,
-    now: i64,
-) -> StoreResult<()> {
-    diesel::insert_or_ignore_into(tag_redirects::table)
+pub fn add_tag_redirect(conn: &mut Conn, old_slug: &str, tag: i32, now: i64) -> StoreResult<()> {
+    if tag_redirect(conn, old_slug)?.is_some() {
+        return Ok(());
+    }
+    diesel::insert_into(tag_redirects::table)
         .values((
             tag_redirects::slug.eq(old_slug),
             tag_redirects::tag_id.eq(tag),
@@ -166,7 +163,7 @@ pub fn add_tag_redirect(
 
 /// Points `old_slug` (and every redirect to `from_tag`) at `to_tag`.
 pub fn redirect_tag(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     old_slug: &str,
     from_tag: i32,
     to_tag: i32,
@@ -175,7 +172,8 @@ pub fn redirect_tag(
     diesel::update(tag_redirects::table.filter(tag_redirects::tag_id.eq(from_tag)))
         .set(tag_redirects::tag_id.eq(to_tag))
         .execute(conn)?;
-    diesel::replace_into(tag_redirects::table)
+    diesel::delete(tag_redirects::table.find(old_slug)).execute(conn)?;
+    diesel::insert_into(tag_redirects::table)
         .values((
             tag_redirects::slug.eq(old_slug),
             tag_redirects::tag_id.eq(to_tag),
@@ -186,7 +184,7 @@ pub fn redirect_tag(
 }
 
 /// The tag an old slug now points at.
-pub fn tag_redirect(conn: &mut SqliteConnection, slug: &str) -> StoreResult<Option<i32>> {
+pub fn tag_redirect(conn: &mut Conn, slug: &str) -> StoreResult<Option<i32>> {
     tag_redirects::table
         .find(slug)
         .select(tag_redirects::tag_id)
@@ -196,7 +194,7 @@ pub fn tag_redirect(conn: &mut SqliteConnection, slug: &str) -> StoreResult<Opti
 }
 
 /// Every tag redirect: (old slug, tag id).
-pub fn tag_redirects(conn: &mut SqliteConnection) -> StoreResult<Vec<(String, i32)>> {
+pub fn tag_redirects(conn: &mut Conn) -> StoreResult<Vec<(String, i32)>> {
     tag_redirects::table
         .select((tag_redirects::slug, tag_redirects::tag_id))
         .load(conn)
@@ -204,7 +202,7 @@ pub fn tag_redirects(conn: &mut SqliteConnection) -> StoreResult<Vec<(String, i3
 }
 
 /// Drops a redirect whose slug a tag holds again.
-pub fn drop_tag_redirect(conn: &mut SqliteConnection, slug: &str) -> StoreResult<()> {
+pub fn drop_tag_redirect(conn: &mut Conn, slug: &str) -> StoreResult<()> {
     diesel::delete(tag_redirects::table.find(slug)).execute(conn)?;
     Ok(())
 }

@@ -1,18 +1,17 @@
 //! Tag queries. Tags are few (hundreds at most), so the tree is walked in memory.
 
+use super::Conn;
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
-use diesel::connection::{AnsiTransactionManager, TransactionManager};
 use diesel::prelude::*;
-use diesel::sqlite::SqliteConnection;
 
 use super::models::{TagRow, TagWrite};
 use super::schema::{article_tags, articles, tags};
 use crate::db::error::{StoreError, StoreResult};
 
 /// Every tag, by id.
-pub fn all(conn: &mut SqliteConnection) -> StoreResult<Vec<TagRow>> {
+pub fn all(conn: &mut Conn) -> StoreResult<Vec<TagRow>> {
     tags::table
         .select(TagRow::as_select())
         .order(tags::id)
@@ -21,10 +20,7 @@ pub fn all(conn: &mut SqliteConnection) -> StoreResult<Vec<TagRow>> {
 }
 
 /// The ids of the live tags among `slugs`, by slug.
-pub fn ids_by_slug(
-    conn: &mut SqliteConnection,
-    slugs: &[String],
-) -> StoreResult<HashMap<String, i32>> {
+pub fn ids_by_slug(conn: &mut Conn, slugs: &[String]) -> StoreResult<HashMap<String, i32>> {
     Ok(tags::table
         .filter(tags::slug.eq_any(slugs))
         .select((tags::slug, tags::id))
@@ -34,7 +30,7 @@ pub fn ids_by_slug(
 }
 
 /// The tag with this slug.
-pub fn by_slug(conn: &mut SqliteConnection, slug: &str) -> StoreResult<Option<TagRow>> {
+pub fn by_slug(conn: &mut Conn, slug: &str) -> StoreResult<Option<TagRow>> {
     tags::table
         .filter(tags::slug.eq(slug))
         .select(TagRow::as_select())
@@ -83,7 +79,7 @@ static COUNTS: Mutex<Option<KeptCounts>> = Mutex::new(None);
 /// Counts per tag and the public total, under the key they were computed for.
 type KeptCounts = (CountsKey, HashMap<i32, i64>, i64);
 
-fn counts_key(conn: &mut SqliteConnection, now: i64) -> StoreResult<CountsKey> {
+fn counts_key(conn: &mut Conn, now: i64) -> StoreResult<CountsKey> {
     // Read before the counts: a write in between makes them newer than their key, never older.
     Ok(CountsKey {
         file: super::database_file(conn)?,
@@ -94,14 +90,9 @@ fn counts_key(conn: &mut SqliteConnection, now: i64) -> StoreResult<CountsKey> {
 
 /// Publicly visible articles per tag (the tag itself, not its descendants), and the number
 /// of public articles; remembered until the site changes.
-pub fn public_counts_and_total(
-    conn: &mut SqliteConnection,
-    now: i64,
-) -> StoreResult<(HashMap<i32, i64>, i64)> {
+pub fn public_counts_and_total(conn: &mut Conn, now: i64) -> StoreResult<(HashMap<i32, i64>, i64)> {
     // Inside a write transaction the counts may include what a rollback undoes: never keep.
-    let in_transaction = AnsiTransactionManager::transaction_manager_status_mut(conn)
-        .transaction_depth()
-        .map_or(true, |depth| depth.is_some());
+    let in_transaction = super::in_transaction(conn);
     let key = if in_transaction {
         None
     } else {
@@ -125,7 +116,7 @@ pub fn public_counts_and_total(
 }
 
 /// Publicly visible articles per tag (the tag itself, not its descendants).
-pub fn public_counts(conn: &mut SqliteConnection, now: i64) -> StoreResult<HashMap<i32, i64>> {
+pub fn public_counts(conn: &mut Conn, now: i64) -> StoreResult<HashMap<i32, i64>> {
     public_counts_and_total(conn, now).map(|(counts, _)| counts)
 }
 
@@ -137,7 +128,7 @@ fn count_public_sql(now: i64) -> String {
     )
 }
 
-fn count_public_per_tag(conn: &mut SqliteConnection, now: i64) -> StoreResult<HashMap<i32, i64>> {
+fn count_public_per_tag(conn: &mut Conn, now: i64) -> StoreResult<HashMap<i32, i64>> {
     use diesel::sql_types::{BigInt, Integer};
     #[derive(QueryableByName)]
     struct Count {
@@ -154,7 +145,7 @@ fn count_public_per_tag(conn: &mut SqliteConnection, now: i64) -> StoreResult<Ha
 }
 
 /// Articles carrying this tag: (not in the trash, in the trash).
-pub fn usage(conn: &mut SqliteConnection, tag_id: i32) -> StoreResult<(i64, i64)> {
+pub fn usage(conn: &mut Conn, tag_id: i32) -> StoreResult<(i64, i64)> {
     let trashed: Vec<bool> = article_tags::table
         .inner_join(articles::table)
         .filter(article_tags::tag_id.eq(tag_id))
@@ -165,27 +156,27 @@ pub fn usage(conn: &mut SqliteConnection, tag_id: i32) -> StoreResult<(i64, i64)
 }
 
 /// Inserts a tag under a new id; the caller checked the slug and parent.
-pub fn insert(conn: &mut SqliteConnection, write: &TagWrite, now: i64) -> StoreResult<TagRow> {
+pub fn insert(conn: &mut Conn, write: &TagWrite, now: i64) -> StoreResult<TagRow> {
     let id = next_id(conn)?;
     diesel::insert_into(tags::table)
         .values((write, tags::id.eq(id), tags::created_at.eq(now)))
-        .returning(TagRow::as_returning())
+        .returning(<TagRow as Selectable<crate::db::Db>>::construct_selection())
         .get_result(conn)
         .map_err(StoreError::from)
 }
 
 /// The next tag id: above every id ever handed out, deleted and merged tags' included, so an
 /// id names one tag for good (revisions, mirrors and feeds refer to tags by id).
-fn next_id(conn: &mut SqliteConnection) -> StoreResult<i32> {
+fn next_id(conn: &mut Conn) -> StoreResult<i32> {
     let live_max: Option<i32> = tags::table.select(diesel::dsl::max(tags::id)).first(conn)?;
     super::changes::next_id(conn, super::changes::IdCounter::Tag, live_max)
 }
 
 /// Replaces a tag's columns.
-pub fn update(conn: &mut SqliteConnection, id: i32, write: &TagWrite) -> StoreResult<TagRow> {
+pub fn update(conn: &mut Conn, id: i32, write: &TagWrite) -> StoreResult<TagRow> {
     let row = diesel::update(tags::table.find(id))
         .set((write, tags::prev_updated_at.eq(tags::updated_at.nullable())))
-        .returning(TagRow::as_returning())
+        .returning(<TagRow as Selectable<crate::db::Db>>::construct_selection())
         .get_result(conn)?;
     // Tag names are indexed with each article that carries them.
     super::fts::reindex_tag(conn, id)?;
@@ -212,7 +203,7 @@ pub enum Deleted {
 }
 
 /// Deletes a tag that no article carries and no tag has as parent; otherwise says which.
-pub fn delete(conn: &mut SqliteConnection, tag: &TagRow) -> StoreResult<Deleted> {
+pub fn delete(conn: &mut Conn, tag: &TagRow) -> StoreResult<Deleted> {
     let (live, trashed) = usage(conn, tag.id)?;
     if live + trashed > 0 {
         return Ok(Deleted::Carried { live, trashed });
@@ -229,7 +220,7 @@ pub fn delete(conn: &mut SqliteConnection, tag: &TagRow) -> StoreResult<Deleted>
 }
 
 /// Moves the children of `from` under `to`; returns how many moved.
-pub fn reparent(conn: &mut SqliteConnection, from: i32, to: i32, now: i64) -> StoreResult<usize> {
+pub fn reparent(conn: &mut Conn, from: i32, to: i32, now: i64) -> StoreResult<usize> {
     diesel::update(tags::table.filter(tags::parent_id.eq(from)))
         .set((
             tags::parent_id.eq(to),
@@ -241,7 +232,7 @@ pub fn reparent(conn: &mut SqliteConnection, from: i32, to: i32, now: i64) -> St
 }
 
 /// Deletes a tag the caller has emptied of articles and children.
-pub fn delete_unused(conn: &mut SqliteConnection, id: i32) -> StoreResult<usize> {
+pub fn delete_unused(conn: &mut Conn, id: i32) -> StoreResult<usize> {
     diesel::delete(tags::table.find(id))
         .execute(conn)
         .map_err(StoreError::from)

@@ -66,3 +66,21 @@ impl ToSql<Text, diesel::sqlite::Sqlite> for Scopes {
         Ok(serialize::IsNull::No)
     }
 }
+
+#[cfg(feature = "postgres")]
+impl ToSql<Text, diesel::pg::Pg> for Scopes {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, diesel::pg::Pg>) -> serialize::Result {
+        use std::io::Write;
+        out.write_all(self.to_stored().as_bytes())?;
+        Ok(serialize::IsNull::No)
+    }
+}
+
+#[cfg(feature = "postgres")]
+impl ToSql<Text, super::MultiBackend> for Scopes {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, super::MultiBackend>) -> serialize::Result {
+        // The store's connection type hands the value to whichever backend it holds.
+        out.set_value((Text, self));
+        Ok(serialize::IsNull::No)
+    }
+}

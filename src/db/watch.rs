@@ -4,13 +4,13 @@
 //! SQLite's `data_version` is unchanged (no connection, in this process or another such as
 //! `anbaa import`, has committed since it was read) and no scheduled article has fallen due.
 
+use super::Conn;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use diesel::dsl::min;
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
-use diesel::sqlite::SqliteConnection;
 
 use super::schema::{articles, tag_generations};
 use super::{DbConn, DbPool, changes};
@@ -227,7 +227,7 @@ impl SiteWatch {
 }
 
 /// Reads the site state at `now`.
-fn load(conn: &mut SqliteConnection, now: i64) -> StoreResult<SiteSnapshot> {
+fn load(conn: &mut Conn, now: i64) -> StoreResult<SiteSnapshot> {
     let site = changes::site(conn)?;
     let watermark = changes::due_watermark(conn, now)?;
     // Several articles falling due in the watermark's second make it ambiguous too.
@@ -266,7 +266,7 @@ struct TagDue {
 }
 
 /// Reads the tag tree, the tags' generations and their due watermarks at `now`.
-fn scopes(conn: &mut SqliteConnection, now: i64) -> StoreResult<TagScopes> {
+fn scopes(conn: &mut Conn, now: i64) -> StoreResult<TagScopes> {
     let mut scopes = TagScopes::default();
     // Old slugs first, so that a live tag holding a slug again wins.
     for (slug, id) in super::revisions::tag_redirects(conn)? {

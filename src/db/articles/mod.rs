@@ -2,10 +2,10 @@
 //! and index documents; the list lives in `list`. Plain synchronous Diesel; nothing here
 //! knows about HTTP.
 
+use crate::db::Conn;
 use std::collections::HashMap;
 
 use diesel::prelude::*;
-use diesel::sqlite::SqliteConnection;
 
 use super::fts::{IndexDoc, Pending};
 use super::models::{ArticleRow, ArticleTagRow, ArticleWrite, NewArticleTag};
@@ -22,7 +22,7 @@ pub use list::{
 };
 
 /// Live articles by id, in the order of `ids`.
-pub fn by_ids(conn: &mut SqliteConnection, ids: &[i32]) -> StoreResult<Vec<ArticleRow>> {
+pub fn by_ids(conn: &mut Conn, ids: &[i32]) -> StoreResult<Vec<ArticleRow>> {
     let mut rows: Vec<ArticleRow> = articles::table
         .filter(articles::id.eq_any(ids))
         .select(ArticleRow::as_select())
@@ -32,10 +32,7 @@ pub fn by_ids(conn: &mut SqliteConnection, ids: &[i32]) -> StoreResult<Vec<Artic
 }
 
 /// The tags of each article, in the editor's order.
-pub fn tags_of(
-    conn: &mut SqliteConnection,
-    ids: &[i32],
-) -> StoreResult<HashMap<i32, Vec<ArticleTagRow>>> {
+pub fn tags_of(conn: &mut Conn, ids: &[i32]) -> StoreResult<HashMap<i32, Vec<ArticleTagRow>>> {
     let query = article_tags::table
         .inner_join(tags::table)
         .order((article_tags::article_id, article_tags::position))
@@ -62,7 +59,7 @@ pub fn tags_of(
 }
 
 /// The last two change times of each tag an article carries (its body embeds them).
-pub fn tag_times(conn: &mut SqliteConnection, id: i32) -> StoreResult<Vec<(i64, Option<i64>)>> {
+pub fn tag_times(conn: &mut Conn, id: i32) -> StoreResult<Vec<(i64, Option<i64>)>> {
     article_tags::table
         .inner_join(tags::table)
         .filter(article_tags::article_id.eq(id))
@@ -73,7 +70,7 @@ pub fn tag_times(conn: &mut SqliteConnection, id: i32) -> StoreResult<Vec<(i64, 
 
 /// A live article by id or slug that `visibility` lets the reader see.
 pub fn find(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     reference: &ArticleRef,
     visibility: Visibility,
     now: i64,
@@ -106,11 +103,7 @@ pub enum ArticleRef {
 }
 
 /// The live article (not trashed) holding `slug`, other than `except`.
-pub fn slug_holder(
-    conn: &mut SqliteConnection,
-    slug: &str,
-    except: Option<i32>,
-) -> StoreResult<Option<i32>> {
+pub fn slug_holder(conn: &mut Conn, slug: &str, except: Option<i32>) -> StoreResult<Option<i32>> {
     let mut q = articles::table
         .filter(articles::slug.eq(slug))
         .filter(articles::trashed_at.is_null())
@@ -123,11 +116,7 @@ pub fn slug_holder(
 }
 
 /// The first free slug among `base`, `base-2`, `base-3`, …
-pub fn free_slug(
-    conn: &mut SqliteConnection,
-    base: &str,
-    except: Option<i32>,
-) -> StoreResult<String> {
+pub fn free_slug(conn: &mut Conn, base: &str, except: Option<i32>) -> StoreResult<String> {
     let mut n = 1;
     loop {
         let candidate = with_suffix(base, n);
@@ -142,7 +131,7 @@ pub fn free_slug(
 /// in `pending`); returns its id (bulk loads need nothing more, so the long texts are not
 /// read back).
 pub fn insert(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     write: &ArticleWrite,
     tag_ids: &[i32],
     now: i64,
@@ -162,7 +151,7 @@ pub fn insert(
 }
 
 /// The next article id: above every id ever handed out, purged ones included.
-fn next_id(conn: &mut SqliteConnection) -> StoreResult<i32> {
+fn next_id(conn: &mut Conn) -> StoreResult<i32> {
     let live_max: Option<i32> = articles::table
         .select(diesel::dsl::max(articles::id))
         .first(conn)?;
@@ -170,7 +159,7 @@ fn next_id(conn: &mut SqliteConnection) -> StoreResult<i32> {
 }
 
 /// Keeps the current version of an article as a revision before it changes; returns it.
-fn keep_revision(conn: &mut SqliteConnection, id: i32) -> StoreResult<ArticleRow> {
+fn keep_revision(conn: &mut Conn, id: i32) -> StoreResult<ArticleRow> {
     let row: ArticleRow = articles::table
         .find(id)
         .select(ArticleRow::as_select())
@@ -184,7 +173,7 @@ fn keep_revision(conn: &mut SqliteConnection, id: i32) -> StoreResult<ArticleRow
 /// as a revision, and a slug it gave up keeps pointing at it. The index row is replaced now,
 /// or held in a bulk load's `pending`.
 pub fn update(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: i32,
     write: &ArticleWrite,
     tag_ids: &[i32],
@@ -202,7 +191,7 @@ pub fn update(
             articles::version.eq(articles::version + 1),
             articles::prev_updated_at.eq(articles::updated_at.nullable()),
         ))
-        .returning(ArticleRow::as_returning())
+        .returning(<ArticleRow as Selectable<crate::db::Db>>::construct_selection())
         .get_result(conn)?;
     set_tags(conn, id, tag_ids)?;
     match pending {
@@ -215,12 +204,12 @@ pub fn update(
     Ok(row)
 }
 
-fn set_tags(conn: &mut SqliteConnection, id: i32, tag_ids: &[i32]) -> StoreResult<()> {
+fn set_tags(conn: &mut Conn, id: i32, tag_ids: &[i32]) -> StoreResult<()> {
     diesel::delete(article_tags::table.filter(article_tags::article_id.eq(id))).execute(conn)?;
     insert_tags(conn, id, tag_ids)
 }
 
-fn insert_tags(conn: &mut SqliteConnection, id: i32, tag_ids: &[i32]) -> StoreResult<()> {
+fn insert_tags(conn: &mut Conn, id: i32, tag_ids: &[i32]) -> StoreResult<()> {
     if tag_ids.is_empty() {
         return Ok(());
     }
@@ -233,14 +222,18 @@ fn insert_tags(conn: &mut SqliteConnection, id: i32, tag_ids: &[i32]) -> StoreRe
             position: i as i32,
         })
         .collect();
-    diesel::insert_into(article_tags::table)
-        .values(&links)
-        .execute(conn)?;
+    // One row at a time: a multi-row VALUES is SQLite's or PostgreSQL's, not both (the
+    // statement is prepared once and a story has a handful of tags).
+    for link in &links {
+        diesel::insert_into(article_tags::table)
+            .values(link)
+            .execute(conn)?;
+    }
     Ok(())
 }
 
 /// Moves a live article to the trash, bumping its version.
-pub fn trash(conn: &mut SqliteConnection, id: i32, now: i64, by: &str) -> StoreResult<ArticleRow> {
+pub fn trash(conn: &mut Conn, id: i32, now: i64, by: &str) -> StoreResult<ArticleRow> {
     keep_revision(conn, id)?;
     let row = diesel::update(
         articles::table
@@ -255,14 +248,14 @@ pub fn trash(conn: &mut SqliteConnection, id: i32, now: i64, by: &str) -> StoreR
         articles::version.eq(articles::version + 1),
         articles::last_action.eq(RevisionAction::Trash),
     ))
-    .returning(ArticleRow::as_returning())
+    .returning(<ArticleRow as Selectable<crate::db::Db>>::construct_selection())
     .get_result(conn)?;
     super::fts::remove(conn, id)?;
     Ok(row)
 }
 
 /// Number of publicly visible articles.
-pub fn count_public(conn: &mut SqliteConnection, now: i64) -> StoreResult<i64> {
+pub fn count_public(conn: &mut Conn, now: i64) -> StoreResult<i64> {
     #[derive(QueryableByName)]
     struct Count {
         #[diesel(sql_type = diesel::sql_types::BigInt)]
@@ -278,7 +271,7 @@ pub fn count_public(conn: &mut SqliteConnection, now: i64) -> StoreResult<i64> {
 }
 
 /// Number of live articles (for the demo loader).
-pub fn count_all(conn: &mut SqliteConnection) -> StoreResult<i64> {
+pub fn count_all(conn: &mut Conn) -> StoreResult<i64> {
     articles::table
         .count()
         .get_result(conn)
@@ -288,7 +281,7 @@ pub fn count_all(conn: &mut SqliteConnection) -> StoreResult<i64> {
 /// Public articles other than `id` sharing at least one of the weighted tags, best first:
 /// the sum of the weights of the shared tags, then the newest. Returns `(ids, total)`.
 pub fn related(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: i32,
     weights: &[(i32, f64)],
     now: i64,
@@ -330,10 +323,7 @@ pub fn related(
 }
 
 /// A trashed article by id, or the most recently trashed one with this slug.
-pub fn find_trashed(
-    conn: &mut SqliteConnection,
-    reference: &ArticleRef,
-) -> StoreResult<Option<ArticleRow>> {
+pub fn find_trashed(conn: &mut Conn, reference: &ArticleRef) -> StoreResult<Option<ArticleRow>> {
     let q = articles::table
         .filter(articles::trashed_at.is_not_null())
         .select(ArticleRow::as_select())
@@ -355,12 +345,7 @@ pub fn find_trashed(
 
 /// Takes an article out of the trash, bumping its version; it must be re-indexed by the
 /// caller's write of the search document.
-pub fn untrash(
-    conn: &mut SqliteConnection,
-    id: i32,
-    now: i64,
-    by: &str,
-) -> StoreResult<ArticleRow> {
+pub fn untrash(conn: &mut Conn, id: i32, now: i64, by: &str) -> StoreResult<ArticleRow> {
     keep_revision(conn, id)?;
     let row: ArticleRow = diesel::update(articles::table.find(id))
         .set((
@@ -371,14 +356,14 @@ pub fn untrash(
             articles::version.eq(articles::version + 1),
             articles::last_action.eq(RevisionAction::Restore),
         ))
-        .returning(ArticleRow::as_returning())
+        .returning(<ArticleRow as Selectable<crate::db::Db>>::construct_selection())
         .get_result(conn)?;
     super::fts::index_article(conn, &row)?;
     Ok(row)
 }
 
 /// Deletes an article for good: its tags, revisions, redirects and index row go with it.
-pub fn purge(conn: &mut SqliteConnection, id: i32) -> StoreResult<usize> {
+pub fn purge(conn: &mut Conn, id: i32) -> StoreResult<usize> {
     super::fts::remove(conn, id)?;
     diesel::delete(articles::table.find(id))
         .execute(conn)
@@ -387,13 +372,7 @@ pub fn purge(conn: &mut SqliteConnection, id: i32) -> StoreResult<usize> {
 
 /// Moves every link to `from` onto `to` (dropping it where the article has both); returns
 /// the articles touched, after keeping their current versions as revisions and bumping them.
-pub fn retag(
-    conn: &mut SqliteConnection,
-    from: i32,
-    to: i32,
-    now: i64,
-    by: &str,
-) -> StoreResult<Vec<i32>> {
+pub fn retag(conn: &mut Conn, from: i32, to: i32, now: i64, by: &str) -> StoreResult<Vec<i32>> {
     let ids: Vec<i32> = article_tags::table
         .filter(article_tags::tag_id.eq(from))
         .select(article_tags::article_id)
@@ -430,11 +409,7 @@ pub fn retag(
 }
 
 /// Live articles after `after_id` in id order, `limit` at a time (for export).
-pub fn live_after(
-    conn: &mut SqliteConnection,
-    after_id: i32,
-    limit: i64,
-) -> StoreResult<Vec<ArticleRow>> {
+pub fn live_after(conn: &mut Conn, after_id: i32, limit: i64) -> StoreResult<Vec<ArticleRow>> {
     articles::table
         .filter(articles::trashed_at.is_null())
         .filter(articles::id.gt(after_id))
