@@ -26,8 +26,12 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use error::{StoreError, StoreResult};
 
-/// The migrations in `/migrations`, compiled into the binary.
-pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+/// The SQLite migrations (`/migrations/sqlite`), compiled into the binary.
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+
+/// The PostgreSQL migrations (`/migrations/postgres`): the same versions, in that dialect.
+#[cfg(feature = "postgres")]
+pub const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
 /// Connections in the pool.
 pub const POOL_SIZE: usize = 8;

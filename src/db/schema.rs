@@ -1,4 +1,5 @@
-// @generated to match `diesel print-schema` for the migrations in /migrations.
+// @generated to match `diesel print-schema` for the migrations in /migrations/sqlite and
+// /migrations/postgres (one schema for both: the same names, types and column order).
 
 diesel::table! {
     api_keys (id) {
