@@ -5,6 +5,8 @@
 pub mod articles;
 pub mod backup;
 pub mod changes;
+#[cfg(test)]
+mod drift;
 pub mod error;
 pub mod fts;
 pub mod keys;
@@ -160,6 +162,30 @@ pub fn open(path: &str) -> Result<DbPool, OpenError> {
         .build(ConnectionManager::new(path))
         .map_err(|e| connect_err(Box::new(e)))
 }
+
+/// Applies pending PostgreSQL migrations, once per cluster: nodes starting together wait on
+/// one session advisory lock, and whoever takes it second finds nothing pending.
+#[cfg(feature = "postgres")]
+pub fn migrate_postgres(conn: &mut diesel::pg::PgConnection) -> Result<(), OpenError> {
+    let lock = |conn: &mut diesel::pg::PgConnection, sql: &str| {
+        conn.batch_execute(sql)
+            .map_err(|e| OpenError::Migrate(Box::new(e)))
+    };
+    lock(conn, &format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))?;
+    let outcome = conn
+        .run_pending_migrations(PG_MIGRATIONS)
+        .map(|_| ())
+        .map_err(OpenError::Migrate);
+    lock(
+        conn,
+        &format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"),
+    )?;
+    outcome
+}
+
+/// The advisory lock PostgreSQL migrations run under.
+#[cfg(feature = "postgres")]
+const MIGRATION_LOCK: i64 = 0x0061_6e62_6162;
 
 /// Runs a synchronous database closure on actix's blocking pool, with a pooled connection.
 /// The closure's error type is the caller's, as long as a store error converts into it.
