@@ -1,7 +1,18 @@
-//! The commands on the data itself: `import`, `export`, `backup`, `reindex`.
+//! The commands on the data itself: `migrate`, `import`, `export`, `backup`, `reindex`.
 
 use super::CliResult;
 use crate::db;
+
+pub(super) fn migrate(db_target: &str) -> CliResult {
+    let n = db::migrate(db_target)?;
+    let target = db::target::redacted(db_target);
+    match n {
+        0 => println!("{target}: up to date, no migration pending."),
+        1 => println!("{target}: 1 migration applied."),
+        n => println!("{target}: {n} migrations applied."),
+    }
+    Ok(())
+}
 
 pub(super) fn reindex(db_path: &str) -> CliResult {
     let pool = db::open(db_path)?;

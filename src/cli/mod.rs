@@ -32,6 +32,13 @@ enum Command {
         #[command(subcommand)]
         action: KeysCommand,
     },
+    /// Apply pending migrations and exit: an SQLite file (as `serve` does on start), or a
+    /// PostgreSQL database by URL (a build with `--features postgres`), once per cluster.
+    Migrate {
+        /// SQLite database file, or a `postgresql://` URL.
+        #[arg(long, env = "ANBAA_DB", default_value = "data/anbaa.db")]
+        db: String,
+    },
     /// Print the OpenAPI document.
     Openapi,
     /// Rebuild the full-text search index from the articles.
@@ -122,6 +129,7 @@ pub fn main() -> ExitCode {
         }
         Command::Healthcheck { addr } => serve::healthcheck(&addr),
         Command::Reindex { db } => data::reindex(&db),
+        Command::Migrate { db } => data::migrate(&db),
         Command::Import {
             file,
             db,

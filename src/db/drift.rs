@@ -157,6 +157,37 @@ fn the_postgres_migrations_build_the_declared_schema_once() {
         .expect("dropped");
 }
 
+/// `anbaa migrate` on a URL: a server that does not answer is named as down (libpq's words,
+/// no password), and a fresh database gets its migrations once.
+#[cfg(feature = "postgres")]
+#[test]
+fn migrate_by_url_names_a_down_server_and_runs_once() {
+    use diesel::connection::SimpleConnection;
+    use diesel::pg::PgConnection;
+
+    let down = super::migrate("postgresql://anbaa:s3cret@127.0.0.1:1/news")
+        .expect_err("nothing listens on port 1");
+    let said = down.to_string();
+    assert!(said.contains("Connection refused"), "{said}");
+    assert!(!said.contains("s3cret"), "{said}");
+
+    let Ok(url) = std::env::var("ANBAA_TEST_PG_URL") else {
+        assert!(std::env::var("ANBAA_REQUIRE_PG").is_err());
+        return;
+    };
+    let mut admin = PgConnection::establish(&url).expect("the test server answers");
+    let name = format!("migrate_{}", rand::random::<u32>());
+    admin
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .expect("a fresh database");
+    let db_url = with_database(&url, &name);
+    assert_eq!(super::migrate(&db_url).expect("migrated"), 1);
+    assert_eq!(super::migrate(&db_url).expect("up to date"), 0);
+    admin
+        .batch_execute(&format!("DROP DATABASE {name}"))
+        .expect("dropped");
+}
+
 /// `url` with its database (the path) replaced by `name`, query string kept.
 #[cfg(feature = "postgres")]
 fn with_database(url: &str, name: &str) -> String {

@@ -15,6 +15,7 @@ mod rank;
 pub mod revisions;
 pub mod schema;
 pub mod tags;
+pub mod target;
 pub mod types;
 pub mod watch;
 
@@ -121,11 +122,22 @@ pub enum OpenError {
     /// A migration failed.
     #[error("cannot apply migrations: {0}")]
     Migrate(Box<dyn std::error::Error + Send + Sync>),
+    /// The target names a store this build or this command cannot use.
+    #[error("{0}")]
+    Unsupported(String),
 }
 
 /// Opens (creating if needed) the database at `path`, applies pending migrations and builds
 /// the pool.
 pub fn open(path: &str) -> Result<DbPool, OpenError> {
+    if let target::Target::Postgres(url) = target::Target::parse(path) {
+        return Err(OpenError::Unsupported(format!(
+            "{} is a PostgreSQL URL: this version serves from an SQLite file only. \
+             `anbaa migrate --db URL` (a build with --features postgres) prepares a PostgreSQL \
+             database; serving from one is not finished",
+            target::redacted(url)
+        )));
+    }
     rank::register();
     let connect_err = |e: Box<dyn std::error::Error + Send + Sync>| OpenError::Connect {
         path: path.to_owned(),
@@ -181,6 +193,62 @@ pub fn migrate_postgres(conn: &mut diesel::pg::PgConnection) -> Result<(), OpenE
         &format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"),
     )?;
     outcome
+}
+
+/// Applies pending migrations to the store `db` names and says how many ran: an SQLite
+/// file as `open` does, a PostgreSQL database once per cluster. A server that does not
+/// answer says so, with libpq's own words.
+pub fn migrate(db: &str) -> Result<usize, OpenError> {
+    match target::Target::parse(db) {
+        target::Target::Sqlite(path) => {
+            let before = applied_sqlite(path);
+            let pool = open(path)?;
+            let mut conn = pool.get().map_err(|e| OpenError::Connect {
+                path: path.to_owned(),
+                source: Box::new(e),
+            })?;
+            let after = conn.applied_migrations().map_err(OpenError::Migrate)?.len();
+            Ok(after - before.min(after))
+        }
+        target::Target::Postgres(url) => migrate_postgres_url(url),
+    }
+}
+
+/// Migrations already applied to an SQLite file (0 when it does not exist yet).
+fn applied_sqlite(path: &str) -> usize {
+    if !std::path::Path::new(path).exists() {
+        return 0;
+    }
+    SqliteConnection::establish(path)
+        .ok()
+        .and_then(|mut c| c.applied_migrations().ok())
+        .map_or(0, |v| v.len())
+}
+
+#[cfg(not(feature = "postgres"))]
+fn migrate_postgres_url(url: &str) -> Result<usize, OpenError> {
+    Err(OpenError::Unsupported(format!(
+        "{} is a PostgreSQL URL: this build has no PostgreSQL support; build with \
+         `cargo build --release --features postgres`",
+        target::redacted(url)
+    )))
+}
+
+#[cfg(feature = "postgres")]
+fn migrate_postgres_url(url: &str) -> Result<usize, OpenError> {
+    let mut conn = diesel::pg::PgConnection::establish(url).map_err(|e| OpenError::Connect {
+        path: target::redacted(url),
+        source: Box::new(e),
+    })?;
+    let count = |conn: &mut diesel::pg::PgConnection| {
+        conn.applied_migrations()
+            .map(|v| v.len())
+            .map_err(OpenError::Migrate)
+    };
+    // A database never migrated has no bookkeeping table yet: nothing applied.
+    let before = count(&mut conn).unwrap_or(0);
+    migrate_postgres(&mut conn)?;
+    Ok(count(&mut conn)? - before)
 }
 
 /// The advisory lock PostgreSQL migrations run under.
