@@ -68,8 +68,10 @@ pub fn next_id(conn: &mut Conn, counter: IdCounter, live_max: Option<i32>) -> St
         IdCounter::Article => "last_article_id",
         IdCounter::Tag => "last_tag_id",
     };
+    let greatest = super::dialect(conn).greatest();
     let next: Next = diesel::sql_query(format!(
-        "UPDATE site_state SET {column} = MAX({column}, ?) + 1 WHERE id = 1 RETURNING {column} AS id"
+        "UPDATE site_state SET {column} = {greatest}({column}, $1) + 1 WHERE id = 1 \
+         RETURNING {column} AS id"
     ))
     .bind::<diesel::sql_types::Integer, _>(live_max.unwrap_or(0))
     .get_result(conn)?;

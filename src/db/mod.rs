@@ -5,12 +5,12 @@
 pub mod articles;
 pub mod backup;
 pub mod changes;
-#[cfg(test)]
-mod drift;
 pub mod error;
 pub mod fts;
 pub mod keys;
 pub mod models;
+#[cfg(test)]
+mod parity;
 mod rank;
 pub mod revisions;
 pub mod schema;
@@ -60,6 +60,41 @@ pub enum Store {
     Postgresql(diesel::pg::PgConnection),
     /// An SQLite file.
     Sqlite(SqliteConnection),
+}
+
+/// The SQL dialect of a connection, for the few statements whose text must differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// SQLite.
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+}
+
+impl Dialect {
+    /// The larger of two values: SQLite's scalar `MAX`, PostgreSQL's `GREATEST` (where `MAX`
+    /// is only an aggregate).
+    pub fn greatest(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "MAX",
+            Dialect::Postgres => "GREATEST",
+        }
+    }
+}
+
+/// The dialect `conn` speaks.
+#[cfg(not(feature = "postgres"))]
+pub fn dialect(_conn: &Conn) -> Dialect {
+    Dialect::Sqlite
+}
+
+/// The dialect `conn` speaks.
+#[cfg(feature = "postgres")]
+pub fn dialect(conn: &Conn) -> Dialect {
+    match conn {
+        Store::Sqlite(_) => Dialect::Sqlite,
+        Store::Postgresql(_) => Dialect::Postgres,
+    }
 }
 
 /// The backend of [`Conn`], for code that names it (row selections).

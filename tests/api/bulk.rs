@@ -288,15 +288,18 @@ fn new_key(db: &Path) -> String {
 
 /// Writers that create and edit articles until stopped; returns what the server
 /// acknowledged: (id, title) per article at its latest acknowledged version.
+/// `acks` counts acknowledged creations as they come, so a test can wait for the first.
 fn writers(
     base: &str,
     key: &str,
     stop: Arc<AtomicBool>,
+    acks: Arc<std::sync::atomic::AtomicUsize>,
     n: usize,
 ) -> Vec<std::thread::JoinHandle<Vec<(i64, i64, String)>>> {
     (0..n)
         .map(|w| {
             let (base, key, stop) = (base.to_owned(), key.to_owned(), stop.clone());
+            let acks = acks.clone();
             std::thread::spawn(move || {
                 let client = reqwest::blocking::Client::builder()
                     .timeout(Duration::from_secs(5))
@@ -321,6 +324,7 @@ fn writers(
                     let Ok(a) = res.json::<Value>() else { break };
                     let id = a["id"].as_i64().unwrap();
                     acked.push((id, 1, title.clone()));
+                    acks.fetch_add(1, Ordering::Relaxed);
                     let edited = format!("{title} (معدل)");
                     let Ok(res) = client
                         .patch(format!("{base}/api/v1/articles/{id}"))
@@ -348,8 +352,15 @@ fn kill_9_under_concurrent_writes_loses_nothing_acknowledged() {
     for round in 0..5 {
         let (mut child, base) = start_server(&db);
         let stop = Arc::new(AtomicBool::new(false));
-        let handles = writers(&base, &key, stop.clone(), 4);
+        let acks = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let handles = writers(&base, &key, stop.clone(), acks.clone(), 4);
         std::thread::sleep(Duration::from_millis(300 + 70 * round));
+        // On a loaded machine the first write can take longer than the pause: the kill must
+        // land while writes are acknowledged, so wait (bounded) for the first.
+        let deadline = std::time::Instant::now() + Duration::from_secs(15);
+        while acks.load(Ordering::Relaxed) == 0 && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
         // SIGKILL: no shutdown, no flush, mid-request.
         child.kill();
         stop.store(true, Ordering::Relaxed);
@@ -389,7 +400,13 @@ fn backup_under_write_load_is_consistent_and_verified() {
     let key = new_key(&db);
     let (mut child, base) = start_server(&db);
     let stop = Arc::new(AtomicBool::new(false));
-    let handles = writers(&base, &key, stop.clone(), 3);
+    let handles = writers(
+        &base,
+        &key,
+        stop.clone(),
+        Arc::new(std::sync::atomic::AtomicUsize::new(0)),
+        3,
+    );
     std::thread::sleep(Duration::from_millis(300));
     let copy = dir.path().join("copy.db");
     let out = Command::new(BIN)

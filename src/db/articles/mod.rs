@@ -307,10 +307,10 @@ pub fn related(
     let sql = format!(
         "SELECT at.article_id AS id, COUNT(*) OVER () AS total \
          FROM article_tags at JOIN articles a ON a.id = at.article_id \
-         WHERE at.tag_id IN ({}) AND at.article_id <> ? AND {} \
+         WHERE at.tag_id IN ({}) AND at.article_id <> $1 AND {} \
          GROUP BY at.article_id \
          ORDER BY SUM(CASE at.tag_id{cases} ELSE 0 END) DESC, MAX(a.sort_at) DESC, at.article_id DESC \
-         LIMIT ?",
+         LIMIT $2",
         ids.join(","),
         Where::visible(Visibility::Public, now).sql()
     );

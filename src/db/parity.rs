@@ -1,6 +1,8 @@
-//! Schema drift: `schema.rs` serves both backends, so both migration sets must build exactly
-//! the tables it declares (names, types, nullability, column order). Diesel checks queries
-//! against `schema.rs` only; a migration that disagrees fails at run time on one backend.
+//! The two stores held to the same answers. Schema drift: `schema.rs` serves both
+//! backends, so both migration sets must build exactly the tables it declares (names, types,
+//! nullability, column order); Diesel checks queries against `schema.rs` only, so a migration
+//! that disagrees would fail at run time on one backend. And the statements whose text
+//! differs by dialect give the same results on both.
 
 use std::collections::BTreeMap;
 
@@ -183,6 +185,57 @@ fn migrate_by_url_names_a_down_server_and_runs_once() {
     let db_url = with_database(&url, &name);
     assert_eq!(super::migrate(&db_url).expect("migrated"), 1);
     assert_eq!(super::migrate(&db_url).expect("up to date"), 0);
+    admin
+        .batch_execute(&format!("DROP DATABASE {name}"))
+        .expect("dropped");
+}
+
+/// The id counters (`changes::next_id`, scalar MAX on SQLite, GREATEST on PostgreSQL) hand
+/// out the same ids on both stores, inside the write transaction each takes.
+fn ids_never_go_back(conn: &mut super::Conn) {
+    use super::changes::{IdCounter, next_id};
+    let ids = super::immediate(conn, |conn| {
+        Ok::<_, super::error::StoreError>([
+            next_id(conn, IdCounter::Article, Some(5))?,
+            next_id(conn, IdCounter::Article, None)?,
+            next_id(conn, IdCounter::Article, Some(3))?,
+            next_id(conn, IdCounter::Tag, Some(40))?,
+        ])
+    })
+    .expect("the counters move");
+    assert_eq!(ids, [6, 7, 8, 41]);
+}
+
+#[test]
+fn sqlite_id_counters_never_go_back() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let path = dir.path().join("ids.db");
+    let pool = super::open(path.to_str().expect("utf-8 path")).expect("migrated");
+    let mut conn = pool.get().expect("a connection");
+    ids_never_go_back(&mut conn);
+}
+
+#[cfg(feature = "postgres")]
+#[test]
+fn postgres_id_counters_never_go_back() {
+    use diesel::connection::SimpleConnection;
+    use diesel::pg::PgConnection;
+
+    let Ok(url) = std::env::var("ANBAA_TEST_PG_URL") else {
+        assert!(std::env::var("ANBAA_REQUIRE_PG").is_err());
+        return;
+    };
+    let mut admin = PgConnection::establish(&url).expect("the test server answers");
+    let name = format!("ids_{}", rand::random::<u32>());
+    admin
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .expect("a fresh database");
+    let db_url = with_database(&url, &name);
+    super::migrate(&db_url).expect("migrated");
+    let mut conn =
+        super::Store::Postgresql(PgConnection::establish(&db_url).expect("the database answers"));
+    ids_never_go_back(&mut conn);
+    drop(conn);
     admin
         .batch_execute(&format!("DROP DATABASE {name}"))
         .expect("dropped");
