@@ -299,7 +299,7 @@ impl From<StoreError> for ApiError {
                     .to_owned(),
             ),
             StoreError::Unavailable(why) => {
-                ApiError::Unavailable(format!("the database is busy, try again: {why}"))
+                ApiError::Unavailable(format!("the database is unavailable for now, try again: {why}"))
             }
             StoreError::Other(why) => ApiError::Internal(format!("database: {why}")),
         }

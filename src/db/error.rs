@@ -33,10 +33,28 @@ impl From<diesel::result::Error> for StoreError {
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
                 StoreError::Conflict(info.message().to_owned())
             }
-            // SQLITE_BUSY after the busy timeout.
-            Error::DatabaseError(_, info) if info.message().contains("database is locked") => {
+            // SQLITE_BUSY after the busy timeout; on PostgreSQL, a serialization failure or a
+            // lock or statement timeout: nothing was written, trying again may work.
+            Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => StoreError::Busy,
+            Error::DatabaseError(_, info)
+                if info.message().contains("database is locked")
+                    || info.message().contains("due to lock timeout")
+                    || info.message().contains("due to statement timeout") =>
+            {
                 StoreError::Busy
             }
+            // A PostgreSQL standby (or a primary demoted by a failover) refuses writes; a
+            // connection lost mid-request: the store is down for now, not broken.
+            Error::DatabaseError(DatabaseErrorKind::ReadOnlyTransaction, info) => {
+                StoreError::Unavailable(format!(
+                    "the database accepts no writes now (a standby, or a failover under way): {}",
+                    info.message()
+                ))
+            }
+            Error::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                info,
+            ) => StoreError::Unavailable(info.message().to_owned()),
             other => StoreError::Other(other.to_string()),
         }
     }
@@ -66,5 +84,27 @@ mod tests {
             Box::new("database is locked".to_owned()),
         );
         assert!(matches!(StoreError::from(locked), StoreError::Busy));
+        let timed_out = Error::DatabaseError(
+            DatabaseErrorKind::Unknown,
+            Box::new("canceling statement due to lock timeout".to_owned()),
+        );
+        assert!(matches!(StoreError::from(timed_out), StoreError::Busy));
+    }
+
+    #[test]
+    fn a_database_that_refuses_writes_is_unavailable_not_broken() {
+        let standby = Error::DatabaseError(
+            DatabaseErrorKind::ReadOnlyTransaction,
+            Box::new("cannot execute INSERT in a read-only transaction".to_owned()),
+        );
+        assert!(matches!(
+            StoreError::from(standby),
+            StoreError::Unavailable(m) if m.contains("read-only")
+        ));
+        let gone = Error::DatabaseError(
+            DatabaseErrorKind::ClosedConnection,
+            Box::new("server closed the connection unexpectedly".to_owned()),
+        );
+        assert!(matches!(StoreError::from(gone), StoreError::Unavailable(_)));
     }
 }

@@ -241,6 +241,44 @@ fn postgres_id_counters_never_go_back() {
         .expect("dropped");
 }
 
+/// A PostgreSQL that refuses writes (a standby, a primary demoted by a failover) is a store
+/// that is down for now (503 with Retry-After), not a broken one (500): the same write,
+/// through the same code, on a session made read-only as a standby's are.
+#[cfg(feature = "postgres")]
+#[test]
+fn postgres_refusing_writes_is_unavailable() {
+    use diesel::connection::SimpleConnection;
+    use diesel::pg::PgConnection;
+
+    let Ok(url) = std::env::var("ANBAA_TEST_PG_URL") else {
+        assert!(std::env::var("ANBAA_REQUIRE_PG").is_err());
+        return;
+    };
+    let mut admin = PgConnection::establish(&url).expect("the test server answers");
+    let name = format!("ro_{}", rand::random::<u32>());
+    admin
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .expect("a fresh database");
+    let db_url = with_database(&url, &name);
+    super::migrate(&db_url).expect("migrated");
+    let mut pg = PgConnection::establish(&db_url).expect("the database answers");
+    pg.batch_execute("SET default_transaction_read_only = on")
+        .expect("a read-only session");
+    let mut conn = super::Store::Postgresql(pg);
+    let refused = super::immediate(&mut conn, |conn| {
+        super::changes::next_id(conn, super::changes::IdCounter::Article, None)
+    })
+    .expect_err("a read-only session writes nothing");
+    assert!(
+        matches!(&refused, super::error::StoreError::Unavailable(m) if m.contains("read-only")),
+        "{refused:?}"
+    );
+    drop(conn);
+    admin
+        .batch_execute(&format!("DROP DATABASE {name}"))
+        .expect("dropped");
+}
+
 /// `url` with its database (the path) replaced by `name`, query string kept.
 #[cfg(feature = "postgres")]
 fn with_database(url: &str, name: &str) -> String {
