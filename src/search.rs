@@ -79,6 +79,8 @@ const STOPWORDS: &[&str] = &[
 pub struct Query {
     /// The FTS5 MATCH expression; `None` when nothing can match (no positive term).
     pub fts: Option<String>,
+    /// The same expression as a PostgreSQL `tsquery` over the index's weight labels.
+    pub tsquery: Option<String>,
     /// What the snippet marks.
     pub marks: Marks,
 }
@@ -169,6 +171,33 @@ fn quoted(s: &str) -> String {
     format!("\"{}\"", s.replace('"', "\"\""))
 }
 
+/// A string as a `tsquery` lexeme (taken as it is: the analyzer already normalized it).
+pub fn lexeme(s: &str) -> String {
+    format!("'{}'", s.replace('\\', "\\\\").replace('\'', "''"))
+}
+
+/// The weight labels phrases search (title, summary, body and their alternates; not the
+/// variant keys nor the tag names), as FTS5's column filter does.
+const PHRASE_LABELS: &str = "ABC";
+
+/// One expression in both dialects: FTS5's and PostgreSQL's `tsquery`.
+#[derive(Debug, Clone)]
+struct Both {
+    fts: String,
+    tsq: String,
+}
+
+impl Both {
+    /// Alternatives: any of them matches.
+    fn any(parts: Vec<Both>) -> Both {
+        let (f, t): (Vec<String>, Vec<String>) = parts.into_iter().map(|b| (b.fts, b.tsq)).unzip();
+        Both {
+            fts: format!("({})", f.join(" OR ")),
+            tsq: format!("({})", t.join(" | ")),
+        }
+    }
+}
+
 fn strip_article(norm: &str) -> &str {
     for p in ["وال", "بال", "فال", "كال", "لل", "ال"] {
         if let Some(rest) = norm.strip_prefix(p)
@@ -184,14 +213,18 @@ fn strip_article(norm: &str) -> &str {
 /// looked up as a stem (which also finds it behind an attached ب ل ك ف, through the index's
 /// alt column) and by its spelling-variant key. The query's own alt stem is not used: a
 /// typed ك or ب is far more often part of the word (كازاخستان, بريكس) than a preposition.
-fn term(t: &Token, marks: &mut Marks) -> String {
+fn term(t: &Token, marks: &mut Marks) -> Both {
+    let word = |w: &str| Both {
+        fts: quoted(w),
+        tsq: lexeme(w),
+    };
     // Stems and keys need no column filter: keys carry KEY_MARK, which no stem can hold.
-    let mut alts = vec![quoted(&t.stem)];
+    let mut alts = vec![word(&t.stem)];
     marks.stems.insert(t.stem.clone());
     // A typed attached preposition (بكازاخستان) also finds the bare word; only when what
     // remains is long enough not to be a different short word (لبنان is not «بن»).
     if let Some(a) = t.alt.as_ref().filter(|a| a.chars().count() >= 4) {
-        alts.push(quoted(a));
+        alts.push(word(a));
         marks.stems.insert(a.clone());
     }
     for (latin, arabic) in ACRONYMS {
@@ -203,20 +236,20 @@ fn term(t: &Token, marks: &mut Marks) -> String {
             None
         };
         if let Some(o) = other.filter(|o| *o != t.stem) {
-            alts.push(quoted(&o));
+            alts.push(word(&o));
             marks.stems.insert(o);
         }
     }
     if let Some(k) = &t.key {
-        alts.push(quoted(&format!("{KEY_MARK}{k}")));
+        alts.push(word(&format!("{KEY_MARK}{k}")));
         marks.keys.insert(k.clone());
     }
-    format!("({})", alts.join(" OR "))
+    Both::any(alts)
 }
 
 /// A prefix search: normalized, an article-like proclitic removed, suffixes kept; with an
 /// attached و ب ل ك ف also tried without it.
-fn prefix(word: &str, marks: &mut Marks) -> Option<String> {
+fn prefix(word: &str, marks: &mut Marks) -> Option<Both> {
     let norm = normalize(word.trim_end_matches('*'));
     let p = strip_article(&norm).to_owned();
     if p.chars().count() < 2 {
@@ -231,13 +264,19 @@ fn prefix(word: &str, marks: &mut Marks) -> Option<String> {
             }
         }
     }
-    let alts: Vec<String> = forms.iter().map(|f| format!("{} *", quoted(f))).collect();
+    let alts: Vec<Both> = forms
+        .iter()
+        .map(|f| Both {
+            fts: format!("{} *", quoted(f)),
+            tsq: format!("{}:*", lexeme(f)),
+        })
+        .collect();
     marks.prefixes.extend(forms);
-    Some(format!("({})", alts.join(" OR ")))
+    Some(Both::any(alts))
 }
 
 /// The expression of one word or phrase item; `None` when it has nothing searchable.
-fn item_expr(item: &Item, drop_stopwords: bool, marks: &mut Marks) -> Option<String> {
+fn item_expr(item: &Item, drop_stopwords: bool, marks: &mut Marks) -> Option<Both> {
     match item {
         Item::Or | Item::NotPhrase(_) => None,
         Item::Word(w) if w.ends_with('*') && w.trim_end_matches('*').chars().count() > 0 => {
@@ -266,12 +305,19 @@ fn item_expr(item: &Item, drop_stopwords: bool, marks: &mut Marks) -> Option<Str
     }
 }
 
-fn phrase(tokens: &[Token], marks: &mut Marks) -> String {
+fn phrase(tokens: &[Token], marks: &mut Marks) -> Both {
     for t in tokens {
         marks.stems.insert(t.stem.clone());
     }
     let stems: Vec<&str> = tokens.iter().map(|t| t.stem.as_str()).collect();
-    format!("({PHRASE_COLUMNS} : {})", quoted(&stems.join(" ")))
+    let tsq: Vec<String> = stems
+        .iter()
+        .map(|s| format!("{}:{PHRASE_LABELS}", lexeme(s)))
+        .collect();
+    Both {
+        fts: format!("({PHRASE_COLUMNS} : {})", quoted(&stems.join(" "))),
+        tsq: format!("({})", tsq.join(" <-> ")),
+    }
 }
 
 /// Parses what a reader typed.
@@ -303,7 +349,7 @@ pub fn parse(q: &str) -> Query {
 
     let mut marks = Marks::default();
     // Consecutive items joined by OR form one group; groups are ANDed.
-    let mut groups: Vec<Vec<String>> = Vec::new();
+    let mut groups: Vec<Vec<Both>> = Vec::new();
     let mut pending_or = false;
     for item in &positive {
         if *item == Item::Or {
@@ -320,21 +366,33 @@ pub fn parse(q: &str) -> Query {
         pending_or = false;
     }
     if groups.is_empty() {
-        return Query { fts: None, marks };
+        return Query {
+            fts: None,
+            tsquery: None,
+            marks,
+        };
     }
+    let groups: Vec<Both> = groups.into_iter().map(Both::any).collect();
     let mut fts = groups
         .iter()
-        .map(|g| format!("({})", g.join(" OR ")))
+        .map(|g| g.fts.as_str())
         .collect::<Vec<_>>()
         .join(" AND ");
+    let mut tsq = groups
+        .iter()
+        .map(|g| g.tsq.as_str())
+        .collect::<Vec<_>>()
+        .join(" & ");
     let mut ignored = Marks::default();
     for item in &negative {
         if let Some(expr) = item_expr(item, false, &mut ignored) {
-            fts = format!("({fts}) NOT {expr}");
+            fts = format!("({fts}) NOT {}", expr.fts);
+            tsq = format!("({tsq}) & !{}", expr.tsq);
         }
     }
     Query {
         fts: Some(fts),
+        tsquery: Some(tsq),
         marks,
     }
 }

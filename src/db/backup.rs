@@ -14,8 +14,15 @@ pub fn backup(conn: &mut Conn, path: &str) -> Result<BackupReport, String> {
             "{path} exists; choose a new file (a backup never overwrites)"
         ));
     }
+    if super::dialect(conn) == super::Dialect::Postgres {
+        return Err(
+            "`anbaa backup` copies an SQLite file; a PostgreSQL database is backed up \
+                    by the server's own tools (pg_dump, or base backups with WAL archiving)"
+                .to_owned(),
+        );
+    }
     let started = Instant::now();
-    diesel::sql_query("VACUUM INTO ?")
+    diesel::sql_query("VACUUM INTO $1")
         .bind::<diesel::sql_types::Text, _>(path)
         .execute(conn)
         .map_err(|e| format!("backup to {path} failed: {e}"))?;

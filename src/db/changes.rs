@@ -237,10 +237,16 @@ pub fn last_seq(conn: &mut Conn) -> StoreResult<i64> {
         #[diesel(sql_type = diesel::sql_types::BigInt)]
         seq: i64,
     }
-    let rows: Vec<Seq> = diesel::sql_query(
-        "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'changes'), 0) AS seq",
-    )
-    .load(conn)?;
+    // The counter itself, not MAX(seq): a purge may delete the newest entries.
+    let sql = match super::dialect(conn) {
+        super::Dialect::Sqlite => {
+            "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'changes'), 0) AS seq"
+        }
+        super::Dialect::Postgres => {
+            "SELECT COALESCE(pg_sequence_last_value(pg_get_serial_sequence('changes', 'seq')::regclass), 0) AS seq"
+        }
+    };
+    let rows: Vec<Seq> = diesel::sql_query(sql).load(conn)?;
     Ok(rows.first().map_or(0, |r| r.seq))
 }
 

@@ -1,9 +1,12 @@
-//! The full-text index (`articles_fts`): its documents, written in the same transaction as
-//! every article write and rebuilt by `anbaa reindex` or on start when the analyzer changed,
-//! and the SQL pieces a list query uses to search it (the match, the score). A leaf: it knows
-//! nothing of lists, filters or pages.
+//! The full-text index: its documents, written in the same transaction as every article
+//! write and rebuilt by `anbaa reindex` or on start when the analyzer changed, and the SQL
+//! pieces a list query uses to search it (the match, the score). On SQLite it is FTS5's
+//! `articles_fts`, seven columns; on PostgreSQL `articles_search`, one `tsvector` per
+//! article built here from the same analyzer's output (never `to_tsvector`), the seven
+//! columns folded into the four weight labels. A leaf: it knows nothing of lists, filters
+//! or pages.
 
-use super::Conn;
+use super::{Conn, Dialect, dialect};
 use diesel::prelude::*;
 use diesel::sql_types::{Integer, Text};
 
@@ -15,7 +18,11 @@ use crate::text::markdown::html_text;
 
 /// Removes an article from the index (no-op when it is not there).
 pub fn remove(conn: &mut Conn, id: i32) -> StoreResult<()> {
-    diesel::sql_query("DELETE FROM articles_fts WHERE rowid = ?")
+    let sql = match dialect(conn) {
+        Dialect::Sqlite => "DELETE FROM articles_fts WHERE rowid = $1",
+        Dialect::Postgres => "DELETE FROM articles_search WHERE article_id = $1",
+    };
+    diesel::sql_query(sql)
         .bind::<Integer, _>(id)
         .execute(conn)?;
     Ok(())
@@ -135,6 +142,15 @@ pub fn insert_doc(conn: &mut Conn, id: i32, doc: &IndexDoc) -> StoreResult<()> {
         .map(|(n, en)| format!("{n} {}", en.unwrap_or_default()))
         .collect::<Vec<_>>()
         .join(" ");
+    if dialect(conn) == Dialect::Postgres {
+        diesel::sql_query(
+            "INSERT INTO articles_search (article_id, doc) VALUES ($1, CAST($2 AS tsvector))",
+        )
+        .bind::<Integer, _>(id)
+        .bind::<Text, _>(tsvector(doc, &index_text(&tag_text).stems))
+        .execute(conn)?;
+        return Ok(());
+    }
     diesel::sql_query(
         "INSERT INTO articles_fts (rowid, title, summary, body, title_alt, alt, keys, tags) \
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -149,6 +165,80 @@ pub fn insert_doc(conn: &mut Conn, id: i32, doc: &IndexDoc) -> StoreResult<()> {
     .bind::<Text, _>(index_text(&tag_text).stems)
     .execute(conn)?;
     Ok(())
+}
+
+/// PostgreSQL's weight labels for the index's columns: A the title and its alternates, B the
+/// summary, C the body, its alternates and the variant keys, D the tag names.
+const LABELS: [char; 4] = ['A', 'B', 'C', 'D'];
+
+/// What `ts_rank` weighs each label by, in its order `{D, C, B, A}`: FTS5's column weights
+/// (title 20, summary 6, body 1, tags 4) divided by the title's.
+const LABEL_WEIGHTS: &str = "{0.2, 0.05, 0.3, 1.0}";
+
+/// PostgreSQL's highest position; later words share it.
+const MAX_POSITION: usize = 16_383;
+
+/// Positions PostgreSQL keeps per lexeme.
+const MAX_POSITIONS: usize = 256;
+
+/// Longest lexeme PostgreSQL accepts, in bytes.
+const MAX_LEXEME_BYTES: usize = 2_046;
+
+/// The document as a `tsvector` literal: every word with its positions and label. The
+/// title and its alternates share positions 1…, as do the summary with the body after it
+/// and their alternates (as FTS5's columns each count from their own start), so a phrase
+/// can match a stem next to an alternate; a gap keeps phrases inside one of those runs.
+fn tsvector<'a>(doc: &'a IndexDoc, tags: &'a str) -> String {
+    use std::collections::BTreeMap;
+    let mut words: BTreeMap<&'a str, BTreeMap<usize, char>> = BTreeMap::new();
+    let mut put = |text: &'a str, start: usize, label: char| -> usize {
+        let mut n = 0;
+        for (i, w) in text.split(' ').filter(|w| !w.is_empty()).enumerate() {
+            n = i + 1;
+            if w.len() > MAX_LEXEME_BYTES {
+                continue;
+            }
+            let pos = (start + i).min(MAX_POSITION);
+            let at = words.entry(w).or_default();
+            if at.len() < MAX_POSITIONS || at.contains_key(&pos) {
+                // The higher weight wins where two runs put a word at one position.
+                let l = at.entry(pos).or_insert(label);
+                *l = (*l).min(label);
+            }
+        }
+        n
+    };
+    let [a, b, c, d] = LABELS;
+    let title = put(&doc.title, 1, a).max(put(&doc.title_alt, 1, a));
+    let text_start = title + 3;
+    let summary = put(&doc.summary, text_start, b);
+    let text =
+        (summary + put(&doc.body, text_start + summary, c)).max(put(&doc.alt, text_start, c));
+    let keys_start = text_start + text + 2;
+    let keys = put(&doc.keys, keys_start, c);
+    put(tags, keys_start + keys + 2, d);
+    let mut out = String::new();
+    for (word, at) in words {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push('\'');
+        for ch in word.chars() {
+            if ch == '\'' || ch == '\\' {
+                out.push(ch);
+            }
+            out.push(ch);
+        }
+        out.push_str("':");
+        for (i, (pos, label)) in at.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(&pos.to_string());
+            out.push(*label);
+        }
+    }
+    out
 }
 
 /// Re-indexes every live article carrying a tag (after the tag's names change).
@@ -174,8 +264,11 @@ pub fn reindex_tag(conn: &mut Conn, tag_id: i32) -> StoreResult<usize> {
 pub fn reindex_all(conn: &mut Conn) -> StoreResult<usize> {
     super::immediate(conn, |conn| {
         // `delete-all` empties a contentless table without leaving tombstones.
-        diesel::sql_query("INSERT INTO articles_fts (articles_fts) VALUES ('delete-all')")
-            .execute(conn)?;
+        let empty = match dialect(conn) {
+            Dialect::Sqlite => "INSERT INTO articles_fts (articles_fts) VALUES ('delete-all')",
+            Dialect::Postgres => "DELETE FROM articles_search",
+        };
+        diesel::sql_query(empty).execute(conn)?;
         let mut last = 0;
         let mut n = 0;
         loop {
@@ -195,7 +288,7 @@ pub fn reindex_all(conn: &mut Conn) -> StoreResult<usize> {
             n += batch.len();
         }
         diesel::sql_query(
-            "INSERT INTO search_meta (key, value) VALUES ('analyzer_version', ?) \
+            "INSERT INTO search_meta (key, value) VALUES ('analyzer_version', $1) \
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         )
         .bind::<Text, _>(ANALYZER_VERSION.to_string())
@@ -298,26 +391,63 @@ pub fn scoring_instant(now: i64) -> i64 {
 /// Microseconds in 90 days: the scale of the recency boost.
 const RECENCY_SCALE: f64 = 90.0 * 86_400.0 * 1e6;
 
-/// The relevance of a row of `articles a` joined to its match, scored at `at`: its rank
-/// (bm25, negative, lower is better) times a boost of up to 1.5 for a fresh article, falling
-/// to 1.25 at 90 days and towards 1 for old ones.
-pub fn score_sql(at: i64) -> String {
-    format!(
-        "(articles_fts.rank * (1.0 + 0.5 / (1.0 + MAX(0, {at} - a.sort_at) / {RECENCY_SCALE:.1})))"
-    )
+/// A search expression in the dialect of each store (see `crate::search`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MatchExpr {
+    /// FTS5's MATCH expression.
+    pub fts5: String,
+    /// PostgreSQL's `tsquery`, over the weight labels of [`LABELS`].
+    pub tsquery: String,
 }
 
-/// The rows of `articles a` matching the bound search expression (`?`), which must be
-/// `expr`, read through the covering index that holds every column the filters and the score
-/// read, and ranked by `anbaa_rank` with the phrases' document counts (FTS5's way of choosing
-/// a query's rank function: the rank column stays a column, so sorters and windows can hold
-/// it, where an auxiliary function called directly cannot be).
-pub fn matching(conn: &mut Conn, expr: &str) -> StoreResult<String> {
-    let rank = super::rank::rank_sql(conn, expr)?;
-    Ok(format!(
-        "articles_fts CROSS JOIN articles a INDEXED BY articles_search_filter \
-         ON a.id = articles_fts.rowid WHERE articles_fts MATCH ? AND articles_fts.rank MATCH '{rank}'"
-    ))
+/// The SQL of a search over `articles a`, in the dialect of the connection it was made for.
+#[derive(Debug, Clone)]
+pub struct Matching {
+    /// `FROM … WHERE …`: the rows of `articles a` that match; more conditions follow with
+    /// `AND`.
+    pub from: String,
+    /// The relevance of a row: negative, lower is better.
+    pub score: String,
+    /// The one value the SQL binds (as `$1`, wherever it appears).
+    pub bind: String,
+}
+
+/// The rows of `articles a` matching `expr` and their score at `at`: a rank (bm25 on
+/// SQLite, `ts_rank` with the column weights on PostgreSQL) times a boost of up to 1.5 for
+/// a fresh article, falling to 1.25 at 90 days and towards 1 for old ones.
+///
+/// On SQLite the rows are read through the covering index that holds every column the
+/// filters and the score read, and ranked by `anbaa_rank` with the phrases' document counts
+/// (FTS5's way of choosing a query's rank function: the rank column stays a column, so
+/// sorters and windows can hold it, where an auxiliary function called directly cannot be).
+pub fn matching(conn: &mut Conn, expr: &MatchExpr, at: i64) -> StoreResult<Matching> {
+    let boost = |greatest: &str| {
+        format!("(1.0 + 0.5 / (1.0 + {greatest}(0, {at} - a.sort_at) / {RECENCY_SCALE:.1}))")
+    };
+    Ok(match dialect(conn) {
+        Dialect::Sqlite => {
+            let rank = super::rank::rank_sql(conn, &expr.fts5)?;
+            Matching {
+                from: format!(
+                    "articles_fts CROSS JOIN articles a INDEXED BY articles_search_filter \
+                     ON a.id = articles_fts.rowid WHERE articles_fts MATCH $1 \
+                     AND articles_fts.rank MATCH '{rank}'"
+                ),
+                score: format!("(articles_fts.rank * {})", boost("MAX")),
+                bind: expr.fts5.clone(),
+            }
+        }
+        Dialect::Postgres => Matching {
+            from: "articles_search s JOIN articles a ON a.id = s.article_id \
+                   WHERE s.doc @@ CAST($1 AS tsquery)"
+                .to_owned(),
+            score: format!(
+                "(-CAST(ts_rank('{LABEL_WEIGHTS}', s.doc, CAST($1 AS tsquery), 1) AS float8) * {})",
+                boost("GREATEST")
+            ),
+            bind: expr.tsquery.clone(),
+        },
+    })
 }
 
 #[cfg(test)]

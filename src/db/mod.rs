@@ -5,6 +5,7 @@
 pub mod articles;
 pub mod backup;
 pub mod changes;
+pub mod connect;
 pub mod error;
 pub mod fts;
 pub mod keys;
@@ -23,7 +24,7 @@ use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel::r2d2::{Pool, PooledConnection};
 use diesel::sqlite::SqliteConnection;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
@@ -80,6 +81,24 @@ impl Dialect {
             Dialect::Postgres => "GREATEST",
         }
     }
+
+    /// SQLite's `INDEXED BY` hint for `index` (its planner misjudges a few list shapes);
+    /// nothing for PostgreSQL, whose planner has statistics.
+    pub fn indexed_by(self, index: &str) -> String {
+        match self {
+            Dialect::Sqlite => format!(" INDEXED BY {index}"),
+            Dialect::Postgres => String::new(),
+        }
+    }
+
+    /// A join whose left table SQLite must read first (`CROSS JOIN`, its documented order
+    /// hint); a plain join on PostgreSQL, where `CROSS JOIN` takes no `ON`.
+    pub fn join_in_order(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "CROSS JOIN",
+            Dialect::Postgres => "JOIN",
+        }
+    }
 }
 
 /// The dialect `conn` speaks.
@@ -101,9 +120,9 @@ pub fn dialect(conn: &Conn) -> Dialect {
 pub type Db = <Conn as diesel::Connection>::Backend;
 
 /// The shared connection pool.
-pub type DbPool = Pool<ConnectionManager<Conn>>;
+pub type DbPool = Pool<connect::Manager>;
 /// One connection checked out of the pool.
-pub type DbConn = PooledConnection<ConnectionManager<Conn>>;
+pub type DbConn = PooledConnection<connect::Manager>;
 
 /// The SQLite connection under `conn`, for what only SQLite has (its C API, PRAGMAs).
 #[cfg(not(feature = "postgres"))]
@@ -120,28 +139,11 @@ pub fn sqlite(conn: &mut Conn) -> Option<&mut SqliteConnection> {
     }
 }
 
-/// Page cache per pooled connection, in KiB. Small: the server keeps its hot answers in
-/// its own response cache and the OS caches the file; eight large page caches were most of
-/// its resident memory.
-pub const CACHE_KIB: i64 = 1024;
+pub use connect::CACHE_KIB;
 
 /// Page cache for a bulk import, in KiB: FTS5 segment merges and the index B-trees reread
 /// pages that a 1 MiB cache would have evicted.
 pub const IMPORT_CACHE_KIB: i64 = 64 * 1024;
-
-/// Per-connection pragmas; `journal_mode` lives in the file and is set once in [`open`].
-#[derive(Debug)]
-struct Pragmas;
-
-impl CustomizeConnection<Conn, diesel::r2d2::Error> for Pragmas {
-    fn on_acquire(&self, conn: &mut Conn) -> Result<(), diesel::r2d2::Error> {
-        conn.batch_execute(&format!(
-            "PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
-                 PRAGMA cache_size = -{CACHE_KIB};"
-        ))
-        .map_err(diesel::r2d2::Error::QueryError)
-    }
-}
 
 /// Errors while opening the database at start-up.
 #[derive(Debug, thiserror::Error)]
@@ -162,17 +164,27 @@ pub enum OpenError {
     Unsupported(String),
 }
 
-/// Opens (creating if needed) the database at `path`, applies pending migrations and builds
-/// the pool.
-pub fn open(path: &str) -> Result<DbPool, OpenError> {
-    if let target::Target::Postgres(url) = target::Target::parse(path) {
-        return Err(OpenError::Unsupported(format!(
-            "{} is a PostgreSQL URL: this version serves from an SQLite file only. \
-             `anbaa migrate --db URL` (a build with --features postgres) prepares a PostgreSQL \
-             database; serving from one is not finished",
-            target::redacted(url)
-        )));
+/// Opens the store `db` names (creating an SQLite file if needed), applies pending
+/// migrations and builds the pool.
+pub fn open(db: &str) -> Result<DbPool, OpenError> {
+    match target::Target::parse(db) {
+        target::Target::Sqlite(path) => open_sqlite(path),
+        target::Target::Postgres(url) => open_postgres(url),
     }
+}
+
+fn pool(db: &str, remote: bool) -> Result<DbPool, diesel::r2d2::PoolError> {
+    // A server that is down refuses at once, and r2d2 keeps retrying until the timeout: on
+    // PostgreSQL the request waits a few seconds for a failover, then gets its 503.
+    let wait = if remote { 3 } else { 10 };
+    Pool::builder()
+        .max_size(POOL_SIZE as u32)
+        .connection_timeout(Duration::from_secs(wait))
+        .test_on_check_out(remote)
+        .build(connect::Manager::new(db))
+}
+
+fn open_sqlite(path: &str) -> Result<DbPool, OpenError> {
     rank::register();
     let connect_err = |e: Box<dyn std::error::Error + Send + Sync>| OpenError::Connect {
         path: path.to_owned(),
@@ -185,29 +197,50 @@ pub fn open(path: &str) -> Result<DbPool, OpenError> {
     }
     // WAL is a property of the file: set it once here, before r2d2 opens connections in
     // parallel, or they race for the lock that switching the journal mode needs.
-    let mut first = Conn::establish(path).map_err(|e| connect_err(Box::new(e)))?;
+    let mut first = connect::sqlite(path).map_err(|e| connect_err(Box::new(e)))?;
     first
-        .batch_execute(
-            "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;",
-        )
+        .batch_execute("PRAGMA journal_mode = WAL;")
         .map_err(|e| connect_err(Box::new(e)))?;
     first
         .run_pending_migrations(MIGRATIONS)
         .map_err(OpenError::Migrate)?;
+    #[cfg(feature = "postgres")]
+    let mut first = Store::Sqlite(first);
     if let Some(n) = fts::ensure_current(&mut first).map_err(|e| connect_err(Box::new(e)))? {
         log::info!("search index built by the current analyzer: {n} articles");
     }
     fts::ensure_merging(&mut first).map_err(|e| connect_err(Box::new(e)))?;
     drop(first);
-    Pool::builder()
-        .max_size(POOL_SIZE as u32)
-        .connection_timeout(Duration::from_secs(10))
-        // r2d2 runs `SELECT 1` on every checkout by default: a connection to a local file
-        // does not go stale, and a broken one is still caught when it is returned.
-        .test_on_check_out(false)
-        .connection_customizer(Box::new(Pragmas))
-        .build(ConnectionManager::new(path))
-        .map_err(|e| connect_err(Box::new(e)))
+    // r2d2 runs `SELECT 1` on every checkout when asked: a connection to a local file does
+    // not go stale, and a broken one is still caught when it is returned.
+    pool(path, false).map_err(|e| connect_err(Box::new(e)))
+}
+
+#[cfg(not(feature = "postgres"))]
+fn open_postgres(url: &str) -> Result<DbPool, OpenError> {
+    Err(OpenError::Unsupported(format!(
+        "{} is a PostgreSQL URL: this build has no PostgreSQL support; build with \
+         `cargo build --release --features postgres`",
+        target::redacted(url)
+    )))
+}
+
+#[cfg(feature = "postgres")]
+fn open_postgres(url: &str) -> Result<DbPool, OpenError> {
+    let connect_err = |e: Box<dyn std::error::Error + Send + Sync>| OpenError::Connect {
+        path: target::redacted(url),
+        source: e,
+    };
+    let mut first = connect::postgres(url).map_err(|e| connect_err(Box::new(e)))?;
+    migrate_postgres(&mut first)?;
+    let mut first = Store::Postgresql(first);
+    if let Some(n) = fts::ensure_current(&mut first).map_err(|e| connect_err(Box::new(e)))? {
+        log::info!("search index built by the current analyzer: {n} articles");
+    }
+    drop(first);
+    // A server restarts and fails over: a pooled connection can be dead by the time it is
+    // checked out, so each is tested first (one round trip).
+    pool(url, true).map_err(|e| connect_err(Box::new(e)))
 }
 
 /// Applies pending PostgreSQL migrations, once per cluster: nodes starting together wait on
@@ -262,16 +295,12 @@ fn applied_sqlite(path: &str) -> usize {
 
 #[cfg(not(feature = "postgres"))]
 fn migrate_postgres_url(url: &str) -> Result<usize, OpenError> {
-    Err(OpenError::Unsupported(format!(
-        "{} is a PostgreSQL URL: this build has no PostgreSQL support; build with \
-         `cargo build --release --features postgres`",
-        target::redacted(url)
-    )))
+    open_postgres(url).map(|_| 0)
 }
 
 #[cfg(feature = "postgres")]
 fn migrate_postgres_url(url: &str) -> Result<usize, OpenError> {
-    let mut conn = diesel::pg::PgConnection::establish(url).map_err(|e| OpenError::Connect {
+    let mut conn = connect::postgres(url).map_err(|e| OpenError::Connect {
         path: target::redacted(url),
         source: Box::new(e),
     })?;
@@ -411,15 +440,22 @@ pub fn ping(conn: &mut Conn) -> StoreResult<()> {
     Ok(())
 }
 
-/// Raises the page cache of a connection that will run a bulk import.
+/// Raises the page cache of a connection that will run a bulk import (SQLite; PostgreSQL's
+/// buffers are the server's).
 pub fn prepare_for_import(conn: &mut Conn) -> StoreResult<()> {
+    if dialect(conn) == Dialect::Postgres {
+        return Ok(());
+    }
     conn.batch_execute(&format!("PRAGMA cache_size = -{IMPORT_CACHE_KIB};"))?;
     fts::pause_merges(conn)
 }
 
 /// Puts a connection back as the server uses it after a bulk import, merges the search
-/// index segments it left, and checkpoints the write-ahead log the import grew.
+/// index segments it left, and checkpoints the write-ahead log the import grew (SQLite).
 pub fn finish_import(conn: &mut Conn) -> StoreResult<()> {
+    if dialect(conn) == Dialect::Postgres {
+        return Ok(());
+    }
     fts::resume_merges(conn)?;
     conn.batch_execute(&format!(
         "PRAGMA wal_autocheckpoint = 1000; PRAGMA wal_checkpoint(PASSIVE); PRAGMA cache_size = -{CACHE_KIB};"
@@ -433,14 +469,20 @@ struct DatabaseFile {
     file: String,
 }
 
-/// The file of the main database of `conn` (empty for an in-memory database): what keys
-/// the per-database memories (tag counts, phrase counts) and what the site watch opens.
+/// Which database `conn` serves, as a key for per-database memories (tag counts, phrase
+/// counts): an SQLite file's path (empty for an in-memory database), or a PostgreSQL
+/// database's server address and name.
 pub fn database_file(conn: &mut Conn) -> StoreResult<String> {
-    Ok(
-        diesel::sql_query("SELECT file FROM pragma_database_list WHERE name = 'main'")
-            .get_result::<DatabaseFile>(conn)?
-            .file,
-    )
+    let sql = match dialect(conn) {
+        Dialect::Sqlite => "SELECT file FROM pragma_database_list WHERE name = 'main'",
+        Dialect::Postgres => {
+            "SELECT 'postgresql://' || COALESCE(host(inet_server_addr()), 'local') || ':' \
+             || COALESCE(inet_server_port(), 0)::text || '/' || current_database() AS file"
+        }
+    };
+    Ok(diesel::sql_query(sql)
+        .get_result::<DatabaseFile>(conn)?
+        .file)
 }
 
 /// The steps of SQLite's plan for `sql` (for tests that lock a query's shape).
@@ -461,9 +503,23 @@ pub fn query_plan(conn: &mut Conn, sql: &str) -> Vec<String> {
 
 /// True when every embedded migration has been applied (for `/readyz`).
 pub fn migrations_applied(conn: &mut Conn) -> StoreResult<bool> {
-    conn.has_pending_migration(MIGRATIONS)
+    let migrations = match dialect(conn) {
+        Dialect::Sqlite => MIGRATIONS,
+        #[cfg(feature = "postgres")]
+        Dialect::Postgres => PG_MIGRATIONS,
+        #[cfg(not(feature = "postgres"))]
+        Dialect::Postgres => return Ok(false),
+    };
+    conn.has_pending_migration(migrations)
         .map(|pending| !pending)
         .map_err(|e| StoreError::Other(format!("checking migrations: {e}")))
+}
+
+/// False for text no stored value can equal: PostgreSQL's text cannot hold NUL (it refuses
+/// the statement), and nothing stored holds one (validation refuses control characters),
+/// so a lookup by such text finds nothing without asking, on both stores alike.
+pub fn can_match(text: &str) -> bool {
+    !text.contains('\0')
 }
 
 /// Current time as stored in the database: microseconds since the Unix epoch, UTC.

@@ -151,7 +151,14 @@ fn the_postgres_migrations_build_the_declared_schema_once() {
         .keys()
         .filter(|t| !declared.contains_key(*t))
         .collect();
-    assert_eq!(extra, ["__diesel_schema_migrations", "search_meta"]);
+    assert_eq!(
+        extra,
+        [
+            "__diesel_schema_migrations",
+            "articles_search",
+            "search_meta"
+        ]
+    );
     assert_eq!(declared_only(found, &declared), declared);
     drop(conn);
     admin
@@ -183,7 +190,7 @@ fn migrate_by_url_names_a_down_server_and_runs_once() {
         .batch_execute(&format!("CREATE DATABASE {name}"))
         .expect("a fresh database");
     let db_url = with_database(&url, &name);
-    assert_eq!(super::migrate(&db_url).expect("migrated"), 1);
+    assert_eq!(super::migrate(&db_url).expect("migrated"), 2);
     assert_eq!(super::migrate(&db_url).expect("up to date"), 0);
     admin
         .batch_execute(&format!("DROP DATABASE {name}"))

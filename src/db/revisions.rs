@@ -132,6 +132,9 @@ pub fn redirect_article(
 
 /// The article an old slug now points at.
 pub fn article_redirect(conn: &mut Conn, slug: &str) -> StoreResult<Option<i32>> {
+    if !super::can_match(slug) {
+        return Ok(None);
+    }
     article_redirects::table
         .find(slug)
         .select(article_redirects::article_id)
@@ -185,6 +188,9 @@ pub fn redirect_tag(
 
 /// The tag an old slug now points at.
 pub fn tag_redirect(conn: &mut Conn, slug: &str) -> StoreResult<Option<i32>> {
+    if !super::can_match(slug) {
+        return Ok(None);
+    }
     tag_redirects::table
         .find(slug)
         .select(tag_redirects::tag_id)

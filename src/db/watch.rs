@@ -1,8 +1,10 @@
 //! The site state every public read's validator starts from (the write counter, the due
 //! watermark, and for reads filtered by tags the tag tree and each tag's generation), kept
-//! in memory so a hot read needs no query. It is trusted only while
-//! SQLite's `data_version` is unchanged (no connection, in this process or another such as
-//! `anbaa import`, has committed since it was read) and no scheduled article has fallen due.
+//! in memory so a hot read needs no query. It is trusted only while nothing was committed
+//! since it was read (on SQLite, `data_version` is unchanged: no connection, in this
+//! process or another such as `anbaa import`, has committed; on PostgreSQL, the site
+//! counters every write moves are unchanged, read from the database itself, so every node
+//! sees every other node's writes) and no scheduled article has fallen due.
 
 use super::Conn;
 use std::collections::HashMap;
@@ -96,8 +98,8 @@ pub struct SiteSnapshot {
     pub scopes: Arc<TagScopes>,
     /// The next publication instant still ahead: the snapshot is stale from then on.
     valid_until: i64,
-    /// `PRAGMA data_version` read before the snapshot was.
-    data_version: i64,
+    /// What said "nothing committed since", read before the snapshot was.
+    data_version: (i64, i64),
 }
 
 /// The file of the database `conn` serves; the probe must open the same one.
@@ -181,25 +183,54 @@ impl Drop for Probe {
     }
 }
 
-/// The in-memory site state and the connection that checks it is still current.
+/// The in-memory site state and what checks it is still current.
 pub struct SiteWatch {
-    /// A connection that never writes, so every commit anywhere changes its data_version.
-    probe: Mutex<Probe>,
+    /// On SQLite, a connection that never writes, so every commit anywhere changes its
+    /// data_version; on PostgreSQL none (the counters are read through the pool).
+    probe: Option<Mutex<Probe>>,
     snapshot: Mutex<Option<SiteSnapshot>>,
+}
+
+#[derive(QueryableByName)]
+struct Counters {
+    #[diesel(sql_type = BigInt)]
+    version: i64,
+    #[diesel(sql_type = BigInt)]
+    tags_version: i64,
+}
+
+/// The counters every committed write moves (articles and links move `version`, tags
+/// `tags_version`): equal counters, nothing committed in between.
+fn counters(conn: &mut Conn) -> StoreResult<(i64, i64)> {
+    let c: Counters =
+        diesel::sql_query("SELECT version, tags_version FROM site_state WHERE id = 1")
+            .get_result(conn)?;
+    Ok((c.version, c.tags_version))
 }
 
 impl SiteWatch {
     /// Opens the probe on the database `pool` serves.
     pub fn new(pool: &DbPool) -> StoreResult<SiteWatch> {
-        let path = database_file(&mut pool.get()?)?;
+        let mut conn = pool.get()?;
+        let probe = match super::dialect(&conn) {
+            super::Dialect::Sqlite => Some(Mutex::new(Probe::open(&database_file(&mut conn)?)?)),
+            super::Dialect::Postgres => None,
+        };
         Ok(SiteWatch {
-            probe: Mutex::new(Probe::open(&path)?),
+            probe,
             snapshot: Mutex::new(None),
         })
     }
 
-    fn data_version(&self) -> Option<i64> {
-        self.probe.lock().ok()?.data_version()
+    async fn data_version(&self, pool: &DbPool) -> StoreResult<Option<(i64, i64)>> {
+        match &self.probe {
+            Some(probe) => Ok(probe
+                .lock()
+                .ok()
+                .and_then(|mut p| p.data_version())
+                .map(|v| (v, 0))),
+            None => super::run(pool, counters).await.map(Some),
+        }
     }
 
     /// The site state at `now`: from memory when nothing was committed since and nothing
@@ -207,7 +238,7 @@ impl SiteWatch {
     pub async fn current(&self, pool: &DbPool, now: i64) -> StoreResult<SiteSnapshot> {
         // Read before the snapshot is loaded: a commit in between makes the snapshot look
         // older than it is, which costs one more load and is never stale.
-        let dv = self.data_version();
+        let dv = self.data_version(pool).await?;
         if let (Some(dv), Ok(guard)) = (dv, self.snapshot.lock())
             && let Some(s) = guard.as_ref()
             && s.data_version == dv
@@ -253,7 +284,7 @@ fn load(conn: &mut Conn, now: i64) -> StoreResult<SiteSnapshot> {
         watermark,
         due_in_second,
         valid_until: next_due.unwrap_or(i64::MAX),
-        data_version: i64::MIN,
+        data_version: (i64::MIN, i64::MIN),
     })
 }
 
@@ -287,7 +318,7 @@ fn scopes(conn: &mut Conn, now: i64) -> StoreResult<TagScopes> {
     // One seek per tag in the links' (tag, status, trash, sort instant) index.
     let dues: Vec<TagDue> = diesel::sql_query(format!(
         "SELECT t.id AS tag_id, (SELECT MAX(l.sort_at) FROM article_tags l \
-         WHERE l.tag_id = t.id AND l.status = '{}' AND l.trashed = 0 AND l.sort_at <= {now}) AS due \
+         WHERE l.tag_id = t.id AND l.status = '{}' AND l.trashed = FALSE AND l.sort_at <= {now}) AS due \
          FROM tags t",
         crate::model::ArticleStatus::Published.as_str()
     ))

@@ -261,7 +261,7 @@ fn patch_put_and_delete_to_trash() {
     assert_eq!(conn, 1);
 }
 
-/// Counts with a direct connection to the test database.
+/// Counts with a direct connection to the test database (either store).
 pub fn rusqlite_count(path: &str, sql: &str) -> i64 {
     use diesel::prelude::*;
     use diesel::sql_types::BigInt;
@@ -270,9 +270,13 @@ pub fn rusqlite_count(path: &str, sql: &str) -> i64 {
         #[diesel(sql_type = BigInt)]
         n: i64,
     }
-    let mut conn = diesel::SqliteConnection::establish(path).unwrap();
+    let pool = anbaa::db::open(path).unwrap();
+    let mut conn = pool.get().unwrap();
     let sql = sql.replacen("SELECT COUNT(*)", "SELECT COUNT(*) AS n", 1);
-    diesel::sql_query(sql).get_result::<N>(&mut conn).unwrap().n
+    diesel::sql_query(sql)
+        .get_result::<N>(&mut *conn)
+        .unwrap()
+        .n
 }
 
 #[test]

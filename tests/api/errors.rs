@@ -634,3 +634,48 @@ fn the_root_points_at_the_api_and_its_docs() {
     let p = problem(app.get("/"), 404);
     assert!(p["detail"].as_str().unwrap().contains("/docs/"), "{p}");
 }
+
+/// PostgreSQL going away under a running server: reads, writes and `/readyz` get a 503
+/// problem with `Retry-After` within seconds (never a 500, never a hang), and the same
+/// process serves again once the database is back, with no restart.
+#[test]
+fn a_database_that_goes_away_gets_503_then_recovers_without_restart() {
+    use crate::store;
+    if !store::on_postgres() {
+        eprintln!("skipped: PostgreSQL only (ANBAA_TEST_STORE=postgres)");
+        return;
+    }
+    let app = TestApp::spawn();
+    app.article("خبر قبل الانقطاع", &[]);
+    assert_eq!(app.get("/api/v1/articles?fields=id").status(), 200);
+    let name = store::database_name(&app.db_path);
+    store::admin(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false"));
+    store::admin(&format!(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+    ));
+    let started = std::time::Instant::now();
+    let read = app.get("/api/v1/articles?fields=id");
+    assert!(read.headers().contains_key("retry-after"));
+    problem(read, 503);
+    let write = app.post("/api/v1/articles", &json!({"title": "خبر أثناء الانقطاع"}));
+    assert!(write.headers().contains_key("retry-after"));
+    problem(write, 503);
+    assert_eq!(app.get("/readyz").status(), 503);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "three requests took {:?}",
+        started.elapsed()
+    );
+    store::admin(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true"));
+    let back = app.get("/api/v1/articles?fields=id");
+    assert_eq!(back.status(), 200);
+    assert_eq!(
+        back.json::<serde_json::Value>().unwrap()["meta"]["total"],
+        1
+    );
+    assert_eq!(
+        app.post("/api/v1/articles", &json!({"title": "خبر بعد العودة"}))
+            .status(),
+        201
+    );
+}

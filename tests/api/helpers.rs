@@ -1,5 +1,5 @@
-//! `TestApp`: the real server on port 0 over a fresh SQLite file, with keys of each scope,
-//! driven over real HTTP.
+//! `TestApp`: the real server on port 0 over a fresh database (an SQLite file, or a
+//! PostgreSQL database: see `store`), with keys of each scope, driven over real HTTP.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -22,8 +22,11 @@ pub struct TestApp {
     pub reader: String,
     /// A key with `admin`.
     pub admin: String,
+    /// The store's `--db`: an SQLite file, or a PostgreSQL URL (see `store`).
     pub db_path: String,
     handle: actix_web::dev::ServerHandle,
+    // Dropped after the server stops (fields drop in order): the database goes last.
+    _db: crate::store::TestDb,
     _dir: tempfile::TempDir,
 }
 
@@ -40,7 +43,8 @@ impl TestApp {
 
     pub fn spawn_with(demo: bool, configure: impl FnOnce(&mut Settings)) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
-        let db_path = dir.path().join("test.db").to_string_lossy().into_owned();
+        let test_db = crate::store::TestDb::fresh(dir.path());
+        let db_path = test_db.target.clone();
         let pool = db::open(&db_path).expect("open database");
         let mut conn = pool.get().expect("connection");
         if demo {
@@ -76,6 +80,7 @@ impl TestApp {
             admin,
             db_path,
             handle,
+            _db: test_db,
             _dir: dir,
         }
     }

@@ -1,4 +1,5 @@
-//! Integration tests: the real server on port 0, a real SQLite file, real HTTP.
+//! Integration tests: the real server on port 0, a real database (an SQLite file, or with
+//! `ANBAA_TEST_STORE=postgres` a PostgreSQL database), real HTTP.
 
 mod articles;
 mod auth;
@@ -14,5 +15,6 @@ mod pagination;
 mod search;
 mod search_eval;
 mod slugs;
+mod store;
 mod sync;
 mod tags;

@@ -404,14 +404,21 @@ fn index_is_rebuilt_when_the_analyzer_changes() {
     use diesel::prelude::*;
     let app = TestApp::spawn();
     publish(&app, "تقرير عن السدود", "نص.", &[]);
-    let mut conn = diesel::SqliteConnection::establish(&app.db_path).unwrap();
+    let pool = anbaa::db::open(&app.db_path).unwrap();
+    let mut conn = pool.get().unwrap();
     // Pretend an older analyzer built the index, and lose its rows.
     diesel::sql_query("UPDATE search_meta SET value = '0' WHERE key = 'analyzer_version'")
-        .execute(&mut conn)
+        .execute(&mut *conn)
         .unwrap();
-    diesel::sql_query("INSERT INTO articles_fts (articles_fts) VALUES ('delete-all')")
-        .execute(&mut conn)
-        .unwrap();
+    let empty = match anbaa::db::dialect(&conn) {
+        anbaa::db::Dialect::Sqlite => {
+            "INSERT INTO articles_fts (articles_fts) VALUES ('delete-all')"
+        }
+        anbaa::db::Dialect::Postgres => "DELETE FROM articles_search",
+    };
+    diesel::sql_query(empty).execute(&mut *conn).unwrap();
+    drop(conn);
+    drop(pool);
     assert_eq!(search(&app, "السدود", "")["meta"]["total"], 0);
     // Opening the database (as every start does) notices and rebuilds.
     anbaa::db::open(&app.db_path).unwrap();

@@ -165,7 +165,29 @@ fn search_quality_beats_like_and_default_fts5() {
         let v: Value = res.json().unwrap();
         ids.insert(a.key.clone(), v["id"].as_i64().unwrap() as i32);
     }
-    let mut conn = SqliteConnection::establish(&app.db_path).unwrap();
+    // The baselines run on their own SQLite copy of the same articles (same ids), so the
+    // comparison holds whichever store serves anbaa.
+    let baseline_dir = tempfile::tempdir().unwrap();
+    let mut conn =
+        SqliteConnection::establish(baseline_dir.path().join("baseline.db").to_str().unwrap())
+            .unwrap();
+    diesel::sql_query(
+        "CREATE TABLE articles (id INTEGER PRIMARY KEY, title TEXT, body TEXT, status TEXT, \
+         published_at TEXT)",
+    )
+    .execute(&mut conn)
+    .unwrap();
+    for a in &set.articles {
+        diesel::sql_query(format!(
+            "INSERT INTO articles VALUES ({}, {}, {}, 'published', {})",
+            ids[&a.key],
+            sql_quote(&a.title),
+            sql_quote(&a.body),
+            sql_quote(&a.published_at)
+        ))
+        .execute(&mut conn)
+        .unwrap();
+    }
     diesel::sql_query("CREATE VIRTUAL TABLE raw_fts USING fts5(title, body)")
         .execute(&mut conn)
         .unwrap();

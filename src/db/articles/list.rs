@@ -7,8 +7,8 @@ use diesel::sql_types::{BigInt, Double, Integer, Text};
 
 use super::super::fts;
 use super::ArticleRow;
-use crate::db::Conn;
 use crate::db::error::StoreResult;
+use crate::db::{Conn, Dialect};
 use crate::model::ArticleStatus;
 
 /// Which articles a reader may see.
@@ -87,8 +87,8 @@ pub struct ArticleFilter {
     pub paging: Paging,
     /// The instant scheduled articles are compared with.
     pub now: i64,
-    /// An FTS5 expression the articles must match (a search).
-    pub search: Option<String>,
+    /// What the articles must match (a search).
+    pub search: Option<fts::MatchExpr>,
     /// Which long texts the rows carry.
     pub texts: Texts,
 }
@@ -352,7 +352,7 @@ fn public_links(ids: &[i32], now: i64) -> String {
 /// article row is read.
 pub fn public_link(now: i64) -> String {
     format!(
-        "l.status = '{}' AND l.trashed = 0 AND l.sort_at <= {now}",
+        "l.status = '{}' AND l.trashed = FALSE AND l.sort_at <= {now}",
         ArticleStatus::Published.as_str()
     )
 }
@@ -360,7 +360,7 @@ pub fn public_link(now: i64) -> String {
 /// How many articles the list has: from the links' index when they can tell (an article
 /// under two of the tags counts once), else from the articles' covering filter index (with
 /// tags) or the public index.
-fn count_sql(f: &ArticleFilter) -> String {
+fn count_sql(f: &ArticleFilter, d: Dialect) -> String {
     match by_links(f) {
         Some(ids) => {
             let what = if ids.len() == 1 {
@@ -375,9 +375,9 @@ fn count_sql(f: &ArticleFilter) -> String {
         }
         None => {
             let indexed = if f.tag_groups.is_empty() {
-                ""
+                String::new()
             } else {
-                " INDEXED BY articles_search_filter"
+                d.indexed_by("articles_search_filter")
             };
             format!(
                 "SELECT COUNT(*) AS n FROM articles a{indexed} WHERE {}",
@@ -388,7 +388,7 @@ fn count_sql(f: &ArticleFilter) -> String {
 }
 
 /// The SQL of a page of the plain list (no search), and of its count.
-fn page_sql(f: &ArticleFilter) -> String {
+fn page_sql(f: &ArticleFilter, d: Dialect) -> String {
     let offset = match f.paging {
         Paging::Page(page) => (page - 1).saturating_mul(f.limit),
         Paging::After(_) => 0,
@@ -410,10 +410,11 @@ fn page_sql(f: &ArticleFilter) -> String {
             _ => String::new(),
         };
         return format!(
-            "SELECT {} FROM article_tags l CROSS JOIN articles a ON a.id = l.article_id \
+            "SELECT {} FROM article_tags l {} articles a ON a.id = l.article_id \
              WHERE {}{after} ORDER BY l.sort_at {dir}, l.article_id {dir} \
              LIMIT {limit} OFFSET {offset}",
             f.texts.columns(),
+            d.join_in_order(),
             public_links(&[*id], f.now)
         );
     }
@@ -435,8 +436,11 @@ pub fn list(conn: &mut Conn, f: &ArticleFilter) -> StoreResult<Page> {
     if let Some(expr) = &f.search {
         return search(conn, f, expr);
     }
-    let total = diesel::sql_query(count_sql(f)).get_result::<Count>(conn)?.n;
-    let mut rows: Vec<ArticleRow> = diesel::sql_query(page_sql(f)).load(conn)?;
+    let d = crate::db::dialect(conn);
+    let total = diesel::sql_query(count_sql(f, d))
+        .get_result::<Count>(conn)?
+        .n;
+    let mut rows: Vec<ArticleRow> = diesel::sql_query(page_sql(f, d)).load(conn)?;
     let more = rows.len() as i64 > f.limit;
     rows.truncate(f.limit as usize);
     Ok(Page {
@@ -460,20 +464,23 @@ fn offset_or_after(f: &ArticleFilter, conds: &mut Where, score: Option<&str>) ->
 }
 
 /// One page of a search: the list's conditions over the rows the index matches.
-fn search(conn: &mut Conn, f: &ArticleFilter, expr: &str) -> StoreResult<Page> {
+fn search(conn: &mut Conn, f: &ArticleFilter, expr: &fts::MatchExpr) -> StoreResult<Page> {
     let at = match f.paging {
         Paging::After(Some(k)) if f.sort == Sort::Relevance => k.at,
         _ => fts::scoring_instant(f.now),
     };
-    let score = fts::score_sql(at);
-    let matching = fts::matching(conn, expr)?;
+    let fts::Matching {
+        from: matching,
+        score,
+        bind,
+    } = fts::matching(conn, expr, at)?;
     let mut conds = Where::filter(f);
     let count_all = |conn: &mut Conn, conds: &Where| {
         diesel::sql_query(format!(
             "SELECT COUNT(*) AS n FROM {matching} AND {}",
             conds.sql()
         ))
-        .bind::<Text, _>(expr)
+        .bind::<Text, _>(&bind)
         .get_result::<Count>(conn)
         .map(|c| c.n)
     };
@@ -492,7 +499,7 @@ fn search(conn: &mut Conn, f: &ArticleFilter, expr: &str) -> StoreResult<Page> {
         order_sql(f.sort, true),
         f.limit + 1
     ))
-    .bind::<Text, _>(expr)
+    .bind::<Text, _>(&bind)
     .load(conn)?;
     let total = match (separate_count, hits.first()) {
         (Some(n), _) => n,
@@ -525,6 +532,8 @@ fn search(conn: &mut Conn, f: &ArticleFilter, expr: &str) -> StoreResult<Page> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const SQLITE: Dialect = Dialect::Sqlite;
 
     fn plan(conn: &mut Conn, sql: &str) -> String {
         crate::db::query_plan(conn, sql).join("; ")
@@ -614,20 +623,23 @@ mod tests {
         }));
 
         let one_tag = filter(vec![vec![3]]);
-        let page = plan(&mut conn, &page_sql(&one_tag));
+        let page = plan(&mut conn, &page_sql(&one_tag, SQLITE));
         assert!(page.contains("article_tags_listing"), "{page}");
         assert!(!page.contains("TEMP B-TREE"), "{page}");
-        let total = plan(&mut conn, &count_sql(&one_tag));
+        let total = plan(&mut conn, &count_sql(&one_tag, SQLITE));
         assert!(
             total.contains("COVERING INDEX article_tags_listing"),
             "{total}"
         );
         let cursor = plan(
             &mut conn,
-            &page_sql(&ArticleFilter {
-                paging: after,
-                ..one_tag.clone()
-            }),
+            &page_sql(
+                &ArticleFilter {
+                    paging: after,
+                    ..one_tag.clone()
+                },
+                SQLITE,
+            ),
         );
         assert!(cursor.contains("article_tags_listing"), "{cursor}");
         assert!(!cursor.contains("TEMP B-TREE"), "{cursor}");
@@ -635,12 +647,12 @@ mod tests {
             sort: Sort::OldestFirst,
             ..one_tag
         };
-        let oldest = plan(&mut conn, &page_sql(&oldest));
+        let oldest = plan(&mut conn, &page_sql(&oldest, SQLITE));
         assert!(!oldest.contains("TEMP B-TREE"), "{oldest}");
 
         // A region (a tag and its descendants) or two tags: links count each article once.
         let region = filter(vec![vec![1, 2, 3]]);
-        let total = plan(&mut conn, &count_sql(&region));
+        let total = plan(&mut conn, &count_sql(&region, SQLITE));
         assert!(
             total.contains("COVERING INDEX article_tags_listing"),
             "{total}"
@@ -695,7 +707,7 @@ mod tests {
             ),
         ];
         for (name, f) in shapes {
-            for sql in [page_sql(&f), count_sql(&f)] {
+            for sql in [page_sql(&f, SQLITE), count_sql(&f, SQLITE)] {
                 let p = plan(&mut conn, &sql);
                 // `SCAN a` without an index reads every article row.
                 let full_scan = p.split("; ").any(|step| {
@@ -714,7 +726,7 @@ mod tests {
                 },
             ),
         ] {
-            let p = plan(&mut conn, &page_sql(&f));
+            let p = plan(&mut conn, &page_sql(&f, SQLITE));
             assert!(!p.contains("TEMP B-TREE"), "{name}: {p}");
         }
     }

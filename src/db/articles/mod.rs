@@ -79,6 +79,7 @@ pub fn find(
     // was parsed and planned on every read: a quarter of an uncached article's time); the
     // rows found are few (a slug is held by one live article and maybe trashed ones).
     let rows: Vec<ArticleRow> = match reference {
+        ArticleRef::Slug(slug) if !super::can_match(slug) => Vec::new(),
         ArticleRef::Id(id) => articles::table
             .filter(articles::id.eq(*id))
             .select(ArticleRow::as_select())

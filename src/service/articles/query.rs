@@ -325,7 +325,12 @@ pub fn list(conn: &mut Conn, query: ListQuery) -> Result<ArticlePage, ApiError> 
             None => Paging::After(query.cursor),
         },
         now,
-        search: parsed.as_ref().and_then(|p| p.fts.clone()),
+        search: parsed.as_ref().and_then(|p| {
+            Some(db::fts::MatchExpr {
+                fts5: p.fts.clone()?,
+                tsquery: p.tsquery.clone()?,
+            })
+        }),
         texts: Texts {
             body: query.include_body,
             plain: parsed.is_some() && query.wants("snippet"),

@@ -1,0 +1,130 @@
+//! Opening connections: r2d2's connection manager for the store a target names, chosen by
+//! its scheme (never by trying one backend and then the other), and the settings every new
+//! connection gets: SQLite's per-connection PRAGMAs, PostgreSQL's session limits.
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::r2d2::{Error, ManageConnection, R2D2Connection};
+use diesel::sqlite::SqliteConnection;
+
+use super::Conn;
+use super::target::Target;
+
+/// Page cache per pooled SQLite connection, in KiB. Small: the server keeps its hot answers
+/// in its own response cache and the OS caches the file; eight large page caches were most
+/// of its resident memory.
+pub const CACHE_KIB: i64 = 1024;
+
+/// How long a PostgreSQL statement may run, and a lock wait last, before it fails as busy:
+/// a stuck query or a held lock costs a request a bounded wait, never a hang.
+#[cfg(feature = "postgres")]
+const PG_SESSION: &str = "SET statement_timeout = '30s'; SET lock_timeout = '5s'; \
+     SET idle_in_transaction_session_timeout = '60s'; SET application_name = 'anbaa'; \
+     SET TIME ZONE 'UTC'";
+
+/// Seconds libpq waits for a server that does not answer, unless the URL says otherwise: a
+/// host that drops packets must fail a request in bounded time, not after TCP's minutes.
+#[cfg(feature = "postgres")]
+const CONNECT_TIMEOUT_S: u32 = 5;
+
+/// The r2d2 manager of the store's connections.
+#[derive(Debug, Clone)]
+pub struct Manager {
+    target: String,
+}
+
+impl Manager {
+    /// A manager for `--db`: an SQLite path or a PostgreSQL URL.
+    pub fn new(target: &str) -> Manager {
+        Manager {
+            target: target.to_owned(),
+        }
+    }
+
+    /// True when the connections are PostgreSQL's.
+    pub fn is_postgres(&self) -> bool {
+        matches!(Target::parse(&self.target), Target::Postgres(_))
+    }
+}
+
+/// The PostgreSQL URL with libpq's connect timeout added when it has none.
+#[cfg(feature = "postgres")]
+pub fn with_connect_timeout(url: &str) -> String {
+    if url.contains("connect_timeout=") {
+        return url.to_owned();
+    }
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}connect_timeout={CONNECT_TIMEOUT_S}")
+}
+
+/// Opens one SQLite connection with the server's PRAGMAs.
+pub fn sqlite(path: &str) -> Result<SqliteConnection, Error> {
+    let mut conn = SqliteConnection::establish(path).map_err(Error::ConnectionError)?;
+    conn.batch_execute(&format!(
+        "PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
+         PRAGMA cache_size = -{CACHE_KIB};"
+    ))
+    .map_err(Error::QueryError)?;
+    Ok(conn)
+}
+
+/// Opens one PostgreSQL connection with the server's session settings.
+#[cfg(feature = "postgres")]
+pub fn postgres(url: &str) -> Result<diesel::pg::PgConnection, Error> {
+    let mut conn = diesel::pg::PgConnection::establish(&with_connect_timeout(url))
+        .map_err(Error::ConnectionError)?;
+    conn.batch_execute(PG_SESSION).map_err(Error::QueryError)?;
+    Ok(conn)
+}
+
+impl ManageConnection for Manager {
+    type Connection = Conn;
+    type Error = Error;
+
+    fn connect(&self) -> Result<Conn, Error> {
+        match Target::parse(&self.target) {
+            #[cfg(not(feature = "postgres"))]
+            Target::Sqlite(path) => sqlite(path),
+            #[cfg(feature = "postgres")]
+            Target::Sqlite(path) => sqlite(path).map(super::Store::Sqlite),
+            #[cfg(feature = "postgres")]
+            Target::Postgres(url) => postgres(url).map(super::Store::Postgresql),
+            #[cfg(not(feature = "postgres"))]
+            Target::Postgres(url) => Err(Error::ConnectionError(
+                diesel::ConnectionError::BadConnection(format!(
+                    "{} is a PostgreSQL URL: this build has no PostgreSQL support",
+                    super::target::redacted(url)
+                )),
+            )),
+        }
+    }
+
+    fn is_valid(&self, conn: &mut Conn) -> Result<(), Error> {
+        conn.ping().map_err(Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut Conn) -> bool {
+        std::thread::panicking() || conn.is_broken()
+    }
+}
+
+#[cfg(all(test, feature = "postgres"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_connect_timeout_is_added_only_when_missing() {
+        assert_eq!(
+            with_connect_timeout("postgresql://a@h/d"),
+            "postgresql://a@h/d?connect_timeout=5"
+        );
+        assert_eq!(
+            with_connect_timeout("postgresql://a@h1,h2/d?target_session_attrs=read-write"),
+            "postgresql://a@h1,h2/d?target_session_attrs=read-write&connect_timeout=5"
+        );
+        assert_eq!(
+            with_connect_timeout("postgresql://h/d?connect_timeout=1"),
+            "postgresql://h/d?connect_timeout=1"
+        );
+    }
+}

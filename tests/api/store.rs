@@ -1,0 +1,139 @@
+//! Which store a `TestApp` runs on: a fresh SQLite file in a temp dir by default; with
+//! `ANBAA_TEST_STORE=postgres` (a `--features postgres` build, `ANBAA_TEST_PG_URL` naming a
+//! server whose user may create databases), a fresh PostgreSQL database per test, cloned
+//! from a template migrated once per run, so the same HTTP suite holds both stores to the
+//! same promises.
+
+/// True when the suite runs on PostgreSQL.
+pub fn on_postgres() -> bool {
+    std::env::var("ANBAA_TEST_STORE").as_deref() == Ok("postgres")
+}
+
+/// A test's database: its `--db` value, and on PostgreSQL what drops it afterwards.
+pub struct TestDb {
+    pub target: String,
+    #[cfg(feature = "postgres")]
+    drop_as: Option<(String, String)>,
+}
+
+impl TestDb {
+    /// A fresh database: an SQLite file under `dir`, or a PostgreSQL clone of the template.
+    pub fn fresh(dir: &std::path::Path) -> TestDb {
+        if on_postgres() {
+            return postgres::fresh();
+        }
+        TestDb {
+            target: dir.join("test.db").to_string_lossy().into_owned(),
+            #[cfg(feature = "postgres")]
+            drop_as: None,
+        }
+    }
+}
+
+#[cfg(feature = "postgres")]
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((admin, name)) = self.drop_as.take() {
+            postgres::drop_database(&admin, &name);
+        }
+    }
+}
+
+/// Runs `sql` as the PostgreSQL server's admin (the `ANBAA_TEST_PG_URL` user).
+pub fn admin(sql: &str) {
+    postgres::admin(sql)
+}
+
+/// The database a PostgreSQL test URL names.
+pub fn database_name(url: &str) -> String {
+    let path = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let path = path.split('?').next().unwrap_or("");
+    path.rsplit('/').next().unwrap_or("").to_owned()
+}
+
+#[cfg(not(feature = "postgres"))]
+mod postgres {
+    pub fn fresh() -> super::TestDb {
+        panic!("ANBAA_TEST_STORE=postgres needs a build with --features postgres");
+    }
+
+    pub fn admin(_sql: &str) {
+        panic!("ANBAA_TEST_STORE=postgres needs a build with --features postgres");
+    }
+}
+
+#[cfg(feature = "postgres")]
+mod postgres {
+    use std::sync::OnceLock;
+
+    use diesel::connection::SimpleConnection;
+    use diesel::pg::PgConnection;
+    use diesel::prelude::*;
+
+    /// `url` with its database replaced by `name`.
+    pub fn with_database(url: &str, name: &str) -> String {
+        let (scheme, rest) = url.split_once("://").expect("a URL with a scheme");
+        let (before_query, query) = match rest.split_once('?') {
+            Some((b, q)) => (b, format!("?{q}")),
+            None => (rest, String::new()),
+        };
+        let authority = before_query.split('/').next().unwrap_or("");
+        format!("{scheme}://{authority}/{name}{query}")
+    }
+
+    fn admin_url() -> String {
+        std::env::var("ANBAA_TEST_PG_URL")
+            .expect("ANBAA_TEST_STORE=postgres needs ANBAA_TEST_PG_URL (a server URL)")
+    }
+
+    /// The template every test database is cloned from: migrated, search index current.
+    fn template() -> &'static str {
+        static TEMPLATE: OnceLock<String> = OnceLock::new();
+        TEMPLATE.get_or_init(|| {
+            let admin = admin_url();
+            let name = format!("anbaa_tpl_{}_{}", std::process::id(), rand_suffix());
+            let mut conn = PgConnection::establish(&admin).expect("the test server answers");
+            conn.batch_execute(&format!("CREATE DATABASE {name}"))
+                .expect("the template database");
+            // Opened once as the server opens it (migrations, the analyzer's version), then
+            // closed: a database with connections cannot be a template.
+            drop(anbaa::db::open(&with_database(&admin, &name)).expect("the template migrates"));
+            name
+        })
+    }
+
+    fn rand_suffix() -> u64 {
+        use std::hash::{BuildHasher, Hasher};
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u128(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos()),
+        );
+        h.finish() % 1_000_000_000
+    }
+
+    pub fn fresh() -> super::TestDb {
+        let admin = admin_url();
+        let template = template();
+        let name = format!("anbaa_t_{}_{}", std::process::id(), rand_suffix());
+        let mut conn = PgConnection::establish(&admin).expect("the test server answers");
+        conn.batch_execute(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
+            .expect("a database cloned from the template");
+        super::TestDb {
+            target: with_database(&admin, &name),
+            drop_as: Some((admin, name)),
+        }
+    }
+
+    pub fn admin(sql: &str) {
+        let mut conn = PgConnection::establish(&admin_url()).expect("the test server answers");
+        conn.batch_execute(sql).expect("an admin statement");
+    }
+
+    pub fn drop_database(admin: &str, name: &str) {
+        if let Ok(mut conn) = PgConnection::establish(admin) {
+            let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+        }
+    }
+}
