@@ -12,6 +12,7 @@ mod feeds;
 mod helpers;
 mod openapi;
 mod pagination;
+mod proxy;
 mod search;
 mod search_eval;
 mod slugs;

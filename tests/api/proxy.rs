@@ -1,0 +1,244 @@
+//! The shipped nginx config (`deploy/nginx/anbaa.conf`) in front of the real server: what
+//! it caches, what it never caches, and that ETags stay strong through it. Needs nginx
+//! (`.ci/run` installs Debian's nginx-light and sets `ANBAA_REQUIRE_NGINX=1`, so there a
+//! missing nginx fails instead of skipping).
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use reqwest::blocking::{Client, Response};
+
+use crate::helpers::{eventually, start_server_with};
+
+/// nginx killed when dropped.
+struct Nginx(Child);
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn nginx_binary() -> Option<&'static str> {
+    let found = ["/usr/sbin/nginx", "/usr/bin/nginx"]
+        .into_iter()
+        .find(|p| Path::new(p).exists());
+    if found.is_none() {
+        assert!(
+            std::env::var("ANBAA_REQUIRE_NGINX").is_err(),
+            "ANBAA_REQUIRE_NGINX is set but nginx is not installed"
+        );
+        eprintln!("skipped: nginx is not installed");
+    }
+    found
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// Starts nginx with the shipped config, pointed at `upstream`, listening on loopback.
+fn start_nginx(bin: &str, dir: &Path, upstream: &str) -> (Nginx, String) {
+    let port = free_port();
+    let site = include_str!("../../deploy/nginx/anbaa.conf")
+        .replace("127.0.0.1:8080", upstream)
+        .replace("listen 80;", &format!("listen 127.0.0.1:{port};"))
+        .replace(
+            "/var/cache/nginx/anbaa",
+            dir.join("cache").to_str().expect("utf-8 path"),
+        );
+    assert!(site.contains(upstream) && site.contains(&port.to_string()));
+    std::fs::write(dir.join("anbaa.conf"), site).unwrap();
+    // As root, workers would drop to `nobody`, who cannot enter the temp dir.
+    let probe = dir.join("uid");
+    std::fs::write(&probe, "").unwrap();
+    let root = std::os::unix::fs::MetadataExt::uid(&std::fs::metadata(&probe).unwrap()) == 0;
+    let d = dir.display();
+    let main = format!(
+        "{user}pid {d}/nginx.pid;\nerror_log {d}/error.log;\nevents {{ worker_connections 256; }}\n\
+         http {{\n access_log off;\n client_body_temp_path {d}/body;\n proxy_temp_path {d}/proxy;\n \
+         include {d}/anbaa.conf;\n}}\n",
+        user = if root { "user root;\n" } else { "" },
+    );
+    std::fs::write(dir.join("nginx.conf"), main).unwrap();
+    let child = Command::new(bin)
+        .args(["-p", &d.to_string(), "-e", &format!("{d}/error.log"), "-c"])
+        .arg(dir.join("nginx.conf"))
+        .args(["-g", "daemon off;"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("nginx starts");
+    let nginx = Nginx(child);
+    let base = format!("http://127.0.0.1:{port}");
+    eventually("nginx listening", Duration::from_secs(10), || {
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+    });
+    (nginx, base)
+}
+
+fn cache_status(res: &Response) -> String {
+    header(res, "x-cache-status")
+}
+
+fn header(res: &Response, name: &str) -> String {
+    res.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned()
+}
+
+/// Anonymous reads: a miss, then hits with the same strong ETag and bytes, a 304 from the
+/// cache for the client's ETag, and a compressed variant kept apart with its own strong
+/// ETag. Keyed reads: never answered from the cache, never stored. Eight concurrent misses
+/// make one request to the node. With the node killed, what was cached still answers.
+#[test]
+fn the_shipped_nginx_config_caches_anonymous_reads_only_and_keeps_etags_strong() {
+    let Some(bin) = nginx_binary() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("proxy.db");
+    let key = {
+        let out = Command::new(env!("CARGO_BIN_EXE_anbaa"))
+            .args([
+                "keys",
+                "create",
+                "--name",
+                "proxy",
+                "--scopes",
+                "read:drafts",
+                "--db",
+            ])
+            .arg(&db)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .last()
+            .unwrap()
+            .trim()
+            .to_owned()
+    };
+    let (mut node, upstream) = start_server_with(&db, &["--demo"]);
+    let upstream = upstream.trim_start_matches("http://").to_owned();
+    let (_nginx, proxy) = start_nginx(bin, dir.path(), &upstream);
+    let client = Client::new();
+    let get = |path: &str| client.get(format!("{proxy}{path}")).send().unwrap();
+
+    let list = "/api/v1/articles?limit=5";
+    let first = get(list);
+    assert_eq!(first.status(), 200);
+    assert_eq!(cache_status(&first), "MISS");
+    let etag = header(&first, "etag");
+    assert!(etag.starts_with('"'), "a strong ETag: {etag}");
+    let first_body = first.text().unwrap();
+    let second = get(list);
+    assert_eq!(cache_status(&second), "HIT");
+    assert_eq!(header(&second, "etag"), etag);
+    assert_eq!(second.text().unwrap(), first_body);
+    let revalidated = client
+        .get(format!("{proxy}{list}"))
+        .header("If-None-Match", &etag)
+        .send()
+        .unwrap();
+    assert_eq!(revalidated.status(), 304);
+    assert_eq!(cache_status(&revalidated), "HIT");
+
+    // anbaa compresses; nginx passes the coding through and keeps the ETag strong.
+    let gzip = || {
+        client
+            .get(format!("{proxy}{list}"))
+            .header("Accept-Encoding", "gzip")
+            .send()
+            .unwrap()
+    };
+    let zipped = gzip();
+    assert_eq!(header(&zipped, "content-encoding"), "gzip");
+    let zipped_etag = header(&zipped, "etag");
+    assert!(zipped_etag.starts_with('"'), "{zipped_etag}");
+    assert_ne!(zipped_etag, etag);
+    let again = gzip();
+    assert_eq!(cache_status(&again), "HIT");
+    assert_eq!(header(&again, "etag"), zipped_etag);
+    // Each coding keeps its own entry: the identity copy is still there.
+    assert_eq!(cache_status(&get(list)), "HIT");
+
+    // A key: straight through, private, and never stored for anyone else.
+    let drafts = "/api/v1/articles?limit=3&status=draft";
+    let keyed = || {
+        client
+            .get(format!("{proxy}{drafts}"))
+            .bearer_auth(&key)
+            .send()
+            .unwrap()
+    };
+    let with_key = keyed();
+    assert_eq!(with_key.status(), 200);
+    assert_eq!(cache_status(&with_key), "BYPASS");
+    assert!(header(&with_key, "cache-control").contains("no-store"));
+    let anonymous = get(drafts);
+    assert_ne!(
+        anonymous.status(),
+        200,
+        "drafts need a key, even through the proxy"
+    );
+    assert_ne!(cache_status(&anonymous), "HIT");
+    assert_eq!(cache_status(&keyed()), "BYPASS");
+    let keyed_list = client
+        .get(format!("{proxy}{list}"))
+        .bearer_auth(&key)
+        .send()
+        .unwrap();
+    assert_eq!(
+        cache_status(&keyed_list),
+        "BYPASS",
+        "a cached public copy is not served to a key"
+    );
+
+    // Concurrent misses for one URL make one request to the node.
+    let tags_served = || -> u64 {
+        client
+            .get(format!("http://{upstream}/metrics"))
+            .send()
+            .unwrap()
+            .text()
+            .unwrap()
+            .lines()
+            .filter(|l| {
+                l.starts_with(r#"anbaa_http_requests_total{endpoint="/api/v1/tags",method="GET""#)
+            })
+            .filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
+            .sum()
+    };
+    let before = tags_served();
+    let cold = "/api/v1/tags?limit=11";
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..8).map(|_| s.spawn(|| get(cold).status())).collect();
+        for h in handles {
+            assert_eq!(h.join().unwrap(), 200);
+        }
+    });
+    assert_eq!(
+        tags_served() - before,
+        1,
+        "eight concurrent misses, one upstream request"
+    );
+
+    // Health is never cached.
+    assert_eq!(cache_status(&get("/readyz")), "");
+
+    // Every node down: the cached page still answers.
+    node.kill();
+    let down = get(list);
+    assert_eq!(down.status(), 200);
+    assert_eq!(down.text().unwrap(), first_body);
+    assert!(get("/api/v1/tags?limit=7").status().is_server_error());
+}
