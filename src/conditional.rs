@@ -15,7 +15,8 @@ use actix_web::{HttpRequest, HttpResponse};
 use sha2::{Digest, Sha256};
 
 use crate::config::Settings;
-use crate::db::{self, DbPool, now_micros};
+use crate::db::now_micros;
+use crate::db::source::Source;
 use crate::dto::article::Article;
 use crate::error::ApiError;
 
@@ -107,10 +108,10 @@ impl Validator {
     /// The validator of a list, feed or log page: the site counter and due watermark.
     pub async fn site(
         req: &HttpRequest,
-        pool: &DbPool,
+        source: &Source,
         settings: &Settings,
     ) -> Result<Validator, ApiError> {
-        Validator::scoped(req, pool, settings, &[]).await
+        Validator::scoped(req, source, settings, &[]).await
     }
 
     /// The validator of a list or feed filtered by the tags `slugs` name: it moves with a
@@ -121,15 +122,12 @@ impl Validator {
     /// the site's, which every write moves.
     pub async fn scoped(
         req: &HttpRequest,
-        pool: &DbPool,
+        source: &Source,
         settings: &Settings,
         slugs: &[String],
     ) -> Result<Validator, ApiError> {
         let now = now_micros();
-        let watch = req
-            .app_data::<actix_web::web::Data<db::watch::SiteWatch>>()
-            .ok_or_else(|| ApiError::internal("the site watch is not registered"))?;
-        let site = watch.current(pool, now).await?;
+        let site = source.watch().current(source.pool(), now).await?;
         let (watermark, due_in_second) = (site.watermark, site.due_in_second);
         let mut h = request_fingerprint(req, settings);
         let scope = if slugs.is_empty() {

@@ -10,9 +10,22 @@ pub struct Settings {
     #[arg(long, env = "ANBAA_BIND", default_value = "127.0.0.1:8080")]
     pub bind: String,
 
-    /// SQLite database file (created with its folder on first start).
+    /// SQLite database file (created with its folder on first start), or in a build with
+    /// `--features postgres` a `postgresql://` URL.
     #[arg(long, env = "ANBAA_DB", default_value = "data/anbaa.db")]
     pub db: String,
+
+    /// The primary PostgreSQL database, as a URL (a `--features postgres` build); when given,
+    /// it is used instead of `--db`. libpq's multi-host form with
+    /// `target_session_attrs=read-write` follows a failover with no restart.
+    #[arg(long, env = "ANBAA_DATABASE_URL")]
+    pub database_url: Option<String>,
+
+    /// A PostgreSQL read replica (a hot standby), as a URL: anonymous GETs read from it,
+    /// writes, reads with a key and the change log from the primary. List the primary last
+    /// with `target_session_attrs=prefer-standby` to fall back to it when no standby answers.
+    #[arg(long, env = "ANBAA_READ_DATABASE_URL")]
+    pub read_database_url: Option<String>,
 
     /// Fill an empty database with demo articles and tags.
     #[arg(long, env = "ANBAA_DEMO")]
@@ -79,12 +92,19 @@ impl Settings {
         Ok(())
     }
 
+    /// The primary database: `--database-url` when given, else `--db`.
+    pub fn database(&self) -> &str {
+        self.database_url.as_deref().unwrap_or(&self.db)
+    }
+
     /// Settings for a server on `bind` with the database at `db`, everything else default
     /// (but no rate limit).
     pub fn new(bind: &str, db: &str) -> Settings {
         Settings {
             bind: bind.to_owned(),
             db: db.to_owned(),
+            database_url: None,
+            read_database_url: None,
             demo: false,
             public_url: None,
             article_url: None,

@@ -1,6 +1,6 @@
 //! Request extractors that fail with problem+json naming the bad field or parameter:
 //! `ApiJson` (content type, size limit, syntax, then every field checked on its own) and
-//! `ApiQuery` (unknown or repeated parameters).
+//! `ApiQuery` (unknown or repeated parameters); and `Source`, where a request reads from.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -319,4 +319,29 @@ fn param_error(e: serde_urlencoded::de::Error) -> ApiError {
         msg
     };
     ApiError::invalid_param(name, message)
+}
+
+/// Anonymous GETs and HEADs read from the public source (a replica when one is configured);
+/// everything else, a request with a key included, from the primary: an editor reads what
+/// they just wrote.
+impl FromRequest for crate::db::source::Source {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let Some(sources) = req.app_data::<web::Data<crate::db::source::Sources>>() else {
+            return std::future::ready(Err(ApiError::internal(
+                "the database sources are not registered",
+            )));
+        };
+        let public = matches!(
+            *req.method(),
+            actix_web::http::Method::GET | actix_web::http::Method::HEAD
+        ) && !req.headers().contains_key(header::AUTHORIZATION);
+        std::future::ready(Ok(if public {
+            sources.public.clone()
+        } else {
+            sources.primary.clone()
+        }))
+    }
 }

@@ -11,6 +11,7 @@ use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use crate::config::Settings;
 use crate::db::DbPool;
+use crate::db::source::{Source, Sources};
 use crate::error::ApiError;
 use crate::extract::BodyLimit;
 use crate::limit::RateLimits;
@@ -24,8 +25,18 @@ pub struct Application {
 }
 
 impl Application {
-    /// Binds `settings.bind` (port 0 picks a free one) and builds the server.
+    /// Binds `settings.bind` (port 0 picks a free one) and builds the server on one
+    /// database.
     pub fn build(settings: Settings, pool: DbPool) -> std::io::Result<Application> {
+        Application::build_with_replica(settings, pool, None)
+    }
+
+    /// As [`Application::build`], with public reads going to `replica` when given.
+    pub fn build_with_replica(
+        settings: Settings,
+        pool: DbPool,
+        replica: Option<DbPool>,
+    ) -> std::io::Result<Application> {
         let listener = TcpListener::bind(&settings.bind)?;
         let addr = listener.local_addr()?;
         // Built once, from the code: every worker serves these same bytes, which are also what
@@ -41,10 +52,12 @@ impl Application {
                 .map_err(|e| std::io::Error::other(e.to_string()))?;
             web::Data::new(routes::feeds::FeedIds::load(&mut conn, &settings))
         };
-        let watch = web::Data::new(
-            crate::db::watch::SiteWatch::new(&pool)
-                .map_err(|e| std::io::Error::other(e.to_string()))?,
-        );
+        let primary =
+            Source::primary(pool.clone()).map_err(|e| std::io::Error::other(e.to_string()))?;
+        let sources = web::Data::new(Sources {
+            public: replica.map_or_else(|| primary.clone(), Source::replica),
+            primary,
+        });
         let pool = web::Data::new(pool);
         let limit = web::Data::new(BodyLimit(settings.max_body_bytes));
         let workers = settings.workers;
@@ -70,7 +83,7 @@ impl Application {
             HttpServer::new(move || {
                 App::new()
                     .app_data(pool.clone())
-                    .app_data(watch.clone())
+                    .app_data(sources.clone())
                     .app_data(limits.clone())
                     .app_data(cache.clone())
                     .app_data(search_gate.clone())

@@ -15,7 +15,11 @@ pub(super) fn serve(settings: Settings) -> CliResult {
     if let Some(template) = &settings.article_url {
         Settings::check_article_url(template)?;
     }
-    let pool = db::open(&settings.db)?;
+    let pool = db::open(settings.database())?;
+    let replica = match &settings.read_database_url {
+        Some(url) => Some(db::open_replica(settings.database(), url)?),
+        None => None,
+    };
     if settings.demo {
         let mut conn = pool.get()?;
         let added = crate::demo::load(&mut conn)?;
@@ -23,11 +27,15 @@ pub(super) fn serve(settings: Settings) -> CliResult {
             log::info!("--demo: the database already has content; nothing added");
         }
     }
-    let db_path = settings.db.clone();
+    let db_path = db::target::redacted(settings.database());
+    let reads = match &settings.read_database_url {
+        Some(url) => format!(", public reads from {}", db::target::redacted(url)),
+        None => String::new(),
+    };
     actix_web::rt::System::new().block_on(async move {
-        let app = crate::startup::Application::build(settings, pool)?;
+        let app = crate::startup::Application::build_with_replica(settings, pool, replica)?;
         log::info!(
-            "anbaa serving http://{} (database {db_path}); docs at /docs/",
+            "anbaa serving http://{} (database {db_path}{reads}); docs at /docs/",
             app.addr()
         );
         app.run_until_stopped().await

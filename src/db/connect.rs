@@ -31,6 +31,8 @@ const CONNECT_TIMEOUT_S: u32 = 5;
 #[derive(Debug, Clone)]
 pub struct Manager {
     target: String,
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+    read_only: bool,
 }
 
 impl Manager {
@@ -38,6 +40,16 @@ impl Manager {
     pub fn new(target: &str) -> Manager {
         Manager {
             target: target.to_owned(),
+            read_only: false,
+        }
+    }
+
+    /// A manager for a PostgreSQL read replica: every session read-only, so a write sent
+    /// there by mistake fails instead of landing on whatever the URL reached.
+    pub fn read_only(url: &str) -> Manager {
+        Manager {
+            target: url.to_owned(),
+            read_only: true,
         }
     }
 
@@ -88,7 +100,14 @@ impl ManageConnection for Manager {
             #[cfg(feature = "postgres")]
             Target::Sqlite(path) => sqlite(path).map(super::Store::Sqlite),
             #[cfg(feature = "postgres")]
-            Target::Postgres(url) => postgres(url).map(super::Store::Postgresql),
+            Target::Postgres(url) => {
+                let mut conn = postgres(url)?;
+                if self.read_only {
+                    conn.batch_execute("SET default_transaction_read_only = on")
+                        .map_err(Error::QueryError)?;
+                }
+                Ok(super::Store::Postgresql(conn))
+            }
             #[cfg(not(feature = "postgres"))]
             Target::Postgres(url) => Err(Error::ConnectionError(
                 diesel::ConnectionError::BadConnection(format!(

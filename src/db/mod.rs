@@ -15,6 +15,7 @@ mod parity;
 mod rank;
 pub mod revisions;
 pub mod schema;
+pub mod source;
 pub mod tags;
 pub mod target;
 pub mod types;
@@ -173,7 +174,7 @@ pub fn open(db: &str) -> Result<DbPool, OpenError> {
     }
 }
 
-fn pool(db: &str, remote: bool) -> Result<DbPool, diesel::r2d2::PoolError> {
+fn pool_builder(remote: bool) -> diesel::r2d2::Builder<connect::Manager> {
     // A server that is down refuses at once, and r2d2 keeps retrying until the timeout: on
     // PostgreSQL the request waits a few seconds for a failover, then gets its 503.
     let wait = if remote { 3 } else { 10 };
@@ -181,7 +182,32 @@ fn pool(db: &str, remote: bool) -> Result<DbPool, diesel::r2d2::PoolError> {
         .max_size(POOL_SIZE as u32)
         .connection_timeout(Duration::from_secs(wait))
         .test_on_check_out(remote)
-        .build(connect::Manager::new(db))
+}
+
+fn pool(db: &str, remote: bool) -> Result<DbPool, diesel::r2d2::PoolError> {
+    pool_builder(remote).build(connect::Manager::new(db))
+}
+
+/// The pool of a PostgreSQL read replica for the primary `primary`: its sessions are
+/// read-only, and nothing connects until the first read (a replica that is down does not
+/// stop a node from starting; its reads get 503 until it answers). No migrations: a
+/// standby replays the primary's.
+pub fn open_replica(primary: &str, url: &str) -> Result<DbPool, OpenError> {
+    let (target::Target::Postgres(_), target::Target::Postgres(_)) =
+        (target::Target::parse(primary), target::Target::parse(url))
+    else {
+        return Err(OpenError::Unsupported(
+            "--read-database-url needs a postgresql:// URL and a PostgreSQL primary \
+             (--database-url): an SQLite file has no replicas"
+                .to_owned(),
+        ));
+    };
+    if !cfg!(feature = "postgres") {
+        return open_postgres(url);
+    }
+    Ok(pool_builder(true)
+        .min_idle(Some(0))
+        .build_unchecked(connect::Manager::read_only(url)))
 }
 
 fn open_sqlite(path: &str) -> Result<DbPool, OpenError> {

@@ -222,6 +222,15 @@ impl SiteWatch {
         })
     }
 
+    /// A watch that reads the site counters through the pool at every check (PostgreSQL,
+    /// a replica included).
+    pub fn by_counters() -> SiteWatch {
+        SiteWatch {
+            probe: None,
+            snapshot: Mutex::new(None),
+        }
+    }
+
     async fn data_version(&self, pool: &DbPool) -> StoreResult<Option<(i64, i64)>> {
         match &self.probe {
             Some(probe) => Ok(probe

@@ -7,6 +7,7 @@ use super::{PROBLEM, SELECTION, list_links, list_response};
 use crate::auth::{Caller, Scope};
 use crate::conditional::{IfMatch, Modified, Precondition, Validator};
 use crate::config::Settings;
+use crate::db::source::Source;
 use crate::db::{self, DbPool};
 use crate::dto::NoParams;
 use crate::dto::article::{
@@ -45,7 +46,7 @@ use crate::service::{self, params};
 #[get("/articles")]
 pub async fn list_articles(
     req: HttpRequest,
-    pool: web::Data<DbPool>,
+    pool: Source,
     settings: web::Data<Settings>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
@@ -154,7 +155,7 @@ fn as_selection(mut res: HttpResponse) -> HttpResponse {
 pub async fn get_article(
     req: HttpRequest,
     settings: web::Data<Settings>,
-    pool: web::Data<DbPool>,
+    pool: Source,
     path: web::Path<String>,
     caller: Caller,
     query: ApiQuery<ArticleGetParams>,
@@ -244,7 +245,7 @@ pub async fn get_article(
 #[get("/articles/{ref}/related")]
 pub async fn related_articles(
     req: HttpRequest,
-    pool: web::Data<DbPool>,
+    pool: Source,
     settings: web::Data<Settings>,
     path: web::Path<String>,
     // Checked even though public: a bad key is a 401 on every read, never ignored.
@@ -553,7 +554,7 @@ pub async fn restore_article(
 pub async fn list_revisions(
     req: HttpRequest,
     settings: web::Data<Settings>,
-    pool: web::Data<DbPool>,
+    pool: Source,
     path: web::Path<String>,
     query: ApiQuery<RevisionListParams>,
     caller: Caller,
@@ -621,7 +622,7 @@ fn require_history(caller: &Caller) -> Result<(), ApiError> {
 pub async fn get_revision(
     req: HttpRequest,
     settings: web::Data<Settings>,
-    pool: web::Data<DbPool>,
+    pool: Source,
     path: web::Path<(String, String)>,
     _query: ApiQuery<NoParams>,
     caller: Caller,

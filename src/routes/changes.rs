@@ -4,7 +4,8 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 
 use super::{PROBLEM, list_links, list_response};
 use crate::config::Settings;
-use crate::db::{self, DbPool};
+use crate::db;
+use crate::db::source::Sources;
 use crate::dto::change::{ChangeList, ChangesParams};
 use crate::dto::list::ListMeta;
 use crate::dto::problem::{NotModified, Problem, ReadProblems};
@@ -32,18 +33,21 @@ use crate::service;
 #[get("/changes")]
 pub async fn list_changes(
     req: HttpRequest,
-    pool: web::Data<DbPool>,
+    sources: web::Data<Sources>,
     settings: web::Data<Settings>,
     // Checked even though public: a bad key is a 401 on every read, never ignored.
     _caller: crate::auth::Caller,
     query: ApiQuery<ChangesParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let validator = match super::site_read(&req, &pool, &settings).await? {
+    // The primary, always: reading the log sweeps publications that fell due into it (a
+    // write), and a partner's cursor must never run ahead of what the primary holds.
+    let pool = &sources.primary;
+    let validator = match super::site_read(&req, pool, &settings).await? {
         Ok(v) => v,
         Err(answer) => return Ok(answer),
     };
     let p = query.0;
-    let page = db::run(&pool, move |conn| service::changes::list(conn, &p)).await?;
+    let page = db::run(pool, move |conn| service::changes::list(conn, &p)).await?;
     let more = page.total > page.data.len() as i64;
     let meta = ListMeta {
         total: page.total,

@@ -4,7 +4,8 @@ use actix_web::{HttpRequest, HttpResponse, get, http::header, web};
 
 use super::PROBLEM;
 use crate::config::Settings;
-use crate::db::{self, DbPool};
+use crate::db;
+use crate::db::source::Source;
 use crate::dto::NoParams;
 use crate::dto::problem::{NotModified, Problem, ReadProblems};
 use crate::error::ApiError;
@@ -79,7 +80,7 @@ impl FeedIds {
 
 async fn serve_feed(
     req: HttpRequest,
-    pool: web::Data<DbPool>,
+    pool: Source,
     settings: web::Data<Settings>,
     tag: Option<String>,
     format: FeedFormat,
@@ -139,7 +140,7 @@ async fn serve_feed(
 #[get("/feeds/articles.{format}")]
 pub async fn site_feed(
     req: HttpRequest,
-    pool: web::Data<DbPool>,
+    pool: Source,
     settings: web::Data<Settings>,
     path: web::Path<String>,
     // Checked even though public: a bad key is a 401 on every read, never ignored.
@@ -175,7 +176,7 @@ pub async fn site_feed(
 #[get("/feeds/tags/{slug}.{format}")]
 pub async fn tag_feed(
     req: HttpRequest,
-    pool: web::Data<DbPool>,
+    pool: Source,
     settings: web::Data<Settings>,
     path: web::Path<(String, String)>,
     // Checked even though public: a bad key is a 401 on every read, never ignored.
@@ -186,14 +187,12 @@ pub async fn tag_feed(
     let format = format_of(&ext)?;
     // A live tag in the in-memory site state (current as of the last commit) needs no
     // query; only another slug is looked up, for the redirect of a merged tag.
-    let live = match req.app_data::<web::Data<db::watch::SiteWatch>>() {
-        Some(watch) => watch
-            .current(&pool, db::now_micros())
-            .await?
-            .scopes
-            .is_live(&crate::text::nfc(&slug)),
-        None => false,
-    };
+    let live = pool
+        .watch()
+        .current(pool.pool(), db::now_micros())
+        .await?
+        .scopes
+        .is_live(&crate::text::nfc(&slug));
     if live {
         return serve_feed(req, pool, settings, Some(slug), format).await;
     }

@@ -4,15 +4,23 @@ use actix_web::{HttpResponse, get, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::db::{self, DbPool};
+use crate::db;
+use crate::db::source::Sources;
 use crate::error::ApiError;
 
 /// A probe's answer.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Health {
-    /// `ok` when healthy.
+    /// `ok` when healthy; `degraded` when a node with a read replica can serve public reads
+    /// but not everything (the primary or the replica does not answer).
     #[schema(example = "ok")]
     pub status: String,
+    /// With a read replica: `ok`, or why the primary (writes, editors' reads) is not ready.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub primary: Option<String>,
+    /// With a read replica: `ok`, or why the replica (public reads) does not answer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replica: Option<String>,
 }
 
 /// Liveness: the process answers.
@@ -21,26 +29,59 @@ pub struct Health {
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(Health {
         status: "ok".into(),
+        primary: None,
+        replica: None,
     })
 }
 
-/// Readiness: the database answers and every migration is applied.
-#[utoipa::path(tag = "health", responses(
-    (status = 200, description = "Ready to serve", body = Health),
-    (status = 503, description = "Database unreachable or migrations pending", body = crate::dto::problem::Problem, content_type = "application/problem+json"),
-))]
-#[get("/readyz")]
-pub async fn readyz(pool: web::Data<DbPool>) -> Result<HttpResponse, ApiError> {
-    let applied = db::run(&pool, |conn| {
+/// Whether the primary answers with every migration applied.
+async fn primary_ready(pool: &db::DbPool) -> Result<(), String> {
+    let applied = db::run(pool, |conn| {
         db::ping(conn)?;
         db::migrations_applied(conn)
     })
     .await
-    .map_err(|e| ApiError::Unavailable(format!("the database is not ready: {e}")))?;
-    if !applied {
-        return Err(ApiError::Unavailable("migrations are pending".into()));
+    .map_err(|e: db::error::StoreError| format!("the database is not ready: {e}"))?;
+    if applied {
+        Ok(())
+    } else {
+        Err("migrations are pending".into())
     }
+}
+
+/// Readiness: the database answers and every migration is applied. With a read replica,
+/// each is reported: a node whose primary is down still serves public reads (`degraded`,
+/// 200), and only a node that can serve nothing is unready.
+#[utoipa::path(tag = "health", responses(
+    (status = 200, description = "Ready to serve (with a replica, at least public reads)", body = Health),
+    (status = 503, description = "Database unreachable or migrations pending", body = crate::dto::problem::Problem, content_type = "application/problem+json"),
+))]
+#[get("/readyz")]
+pub async fn readyz(sources: web::Data<Sources>) -> Result<HttpResponse, ApiError> {
+    let primary = primary_ready(&sources.primary).await;
+    if !sources.public.is_replica() {
+        primary.map_err(ApiError::Unavailable)?;
+        return Ok(HttpResponse::Ok().json(Health {
+            status: "ok".into(),
+            primary: None,
+            replica: None,
+        }));
+    }
+    let replica = db::run(&sources.public, db::ping)
+        .await
+        .map_err(|e: db::error::StoreError| format!("the replica does not answer: {e}"));
+    let state = |r: &Result<(), String>| r.as_ref().map_or_else(Clone::clone, |()| "ok".into());
+    if let (Err(p), Err(r)) = (&primary, &replica) {
+        return Err(ApiError::Unavailable(format!("{p}; {r}")));
+    }
+    let status = if primary.is_ok() && replica.is_ok() {
+        "ok"
+    } else {
+        "degraded"
+    };
     Ok(HttpResponse::Ok().json(Health {
-        status: "ok".into(),
+        status: status.into(),
+        primary: Some(state(&primary)),
+        replica: Some(state(&replica)),
     }))
 }

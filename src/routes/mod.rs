@@ -213,7 +213,7 @@ pub async fn from_cache(
 /// client's copy is current (304) or the response cache holds it.
 pub async fn site_read(
     req: &HttpRequest,
-    pool: &crate::db::DbPool,
+    pool: &crate::db::source::Source,
     settings: &Settings,
 ) -> Result<Result<crate::conditional::Validator, HttpResponse>, crate::error::ApiError> {
     scoped_read(req, pool, settings, &[]).await
@@ -223,7 +223,7 @@ pub async fn site_read(
 /// answer outlive writes under other tags.
 pub async fn scoped_read(
     req: &HttpRequest,
-    pool: &crate::db::DbPool,
+    pool: &crate::db::source::Source,
     settings: &Settings,
     slugs: &[String],
 ) -> Result<Result<crate::conditional::Validator, HttpResponse>, crate::error::ApiError> {

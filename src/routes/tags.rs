@@ -6,6 +6,7 @@ use super::{PROBLEM, list_links, list_response};
 use crate::auth::{Caller, Scope};
 use crate::conditional::{IfMatch, Precondition, Validator};
 use crate::config::Settings;
+use crate::db::source::Source;
 use crate::db::{self, DbPool};
 use crate::dto::NoParams;
 use crate::dto::list::{ListMeta, TagList};
@@ -33,7 +34,7 @@ use crate::service;
 #[get("/tags")]
 pub async fn list_tags(
     req: HttpRequest,
-    pool: web::Data<DbPool>,
+    pool: Source,
     settings: web::Data<Settings>,
     query: ApiQuery<TagListParams>,
     _caller: Caller,
@@ -80,7 +81,7 @@ pub async fn list_tags(
 #[get("/tags/{slug}")]
 pub async fn get_tag(
     req: HttpRequest,
-    pool: web::Data<DbPool>,
+    pool: Source,
     settings: web::Data<Settings>,
     path: web::Path<String>,
     _query: ApiQuery<NoParams>,
@@ -181,7 +182,7 @@ pub async fn merge_tag(
 #[post("/tags")]
 pub async fn create_tag(
     req: HttpRequest,
-    pool: web::Data<DbPool>,
+    pool: Source,
     settings: web::Data<Settings>,
     _query: ApiQuery<NoParams>,
     caller: Caller,
@@ -222,7 +223,7 @@ pub async fn create_tag(
 #[patch("/tags/{slug}")]
 pub async fn patch_tag(
     req: HttpRequest,
-    pool: web::Data<DbPool>,
+    pool: Source,
     settings: web::Data<Settings>,
     path: web::Path<String>,
     _query: ApiQuery<NoParams>,

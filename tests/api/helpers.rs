@@ -42,10 +42,26 @@ impl TestApp {
     }
 
     pub fn spawn_with(demo: bool, configure: impl FnOnce(&mut Settings)) -> TestApp {
+        Self::spawn_full(demo, |_| None, configure)
+    }
+
+    /// A PostgreSQL database with public reads from `replica(primary URL)`, the URL of a
+    /// read replica (or of anything, to see what a node does when it does not answer).
+    pub fn spawn_with_replica(replica: impl FnOnce(&str) -> Option<String>) -> TestApp {
+        Self::spawn_full(false, replica, |_| {})
+    }
+
+    fn spawn_full(
+        demo: bool,
+        replica: impl FnOnce(&str) -> Option<String>,
+        configure: impl FnOnce(&mut Settings),
+    ) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let test_db = crate::store::TestDb::fresh(dir.path());
         let db_path = test_db.target.clone();
         let pool = db::open(&db_path).expect("open database");
+        let replica =
+            replica(&db_path).map(|url| db::open_replica(&db_path, &url).expect("a replica pool"));
         let mut conn = pool.get().expect("connection");
         if demo {
             anbaa::demo::load(&mut conn).expect("demo content loads");
@@ -66,7 +82,8 @@ impl TestApp {
         let (tx, rx) = mpsc::channel();
         thread::spawn(move || {
             actix_web::rt::System::new().block_on(async move {
-                let app = anbaa::startup::Application::build(settings, pool).expect("build app");
+                let app = anbaa::startup::Application::build_with_replica(settings, pool, replica)
+                    .expect("build app");
                 tx.send((app.port(), app.handle())).expect("send port");
                 app.run_until_stopped().await
             })

@@ -13,6 +13,7 @@ mod helpers;
 mod openapi;
 mod pagination;
 mod proxy;
+mod replicas;
 mod search;
 mod search_eval;
 mod slugs;

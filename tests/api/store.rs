@@ -44,6 +44,39 @@ pub fn admin(sql: &str) {
     postgres::admin(sql)
 }
 
+/// The standby server (`ANBAA_TEST_PG_READ_URL`, a hot standby of the test server) URL of
+/// the database `primary` names; `None` when there is no standby (the test skips, unless
+/// `ANBAA_REQUIRE_PG` says there must be one).
+pub fn replica_of(primary: &str) -> Option<String> {
+    let Ok(standby) = std::env::var("ANBAA_TEST_PG_READ_URL") else {
+        assert!(
+            std::env::var("ANBAA_REQUIRE_PG").is_err(),
+            "ANBAA_REQUIRE_PG is set but ANBAA_TEST_PG_READ_URL is not"
+        );
+        return None;
+    };
+    Some(with_database(&standby, &database_name(primary)))
+}
+
+/// `url` with its database replaced by `name`.
+pub fn with_database(url: &str, name: &str) -> String {
+    let (scheme, rest) = url.split_once("://").expect("a URL with a scheme");
+    let (before_query, query) = match rest.split_once('?') {
+        Some((b, q)) => (b, format!("?{q}")),
+        None => (rest, String::new()),
+    };
+    let authority = before_query.split('/').next().unwrap_or("");
+    format!("{scheme}://{authority}/{name}{query}")
+}
+
+/// Runs `sql` as the admin of the standby server.
+pub fn standby_admin(sql: &str) {
+    postgres::admin_at(
+        &std::env::var("ANBAA_TEST_PG_READ_URL").expect("ANBAA_TEST_PG_READ_URL"),
+        sql,
+    )
+}
+
 /// The database a PostgreSQL test URL names.
 pub fn database_name(url: &str) -> String {
     let path = url.split_once("://").map_or(url, |(_, rest)| rest);
@@ -60,6 +93,10 @@ mod postgres {
     pub fn admin(_sql: &str) {
         panic!("ANBAA_TEST_STORE=postgres needs a build with --features postgres");
     }
+
+    pub fn admin_at(_url: &str, _sql: &str) {
+        panic!("ANBAA_TEST_STORE=postgres needs a build with --features postgres");
+    }
 }
 
 #[cfg(feature = "postgres")]
@@ -70,16 +107,7 @@ mod postgres {
     use diesel::pg::PgConnection;
     use diesel::prelude::*;
 
-    /// `url` with its database replaced by `name`.
-    pub fn with_database(url: &str, name: &str) -> String {
-        let (scheme, rest) = url.split_once("://").expect("a URL with a scheme");
-        let (before_query, query) = match rest.split_once('?') {
-            Some((b, q)) => (b, format!("?{q}")),
-            None => (rest, String::new()),
-        };
-        let authority = before_query.split('/').next().unwrap_or("");
-        format!("{scheme}://{authority}/{name}{query}")
-    }
+    use super::with_database;
 
     fn admin_url() -> String {
         std::env::var("ANBAA_TEST_PG_URL")
@@ -127,7 +155,11 @@ mod postgres {
     }
 
     pub fn admin(sql: &str) {
-        let mut conn = PgConnection::establish(&admin_url()).expect("the test server answers");
+        admin_at(&admin_url(), sql)
+    }
+
+    pub fn admin_at(url: &str, sql: &str) {
+        let mut conn = PgConnection::establish(url).expect("the test server answers");
         conn.batch_execute(sql).expect("an admin statement");
     }
 
