@@ -8,6 +8,7 @@ mod bulk;
 mod cli;
 mod editorial;
 mod errors;
+mod failover;
 mod feeds;
 mod helpers;
 mod openapi;
