@@ -52,8 +52,8 @@ impl Application {
                 .map_err(|e| std::io::Error::other(e.to_string()))?;
             web::Data::new(routes::feeds::FeedIds::load(&mut conn, &settings))
         };
-        let primary =
-            Source::primary(pool.clone()).map_err(|e| std::io::Error::other(e.to_string()))?;
+        let primary = Source::primary(pool.clone(), settings.database())
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
         let sources = web::Data::new(Sources {
             public: replica.map_or_else(|| primary.clone(), Source::replica),
             primary,

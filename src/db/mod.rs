@@ -10,6 +10,8 @@ pub mod error;
 pub mod fts;
 pub mod keys;
 pub mod models;
+#[cfg(feature = "postgres")]
+pub mod notify;
 #[cfg(test)]
 mod parity;
 mod rank;
@@ -435,7 +437,10 @@ where
         .and_then(|()| f(conn));
     match outcome {
         Ok(v) => match Manager::commit_transaction(conn) {
-            Ok(()) => Ok(v),
+            Ok(()) => {
+                notify::committed();
+                Ok(v)
+            }
             Err(e) => {
                 let _ = Manager::rollback_transaction(conn);
                 Err(E::from(StoreError::from(e)))

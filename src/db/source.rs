@@ -18,9 +18,10 @@ pub struct Source {
 }
 
 impl Source {
-    /// The primary: `pool` with a watch made for it.
-    pub fn primary(pool: DbPool) -> super::error::StoreResult<Source> {
-        let watch = Arc::new(SiteWatch::new(&pool)?);
+    /// The primary: `pool`, on the database `target` (`--db`) names, with a watch made
+    /// for it.
+    pub fn primary(pool: DbPool, target: &str) -> super::error::StoreResult<Source> {
+        let watch = Arc::new(SiteWatch::new(&pool, target)?);
         Ok(Source {
             pool,
             watch,

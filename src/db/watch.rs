@@ -188,6 +188,10 @@ pub struct SiteWatch {
     /// On SQLite, a connection that never writes, so every commit anywhere changes its
     /// data_version; on PostgreSQL none (the counters are read through the pool).
     probe: Option<Mutex<Probe>>,
+    /// On a PostgreSQL primary, the commits its listener heard: while it listens, a read
+    /// needs no query.
+    #[cfg(feature = "postgres")]
+    heard: Option<Arc<super::notify::Heard>>,
     snapshot: Mutex<Option<SiteSnapshot>>,
 }
 
@@ -209,24 +213,39 @@ fn counters(conn: &mut Conn) -> StoreResult<(i64, i64)> {
 }
 
 impl SiteWatch {
-    /// Opens the probe on the database `pool` serves.
-    pub fn new(pool: &DbPool) -> StoreResult<SiteWatch> {
+    /// Watches the database `pool` serves, which `target` (`--db`) names: on SQLite with a
+    /// probe on its file, on PostgreSQL by listening for commits on it.
+    pub fn new(pool: &DbPool, target: &str) -> StoreResult<SiteWatch> {
         let mut conn = pool.get()?;
-        let probe = match super::dialect(&conn) {
-            super::Dialect::Sqlite => Some(Mutex::new(Probe::open(&database_file(&mut conn)?)?)),
-            super::Dialect::Postgres => None,
-        };
-        Ok(SiteWatch {
-            probe,
-            snapshot: Mutex::new(None),
-        })
+        match super::dialect(&conn) {
+            super::Dialect::Sqlite => Ok(SiteWatch {
+                probe: Some(Mutex::new(Probe::open(&database_file(&mut conn)?)?)),
+                #[cfg(feature = "postgres")]
+                heard: None,
+                snapshot: Mutex::new(None),
+            }),
+            #[cfg(feature = "postgres")]
+            super::Dialect::Postgres => Ok(SiteWatch {
+                probe: None,
+                heard: Some(super::notify::listen(target)),
+                snapshot: Mutex::new(None),
+            }),
+            #[cfg(not(feature = "postgres"))]
+            super::Dialect::Postgres => {
+                let _ = target;
+                Ok(SiteWatch::by_counters())
+            }
+        }
     }
 
-    /// A watch that reads the site counters through the pool at every check (PostgreSQL,
-    /// a replica included).
+    /// A watch that reads the site counters through the pool at every check: a replica's
+    /// (notifications come from the primary, before the replica has replayed what they
+    /// announce, so they cannot say when a replica's snapshot is current).
     pub fn by_counters() -> SiteWatch {
         SiteWatch {
             probe: None,
+            #[cfg(feature = "postgres")]
+            heard: None,
             snapshot: Mutex::new(None),
         }
     }
@@ -238,7 +257,15 @@ impl SiteWatch {
                 .ok()
                 .and_then(|mut p| p.data_version())
                 .map(|v| (v, 0))),
-            None => super::run(pool, counters).await.map(Some),
+            None => {
+                // Negative, so never equal to counters (which are positive) when a watch
+                // moves between the two ways of knowing.
+                #[cfg(feature = "postgres")]
+                if let Some((seen, own)) = self.heard.as_ref().and_then(|h| h.mark()) {
+                    return Ok(Some((-1 - seen, -1 - own)));
+                }
+                super::run(pool, counters).await.map(Some)
+            }
         }
     }
 

@@ -1,0 +1,80 @@
+//! Two nodes on one PostgreSQL database: each keeps the site state in memory, and a write
+//! on one moves the answers of the other through `LISTEN/NOTIFY`, with or without the
+//! listener it had. Runs with `ANBAA_TEST_STORE=postgres`.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::helpers::{TestApp, eventually, start_server_with};
+use crate::store;
+
+fn total_and_etag(client: &reqwest::blocking::Client, base: &str) -> (i64, String) {
+    let res = client
+        .get(format!("{base}/api/v1/articles?fields=id"))
+        .send()
+        .expect("GET");
+    assert_eq!(res.status(), 200);
+    let etag = res.headers()["etag"].to_str().unwrap().to_owned();
+    (
+        res.json::<Value>().unwrap()["meta"]["total"]
+            .as_i64()
+            .unwrap(),
+        etag,
+    )
+}
+
+/// Node B (the real binary) caches the list; a write on node A reaches B's answer within
+/// moments, and again after B's listener is killed (it reconnects and reads what it missed;
+/// meanwhile B asks the database on every read).
+#[test]
+fn a_write_on_one_node_moves_the_answers_of_another() {
+    if !store::on_postgres() {
+        eprintln!("skipped: PostgreSQL only (ANBAA_TEST_STORE=postgres)");
+        return;
+    }
+    let a = TestApp::spawn();
+    a.article("خبر أول على العقدة الأولى", &[]);
+    let (_node_b, b) = start_server_with(Path::new(&a.db_path), &[]);
+    let client = reqwest::blocking::Client::new();
+    let (total, etag) = total_and_etag(&client, &b);
+    assert_eq!(total, 1);
+    assert_eq!(total_and_etag(&client, &b), (1, etag.clone()));
+
+    a.article("خبر ثان على العقدة الأولى", &[]);
+    let written = Instant::now();
+    eventually(
+        "node B sees the second article",
+        Duration::from_secs(5),
+        || total_and_etag(&client, &b).0 == 2,
+    );
+    eprintln!(
+        "node B answered the new state {:?} after the write",
+        written.elapsed()
+    );
+    assert_ne!(total_and_etag(&client, &b).1, etag);
+
+    let db = store::database_name(&a.db_path);
+    store::admin(&format!(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE application_name = 'anbaa-listen' AND datname = '{db}'"
+    ));
+    a.article("خبر ثالث بعد انقطاع المستمع", &[]);
+    eventually(
+        "node B sees the third article",
+        Duration::from_secs(5),
+        || total_and_etag(&client, &b).0 == 3,
+    );
+    // The listeners are back.
+    eventually("the listeners reconnect", Duration::from_secs(10), || {
+        let out = std::process::Command::new("psql")
+            .arg(std::env::var("ANBAA_TEST_PG_URL").unwrap())
+            .args(["-Atc", &format!(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'anbaa-listen' AND datname = '{db}'"
+            )])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).trim() == "2"
+    });
+}
