@@ -1,4 +1,5 @@
-//! The commands on the data itself: `migrate`, `import`, `export`, `backup`, `reindex`.
+//! The commands on the data itself: `migrate`, `migrate-store`, `import`, `export`,
+//! `backup`, `reindex`.
 
 use super::CliResult;
 use crate::db;
@@ -108,5 +109,80 @@ pub(super) fn backup(db_path: &str, path: &str) -> CliResult {
         r.bytes as f64 / 1e6,
         r.elapsed.as_secs_f64()
     );
+    Ok(())
+}
+
+/// `anbaa migrate-store`: an SQLite site into an empty PostgreSQL database, verified.
+#[cfg(not(feature = "postgres"))]
+pub(super) fn migrate_store(_from: &str, to: &str) -> CliResult {
+    Err(format!(
+        "migrate-store writes to PostgreSQL ({}): this build has no PostgreSQL support; build \
+         with `cargo build --release --features postgres`",
+        db::target::redacted(to)
+    )
+    .into())
+}
+
+/// `anbaa migrate-store`: an SQLite site into an empty PostgreSQL database, verified.
+#[cfg(feature = "postgres")]
+pub(super) fn migrate_store(from: &str, to: &str) -> CliResult {
+    use std::io::IsTerminal;
+
+    use db::target::{Target, redacted};
+    let Target::Sqlite(path) = Target::parse(from) else {
+        return Err(format!("--from {} must be an SQLite file", redacted(from)).into());
+    };
+    let Target::Postgres(url) = Target::parse(to) else {
+        return Err(format!("--to {to} must be a postgresql:// URL").into());
+    };
+    // Opening would create an empty file: a mistyped path must not migrate nothing.
+    if !std::path::Path::new(path).is_file() {
+        return Err(format!("--from {path}: no such file").into());
+    }
+    let source = db::open(path)?;
+    let mut source = source.get()?;
+    let source = db::sqlite(&mut source).ok_or("the source is not SQLite")?;
+    let target = db::open(url)?;
+    let mut target = target.get()?;
+    let started = std::time::Instant::now();
+    let terminal = std::io::stderr().is_terminal();
+    let mut bar: Option<(&'static str, indicatif::ProgressBar)> = None;
+    let mut progress = |table: &'static str, done: u64, total: u64| {
+        if !terminal {
+            if done == total {
+                eprintln!("copied {table}: {done}");
+            }
+            return;
+        }
+        if bar.as_ref().is_none_or(|(t, _)| *t != table) {
+            if let Some((_, b)) = bar.take() {
+                b.finish();
+            }
+            let b = indicatif::ProgressBar::new(total);
+            if let Ok(style) =
+                indicatif::ProgressStyle::with_template("{msg:>18} {wide_bar} {pos}/{len} {eta}")
+            {
+                b.set_style(style);
+            }
+            b.set_message(table);
+            bar = Some((table, b));
+        }
+        if let Some((_, b)) = &bar {
+            b.set_position(done);
+        }
+    };
+    let reports = db::copy::copy(source, &mut target, &mut progress)?;
+    if let Some((_, b)) = bar.take() {
+        b.finish();
+    }
+    println!(
+        "copied {path} to {} in {:.1} s and verified every table:",
+        redacted(url),
+        started.elapsed().as_secs_f64()
+    );
+    println!("  {:<18} {:>9}  sha-256 (source = target)", "table", "rows");
+    for r in &reports {
+        println!("  {:<18} {:>9}  {}  ok", r.table, r.rows, r.checksum);
+    }
     Ok(())
 }

@@ -263,6 +263,17 @@ pub fn reindex_tag(conn: &mut Conn, tag_id: i32) -> StoreResult<usize> {
 /// Rebuilds the whole index in one transaction; returns how many articles it indexed.
 pub fn reindex_all(conn: &mut Conn) -> StoreResult<usize> {
     super::immediate(conn, |conn| {
+        let n = index_all(conn)?;
+        // Search answers may differ now: every validator (and cached answer) must change.
+        super::changes::touch(conn, super::now_micros())?;
+        Ok(n)
+    })
+}
+
+/// Rebuilds the whole index inside the caller's write transaction and records the
+/// analyzer that built it; returns how many articles it indexed.
+pub fn index_all(conn: &mut Conn) -> StoreResult<usize> {
+    {
         // `delete-all` empties a contentless table without leaving tombstones.
         let empty = match dialect(conn) {
             Dialect::Sqlite => "INSERT INTO articles_fts (articles_fts) VALUES ('delete-all')",
@@ -293,10 +304,8 @@ pub fn reindex_all(conn: &mut Conn) -> StoreResult<usize> {
         )
         .bind::<Text, _>(ANALYZER_VERSION.to_string())
         .execute(conn)?;
-        // Search answers may differ now: every validator (and cached answer) must change.
-        super::changes::touch(conn, super::now_micros())?;
         Ok(n)
-    })
+    }
 }
 
 #[derive(QueryableByName)]

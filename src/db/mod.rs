@@ -6,6 +6,8 @@ pub mod articles;
 pub mod backup;
 pub mod changes;
 pub mod connect;
+#[cfg(feature = "postgres")]
+pub mod copy;
 pub mod error;
 pub mod fts;
 pub mod keys;
@@ -131,6 +133,15 @@ pub type DbConn = PooledConnection<connect::Manager>;
 #[cfg(not(feature = "postgres"))]
 pub fn sqlite(conn: &mut Conn) -> Option<&mut SqliteConnection> {
     Some(conn)
+}
+
+/// The PostgreSQL connection under `conn`, for what only PostgreSQL has.
+#[cfg(feature = "postgres")]
+pub fn postgres(conn: &mut Conn) -> Option<&mut diesel::pg::PgConnection> {
+    match conn {
+        Store::Postgresql(c) => Some(c),
+        Store::Sqlite(_) => None,
+    }
 }
 
 /// The SQLite connection under `conn`, for what only SQLite has (its C API, PRAGMAs).

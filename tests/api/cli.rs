@@ -203,6 +203,23 @@ fn a_postgresql_url_is_never_taken_for_a_file_and_never_leaks_its_password() {
         "{err}"
     );
     assert!(!err.to_lowercase().contains("invalid"), "{err}");
+    // Moving a site there says the same, and creates no empty source file on a typo.
+    let source = dir.path().join("site.db");
+    let moved = Command::new(BIN)
+        .current_dir(dir.path())
+        .args(["migrate-store", "--from"])
+        .arg(&source)
+        .args(["--to", url])
+        .output()
+        .unwrap();
+    assert!(!moved.status.success());
+    let err = String::from_utf8_lossy(&moved.stderr);
+    assert!(!err.contains("s3cret"), "{err}");
+    assert!(
+        err.contains("--features postgres") || err.contains("no such file"),
+        "{err}"
+    );
+    assert!(!source.exists());
     // Nothing named after the URL was created where the command ran.
     let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
     assert!(left.is_empty(), "{left:?}");

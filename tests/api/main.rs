@@ -11,6 +11,7 @@ mod errors;
 mod failover;
 mod feeds;
 mod helpers;
+mod migrate_store;
 mod nodes;
 mod openapi;
 mod pagination;
