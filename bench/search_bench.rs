@@ -2,6 +2,8 @@
 //! default), times indexing them, then serves them and measures search latency through HTTP.
 //!
 //! Run: `bench/search.sh` (or `cargo run --release --example search_bench -- 100000`).
+//! With `ANBAA_BENCH_DB` set to an empty PostgreSQL database's URL (a `--features postgres`
+//! build: `bench/search.sh 100000 postgresql://…`), the same corpus and queries run there.
 
 use std::time::{Duration, Instant};
 
@@ -23,11 +25,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .and_then(|s| s.parse().ok())
         .unwrap_or(100_000);
     let dir = tempfile::tempdir()?;
-    let db_path = dir.path().join("bench.db").to_string_lossy().into_owned();
+    let db_path = std::env::var("ANBAA_BENCH_DB")
+        .unwrap_or_else(|_| dir.path().join("bench.db").to_string_lossy().into_owned());
     let pool = anbaa::db::open(&db_path)?;
     let mut conn = pool.get()?;
-    // A bulk load wants a larger page cache than serving does (FTS5 merges reread pages).
-    diesel::connection::SimpleConnection::batch_execute(&mut *conn, "PRAGMA cache_size = -65536;")?;
+    let sqlite = anbaa::db::dialect(&conn) == anbaa::db::Dialect::Sqlite;
+    if sqlite {
+        // A bulk load wants a larger page cache than serving does (FTS5 merges reread pages).
+        diesel::connection::SimpleConnection::batch_execute(
+            &mut *conn,
+            "PRAGMA cache_size = -65536;",
+        )?;
+    }
 
     for t in 0..60 {
         anbaa::service::tags::create(
@@ -73,11 +82,25 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     producer.join().map_err(|_| "producer panicked")?;
     let import = started.elapsed();
+    let size = if sqlite {
+        std::fs::metadata(&db_path)?.len()
+            + std::fs::metadata(format!("{db_path}-wal"))
+                .map(|m| m.len())
+                .unwrap_or(0)
+    } else {
+        #[derive(diesel::QueryableByName)]
+        struct Size {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            bytes: i64,
+        }
+        // The planner needs statistics of what was just loaded.
+        diesel::connection::SimpleConnection::batch_execute(&mut *conn, "ANALYZE")?;
+        use diesel::RunQueryDsl;
+        diesel::sql_query("SELECT pg_database_size(current_database()) AS bytes")
+            .get_result::<Size>(&mut *conn)?
+            .bytes as u64
+    };
     drop(conn);
-    let size = std::fs::metadata(&db_path)?.len()
-        + std::fs::metadata(format!("{db_path}-wal"))
-            .map(|m| m.len())
-            .unwrap_or(0);
     println!(
         "imported and indexed {n} articles in {:.1} s ({:.0} articles/s); database {:.0} MiB",
         import.as_secs_f64(),

@@ -26,8 +26,8 @@ fn total_and_etag(client: &reqwest::blocking::Client, base: &str) -> (i64, Strin
 }
 
 /// Node B (the real binary) caches the list; a write on node A reaches B's answer within
-/// moments, and again after B's listener is killed (it reconnects and reads what it missed;
-/// meanwhile B asks the database on every read).
+/// moments, with the same bytes and ETag as A's, and again after B's listener is killed (it
+/// reconnects and reads what it missed; meanwhile B asks the database on every read).
 #[test]
 fn a_write_on_one_node_moves_the_answers_of_another() {
     if !store::on_postgres() {
@@ -54,6 +54,28 @@ fn a_write_on_one_node_moves_the_answers_of_another() {
         written.elapsed()
     );
     assert_ne!(total_and_etag(&client, &b).1, etag);
+    // The same version makes the same bytes and ETag on every node behind one proxy (which
+    // sends them all the same Host), so a client revalidating against another node gets 304.
+    let behind_proxy = |base: &str, etag: Option<&str>| {
+        let mut req = client
+            .get(format!("{base}/api/v1/articles?fields=id"))
+            .header("Host", "news.example");
+        if let Some(e) = etag {
+            req = req.header("If-None-Match", e);
+        }
+        req.send().unwrap()
+    };
+    let on_a = behind_proxy(&a.base, None);
+    let etag_a = on_a.headers()["etag"].to_str().unwrap().to_owned();
+    let on_b = behind_proxy(&b, None);
+    assert_eq!(on_b.headers()["etag"].to_str().unwrap(), etag_a);
+    assert_eq!(on_a.bytes().unwrap(), on_b.bytes().unwrap());
+    let revalidated = behind_proxy(&b, Some(&etag_a));
+    assert_eq!(
+        revalidated.status(),
+        304,
+        "node A's ETag is current on node B"
+    );
 
     let db = store::database_name(&a.db_path);
     store::admin(&format!(
