@@ -59,14 +59,27 @@ impl Manager {
     }
 }
 
-/// The PostgreSQL URL with libpq's connect timeout added when it has none.
+/// Milliseconds sent data may stay unacknowledged before libpq drops the connection, unless
+/// the URL says otherwise: a server that vanished from the network (no reset, no answer)
+/// fails the statement in bounded time instead of hanging it on TCP's retransmissions (the
+/// commit listener's heartbeat relies on it).
+#[cfg(feature = "postgres")]
+const TCP_USER_TIMEOUT_MS: u32 = 10_000;
+
+/// The PostgreSQL URL with libpq's connect and TCP timeouts added where it has none.
 #[cfg(feature = "postgres")]
 pub fn with_connect_timeout(url: &str) -> String {
-    if url.contains("connect_timeout=") {
-        return url.to_owned();
+    let mut url = url.to_owned();
+    for (key, value) in [
+        ("connect_timeout", CONNECT_TIMEOUT_S),
+        ("tcp_user_timeout", TCP_USER_TIMEOUT_MS),
+    ] {
+        if !url.contains(&format!("{key}=")) {
+            let sep = if url.contains('?') { '&' } else { '?' };
+            url = format!("{url}{sep}{key}={value}");
+        }
     }
-    let sep = if url.contains('?') { '&' } else { '?' };
-    format!("{url}{sep}connect_timeout={CONNECT_TIMEOUT_S}")
+    url
 }
 
 /// Opens one SQLite connection with the server's PRAGMAs.
@@ -132,18 +145,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_connect_timeout_is_added_only_when_missing() {
+    fn connect_and_tcp_timeouts_are_added_only_when_missing() {
         assert_eq!(
             with_connect_timeout("postgresql://a@h/d"),
-            "postgresql://a@h/d?connect_timeout=5"
+            "postgresql://a@h/d?connect_timeout=5&tcp_user_timeout=10000"
         );
         assert_eq!(
             with_connect_timeout("postgresql://a@h1,h2/d?target_session_attrs=read-write"),
-            "postgresql://a@h1,h2/d?target_session_attrs=read-write&connect_timeout=5"
+            "postgresql://a@h1,h2/d?target_session_attrs=read-write&connect_timeout=5&tcp_user_timeout=10000"
         );
         assert_eq!(
-            with_connect_timeout("postgresql://h/d?connect_timeout=1"),
-            "postgresql://h/d?connect_timeout=1"
+            with_connect_timeout("postgresql://h/d?connect_timeout=1&tcp_user_timeout=500"),
+            "postgresql://h/d?connect_timeout=1&tcp_user_timeout=500"
         );
     }
 }
