@@ -97,6 +97,14 @@ pub(super) fn export(db_path: &str, output: Option<&str>) -> CliResult {
 }
 
 pub(super) fn backup(db_path: &str, path: &str) -> CliResult {
+    if let db::target::Target::Postgres(url) = db::target::Target::parse(db_path) {
+        return Err(format!(
+            "{} is PostgreSQL: `anbaa backup` copies an SQLite file; back PostgreSQL up with its \
+             own tools (pg_dump -Fc, or base backups with WAL archiving)",
+            db::target::redacted(url)
+        )
+        .into());
+    }
     if !std::path::Path::new(db_path).exists() {
         return Err(format!("no database at {db_path}").into());
     }

@@ -178,11 +178,13 @@ fn import_reports_every_bad_line_and_keeps_every_good_one() {
 #[test]
 fn export_then_import_into_an_empty_database_then_export_is_identical() {
     let dir = tempfile::tempdir().unwrap();
-    let source = dir.path().join("source.db");
-    let target = dir.path().join("target.db");
+    // Files, or PostgreSQL databases in the PostgreSQL pass: the CLI takes either.
+    let source_db = crate::store::TestDb::fresh_as(dir.path(), "source.db");
+    let target_db = crate::store::TestDb::fresh_as(dir.path(), "target.db");
+    let (source, target) = (source_db.path(), target_db.path());
     // The demo content (drafts, scheduled, images, summaries given and derived, a tag tree)
     // is the source, with a tag created and merged away so an old slug redirects.
-    let pool = anbaa::db::open(source.to_str().unwrap()).unwrap();
+    let pool = anbaa::db::open(&source_db.target).unwrap();
     let mut conn = pool.get().unwrap();
     anbaa::demo::load(&mut conn).unwrap();
     let twin = anbaa::dto::tag::TagCreate {
@@ -198,16 +200,16 @@ fn export_then_import_into_an_empty_database_then_export_is_identical() {
     drop(conn);
     drop(pool);
     let first = dir.path().join("first.jsonl");
-    let out = anbaa(&["export", "-o", first.to_str().unwrap()], &source);
+    let out = anbaa(&["export", "-o", first.to_str().unwrap()], source);
     assert!(out.status.success(), "{}", text(&out));
     // As a backup, an export never overwrites a file.
-    let again = anbaa(&["export", "-o", first.to_str().unwrap()], &source);
+    let again = anbaa(&["export", "-o", first.to_str().unwrap()], source);
     assert!(!again.status.success());
     assert!(text(&again).contains("exists"), "{}", text(&again));
-    let out = anbaa(&["import", first.to_str().unwrap()], &target);
+    let out = anbaa(&["import", first.to_str().unwrap()], target);
     assert!(out.status.success(), "{}", text(&out));
     assert!(text(&out).contains("tags created"), "{}", text(&out));
-    let second = anbaa(&["export"], &target);
+    let second = anbaa(&["export"], target);
     let first = std::fs::read(&first).unwrap();
     let lines: Vec<&[u8]> = first
         .split(|b| *b == b'\n')
@@ -221,8 +223,8 @@ fn export_then_import_into_an_empty_database_then_export_is_identical() {
     );
     assert!(first == second.stdout, "the round trip changed the export");
 
-    let (_s, base_source) = start_server(&source);
-    let (_t, base_target) = start_server(&target);
+    let (_s, base_source) = start_server(source);
+    let (_t, base_target) = start_server(target);
     let get = |base: &str, path: &str| -> Value {
         reqwest::blocking::get(format!("{base}{path}"))
             .unwrap()

@@ -220,6 +220,16 @@ fn a_postgresql_url_is_never_taken_for_a_file_and_never_leaks_its_password() {
         "{err}"
     );
     assert!(!source.exists());
+    // A backup of PostgreSQL is pg_dump's job, and says so.
+    let backup = Command::new(BIN)
+        .current_dir(dir.path())
+        .args(["backup", "copy.db", "--db", url])
+        .output()
+        .unwrap();
+    assert!(!backup.status.success());
+    let err = String::from_utf8_lossy(&backup.stderr);
+    assert!(err.contains("pg_dump") && !err.contains("s3cret"), "{err}");
+    assert!(!dir.path().join("copy.db").exists());
     // Nothing named after the URL was created where the command ran.
     let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
     assert!(left.is_empty(), "{left:?}");

@@ -19,14 +19,24 @@ pub struct TestDb {
 impl TestDb {
     /// A fresh database: an SQLite file under `dir`, or a PostgreSQL clone of the template.
     pub fn fresh(dir: &std::path::Path) -> TestDb {
+        TestDb::fresh_as(dir, "test.db")
+    }
+
+    /// As [`TestDb::fresh`], the SQLite file named `file` (for a test that needs two).
+    pub fn fresh_as(dir: &std::path::Path, file: &str) -> TestDb {
         if on_postgres() {
             return postgres::fresh();
         }
         TestDb {
-            target: dir.join("test.db").to_string_lossy().into_owned(),
+            target: dir.join(file).to_string_lossy().into_owned(),
             #[cfg(feature = "postgres")]
             drop_as: None,
         }
+    }
+
+    /// The `--db` value as a path argument (a URL passes through unchanged).
+    pub fn path(&self) -> &std::path::Path {
+        std::path::Path::new(&self.target)
     }
 }
 
