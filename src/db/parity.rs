@@ -190,7 +190,7 @@ fn migrate_by_url_names_a_down_server_and_runs_once() {
         .batch_execute(&format!("CREATE DATABASE {name}"))
         .expect("a fresh database");
     let db_url = with_database(&url, &name);
-    assert_eq!(super::migrate(&db_url).expect("migrated"), 3);
+    assert_eq!(super::migrate(&db_url).expect("migrated"), 4);
     assert_eq!(super::migrate(&db_url).expect("up to date"), 0);
     admin
         .batch_execute(&format!("DROP DATABASE {name}"))
