@@ -44,6 +44,7 @@ struct PoolCollector {
     open: IntGauge,
     idle: IntGauge,
     max: IntGauge,
+    listeners: IntGauge,
     descs: Vec<Desc>,
 }
 
@@ -61,7 +62,12 @@ impl PoolCollector {
             "anbaa_db_pool_max_connections",
             "Largest number of connections the pool opens",
         )?;
-        let descs = [&open, &idle, &max]
+        let listeners = IntGauge::new(
+            "anbaa_commit_listeners",
+            "Connections listening for commits on the PostgreSQL primary (0 on SQLite; 0 on \
+             PostgreSQL means every read asks the database until the listener is back)",
+        )?;
+        let descs = [&open, &idle, &max, &listeners]
             .iter()
             .flat_map(|g| g.desc().into_iter().cloned())
             .collect();
@@ -70,6 +76,7 @@ impl PoolCollector {
             open,
             idle,
             max,
+            listeners,
             descs,
         })
     }
@@ -85,7 +92,9 @@ impl Collector for PoolCollector {
         self.open.set(i64::from(state.connections));
         self.idle.set(i64::from(state.idle_connections));
         self.max.set(i64::from(self.pool.max_size()));
-        [&self.open, &self.idle, &self.max]
+        #[cfg(feature = "postgres")]
+        self.listeners.set(crate::db::notify::connected());
+        [&self.open, &self.idle, &self.max, &self.listeners]
             .iter()
             .flat_map(|g| g.collect())
             .collect()

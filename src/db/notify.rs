@@ -26,6 +26,30 @@ const HEARTBEAT: Duration = Duration::from_secs(1);
 /// How long the listener waits before connecting again.
 const RETRY: Duration = Duration::from_millis(500);
 
+/// Listeners of this process connected right now (for `/metrics`).
+static CONNECTED: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+
+/// How many listeners of this process are connected and listening.
+pub fn connected() -> i64 {
+    CONNECTED.load(Ordering::Acquire)
+}
+
+/// Counts a listener as connected while it lives.
+struct Connected;
+
+impl Connected {
+    fn new() -> Connected {
+        CONNECTED.fetch_add(1, Ordering::AcqRel);
+        Connected
+    }
+}
+
+impl Drop for Connected {
+    fn drop(&mut self) {
+        CONNECTED.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
 /// Commits this process made itself, counted as they commit: a node reads its own writes
 /// at once, before its listener hears of them.
 static OWN_COMMITS: AtomicU64 = AtomicU64::new(0);
@@ -106,6 +130,7 @@ fn run(url: &str, weak: &Weak<Heard>) {
         // up for what committed before.
         heard.seen.fetch_add(1, Ordering::AcqRel);
         heard.listening.store(true, Ordering::Release);
+        let _connected = Connected::new();
         if warned {
             log::info!("listening for commits again");
         }

@@ -99,4 +99,16 @@ fn a_write_on_one_node_moves_the_answers_of_another() {
             .unwrap();
         String::from_utf8_lossy(&out.stdout).trim() == "2"
     });
+    // Node B says so on /metrics: its one listener is connected.
+    eventually(
+        "node B reports its listener",
+        Duration::from_secs(10),
+        || {
+            client
+                .get(format!("{b}/metrics"))
+                .send()
+                .and_then(|r| r.text())
+                .is_ok_and(|t| t.lines().any(|l| l == "anbaa_commit_listeners 1"))
+        },
+    );
 }

@@ -131,6 +131,7 @@ mod postgres {
             let admin = admin_url();
             let name = format!("anbaa_tpl_{}_{}", std::process::id(), rand_suffix());
             let mut conn = PgConnection::establish(&admin).expect("the test server answers");
+            drop_leftovers(&mut conn);
             conn.batch_execute(&format!("CREATE DATABASE {name}"))
                 .expect("the template database");
             // Opened once as the server opens it (migrations, the analyzer's version), then
@@ -138,6 +139,36 @@ mod postgres {
             drop(anbaa::db::open(&with_database(&admin, &name)).expect("the template migrates"));
             name
         })
+    }
+
+    /// Drops what earlier runs left on a long-lived test server (a run's template, and the
+    /// databases of tests that died): every `anbaa_tpl_<pid>_…` and `anbaa_t_<pid>_…` whose
+    /// process is gone.
+    fn drop_leftovers(conn: &mut PgConnection) {
+        #[derive(QueryableByName)]
+        struct Name {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            datname: String,
+        }
+        let names: Vec<Name> = diesel::sql_query(
+            "SELECT datname::text AS datname FROM pg_database \
+             WHERE datname LIKE 'anbaa\\_tpl\\_%' OR datname LIKE 'anbaa\\_t\\_%'",
+        )
+        .load(conn)
+        .unwrap_or_default();
+        for Name { datname } in names {
+            let pid = datname
+                .trim_start_matches("anbaa_tpl_")
+                .trim_start_matches("anbaa_t_")
+                .split('_')
+                .next()
+                .and_then(|p| p.parse::<u32>().ok());
+            let alive = pid.is_some_and(|p| std::path::Path::new(&format!("/proc/{p}")).exists());
+            if !alive {
+                let _ =
+                    conn.batch_execute(&format!("DROP DATABASE IF EXISTS {datname} WITH (FORCE)"));
+            }
+        }
     }
 
     fn rand_suffix() -> u64 {
