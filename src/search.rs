@@ -172,7 +172,7 @@ fn quoted(s: &str) -> String {
 }
 
 /// A string as a `tsquery` lexeme (taken as it is: the analyzer already normalized it).
-pub fn lexeme(s: &str) -> String {
+fn lexeme(s: &str) -> String {
     format!("'{}'", s.replace('\\', "\\\\").replace('\'', "''"))
 }
 

@@ -52,11 +52,6 @@ impl Manager {
             read_only: true,
         }
     }
-
-    /// True when the connections are PostgreSQL's.
-    pub fn is_postgres(&self) -> bool {
-        matches!(Target::parse(&self.target), Target::Postgres(_))
-    }
 }
 
 /// Milliseconds sent data may stay unacknowledged before libpq drops the connection, unless

@@ -92,12 +92,13 @@ impl Sum {
     }
 }
 
-/// Generates, for one table, its checksum on either side: its rows in key order. The columns are listed with their Rust types, in the order of
-/// `schema.rs`, which the drift test holds both stores to.
+/// Generates, for one table, its checksum on either side (one function per connection
+/// type): its rows in key order. The columns are listed with their Rust types, in the order
+/// of `schema.rs`, which the drift test holds both stores to.
 macro_rules! sums {
-    ($sum_sqlite:ident, $sum_pg:ident, $table:ident, ($($key:ident),+), [$($col:ident : $ty:ty),+ $(,)?]
+    (@one $name:ident, $conn:ty, $table:ident, ($($key:ident),+), [$($col:ident : $ty:ty),+ $(,)?]
      $(, generated [$($gcol:ident : $gty:ty),+ $(,)?])?) => {
-        fn $sum_sqlite(conn: &mut SqliteConnection) -> Result<(u64, String), CopyError> {
+        fn $name(conn: &mut $conn) -> Result<(u64, String), CopyError> {
             use schema::$table as t;
             let mut sum = Sum::default();
             let mut done: i64 = 0;
@@ -120,30 +121,10 @@ macro_rules! sums {
             }
             Ok(sum.hex())
         }
-
-        fn $sum_pg(conn: &mut PgConnection) -> Result<(u64, String), CopyError> {
-            use schema::$table as t;
-            let mut sum = Sum::default();
-            let mut done: i64 = 0;
-            loop {
-                let rows: Vec<($($ty,)+ $($($gty,)+)?)> = t::table
-                    .select(($(t::$col,)+ $($(t::$gcol,)+)?))
-                    .order(($(t::$key,)+))
-                    .limit(BATCH)
-                    .offset(done)
-                    .load(conn)?;
-                if rows.is_empty() {
-                    break;
-                }
-                done += rows.len() as i64;
-                for ($($col,)+ $($($gcol,)+)?) in &rows {
-                    $(sum.field($col);)+
-                    $($(sum.field($gcol);)+)?
-                    sum.end_row();
-                }
-            }
-            Ok(sum.hex())
-        }
+    };
+    ($sum_sqlite:ident, $sum_pg:ident, $table:ident, $keys:tt, $cols:tt $(, generated $gcols:tt)?) => {
+        sums!(@one $sum_sqlite, SqliteConnection, $table, $keys, $cols $(, generated $gcols)?);
+        sums!(@one $sum_pg, PgConnection, $table, $keys, $cols $(, generated $gcols)?);
     };
 }
 
@@ -353,11 +334,23 @@ fn copy_tags_parents_first(
 ) -> Result<(), CopyError> {
     use schema::tags as t;
     // Tags are few (a site's vocabulary): all at once.
-    let ids: Vec<(i32, Option<i32>)> = t::table
-        .select((t::id, t::parent_id))
+    let rows: Vec<TagTuple> = t::table
+        .select((
+            t::id,
+            t::slug,
+            t::name,
+            t::name_en,
+            t::kind,
+            t::parent_id,
+            t::description,
+            t::created_at,
+            t::updated_at,
+            t::prev_updated_at,
+        ))
         .order(t::id)
         .load(src)?;
-    let parent: std::collections::HashMap<i32, Option<i32>> = ids.iter().copied().collect();
+    let parent: std::collections::HashMap<i32, Option<i32>> =
+        rows.iter().map(|r| (r.0, r.5)).collect();
     let depth = |mut id: i32| {
         let mut d = 0;
         while let Some(Some(p)) = parent.get(&id) {
@@ -369,25 +362,11 @@ fn copy_tags_parents_first(
         }
         d
     };
-    let mut order: Vec<(usize, i32)> = ids.iter().map(|(id, _)| (depth(*id), *id)).collect();
-    order.sort_unstable();
-    let total = order.len() as u64;
-    for (done, (_, id)) in order.into_iter().enumerate() {
-        let row: TagTuple = t::table
-            .find(id)
-            .select((
-                t::id,
-                t::slug,
-                t::name,
-                t::name_en,
-                t::kind,
-                t::parent_id,
-                t::description,
-                t::created_at,
-                t::updated_at,
-                t::prev_updated_at,
-            ))
-            .first(src)?;
+    let mut ordered: Vec<(usize, TagTuple)> = rows.into_iter().map(|r| (depth(r.0), r)).collect();
+    // Stable: by depth, then by id as loaded.
+    ordered.sort_by_key(|(d, _)| *d);
+    let total = ordered.len() as u64;
+    for (done, (_, row)) in ordered.into_iter().enumerate() {
         let (
             id,
             slug,

@@ -273,39 +273,37 @@ pub fn reindex_all(conn: &mut Conn) -> StoreResult<usize> {
 /// Rebuilds the whole index inside the caller's write transaction and records the
 /// analyzer that built it; returns how many articles it indexed.
 pub fn index_all(conn: &mut Conn) -> StoreResult<usize> {
-    {
-        // `delete-all` empties a contentless table without leaving tombstones.
-        let empty = match dialect(conn) {
-            Dialect::Sqlite => "INSERT INTO articles_fts (articles_fts) VALUES ('delete-all')",
-            Dialect::Postgres => "DELETE FROM articles_search",
-        };
-        diesel::sql_query(empty).execute(conn)?;
-        let mut last = 0;
-        let mut n = 0;
-        loop {
-            // In batches, so a large database never sits in memory whole.
-            let batch: Vec<ArticleRow> = articles::table
-                .filter(articles::id.gt(last))
-                .filter(articles::trashed_at.is_null())
-                .order(articles::id)
-                .limit(1000)
-                .select(ArticleRow::as_select())
-                .load(conn)?;
-            let Some(tail) = batch.last() else { break };
-            last = tail.id;
-            for row in &batch {
-                insert_doc(conn, row.id, &IndexDoc::of_row(row))?;
-            }
-            n += batch.len();
+    // `delete-all` empties a contentless table without leaving tombstones.
+    let empty = match dialect(conn) {
+        Dialect::Sqlite => "INSERT INTO articles_fts (articles_fts) VALUES ('delete-all')",
+        Dialect::Postgres => "DELETE FROM articles_search",
+    };
+    diesel::sql_query(empty).execute(conn)?;
+    let mut last = 0;
+    let mut n = 0;
+    loop {
+        // In batches, so a large database never sits in memory whole.
+        let batch: Vec<ArticleRow> = articles::table
+            .filter(articles::id.gt(last))
+            .filter(articles::trashed_at.is_null())
+            .order(articles::id)
+            .limit(1000)
+            .select(ArticleRow::as_select())
+            .load(conn)?;
+        let Some(tail) = batch.last() else { break };
+        last = tail.id;
+        for row in &batch {
+            insert_doc(conn, row.id, &IndexDoc::of_row(row))?;
         }
-        diesel::sql_query(
-            "INSERT INTO search_meta (key, value) VALUES ('analyzer_version', $1) \
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        )
-        .bind::<Text, _>(ANALYZER_VERSION.to_string())
-        .execute(conn)?;
-        Ok(n)
+        n += batch.len();
     }
+    diesel::sql_query(
+        "INSERT INTO search_meta (key, value) VALUES ('analyzer_version', $1) \
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )
+    .bind::<Text, _>(ANALYZER_VERSION.to_string())
+    .execute(conn)?;
+    Ok(n)
 }
 
 #[derive(QueryableByName)]
