@@ -275,17 +275,7 @@ fn export_then_import_into_an_empty_database_then_export_is_identical() {
 }
 
 fn new_key(db: &Path) -> String {
-    let out = anbaa(
-        &["keys", "create", "--name", "crash", "--scopes", "write"],
-        db,
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .last()
-        .unwrap()
-        .trim()
-        .to_owned()
+    crate::helpers::cli_key(db, "crash", "write")
 }
 
 /// Writers that create and edit articles until stopped; returns what the server

@@ -642,8 +642,7 @@ fn the_root_points_at_the_api_and_its_docs() {
 #[test]
 fn a_database_that_goes_away_gets_503_then_recovers_without_restart() {
     use crate::store;
-    if !store::on_postgres() {
-        eprintln!("skipped: PostgreSQL only (ANBAA_TEST_STORE=postgres)");
+    if !store::postgres_only() {
         return;
     }
     let app = TestApp::spawn();

@@ -11,21 +11,16 @@ use std::time::{Duration, Instant};
 use reqwest::blocking::Client;
 use serde_json::{Value, json};
 
-use crate::helpers::{eventually, problem, start_server_with};
+use crate::helpers::{cli_key, eventually, free_port, problem, running_as_root, start_server_with};
 use crate::store;
 
 const PG_BIN: &str = "/usr/lib/postgresql/15/bin";
-
-fn root() -> bool {
-    let probe = tempfile::NamedTempFile::new().expect("a temp file");
-    std::os::unix::fs::MetadataExt::uid(&probe.as_file().metadata().expect("metadata")) == 0
-}
 
 /// A PostgreSQL command, as the `postgres` user when the test runs as root (initdb and the
 /// server refuse root).
 fn pg(tool: &str) -> Command {
     let bin = Path::new(PG_BIN).join(tool);
-    if root() {
+    if running_as_root() {
         let mut c = Command::new("runuser");
         c.args(["-u", "postgres", "--"]).arg(bin);
         c
@@ -43,13 +38,6 @@ fn run(mut c: Command, what: &str) {
     );
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
 /// Two servers under one temp dir, stopped when dropped.
 struct Cluster {
     dir: tempfile::TempDir,
@@ -64,7 +52,7 @@ impl Cluster {
 
     fn start() -> Cluster {
         let dir = tempfile::tempdir().expect("a temp dir");
-        if root() {
+        if running_as_root() {
             run(
                 {
                     let mut c = Command::new("chown");
@@ -228,31 +216,7 @@ fn a_killed_primary_costs_writes_only_until_the_standby_is_promoted() {
     let read_url = format!(
         "postgresql://anbaa@127.0.0.1:{r},127.0.0.1:{p}/news?target_session_attrs=prefer-standby"
     );
-    let key = {
-        let out = Command::new(env!("CARGO_BIN_EXE_anbaa"))
-            .args([
-                "keys",
-                "create",
-                "--name",
-                "failover",
-                "--scopes",
-                "write,read:drafts",
-            ])
-            .args(["--db", &write_url])
-            .output()
-            .expect("anbaa keys");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .last()
-            .expect("a key")
-            .trim()
-            .to_owned()
-    };
+    let key = cli_key(Path::new(&write_url), "failover", "write,read:drafts");
     let (_node, base) =
         start_server_with(Path::new(&write_url), &["--read-database-url", &read_url]);
     let client = Client::new();

@@ -265,3 +265,38 @@ pub fn eventually(what: &str, within: std::time::Duration, mut check: impl FnMut
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
 }
+
+/// A free port on loopback (for a helper server a test starts: nginx, PostgreSQL).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// True when the tests run as root (servers that refuse root, or drop to `nobody`).
+pub fn running_as_root() -> bool {
+    let probe = tempfile::NamedTempFile::new().expect("a temp file");
+    std::os::unix::fs::MetadataExt::uid(&probe.as_file().metadata().expect("metadata")) == 0
+}
+
+/// A key created by the real binary's `keys create` on the database `db` names (a file
+/// or a URL), as it prints it on its last line.
+pub fn cli_key(db: &Path, name: &str, scopes: &str) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_anbaa"))
+        .args(["keys", "create", "--name", name, "--scopes", scopes, "--db"])
+        .arg(db)
+        .output()
+        .expect("anbaa keys create");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .last()
+        .expect("the key on the last line")
+        .trim()
+        .to_owned()
+}

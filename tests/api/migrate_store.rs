@@ -9,7 +9,7 @@ use std::process::Command;
 use reqwest::blocking::Client;
 use serde_json::{Value, json};
 
-use crate::helpers::start_server_with;
+use crate::helpers::{cli_key, start_server_with};
 use crate::store;
 
 const BIN: &str = env!("CARGO_BIN_EXE_anbaa");
@@ -57,34 +57,12 @@ fn observed(client: &Client, base: &str, cursor: &str) -> Vec<Value> {
 
 #[test]
 fn a_site_moved_from_sqlite_serves_the_same_and_partners_cursors_carry_on() {
-    if !store::on_postgres() {
-        eprintln!("skipped: PostgreSQL only (ANBAA_TEST_STORE=postgres)");
+    if !store::postgres_only() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("site.db");
-    let key = {
-        let out = Command::new(BIN)
-            .args([
-                "keys",
-                "create",
-                "--name",
-                "editor",
-                "--scopes",
-                "write,read:drafts",
-            ])
-            .arg("--db")
-            .arg(&file)
-            .output()
-            .unwrap();
-        assert!(out.status.success());
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .last()
-            .unwrap()
-            .trim()
-            .to_owned()
-    };
+    let key = cli_key(&file, "editor", "write,read:drafts");
     let client = Client::new();
     let (cursor, before, last_seq) = {
         let (_sqlite, base) = start_server_with(&file, &["--demo"]);

@@ -30,8 +30,7 @@ fn total_and_etag(client: &reqwest::blocking::Client, base: &str) -> (i64, Strin
 /// reconnects and reads what it missed; meanwhile B asks the database on every read).
 #[test]
 fn a_write_on_one_node_moves_the_answers_of_another() {
-    if !store::on_postgres() {
-        eprintln!("skipped: PostgreSQL only (ANBAA_TEST_STORE=postgres)");
+    if !store::postgres_only() {
         return;
     }
     let a = TestApp::spawn();

@@ -3,14 +3,13 @@
 //! (`.ci/run` installs Debian's nginx-light and sets `ANBAA_REQUIRE_NGINX=1`, so there a
 //! missing nginx fails instead of skipping).
 
-use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use reqwest::blocking::{Client, Response};
 
-use crate::helpers::{eventually, start_server_with};
+use crate::helpers::{cli_key, eventually, free_port, running_as_root, start_server_with};
 
 /// nginx killed when dropped.
 struct Nginx(Child);
@@ -36,13 +35,6 @@ fn nginx_binary() -> Option<&'static str> {
     found
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
 /// Starts nginx with the shipped config, pointed at `upstream`, listening on loopback.
 fn start_nginx(bin: &str, dir: &Path, upstream: &str) -> (Nginx, String) {
     let port = free_port();
@@ -56,9 +48,7 @@ fn start_nginx(bin: &str, dir: &Path, upstream: &str) -> (Nginx, String) {
     assert!(site.contains(upstream) && site.contains(&port.to_string()));
     std::fs::write(dir.join("anbaa.conf"), site).unwrap();
     // As root, workers would drop to `nobody`, who cannot enter the temp dir.
-    let probe = dir.join("uid");
-    std::fs::write(&probe, "").unwrap();
-    let root = std::os::unix::fs::MetadataExt::uid(&std::fs::metadata(&probe).unwrap()) == 0;
+    let root = running_as_root();
     let d = dir.display();
     let main = format!(
         "{user}pid {d}/nginx.pid;\nerror_log {d}/error.log;\nevents {{ worker_connections 256; }}\n\
@@ -104,29 +94,7 @@ fn the_shipped_nginx_config_caches_anonymous_reads_only_and_keeps_etags_strong()
     let Some(bin) = nginx_binary() else { return };
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("proxy.db");
-    let key = {
-        let out = Command::new(env!("CARGO_BIN_EXE_anbaa"))
-            .args([
-                "keys",
-                "create",
-                "--name",
-                "proxy",
-                "--scopes",
-                "read:drafts",
-                "--db",
-            ])
-            .arg(&db)
-            .output()
-            .unwrap();
-        assert!(out.status.success());
-        String::from_utf8(out.stdout)
-            .unwrap()
-            .lines()
-            .last()
-            .unwrap()
-            .trim()
-            .to_owned()
-    };
+    let key = cli_key(&db, "proxy", "read:drafts");
     let (mut node, upstream) = start_server_with(&db, &["--demo"]);
     let upstream = upstream.trim_start_matches("http://").to_owned();
     let (_nginx, proxy) = start_nginx(bin, dir.path(), &upstream);

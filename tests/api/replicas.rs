@@ -15,8 +15,7 @@ use crate::store;
 static STANDBY: Mutex<()> = Mutex::new(());
 
 fn replica_tests() -> bool {
-    if !store::on_postgres() {
-        eprintln!("skipped: PostgreSQL only (ANBAA_TEST_STORE=postgres)");
+    if !store::postgres_only() {
         return false;
     }
     if std::env::var("ANBAA_TEST_PG_READ_URL").is_err() {
@@ -118,8 +117,7 @@ fn public_reads_come_from_the_replica_and_editors_read_their_own_writes() {
 /// `/readyz` says `degraded` and why.
 #[test]
 fn a_replica_that_does_not_answer_costs_only_public_reads() {
-    if !store::on_postgres() {
-        eprintln!("skipped: PostgreSQL only (ANBAA_TEST_STORE=postgres)");
+    if !store::postgres_only() {
         return;
     }
     // Port 1 on loopback: nothing listens there.

@@ -9,6 +9,14 @@ pub fn on_postgres() -> bool {
     std::env::var("ANBAA_TEST_STORE").as_deref() == Ok("postgres")
 }
 
+/// True on PostgreSQL; elsewhere says the test is skipped (a test of PostgreSQL only).
+pub fn postgres_only() -> bool {
+    if !on_postgres() {
+        eprintln!("skipped: PostgreSQL only (ANBAA_TEST_STORE=postgres)");
+    }
+    on_postgres()
+}
+
 /// A test's database: its `--db` value, and on PostgreSQL what drops it afterwards.
 pub struct TestDb {
     pub target: String,
@@ -129,7 +137,7 @@ mod postgres {
         static TEMPLATE: OnceLock<String> = OnceLock::new();
         TEMPLATE.get_or_init(|| {
             let admin = admin_url();
-            let name = format!("anbaa_tpl_{}_{}", std::process::id(), rand_suffix());
+            let name = format!("anbaa_tpl_{}_{}", std::process::id(), rand::random::<u32>());
             let mut conn = PgConnection::establish(&admin).expect("the test server answers");
             drop_leftovers(&mut conn);
             conn.batch_execute(&format!("CREATE DATABASE {name}"))
@@ -171,21 +179,10 @@ mod postgres {
         }
     }
 
-    fn rand_suffix() -> u64 {
-        use std::hash::{BuildHasher, Hasher};
-        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-        h.write_u128(
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_nanos()),
-        );
-        h.finish() % 1_000_000_000
-    }
-
     pub fn fresh() -> super::TestDb {
         let admin = admin_url();
         let template = template();
-        let name = format!("anbaa_t_{}_{}", std::process::id(), rand_suffix());
+        let name = format!("anbaa_t_{}_{}", std::process::id(), rand::random::<u32>());
         let mut conn = PgConnection::establish(&admin).expect("the test server answers");
         conn.batch_execute(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
             .expect("a database cloned from the template");
