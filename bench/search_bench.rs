@@ -30,13 +30,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let pool = anbaa::db::open(&db_path)?;
     let mut conn = pool.get()?;
     let sqlite = anbaa::db::dialect(&conn) == anbaa::db::Dialect::Sqlite;
-    if sqlite {
-        // A bulk load wants a larger page cache than serving does (FTS5 merges reread pages).
-        diesel::connection::SimpleConnection::batch_execute(
-            &mut *conn,
-            "PRAGMA cache_size = -65536;",
-        )?;
-    }
 
     for t in 0..60 {
         anbaa::service::tags::create(
@@ -54,6 +47,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Two cores: one thread generates and prepares articles (Markdown, HTML, analysis), the
     // other writes them, 1,000 to a transaction.
     let started = Instant::now();
+    // Readied as `anbaa import` readies a store for this many articles: on SQLite a larger
+    // page cache and merges paused, on PostgreSQL the ranked index set aside until the end.
+    let mode = anbaa::db::prepare_for_import(&mut conn, n as u64 * 3_000)?;
     let (tx, rx) = std::sync::mpsc::sync_channel(512);
     let producer = std::thread::spawn(move || {
         for i in 0..n {
@@ -81,6 +77,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         })?;
     }
     producer.join().map_err(|_| "producer panicked")?;
+    anbaa::db::finish_import(&mut conn, mode)?;
     let import = started.elapsed();
     let size = if sqlite {
         std::fs::metadata(&db_path)?.len()

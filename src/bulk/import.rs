@@ -667,7 +667,7 @@ pub fn import(
         Ok(lines)
     });
 
-    db::prepare_for_import(conn)?;
+    let mode = db::prepare_for_import(conn, total_bytes)?;
     let mut report = ImportReport::default();
     let mut known_tags = HashSet::new();
     let mut progress = Progress::new(total_bytes);
@@ -701,7 +701,7 @@ pub fn import(
     };
     progress.finish();
     drop(rx);
-    db::finish_import(conn)?;
+    db::finish_import(conn, mode)?;
     let lines = reader
         .join()
         .map_err(|_| ApiError::internal("the reader thread panicked"))?

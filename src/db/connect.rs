@@ -18,9 +18,15 @@ pub const CACHE_KIB: i64 = 1024;
 /// How long a PostgreSQL statement may run, and a lock wait last, before it fails as busy:
 /// a stuck query or a held lock costs a request a bounded wait, never a hang.
 #[cfg(feature = "postgres")]
-const PG_SESSION: &str = "SET statement_timeout = '30s'; SET lock_timeout = '5s'; \
-     SET idle_in_transaction_session_timeout = '60s'; SET application_name = 'anbaa'; \
-     SET TIME ZONE 'UTC'";
+const PG_SESSION: &str = "SET idle_in_transaction_session_timeout = '60s'; \
+     SET application_name = 'anbaa'; SET TIME ZONE 'UTC'";
+
+/// The limits of [`PG_SESSION`] a request's statements run under; maintenance (building a
+/// search index) lifts them for its own statements and sets them back.
+pub const PG_LIMITS: &str = "SET statement_timeout = '30s'; SET lock_timeout = '5s'";
+
+/// No limits, for maintenance statements that take as long as the data they cover.
+pub const PG_NO_LIMITS: &str = "SET statement_timeout = 0; SET lock_timeout = 0";
 
 /// Seconds libpq waits for a server that does not answer, unless the URL says otherwise: a
 /// host that drops packets must fail a request in bounded time, not after TCP's minutes.
@@ -94,6 +100,7 @@ pub fn postgres(url: &str) -> Result<diesel::pg::PgConnection, Error> {
     let mut conn = diesel::pg::PgConnection::establish(&with_connect_timeout(url))
         .map_err(Error::ConnectionError)?;
     conn.batch_execute(PG_SESSION).map_err(Error::QueryError)?;
+    conn.batch_execute(PG_LIMITS).map_err(Error::QueryError)?;
     Ok(conn)
 }
 

@@ -7,6 +7,7 @@
 //! or pages.
 
 use super::{Conn, Dialect, dialect};
+use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{Integer, Text};
 
@@ -273,12 +274,18 @@ pub fn reindex_all(conn: &mut Conn) -> StoreResult<usize> {
 /// Rebuilds the whole index inside the caller's write transaction and records the
 /// analyzer that built it; returns how many articles it indexed.
 pub fn index_all(conn: &mut Conn) -> StoreResult<usize> {
-    // `delete-all` empties a contentless table without leaving tombstones.
+    // `delete-all` empties a contentless table without leaving tombstones. On PostgreSQL the
+    // ranked index is built once at the end rather than row by row (set_ranked_index_aside
+    // says why); the transaction holds the table meanwhile.
+    let ranked = dialect(conn) == Dialect::Postgres && has_ranked_index(conn)?;
     let empty = match dialect(conn) {
         Dialect::Sqlite => "INSERT INTO articles_fts (articles_fts) VALUES ('delete-all')",
+        Dialect::Postgres if ranked => {
+            "DROP INDEX articles_search_rum; DELETE FROM articles_search"
+        }
         Dialect::Postgres => "DELETE FROM articles_search",
     };
-    diesel::sql_query(empty).execute(conn)?;
+    conn.batch_execute(empty)?;
     let mut last = 0;
     let mut n = 0;
     loop {
@@ -296,6 +303,13 @@ pub fn index_all(conn: &mut Conn) -> StoreResult<usize> {
             insert_doc(conn, row.id, &IndexDoc::of_row(row))?;
         }
         n += batch.len();
+    }
+    if ranked {
+        // As long as the build takes, inside the caller's transaction only.
+        conn.batch_execute(&format!(
+            "SET LOCAL statement_timeout = 0; \
+             CREATE INDEX {RANKED_INDEX} ON articles_search USING rum (doc rum_tsvector_ops)"
+        ))?;
     }
     diesel::sql_query(
         "INSERT INTO search_meta (key, value) VALUES ('analyzer_version', $1) \
@@ -417,6 +431,25 @@ pub struct Matching {
     pub score: String,
     /// The one value the SQL binds (as `$1`, wherever it appears).
     pub bind: String,
+    /// Whether the store keeps an index that orders matches itself (RUM on PostgreSQL).
+    ranked_index: bool,
+}
+
+impl Matching {
+    /// `FROM … WHERE …` like [`Matching::from`], over only the `cap` best matches in the
+    /// order of the ranked index (RUM's cover density, read from the positions it stores),
+    /// when the store has one: a page by relevance then scores `cap` rows instead of every
+    /// match. The rows keep [`Matching::score`]; the caller falls back to `from` when the
+    /// filters leave a page short while more rows match.
+    pub fn best(&self, cap: i64) -> Option<String> {
+        self.ranked_index.then(|| {
+            format!(
+                "(SELECT article_id, doc FROM articles_search \
+                 WHERE doc @@ CAST($1 AS tsquery) ORDER BY doc <=> CAST($1 AS tsquery) \
+                 LIMIT {cap}) s JOIN articles a ON a.id = s.article_id WHERE TRUE"
+            )
+        })
+    }
 }
 
 /// The rows of `articles a` matching `expr` and their score at `at`: a rank (bm25 on
@@ -442,9 +475,11 @@ pub fn matching(conn: &mut Conn, expr: &MatchExpr, at: i64) -> StoreResult<Match
                 ),
                 score: format!("(articles_fts.rank * {})", boost("MAX")),
                 bind: expr.fts5.clone(),
+                ranked_index: false,
             }
         }
         Dialect::Postgres => Matching {
+            ranked_index: has_ranked_index(conn)?,
             from: "articles_search s JOIN articles a ON a.id = s.article_id \
                    WHERE s.doc @@ CAST($1 AS tsquery)"
                 .to_owned(),
@@ -455,6 +490,126 @@ pub fn matching(conn: &mut Conn, expr: &MatchExpr, at: i64) -> StoreResult<Match
             bind: expr.tsquery.clone(),
         },
     })
+}
+
+/// Runs a search's statements. On PostgreSQL in one transaction that keeps the planner off
+/// sequential scans: the search table is narrow (its documents live in TOAST), so a scan
+/// looks cheap to a planner that does not count detoasting every document to test it (a
+/// count over a word in every article: 730 ms by a scan, against the index's bitmap).
+pub fn searching<T>(
+    conn: &mut Conn,
+    run: impl FnOnce(&mut Conn) -> StoreResult<T>,
+) -> StoreResult<T> {
+    match dialect(conn) {
+        Dialect::Sqlite => run(conn),
+        Dialect::Postgres => conn.transaction(|conn| {
+            diesel::sql_query("SET LOCAL enable_seqscan = off").execute(conn)?;
+            run(conn)
+        }),
+    }
+}
+
+/// The ranked search index on PostgreSQL, when the database has one.
+const RANKED_INDEX: &str = "articles_search_rum";
+
+#[derive(QueryableByName)]
+struct Present {
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    present: bool,
+}
+
+/// Whether the database has a usable ranked (RUM) index: asked on each search, so a node
+/// never orders by RUM's operator without the index (nor misses one added later).
+pub fn has_ranked_index(conn: &mut Conn) -> StoreResult<bool> {
+    Ok(diesel::sql_query(format!(
+        "SELECT EXISTS (SELECT 1 FROM pg_index \
+         WHERE indexrelid = to_regclass('{RANKED_INDEX}') AND indisvalid) AS present"
+    ))
+    .get_result::<Present>(conn)?
+    .present)
+}
+
+/// Before many search rows are written on PostgreSQL: puts GIN in the ranked index's place
+/// (built and dropped without blocking readers or writers) and says whether it did. RUM
+/// stores every position in its posting lists and has no pending list: a row costs it ~20 ms
+/// at 100,000 articles, against 0.3 ms a row to build it whole afterwards. Searches meanwhile
+/// rank every match through GIN.
+pub fn set_ranked_index_aside(conn: &mut Conn) -> StoreResult<bool> {
+    if dialect(conn) != Dialect::Postgres || !has_ranked_index(conn)? {
+        return Ok(false);
+    }
+    // One statement per call: several in one message would run as one transaction, where
+    // CONCURRENTLY is refused.
+    unlimited(conn, |conn| {
+        conn.batch_execute(
+            "CREATE INDEX CONCURRENTLY IF NOT EXISTS articles_search_doc ON articles_search \
+             USING gin (doc)",
+        )?;
+        conn.batch_execute(&format!("DROP INDEX CONCURRENTLY IF EXISTS {RANKED_INDEX}"))
+    })?;
+    Ok(true)
+}
+
+/// Runs index maintenance without a request's limits (building RUM over 100,000 articles
+/// takes ~30 s; a concurrent build waits for every older transaction), then sets them back.
+fn unlimited(
+    conn: &mut Conn,
+    run: impl FnOnce(&mut Conn) -> QueryResult<()>,
+) -> StoreResult<()> {
+    conn.batch_execute(super::connect::PG_NO_LIMITS)?;
+    let outcome = run(conn);
+    conn.batch_execute(super::connect::PG_LIMITS)?;
+    Ok(outcome?)
+}
+
+/// After a bulk write: builds the ranked index again, concurrently, and drops GIN.
+pub fn restore_ranked_index(conn: &mut Conn) -> StoreResult<()> {
+    unlimited(conn, |conn| {
+        conn.batch_execute(&format!("DROP INDEX CONCURRENTLY IF EXISTS {RANKED_INDEX}"))?;
+        conn.batch_execute(&format!(
+            "CREATE INDEX CONCURRENTLY {RANKED_INDEX} ON articles_search \
+             USING rum (doc rum_tsvector_ops)"
+        ))?;
+        conn.batch_execute("DROP INDEX CONCURRENTLY IF EXISTS articles_search_doc")
+    })
+}
+
+/// Gives PostgreSQL's search table the ranked index when the server has RUM
+/// (`postgresql-15-rum`) and the role may create the extension, and then drops the GIN
+/// index it replaces (RUM answers `@@` as well); without RUM the GIN index stays and
+/// searches rank every match. Runs after the migrations, under their lock, so a package
+/// installed later is picked up by the next `anbaa migrate` or start.
+#[cfg(feature = "postgres")]
+pub fn ensure_ranked_index(conn: &mut diesel::pg::PgConnection) -> QueryResult<bool> {
+    // The migration's own connection: the build takes as long as the data it covers.
+    conn.batch_execute(super::connect::PG_NO_LIMITS)?;
+    conn.batch_execute(&format!(
+        "DO $$
+         BEGIN
+           -- A concurrent build that failed leaves an invalid index: built again.
+           IF EXISTS (SELECT 1 FROM pg_index
+                      WHERE indexrelid = to_regclass('{RANKED_INDEX}') AND NOT indisvalid) THEN
+             DROP INDEX {RANKED_INDEX};
+           END IF;
+           IF to_regclass('{RANKED_INDEX}') IS NULL
+              AND EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'rum') THEN
+             CREATE EXTENSION IF NOT EXISTS rum;
+             CREATE INDEX {RANKED_INDEX} ON articles_search USING rum (doc rum_tsvector_ops);
+           END IF;
+           IF to_regclass('{RANKED_INDEX}') IS NOT NULL THEN
+             DROP INDEX IF EXISTS articles_search_doc;
+           END IF;
+         EXCEPTION WHEN insufficient_privilege THEN
+           RAISE WARNING 'RUM is installed but this role may not create the extension: \
+searches rank every match through GIN (see deploy/RUNBOOK.md)';
+         END $$;"
+    ))?;
+    conn.batch_execute(super::connect::PG_LIMITS)?;
+    let present: Present = diesel::sql_query(format!(
+        "SELECT to_regclass('{RANKED_INDEX}') IS NOT NULL AS present"
+    ))
+    .get_result(conn)?;
+    Ok(present.present)
 }
 
 #[cfg(test)]

@@ -294,7 +294,12 @@ pub fn migrate_postgres(conn: &mut diesel::pg::PgConnection) -> Result<(), OpenE
     let outcome = conn
         .run_pending_migrations(PG_MIGRATIONS)
         .map(|_| ())
-        .map_err(OpenError::Migrate);
+        .map_err(OpenError::Migrate)
+        .and_then(|()| {
+            fts::ensure_ranked_index(conn)
+                .map(|_| ())
+                .map_err(|e| OpenError::Migrate(Box::new(e)))
+        });
     lock(
         conn,
         &format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"),
@@ -482,20 +487,50 @@ pub fn ping(conn: &mut Conn) -> StoreResult<()> {
     Ok(())
 }
 
-/// Raises the page cache of a connection that will run a bulk import (SQLite; PostgreSQL's
-/// buffers are the server's).
-pub fn prepare_for_import(conn: &mut Conn) -> StoreResult<()> {
-    if dialect(conn) == Dialect::Postgres {
-        return Ok(());
-    }
-    conn.batch_execute(&format!("PRAGMA cache_size = -{IMPORT_CACHE_KIB};"))?;
-    fts::pause_merges(conn)
+/// What a bulk import changed about a connection and its store, to be put back after it.
+#[derive(Debug, Clone, Copy)]
+pub struct ImportMode {
+    ranked_index_aside: bool,
 }
 
-/// Puts a connection back as the server uses it after a bulk import, merges the search
-/// index segments it left, and checkpoints the write-ahead log the import grew (SQLite).
-pub fn finish_import(conn: &mut Conn) -> StoreResult<()> {
+/// Bytes of JSON Lines input per article, roughly, to guess an import's size from its file.
+const IMPORT_BYTES_PER_ARTICLE: u64 = 3_000;
+
+/// Readies a store for a bulk import of about `bytes` of input. SQLite: a larger page cache
+/// and search-segment merges paused. PostgreSQL: when the import is large against the
+/// articles already there (more than 1 in 50, at least 500), the ranked search index gives
+/// way to GIN until the end (`fts::set_ranked_index_aside`).
+pub fn prepare_for_import(conn: &mut Conn, bytes: u64) -> StoreResult<ImportMode> {
     if dialect(conn) == Dialect::Postgres {
+        #[derive(QueryableByName)]
+        struct Rows {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let expected = bytes / IMPORT_BYTES_PER_ARTICLE;
+        let existing = diesel::sql_query("SELECT COUNT(*) AS n FROM articles_search")
+            .get_result::<Rows>(conn)?
+            .n
+            .max(0) as u64;
+        let large = expected >= 500 && expected * 50 >= existing;
+        let ranked_index_aside = large && fts::set_ranked_index_aside(conn)?;
+        return Ok(ImportMode { ranked_index_aside });
+    }
+    conn.batch_execute(&format!("PRAGMA cache_size = -{IMPORT_CACHE_KIB};"))?;
+    fts::pause_merges(conn)?;
+    Ok(ImportMode {
+        ranked_index_aside: false,
+    })
+}
+
+/// Puts a connection back as the server uses it after a bulk import: on SQLite merges the
+/// search index segments it left and checkpoints the write-ahead log the import grew; on
+/// PostgreSQL builds the ranked index again if the import set it aside.
+pub fn finish_import(conn: &mut Conn, mode: ImportMode) -> StoreResult<()> {
+    if dialect(conn) == Dialect::Postgres {
+        if mode.ranked_index_aside {
+            fts::restore_ranked_index(conn)?;
+        }
         return Ok(());
     }
     fts::resume_merges(conn)?;

@@ -669,3 +669,76 @@ fn a_reimport_replaces_the_search_index_rows_it_holds_until_the_batch_ends() {
     assert_eq!(slugs("السهول"), Vec::<String>::new());
     assert_eq!(slugs("الزراعة").len(), 30);
 }
+
+/// On PostgreSQL a large import builds the ranked (RUM) index once at the end instead of
+/// row by row: afterwards the ranked index is back and valid, GIN is gone, and a search
+/// finds every imported article, the title hits first.
+#[test]
+fn a_large_postgres_import_builds_the_ranked_index_once_at_the_end() {
+    if !crate::store::postgres_only() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = crate::store::TestDb::fresh(dir.path());
+    let file = dir.path().join("large.jsonl");
+    let filler = "تتابع الصحيفة أخبار المنطقة يوما بيوم من العواصم والموانئ والحقول. ".repeat(24);
+    let lines: Vec<String> = (0..520)
+        .map(|i| {
+            let title = if i % 100 == 0 {
+                format!("السهوب الكبرى رقم {i}")
+            } else {
+                format!("خبر رقم {i}")
+            };
+            json!({"slug": format!("wide-{i}"), "title": title, "status": "published",
+                   "body": format!("{filler}\n\nوذكر التقرير السهوب مرة واحدة.")})
+            .to_string()
+        })
+        .collect();
+    std::fs::write(&file, lines.join("\n")).unwrap();
+    assert!(std::fs::metadata(&file).unwrap().len() >= 520 * 3_000);
+    #[derive(QueryableByName, PartialEq, Debug)]
+    struct Indexes {
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
+        rum: Option<i64>,
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
+        gin: Option<i64>,
+    }
+    let pool = anbaa::db::open(&db.target).unwrap();
+    let indexes = || -> Indexes {
+        let mut conn = pool.get().unwrap();
+        diesel::sql_query(
+            "SELECT CAST(CAST(to_regclass('articles_search_rum') AS oid) AS bigint) AS rum, \
+             CAST(CAST(to_regclass('articles_search_doc') AS oid) AS bigint) AS gin",
+        )
+        .get_result(&mut *conn)
+        .unwrap()
+    };
+    let before = indexes();
+    assert!(before.rum.is_some() && before.gin.is_none(), "{before:?}");
+    let out = anbaa(&["import", file.to_str().unwrap()], db.path());
+    assert!(text(&out).contains("520 created"), "{}", text(&out));
+    let after = indexes();
+    // Another index of that name: set aside and built again, not written row by row.
+    assert!(after.rum.is_some() && after.rum != before.rum, "{after:?}");
+    assert!(after.gin.is_none(), "GIN stays only where RUM is missing");
+    assert!(anbaa::db::fts::has_ranked_index(&mut pool.get().unwrap()).unwrap());
+
+    let (_server, base) = start_server(db.path());
+    let page: Value = reqwest::blocking::get(format!(
+        "{base}/api/v1/articles?q=%D8%A7%D9%84%D8%B3%D9%87%D9%88%D8%A8&limit=6"
+    ))
+    .unwrap()
+    .json()
+    .unwrap();
+    assert_eq!(page["meta"]["total"], 520);
+    let titles: Vec<&str> = page["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert!(
+        titles[..6].iter().all(|t| t.starts_with("السهوب")),
+        "{titles:?}"
+    );
+}

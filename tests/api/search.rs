@@ -424,3 +424,200 @@ fn index_is_rebuilt_when_the_analyzer_changes() {
     anbaa::db::open(&app.db_path).unwrap();
     assert_eq!(search(&app, "السدود", "")["meta"]["total"], 1);
 }
+
+/// Every answer a search gives that ranking decides: ids in order, totals and next links,
+/// for relevance pages and cursors, filters, other sorts, phrases, prefixes and exclusions.
+fn ranked_answers(app: &TestApp) -> Vec<(String, Vec<i64>, Value)> {
+    let cases = [
+        ("النفط", "limit=5"),
+        ("النفط", "limit=5&page=3"),
+        ("النفط", "limit=4&tag=caspian"),
+        ("النفط", "limit=5&sort=-published_at"),
+        ("النفط الغاز", "limit=50"),
+        ("\"خط الأنابيب\"", "limit=50"),
+        ("الأنابي*", "limit=50"),
+        ("النفط -الغاز", "limit=50"),
+    ];
+    let ids = |page: &Value| -> Vec<i64> {
+        page["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["id"].as_i64().unwrap())
+            .collect()
+    };
+    let mut out = Vec::new();
+    for (q, extra) in cases {
+        let page = search(app, q, extra);
+        out.push((
+            format!("{q} {extra}"),
+            ids(&page),
+            page["meta"]["total"].clone(),
+        ));
+    }
+    // A cursor walk by relevance, page after page.
+    let mut walk = Vec::new();
+    let mut url = Some(format!(
+        "{}/api/v1/articles?limit=3&q=%D8%A7%D9%84%D9%86%D9%81%D8%B7",
+        app.base
+    ));
+    while let Some(u) = url {
+        let page: Value = app.client.get(&u).send().unwrap().json().unwrap();
+        walk.extend(ids(&page));
+        url = page["links"]["next"]
+            .as_str()
+            .map(|n| format!("{}{n}", app.base));
+    }
+    out.push(("cursor walk".into(), walk, Value::Null));
+    out
+}
+
+/// Articles whose relevance to «النفط» differs by where the word stands and how often.
+fn ranked_corpus(app: &TestApp) {
+    app.tag("caspian", "بحر قزوين", "region", None);
+    for i in 0..18 {
+        let (title, body) = match i % 3 {
+            0 => (
+                format!("النفط في تقرير رقم {i}"),
+                "خط الأنابيب الجديد يعبر البحر.",
+            ),
+            1 => (
+                format!("تقرير رقم {i} عن الطاقة"),
+                "النفط والغاز في الحقول؛ النفط أولا.",
+            ),
+            _ => (
+                format!("أخبار رقم {i}"),
+                "ذكر النفط مرة في فقرة طويلة عن الموانئ والطرق.",
+            ),
+        };
+        let tags: &[&str] = if i % 4 == 0 { &["caspian"] } else { &[] };
+        publish(app, &title, body, tags);
+    }
+}
+
+/// On PostgreSQL with RUM installed the migrated database ranks through the RUM index (and
+/// keeps no GIN beside it); without it (the GIN fallback) every search answers the same, in
+/// the same order; migrating again brings RUM back.
+#[test]
+fn postgres_ranks_through_rum_and_gin_gives_the_same_answers() {
+    use diesel::prelude::*;
+    if !crate::store::postgres_only() {
+        return;
+    }
+    #[derive(QueryableByName)]
+    struct Flag {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        v: bool,
+    }
+    let app = TestApp::spawn();
+    ranked_corpus(&app);
+    let pool = anbaa::db::open(&app.db_path).unwrap();
+    let mut conn = pool.get().unwrap();
+    let mut ask = |sql: &str| {
+        diesel::sql_query(sql)
+            .get_result::<Flag>(&mut *conn)
+            .unwrap()
+            .v
+    };
+    let available =
+        ask("SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'rum') AS v");
+    assert!(
+        available || std::env::var("ANBAA_REQUIRE_RUM").is_err(),
+        "ANBAA_REQUIRE_RUM is set but the server has no RUM (postgresql-15-rum)"
+    );
+    assert_eq!(
+        ask("SELECT to_regclass('articles_search_rum') IS NOT NULL AS v"),
+        available
+    );
+    assert_eq!(
+        ask("SELECT to_regclass('articles_search_doc') IS NOT NULL AS v"),
+        !available
+    );
+    if !available {
+        eprintln!("skipped the RUM half: the server has no RUM");
+        return;
+    }
+    let with_rum = ranked_answers(&app);
+    assert_eq!(with_rum[0].1.len(), 5);
+    assert_eq!(with_rum[0].2, 18);
+
+    diesel::sql_query("DROP INDEX articles_search_rum")
+        .execute(&mut *conn)
+        .unwrap();
+    diesel::sql_query("CREATE INDEX articles_search_doc ON articles_search USING gin (doc)")
+        .execute(&mut *conn)
+        .unwrap();
+    // A write the searches do not match: cached answers give way.
+    publish(&app, "خبر عن الطقس", "أمطار غزيرة.", &[]);
+    let with_gin = ranked_answers(&app);
+    for (rum, gin) in with_rum.iter().zip(&with_gin) {
+        assert_eq!(rum, gin, "{}", rum.0);
+    }
+    drop(conn);
+    anbaa::db::migrate(&app.db_path).unwrap();
+    let mut conn = pool.get().unwrap();
+    let mut ask = |sql: &str| {
+        diesel::sql_query(sql)
+            .get_result::<Flag>(&mut *conn)
+            .unwrap()
+            .v
+    };
+    assert!(ask(
+        "SELECT to_regclass('articles_search_rum') IS NOT NULL AS v"
+    ));
+    assert!(!ask(
+        "SELECT to_regclass('articles_search_doc') IS NOT NULL AS v"
+    ));
+}
+
+/// A relevance page draws on the ranked index's best matches only, and when the filters
+/// leave those short of a page while more rows match, it ranks every match: a tag whose
+/// articles all rank low is never answered empty.
+#[test]
+fn a_ranked_page_short_of_rows_ranks_every_match() {
+    use anbaa::db::articles::{ArticleFilter, Sort, search_ranking};
+    if !crate::store::postgres_only() {
+        return;
+    }
+    let app = TestApp::spawn();
+    app.tag("steppe", "السهوب", "topic", None);
+    // Eight title hits rank first; the three tagged articles mention the word once, late.
+    for i in 0..8 {
+        publish(&app, &format!("النفط النفط رقم {i}"), "النفط.", &[]);
+    }
+    for i in 0..3 {
+        publish(
+            &app,
+            &format!("أخبار رقم {i}"),
+            "فقرة طويلة عن الطرق ثم النفط.",
+            &["steppe"],
+        );
+    }
+    let pool = anbaa::db::open(&app.db_path).unwrap();
+    let mut conn = pool.get().unwrap();
+    let steppe = anbaa::db::tags::by_slug(&mut conn, "steppe")
+        .unwrap()
+        .unwrap()
+        .id;
+    let query = anbaa::search::parse("النفط");
+    let expr = anbaa::db::fts::MatchExpr {
+        fts5: query.fts.clone().unwrap(),
+        tsquery: query.tsquery.clone().unwrap(),
+    };
+    let now = chrono::Utc::now().timestamp_micros() + 1_000_000;
+    let mut f = ArticleFilter::latest(vec![vec![steppe]], 1, now);
+    f.sort = Sort::Relevance;
+    f.search = Some(expr.clone());
+    // A page of one draws on two candidates: both untagged title hits, so the tag leaves
+    // them no row.
+    let page = search_ranking(&mut conn, &f, &expr, 2).unwrap();
+    assert_eq!(page.total, 3);
+    assert_eq!(page.rows.len(), 1);
+    assert!(page.more);
+    assert!(page.rows[0].title.starts_with("أخبار"));
+    // Unfiltered, the candidates fill the page and nothing else is ranked.
+    f.tag_groups = Vec::new();
+    let page = search_ranking(&mut conn, &f, &expr, 2).unwrap();
+    assert_eq!(page.total, 11);
+    assert!(page.rows[0].title.starts_with("النفط"));
+}

@@ -463,49 +463,104 @@ fn offset_or_after(f: &ArticleFilter, conds: &mut Where, score: Option<&str>) ->
     }
 }
 
+/// Matches a page by relevance ranks, in blocks, when the store's index orders matches
+/// itself (RUM): the best this many by the index's order, scored exactly, and for deeper
+/// pages the next block as well. A match outside the block the index chose is not shown
+/// before its rows run out, even where its exact score beats one of them: the price of not
+/// scoring every match of a common word.
+pub const RANKED_CANDIDATES: i64 = 1000;
+
 /// One page of a search: the list's conditions over the rows the index matches.
 fn search(conn: &mut Conn, f: &ArticleFilter, expr: &fts::MatchExpr) -> StoreResult<Page> {
+    fts::searching(conn, |conn| {
+        search_ranking(conn, f, expr, RANKED_CANDIDATES)
+    })
+}
+
+/// [`search`] with the number of candidates a ranked index hands a relevance page.
+pub fn search_ranking(
+    conn: &mut Conn,
+    f: &ArticleFilter,
+    expr: &fts::MatchExpr,
+    candidates: i64,
+) -> StoreResult<Page> {
     let at = match f.paging {
         Paging::After(Some(k)) if f.sort == Sort::Relevance => k.at,
         _ => fts::scoring_instant(f.now),
     };
-    let fts::Matching {
-        from: matching,
-        score,
-        bind,
-    } = fts::matching(conn, expr, at)?;
+    let m = fts::matching(conn, expr, at)?;
     let mut conds = Where::filter(f);
-    let count_all = |conn: &mut Conn, conds: &Where| {
+    let count = |conn: &mut Conn, conds: &Where| {
         diesel::sql_query(format!(
-            "SELECT COUNT(*) AS n FROM {matching} AND {}",
+            "SELECT COUNT(*) AS n FROM {} AND {}",
+            m.from,
             conds.sql()
         ))
-        .bind::<Text, _>(&bind)
+        .bind::<Text, _>(&m.bind)
         .get_result::<Count>(conn)
         .map(|c| c.n)
     };
-    // Without a cursor the page query counts the matches itself (one full-text pass, not
-    // two); a cursor narrows the rows, so its pages count separately.
-    let separate_count = match f.paging {
-        Paging::After(Some(_)) => Some(count_all(conn, &conds)?),
+    let unpaged = conds.clone();
+    let offset = offset_or_after(f, &mut conds, Some(&m.score));
+    // `counted`: the page also counts every row it was drawn from (one full-text pass).
+    let page = |conn: &mut Conn, from: &str, counted: bool| {
+        diesel::sql_query(format!(
+            "SELECT a.id AS id, {} AS score, {} AS total FROM {from} AND {} \
+             ORDER BY {} LIMIT {} OFFSET {offset}",
+            m.score,
+            if counted {
+                "COUNT(*) OVER ()"
+            } else {
+                "CAST(0 AS BIGINT)"
+            },
+            conds.sql(),
+            order_sql(f.sort, true),
+            f.limit + 1
+        ))
+        .bind::<Text, _>(&m.bind)
+        .load::<Hit>(conn)
+    };
+    // Pages share their block of candidates, so paging within it neither repeats nor skips
+    // a row; a page past the first block ranks the next block too.
+    let block = candidates.max(1);
+    let best = match f.sort {
+        Sort::Relevance => m.best((offset + f.limit + block) / block * block),
         _ => None,
     };
-    let unpaged = conds.clone();
-    let offset = offset_or_after(f, &mut conds, Some(&score));
-    let hits: Vec<Hit> = diesel::sql_query(format!(
-        "SELECT a.id AS id, {score} AS score, COUNT(*) OVER () AS total FROM {matching} AND {} \
-         ORDER BY {} LIMIT {} OFFSET {offset}",
-        conds.sql(),
-        order_sql(f.sort, true),
-        f.limit + 1
-    ))
-    .bind::<Text, _>(&bind)
-    .load(conn)?;
-    let total = match (separate_count, hits.first()) {
-        (Some(n), _) => n,
-        (None, Some(h)) => h.total,
-        // A page past the end returns no row to carry the count.
-        (None, None) => count_all(conn, &unpaged)?,
+    let (hits, total) = if let Some(best) = best {
+        let hits = page(conn, &best, false)?;
+        let total = count(conn, &unpaged)?;
+        // The filters may have left the candidates short of a page while more rows match
+        // (a rare tag among a common word's matches): those pages rank every match.
+        let hits = if hits.len() as i64 > f.limit {
+            hits
+        } else {
+            let remaining = match f.paging {
+                Paging::After(Some(_)) => count(conn, &conds)?,
+                _ => total - offset,
+            };
+            if (hits.len() as i64) < remaining {
+                page(conn, &m.from, false)?
+            } else {
+                hits
+            }
+        };
+        (hits, total)
+    } else {
+        // Without a cursor the page counts the matches itself; a cursor narrows the rows,
+        // so its pages count separately.
+        let separate = match f.paging {
+            Paging::After(Some(_)) => Some(count(conn, &unpaged)?),
+            _ => None,
+        };
+        let hits = page(conn, &m.from, separate.is_none())?;
+        let total = match (separate, hits.first()) {
+            (Some(n), _) => n,
+            (None, Some(h)) => h.total,
+            // A page past the end returns no row to carry the count.
+            (None, None) => count(conn, &unpaged)?,
+        };
+        (hits, total)
     };
     let more = hits.len() as i64 > f.limit;
     let hits = &hits[..hits.len().min(f.limit as usize)];

@@ -17,8 +17,8 @@ use crate::text::slug::with_suffix;
 mod list;
 
 pub use list::{
-    ArticleFilter, Keyset, Page, Paging, Sort, Texts, Visibility, Where, list, public_link,
-    sort_value,
+    ArticleFilter, Keyset, Page, Paging, RANKED_CANDIDATES, Sort, Texts, Visibility, Where, list,
+    public_link, search_ranking, sort_value,
 };
 
 /// Live articles by id, in the order of `ids`.
