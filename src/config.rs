@@ -70,6 +70,13 @@ pub struct Settings {
     #[arg(long, env = "ANBAA_REQUIRE_IF_MATCH")]
     pub require_if_match: bool,
 
+    /// Seconds a shared cache or a browser may reuse a public answer without asking
+    /// (`Cache-Control: public, max-age=N, stale-while-revalidate=5N`): how long a change may
+    /// take to reach readers through a proxy. 0 makes every reuse revalidate first.
+    #[arg(long, env = "ANBAA_PUBLIC_MAX_AGE", default_value_t = 60,
+          value_parser = clap::value_parser!(u32).range(0..=86_400))]
+    pub public_max_age: u32,
+
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "ANBAA_WORKERS")]
     pub workers: Option<usize>,
@@ -90,6 +97,12 @@ impl Settings {
             ));
         }
         Ok(())
+    }
+
+    /// The `Cache-Control` of a public answer.
+    pub fn public_cache_control(&self) -> String {
+        let age = self.public_max_age;
+        format!("public, max-age={age}, stale-while-revalidate={}", age * 5)
     }
 
     /// The primary database: `--database-url` when given, else `--db`.
@@ -114,6 +127,7 @@ impl Settings {
             rate_limit: 0,
             trusted_proxies: Vec::new(),
             require_if_match: false,
+            public_max_age: 60,
             workers: None,
         }
     }

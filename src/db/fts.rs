@@ -552,10 +552,7 @@ pub fn set_ranked_index_aside(conn: &mut Conn) -> StoreResult<bool> {
 
 /// Runs index maintenance without a request's limits (building RUM over 100,000 articles
 /// takes ~30 s; a concurrent build waits for every older transaction), then sets them back.
-fn unlimited(
-    conn: &mut Conn,
-    run: impl FnOnce(&mut Conn) -> QueryResult<()>,
-) -> StoreResult<()> {
+fn unlimited(conn: &mut Conn, run: impl FnOnce(&mut Conn) -> QueryResult<()>) -> StoreResult<()> {
     conn.batch_execute(super::connect::PG_NO_LIMITS)?;
     let outcome = run(conn);
     conn.batch_execute(super::connect::PG_LIMITS)?;

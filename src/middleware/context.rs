@@ -49,6 +49,9 @@ pub async fn request_context(
     }
     let path = req.path().to_owned();
     let with_key = req.headers().contains_key(header::AUTHORIZATION);
+    let public_cache = req
+        .app_data::<actix_web::web::Data<crate::config::Settings>>()
+        .map(|s| s.public_cache_control());
     // No resource here needs a long address; a long one is a mistake or an attack, and
     // answering it early keeps it out of every layer below.
     let target = req.uri().path_and_query().map_or(0, |pq| pq.as_str().len());
@@ -138,12 +141,14 @@ pub async fn request_context(
         let read =
             method == actix_web::http::Method::GET || method == actix_web::http::Method::HEAD;
         let cacheable = status.is_success() || status == actix_web::http::StatusCode::NOT_MODIFIED;
-        let cache = if cacheable && read && !with_key {
-            "public, max-age=60, stale-while-revalidate=300"
-        } else {
-            "private, no-store"
+        let private = HeaderValue::from_static("private, no-store");
+        let cache = match public_cache {
+            Some(public) if cacheable && read && !with_key => {
+                HeaderValue::from_str(&public).unwrap_or(private)
+            }
+            _ => private,
         };
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+        headers.insert(header::CACHE_CONTROL, cache);
         vary.push("Authorization");
     }
     merge_vary(headers, &vary);

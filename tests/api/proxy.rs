@@ -210,3 +210,96 @@ fn the_shipped_nginx_config_caches_anonymous_reads_only_and_keeps_etags_strong()
     assert_eq!(down.text().unwrap(), first_body);
     assert!(get("/api/v1/tags?limit=7").status().is_server_error());
 }
+
+/// Long enough for an entry cached with `max-age=1` to expire: nginx keeps validity in whole
+/// seconds, so it holds until the end of the second after it was stored.
+const EXPIRED: Duration = Duration::from_millis(2_200);
+
+/// Once an entry is older than anbaa's `max-age` (1 s here, `--public-max-age`), the proxy
+/// answers from it at once while it revalidates in the background with the strong ETag: a
+/// 304 from anbaa when nothing changed (no body moves), the new version after a write. No
+/// reader waits for the node, and a change reaches readers within max-age plus one request.
+#[test]
+fn the_shipped_nginx_config_serves_stale_while_it_revalidates() {
+    let Some(bin) = nginx_binary() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("stale.db");
+    let key = cli_key(&db, "stale", "write");
+    let (_node, upstream) = start_server_with(&db, &["--demo", "--public-max-age", "1"]);
+    let upstream = upstream.trim_start_matches("http://").to_owned();
+    let (_nginx, proxy) = start_nginx(bin, dir.path(), &upstream);
+    let client = Client::new();
+    let list = "/api/v1/articles?limit=4";
+    let get = || client.get(format!("{proxy}{list}")).send().unwrap();
+    let not_modified = || -> u64 {
+        client
+            .get(format!("http://{upstream}/metrics"))
+            .send()
+            .unwrap()
+            .text()
+            .unwrap()
+            .lines()
+            .filter(|l| {
+                l.starts_with("anbaa_http_requests_total{")
+                    && l.contains(r#"endpoint="/api/v1/articles""#)
+                    && l.contains(r#"status="304""#)
+            })
+            .filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
+            .sum()
+    };
+
+    let first = get();
+    assert_eq!(cache_status(&first), "MISS");
+    assert_eq!(
+        header(&first, "cache-control"),
+        "public, max-age=1, stale-while-revalidate=5"
+    );
+    let etag = header(&first, "etag");
+    let body = first.text().unwrap();
+
+    // Expired, unchanged: the stale copy at once, a conditional request behind it.
+    std::thread::sleep(EXPIRED);
+    let before = not_modified();
+    let stale = get();
+    assert!(
+        ["STALE", "UPDATING"].contains(&cache_status(&stale).as_str()),
+        "{}",
+        cache_status(&stale)
+    );
+    assert_eq!(stale.text().unwrap(), body);
+    eventually(
+        "a 304 revalidation upstream",
+        Duration::from_secs(5),
+        || not_modified() > before,
+    );
+    let fresh = get();
+    assert_eq!(cache_status(&fresh), "HIT");
+    assert_eq!(header(&fresh, "etag"), etag);
+
+    // A write: the next reader past max-age still gets the old copy without waiting, and
+    // the background update brings the new version for the readers after.
+    let res = client
+        .post(format!("http://{upstream}/api/v1/articles"))
+        .bearer_auth(&key)
+        .json(&serde_json::json!({"title": "خبر عاجل من الميناء", "body": "نص.", "status": "published"}))
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    std::thread::sleep(EXPIRED);
+    let old = get();
+    assert!(
+        ["STALE", "UPDATING"].contains(&cache_status(&old).as_str()),
+        "{}",
+        cache_status(&old)
+    );
+    assert_eq!(old.text().unwrap(), body);
+    eventually(
+        "the new version in the cache",
+        Duration::from_secs(5),
+        || {
+            let res = get();
+            cache_status(&res) == "HIT" && header(&res, "etag") != etag
+        },
+    );
+    assert!(get().text().unwrap().contains("خبر عاجل من الميناء"));
+}
