@@ -64,4 +64,20 @@ pub struct ChangesParams {
     /// Entries per page, 1–500 (default 100).
     #[param(value_type = Option<i64>, minimum = 1, maximum = 500)]
     pub limit: Option<String>,
+    /// A long poll: when no entry follows `since`, hold the request up to this many seconds
+    /// (1–30) and answer as soon as one lands (or the time is up, with an empty page).
+    /// Without it, or 0, the answer is immediate.
+    #[param(value_type = Option<i64>, minimum = 0, maximum = 30)]
+    pub wait: Option<String>,
+}
+
+/// Query parameters of `GET /api/v1/changes/stream`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct StreamParams {
+    /// Where to start: a `seq` (or `meta.next_cursor` of a poll); absent or `0` for the whole
+    /// log. A `Last-Event-ID` header (what an EventSource sends when it reconnects) wins.
+    #[param(value_type = Option<String>, pattern = "^[0-9]{1,18}$", example = "1041")]
+    pub since: Option<String>,
 }

@@ -142,8 +142,12 @@ pub async fn request_context(
             method == actix_web::http::Method::GET || method == actix_web::http::Method::HEAD;
         let cacheable = status.is_success() || status == actix_web::http::StatusCode::NOT_MODIFIED;
         let private = HeaderValue::from_static("private, no-store");
+        // A live stream is never the same twice: no cache may keep it.
+        let live = headers
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"));
         let cache = match public_cache {
-            Some(public) if cacheable && read && !with_key => {
+            Some(public) if cacheable && read && !with_key && !live => {
                 HeaderValue::from_str(&public).unwrap_or(private)
             }
             _ => private,

@@ -6,7 +6,7 @@ use super::{PROBLEM, list_links, list_response};
 use crate::config::Settings;
 use crate::db;
 use crate::db::source::Sources;
-use crate::dto::change::{ChangeList, ChangesParams};
+use crate::dto::change::{ChangeList, ChangesParams, StreamParams};
 use crate::dto::list::ListMeta;
 use crate::dto::problem::{NotModified, Problem, ReadProblems};
 use crate::error::ApiError;
@@ -16,7 +16,7 @@ use crate::service;
 /// Every public change to articles since a cursor, in commit order: upserts carry the
 /// article, deletions (trashed, unpublished, purged) are tombstones with id and slug. Start
 /// with no `since`, then poll with `since=meta.next_cursor`; each article appears once, at
-/// its latest change.
+/// its latest change. With `wait`, a poll that finds nothing waits for the next entry.
 #[utoipa::path(
     tag = "sync",
     params(ChangesParams),
@@ -42,6 +42,13 @@ pub async fn list_changes(
     // The primary, always: reading the log sweeps publications that fell due into it (a
     // write), and a partner's cursor must never run ahead of what the primary holds.
     let pool = &sources.primary;
+    let checked = service::changes::parse(&query.0)?;
+    if let Some(wait) = checked.wait {
+        // Waited for before the validator is taken: the answer (or the 304) is about the
+        // log as it stands when the wait ends.
+        service::live::check_cursor(pool, checked.since).await?;
+        service::live::wait_after(pool, checked.since, std::time::Instant::now() + wait).await?;
+    }
     let validator = match super::site_read(&req, pool, &settings).await? {
         Ok(v) => v,
         Err(answer) => return Ok(answer),
@@ -77,4 +84,56 @@ pub async fn list_changes(
         total,
         link,
     )))
+}
+
+/// The change log as a live stream (Server-Sent Events): every entry after the cursor, then
+/// each as it lands. An event's `id:` is its `seq`, `event:` its `op` (`upsert` or
+/// `delete`), `data:` the entry exactly as `/changes` gives it, so a browser's EventSource
+/// resumes after a dropped connection with no gap and no duplicate (it sends the last id as
+/// `Last-Event-ID`). A comment every 15 s keeps an idle stream open through proxies; a
+/// database failure ends the stream with one `error` event (the client reconnects).
+#[utoipa::path(
+    tag = "sync",
+    params(
+        StreamParams,
+        ("Last-Event-ID" = Option<String>, Header,
+         description = "The id of the last event received: the stream resumes after it (wins over `since`)"),
+    ),
+    responses(
+        (status = 200, description = "An endless `text/event-stream` of change-log entries",
+         content_type = "text/event-stream", body = String),
+        (status = 409, description = "The cursor is ahead of the log: this is not the database read before; start from 0", body = Problem, content_type = PROBLEM),
+        (status = 503, description = "This node serves as many streams as it can; retry later or long-poll `/changes?wait=`", body = Problem, content_type = PROBLEM),
+        ReadProblems,
+    )
+)]
+#[get("/changes/stream")]
+pub async fn stream_changes(
+    req: HttpRequest,
+    sources: web::Data<Sources>,
+    _caller: crate::auth::Caller,
+    query: ApiQuery<StreamParams>,
+) -> Result<HttpResponse, ApiError> {
+    let mut errors = crate::validate::Errors::default();
+    let last_id = req
+        .headers()
+        .get("last-event-id")
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        .filter(|v| !v.is_empty());
+    let since = match &last_id {
+        Some(id) => service::changes::cursor(&mut errors, "Last-Event-ID", Some(id)),
+        None => service::changes::cursor(&mut errors, "since", query.0.since.as_deref()),
+    };
+    errors.into_param_result()?;
+    let source = sources.primary.clone();
+    service::live::check_cursor(&source, since).await?;
+    let events = service::live::events(source, since)?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/event-stream")
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        // Sent as it is written: compression would hold events back in its buffer, and
+        // nginx would buffer the whole response without this header.
+        .insert_header((actix_web::http::header::CONTENT_ENCODING, "identity"))
+        .insert_header(("X-Accel-Buffering", "no"))
+        .streaming(events))
 }

@@ -37,6 +37,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(tags::patch_tag)
             .service(tags::delete_tag)
             .service(tags::merge_tag)
+            .service(changes::stream_changes)
             .service(changes::list_changes),
     )
     .service(feeds::site_feed)

@@ -27,33 +27,71 @@ pub struct ChangePage {
     pub next_since: i64,
 }
 
-/// Checks the parameters: `(since, limit)`.
-fn parse(p: &ChangesParams) -> Result<(i64, i64), ApiError> {
-    let mut errors = Errors::default();
-    let limit = params::limit_within(&mut errors, p.limit.as_deref(), DEFAULT_LIMIT, MAX_LIMIT);
-    let since = match p.since.as_deref() {
+/// Longest a long poll may hold a request, in seconds.
+const MAX_WAIT_S: u64 = 30;
+
+/// The parameters of a read of the log, checked.
+#[derive(Debug, Clone, Copy)]
+pub struct LogQuery {
+    /// Entries after this `seq`.
+    pub since: i64,
+    /// Entries per page.
+    pub limit: i64,
+    /// How long a long poll may wait for an entry (`None`: answer at once).
+    pub wait: Option<std::time::Duration>,
+}
+
+/// A cursor as `since` or `Last-Event-ID` carries it: a `seq`, 0 for the whole log.
+pub fn cursor(errors: &mut Errors, name: &str, value: Option<&str>) -> i64 {
+    match value {
         None => 0,
         Some(s) => match s.parse::<i64>() {
             Ok(n) if !s.is_empty() && s.len() <= 18 && s.bytes().all(|b| b.is_ascii_digit()) => n,
             _ => {
                 errors.add(
-                    "since",
+                    name,
                     format!(
-                        "must be `meta.next_cursor` of an earlier poll (a whole number, 0 for the whole log), not `{}`",
+                        "must be `meta.next_cursor` of an earlier poll or an event's id (a whole number, 0 for the whole log), not `{}`",
                         echo(s)
                     ),
                 );
                 0
             }
         },
+    }
+}
+
+/// Checks the parameters of `/changes`, every bad one named at once.
+pub fn parse(p: &ChangesParams) -> Result<LogQuery, ApiError> {
+    let mut errors = Errors::default();
+    let limit = params::limit_within(&mut errors, p.limit.as_deref(), DEFAULT_LIMIT, MAX_LIMIT);
+    let since = cursor(&mut errors, "since", p.since.as_deref());
+    let wait = match p.wait.as_deref() {
+        None => None,
+        Some(s) => match s.parse::<u64>() {
+            Ok(0) => None,
+            Ok(n) if n <= MAX_WAIT_S && s.bytes().all(|b| b.is_ascii_digit()) => {
+                Some(std::time::Duration::from_secs(n))
+            }
+            _ => {
+                errors.add(
+                    "wait",
+                    format!(
+                        "must be a whole number of seconds from 0 to {MAX_WAIT_S}, not `{}`",
+                        echo(s)
+                    ),
+                );
+                None
+            }
+        },
     };
     errors.into_param_result()?;
-    Ok((since, limit))
+    Ok(LogQuery { since, limit, wait })
 }
 
 /// The entries after `since`.
 pub fn list(conn: &mut Conn, p: &ChangesParams) -> Result<ChangePage, ApiError> {
-    let (since, limit) = parse(p)?;
+    let LogQuery { since, limit, .. } = parse(p)?;
     let now = now_micros();
     // Scheduled articles become public without a write; the first poll after that logs
     // them, so no poll can step past them.

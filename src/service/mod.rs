@@ -3,5 +3,6 @@
 
 pub mod articles;
 pub mod changes;
+pub mod live;
 pub mod params;
 pub mod tags;

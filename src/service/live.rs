@@ -1,0 +1,185 @@
+//! The change log as it moves: a long poll that answers as soon as an entry lands after a
+//! cursor, and the Server-Sent Events stream of `/changes` (each event one log entry, its
+//! `id:` the cursor to resume from). Both wait on the site watch, which knows from memory
+//! whether anything was committed (SQLite's data version, PostgreSQL's notifications), so a
+//! waiting client costs a database read only when something did.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use actix_web::web::Bytes;
+use futures_util::Stream;
+
+use crate::db::source::Source;
+use crate::db::{self, now_micros};
+use crate::dto::change::ChangesParams;
+use crate::error::ApiError;
+
+/// How often a waiting client looks at the site watch (an in-memory check unless something
+/// was committed): the most an entry waits before it is sent.
+const TICK: Duration = Duration::from_millis(50);
+
+/// A comment line sent on an idle stream, so proxies and the client know it is alive.
+pub const HEARTBEAT: Duration = Duration::from_secs(15);
+
+/// Milliseconds a client waits before it reconnects (the stream's `retry:`).
+const RETRY_MS: u32 = 2_000;
+
+/// Entries read from the log per step of a stream.
+const STEP: i64 = 100;
+
+/// Streams open at once in this process: each holds a connection and looks at the watch
+/// every tick; more are refused with a 503 rather than slowing every reader.
+pub const MAX_STREAMS: usize = 512;
+
+static OPEN_STREAMS: AtomicUsize = AtomicUsize::new(0);
+
+/// Whether the log holds entries after `since`, or publications fell due that the next
+/// read of the log will enter.
+fn moved_after(conn: &mut db::Conn, since: i64) -> Result<bool, ApiError> {
+    Ok(db::changes::last_seq(conn)? > since || db::changes::needs_sweep(conn, now_micros())?)
+}
+
+/// Refuses a cursor the log never issued (a 409, as `/changes` answers it).
+pub async fn check_cursor(source: &Source, since: i64) -> Result<(), ApiError> {
+    let last = db::run(source.pool(), db::changes::last_seq).await?;
+    if since > last {
+        return Err(ApiError::Conflict(format!(
+            "`since` {since} is ahead of the change log, whose latest entry is {last}; this database is not the one polled before, so start again from 0"
+        )));
+    }
+    Ok(())
+}
+
+/// Waits until the log moves past `since` or `until` passes; says whether it moved.
+pub async fn wait_after(source: &Source, since: i64, until: Instant) -> Result<bool, ApiError> {
+    let mut seen = None;
+    loop {
+        let snapshot = source.watch().current(source.pool(), now_micros()).await?;
+        let state = (snapshot.version, snapshot.watermark);
+        if seen != Some(state) {
+            seen = Some(state);
+            if db::run(source.pool(), move |conn| moved_after(conn, since)).await? {
+                return Ok(true);
+            }
+        }
+        let left = until.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Ok(false);
+        }
+        actix_web::rt::time::sleep(TICK.min(left)).await;
+    }
+}
+
+/// A place in the count of open streams; leaving it (the stream dropped) frees it.
+struct Slot;
+
+impl Slot {
+    fn take() -> Option<Slot> {
+        let open = OPEN_STREAMS.fetch_add(1, Ordering::SeqCst);
+        if open >= MAX_STREAMS {
+            OPEN_STREAMS.fetch_sub(1, Ordering::SeqCst);
+            return None;
+        }
+        Some(Slot)
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        OPEN_STREAMS.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Streams open now (for `/metrics`).
+pub fn open_streams() -> usize {
+    OPEN_STREAMS.load(Ordering::SeqCst)
+}
+
+/// Where a stream stands between two steps.
+struct Cursor {
+    source: Source,
+    since: i64,
+    started: bool,
+    _slot: Slot,
+}
+
+/// The events of the log after `since`, then of every entry as it lands, with a heartbeat
+/// while idle. Each event is one `/changes` entry: `id:` its `seq` (send it back as
+/// `Last-Event-ID` to resume), `event:` its `op`, `data:` the entry as `/changes` gives it.
+/// Ends when the database fails (the client reconnects where it left off).
+pub fn events(
+    source: Source,
+    since: i64,
+) -> Result<impl Stream<Item = Result<Bytes, std::convert::Infallible>> + 'static, ApiError> {
+    let slot = Slot::take().ok_or_else(|| {
+        ApiError::Unavailable(format!(
+            "this node already serves {MAX_STREAMS} change streams; try again, or poll /api/v1/changes with wait"
+        ))
+    })?;
+    let cursor = Cursor {
+        source,
+        since,
+        started: false,
+        _slot: slot,
+    };
+    Ok(futures_util::stream::unfold(
+        Some(cursor),
+        |state| async move {
+            let mut cursor = state?;
+            if !cursor.started {
+                cursor.started = true;
+                let hello = format!(
+                    "retry: {RETRY_MS}\n: anbaa change stream after {}\n\n",
+                    cursor.since
+                );
+                return Some((Ok(Bytes::from(hello)), Some(cursor)));
+            }
+            match step(&mut cursor).await {
+                Ok(chunk) => Some((Ok(chunk), Some(cursor))),
+                // One error event, then the end: the client's EventSource reconnects with the
+                // last id it saw.
+                Err(e) => {
+                    log::warn!("change stream after {} ended: {e}", cursor.since);
+                    let msg = serde_json::json!({"detail": e.to_string()}).to_string();
+                    Some((
+                        Ok(Bytes::from(format!("event: error\ndata: {msg}\n\n"))),
+                        None,
+                    ))
+                }
+            }
+        },
+    ))
+}
+
+/// The next chunk of a stream: the entries after its cursor, or a heartbeat after waiting.
+async fn step(cursor: &mut Cursor) -> Result<Bytes, ApiError> {
+    if !wait_after(&cursor.source, cursor.since, Instant::now() + HEARTBEAT).await? {
+        return Ok(Bytes::from_static(b": heartbeat\n\n"));
+    }
+    let params = ChangesParams {
+        since: Some(cursor.since.to_string()),
+        limit: Some(STEP.to_string()),
+        wait: None,
+    };
+    let page = db::run(cursor.source.pool(), move |conn| {
+        super::changes::list(conn, &params)
+    })
+    .await?;
+    let mut out = String::new();
+    for entry in &page.data {
+        let data = serde_json::to_string(entry)
+            .map_err(|e| ApiError::internal(format!("a change entry as JSON: {e}")))?;
+        out.push_str(&format!(
+            "id: {}\nevent: {}\ndata: {data}\n\n",
+            entry.seq,
+            entry.op.as_str()
+        ));
+    }
+    cursor.since = page.next_since;
+    if out.is_empty() {
+        // Publications fell due and were swept into the log after this cursor's page.
+        out.push_str(": swept\n\n");
+    }
+    Ok(Bytes::from(out))
+}

@@ -1,0 +1,309 @@
+//! The change log live: the Server-Sent Events stream (`/api/v1/changes/stream`) read by a
+//! real HTTP client line by line, resumed after a dropped connection, and the long poll
+//! (`/api/v1/changes?wait=`).
+
+use std::io::{BufRead, BufReader};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, error_fields, problem};
+
+/// One event as the stream framed it.
+#[derive(Debug, Clone, PartialEq)]
+struct Event {
+    id: i64,
+    kind: String,
+    data: Value,
+}
+
+/// What a stream delivered: events, and comment lines (heartbeats).
+enum Frame {
+    Event(Event),
+    Comment(String),
+}
+
+/// Reads a stream in a thread until it ends or the receiver goes; frames go to the channel.
+fn read_stream(res: reqwest::blocking::Response) -> mpsc::Receiver<Frame> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut id = None;
+        let mut kind = String::new();
+        let mut data = String::new();
+        for line in BufReader::new(res).lines() {
+            let Ok(line) = line else { return };
+            if line.is_empty() {
+                if let Some(id) = id.take() {
+                    let event = Event {
+                        id,
+                        kind: std::mem::take(&mut kind),
+                        data: serde_json::from_str(&std::mem::take(&mut data)).unwrap(),
+                    };
+                    if tx.send(Frame::Event(event)).is_err() {
+                        return;
+                    }
+                }
+            } else if let Some(c) = line.strip_prefix(':') {
+                if tx.send(Frame::Comment(c.trim().to_owned())).is_err() {
+                    return;
+                }
+            } else if let Some(v) = line.strip_prefix("id: ") {
+                id = Some(v.parse().unwrap());
+            } else if let Some(v) = line.strip_prefix("event: ") {
+                kind = v.to_owned();
+            } else if let Some(v) = line.strip_prefix("data: ") {
+                data.push_str(v);
+            }
+        }
+    });
+    rx
+}
+
+/// The next `n` events, within `within`.
+fn take_events(rx: &mpsc::Receiver<Frame>, n: usize, within: Duration) -> Vec<Event> {
+    let deadline = Instant::now() + within;
+    let mut out = Vec::new();
+    while out.len() < n {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(Frame::Event(e)) => out.push(e),
+            Ok(Frame::Comment(_)) => {}
+            Err(_) => panic!("{} of {n} events within {within:?}: {out:?}", out.len()),
+        }
+    }
+    out
+}
+
+fn publish(app: &TestApp, title: &str) -> Value {
+    let res = app.post(
+        "/api/v1/articles",
+        &json!({"title": title, "body": "نص الخبر.", "status": "published"}),
+    );
+    assert_eq!(res.status(), 201);
+    res.json().unwrap()
+}
+
+/// `/changes` after `since`, every page, as (seq, op, id, version).
+fn log_after(app: &TestApp, since: i64) -> Vec<(i64, String, i64, i64)> {
+    let page: Value = app
+        .get(&format!("/api/v1/changes?since={since}&limit=500"))
+        .json()
+        .unwrap();
+    page["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["seq"].as_i64().unwrap(),
+                c["op"].as_str().unwrap().to_owned(),
+                c["id"].as_i64().unwrap(),
+                c["version"].as_i64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn seen(events: &[Event]) -> Vec<(i64, String, i64, i64)> {
+    events
+        .iter()
+        .map(|e| {
+            (
+                e.id,
+                e.kind.clone(),
+                e.data["id"].as_i64().unwrap(),
+                e.data["version"].as_i64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn open_stream(app: &TestApp, last_id: Option<i64>) -> reqwest::blocking::Response {
+    let client = reqwest::blocking::Client::builder()
+        .timeout(None)
+        .build()
+        .unwrap();
+    let mut req = client
+        .get(format!("{}/api/v1/changes/stream", app.base))
+        .header("Accept", "text/event-stream")
+        .header("Accept-Encoding", "gzip, br")
+        .header("Origin", "https://partner.example");
+    if let Some(id) = last_id {
+        req = req.header("Last-Event-ID", id.to_string());
+    }
+    let res = req.send().unwrap();
+    assert_eq!(res.status(), 200);
+    res
+}
+
+/// A stream delivers the log, then every write as it commits; dropped and reopened with the
+/// last id it saw (as an EventSource does), it carries on with no gap and no duplicate: what
+/// it delivered is exactly `/changes` after that id. Never compressed nor cached, readable
+/// cross-origin, and an idle stream sends a heartbeat.
+#[test]
+fn the_stream_resumes_after_a_dropped_connection_with_no_gap_and_no_duplicate() {
+    let app = TestApp::spawn();
+    publish(&app, "خبر أول قبل البث");
+    let res = open_stream(&app, None);
+    let header = |name: &str| {
+        res.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned()
+    };
+    assert!(header("content-type").starts_with("text/event-stream"));
+    assert!(header("cache-control").contains("no-store"));
+    assert!(!header("content-encoding").contains("gzip"));
+    assert_eq!(header("access-control-allow-origin"), "*");
+    let rx = read_stream(res);
+    // What the log held before the stream opened comes first.
+    let backlog = take_events(&rx, 1, Duration::from_secs(5));
+    assert_eq!(seen(&backlog), log_after(&app, 0));
+
+    // Each write arrives as it commits.
+    let mut delays = Vec::new();
+    let mut first = backlog;
+    for i in 0..5 {
+        let started = Instant::now();
+        let a = publish(&app, &format!("خبر عاجل رقم {i}"));
+        let e = take_events(&rx, 1, Duration::from_secs(5)).remove(0);
+        delays.push(started.elapsed());
+        assert_eq!(e.kind, "upsert");
+        assert_eq!(e.data["id"], a["id"]);
+        assert_eq!(e.data["article"]["title"], a["title"]);
+        first.push(e);
+    }
+    delays.sort();
+    eprintln!("publish -> event: max {:?}, all {delays:?}", delays[4]);
+    assert!(delays[4] < Duration::from_secs(2), "{delays:?}");
+    assert_eq!(seen(&first), log_after(&app, 0));
+
+    // The connection drops; the newsroom carries on meanwhile.
+    drop(rx);
+    let last = first.last().unwrap().id;
+    let a3 = first[3].data["id"].as_i64().unwrap();
+    let a4 = first[4].data["id"].as_i64().unwrap();
+    for i in 0..3 {
+        publish(&app, &format!("خبر أثناء الانقطاع {i}"));
+    }
+    let res = app.send(
+        reqwest::Method::PATCH,
+        &format!("/api/v1/articles/{a3}"),
+        &json!({"title": "خبر عاجل معدل"}),
+    );
+    assert_eq!(res.status(), 200);
+    let res = app.send(
+        reqwest::Method::DELETE,
+        &format!("/api/v1/articles/{a4}"),
+        &json!({}),
+    );
+    assert!(res.status().is_success(), "{}", res.status());
+
+    let expected = log_after(&app, last);
+    assert_eq!(expected.len(), 5);
+    let rx = read_stream(open_stream(&app, Some(last)));
+    let resumed = take_events(&rx, expected.len(), Duration::from_secs(5));
+    assert_eq!(seen(&resumed), expected);
+    assert!(resumed.iter().all(|e| e.id > last));
+    assert_eq!(
+        resumed.iter().filter(|e| e.kind == "delete").count(),
+        1,
+        "the trashed article is a tombstone"
+    );
+    // The data of an event is the entry `/changes` gives.
+    let page: Value = app
+        .get(&format!("/api/v1/changes?since={last}&limit=1"))
+        .json()
+        .unwrap();
+    assert_eq!(resumed[0].data, page["data"][0]);
+
+    // Idle: a heartbeat within the promised 15 s.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok(Frame::Comment(c)) if c == "heartbeat" => break,
+            Ok(Frame::Comment(_)) => {}
+            Ok(Frame::Event(e)) => panic!("no write, yet {e:?}"),
+            Err(_) => panic!("no heartbeat within 20 s"),
+        }
+    }
+}
+
+/// A cursor the log never issued is a 409 before any stream opens; a malformed one names
+/// where it came from (`Last-Event-ID` or `since`).
+#[test]
+fn a_stream_refuses_bad_cursors_with_a_problem() {
+    let app = TestApp::spawn();
+    publish(&app, "خبر");
+    let p = problem(app.get("/api/v1/changes/stream?since=99999"), 409);
+    assert!(p["detail"].as_str().unwrap().contains("ahead"), "{p}");
+    let p = problem(app.get("/api/v1/changes/stream?since=-1"), 400);
+    assert_eq!(error_fields(&p), vec!["since"]);
+    let res = app
+        .client
+        .get(format!("{}/api/v1/changes/stream", app.base))
+        .header("Last-Event-ID", "abc")
+        .send()
+        .unwrap();
+    let p = problem(res, 400);
+    assert_eq!(error_fields(&p), vec!["Last-Event-ID"]);
+    let p = problem(app.get("/api/v1/changes/stream?cursor=1"), 400);
+    assert!(p.to_string().contains("cursor"), "{p}");
+}
+
+/// `wait` holds a poll that finds nothing until an entry lands (and answers at once), or
+/// until the time is up (an empty page); a poll with entries waiting answers at once.
+#[test]
+fn a_long_poll_answers_as_soon_as_an_entry_lands() {
+    let app = TestApp::spawn();
+    publish(&app, "خبر قديم");
+    let head: Value = app.get("/api/v1/changes").json().unwrap();
+    let cursor = head["meta"]["next_cursor"].as_str().unwrap().to_owned();
+
+    // Entries waiting: at once, whatever the wait.
+    let started = Instant::now();
+    let res = app.get("/api/v1/changes?since=0&wait=30");
+    assert_eq!(res.status(), 200);
+    assert!(started.elapsed() < Duration::from_secs(2));
+
+    // Nothing yet: held, then answered by the write.
+    let base = app.base.clone();
+    let poll = std::thread::spawn(move || {
+        let started = Instant::now();
+        let page: Value =
+            reqwest::blocking::get(format!("{base}/api/v1/changes?since={cursor}&wait=20"))
+                .unwrap()
+                .json()
+                .unwrap();
+        (started.elapsed(), page)
+    });
+    std::thread::sleep(Duration::from_millis(700));
+    let a = publish(&app, "خبر وصل أثناء الانتظار");
+    let (took, page) = poll.join().unwrap();
+    assert_eq!(page["data"].as_array().unwrap().len(), 1, "{page}");
+    assert_eq!(page["data"][0]["id"], a["id"]);
+    assert!(took >= Duration::from_millis(600), "{took:?}");
+    assert!(took < Duration::from_secs(5), "{took:?}");
+
+    // Nothing at all: an empty page when the time is up.
+    let next = page["meta"]["next_cursor"].as_str().unwrap().to_owned();
+    let started = Instant::now();
+    let empty: Value = app
+        .get(&format!("/api/v1/changes?since={next}&wait=1"))
+        .json()
+        .unwrap();
+    assert!(started.elapsed() >= Duration::from_millis(900));
+    assert_eq!(empty["data"].as_array().unwrap().len(), 0);
+    assert_eq!(empty["meta"]["next_cursor"], next.as_str());
+
+    // Bad waits are named; a cursor ahead of the log is refused before any wait.
+    for bad in ["31", "-1", "abc", "1.5"] {
+        let p = problem(app.get(&format!("/api/v1/changes?wait={bad}")), 400);
+        assert_eq!(error_fields(&p), vec!["wait"], "wait={bad}");
+    }
+    let started = Instant::now();
+    problem(app.get("/api/v1/changes?since=99999&wait=10"), 409);
+    assert!(started.elapsed() < Duration::from_secs(2));
+}
