@@ -45,6 +45,7 @@ struct PoolCollector {
     idle: IntGauge,
     max: IntGauge,
     listeners: IntGauge,
+    streams: IntGauge,
     descs: Vec<Desc>,
 }
 
@@ -67,7 +68,11 @@ impl PoolCollector {
             "Connections listening for commits on the PostgreSQL primary (0 on SQLite; 0 on \
              PostgreSQL means every read asks the database until the listener is back)",
         )?;
-        let descs = [&open, &idle, &max, &listeners]
+        let streams = IntGauge::new(
+            "anbaa_change_streams",
+            "Change streams (GET /api/v1/changes/stream) open on this node",
+        )?;
+        let descs = [&open, &idle, &max, &listeners, &streams]
             .iter()
             .flat_map(|g| g.desc().into_iter().cloned())
             .collect();
@@ -77,6 +82,7 @@ impl PoolCollector {
             idle,
             max,
             listeners,
+            streams,
             descs,
         })
     }
@@ -94,10 +100,18 @@ impl Collector for PoolCollector {
         self.max.set(i64::from(self.pool.max_size()));
         #[cfg(feature = "postgres")]
         self.listeners.set(crate::db::notify::connected());
-        [&self.open, &self.idle, &self.max, &self.listeners]
-            .iter()
-            .flat_map(|g| g.collect())
-            .collect()
+        self.streams
+            .set(i64::try_from(crate::service::live::open_streams()).unwrap_or(i64::MAX));
+        [
+            &self.open,
+            &self.idle,
+            &self.max,
+            &self.listeners,
+            &self.streams,
+        ]
+        .iter()
+        .flat_map(|g| g.collect())
+        .collect()
     }
 }
 

@@ -57,6 +57,12 @@ const PAGE: &str = r#"<!doctype html>
 
 /// Serves `PAGE` on a free port of localhost until the process ends; returns its origin.
 fn serve_page() -> String {
+    serve_html(PAGE)
+}
+
+/// Serves one HTML page on a free port of localhost until the process ends; returns its
+/// origin (another origin than the API's, which tests reach at 127.0.0.1).
+pub fn serve_html(page: &'static str) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind page server");
     let port = listener.local_addr().expect("addr").port();
     std::thread::spawn(move || {
@@ -69,8 +75,8 @@ fn serve_page() -> String {
             let mut stream = &stream;
             let _ = write!(
                 stream,
-                "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{PAGE}",
-                PAGE.len()
+                "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{page}",
+                page.len()
             );
         }
     });
@@ -79,14 +85,16 @@ fn serve_page() -> String {
 
 /// Opens the page in Chromium against `api`; `None` when no browser is set up here.
 fn run_browser(page_origin: &str, api: &str) -> Option<Value> {
-    run_script("cors.mjs", &format!("{page_origin}/?api={api}"))
+    run_script("cors.mjs", &[&format!("{page_origin}/?api={api}")])
 }
 
-/// Runs a script of tests/browser on `url`; `None` when no browser is set up here.
-fn run_script(script: &str, url: &str) -> Option<Value> {
+/// Runs a script of tests/browser with `args`; `None` when no browser is set up here.
+pub fn run_script(script: &str, args: &[&str]) -> Option<Value> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    let ready = dir.join("node_modules/playwright-core").exists() && Path::new(&chromium).exists();
+    let ready = dir.join("node_modules/playwright-core").exists()
+        && dir.join("node_modules/eventsource").exists()
+        && Path::new(&chromium).exists();
     if !ready {
         assert!(
             std::env::var("ANBAA_REQUIRE_BROWSER").is_err(),
@@ -97,7 +105,7 @@ fn run_script(script: &str, url: &str) -> Option<Value> {
     }
     let out = Command::new("node")
         .arg(dir.join(script))
-        .arg(url)
+        .args(args)
         .output()
         .expect("run node");
     assert!(
@@ -261,7 +269,7 @@ fn the_docs_page_renders_under_its_content_security_policy() {
         csp.contains("default-src 'none'") && csp.contains("script-src 'self'"),
         "{csp}"
     );
-    let Some(seen) = run_script("docs.mjs", &app.url("/docs/")) else {
+    let Some(seen) = run_script("docs.mjs", &[&app.url("/docs/")]) else {
         return;
     };
     assert!(

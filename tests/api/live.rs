@@ -158,6 +158,13 @@ fn the_stream_resumes_after_a_dropped_connection_with_no_gap_and_no_duplicate() 
     assert!(!header("content-encoding").contains("gzip"));
     assert_eq!(header("access-control-allow-origin"), "*");
     let rx = read_stream(res);
+    let metrics = app.get("/metrics").text().unwrap();
+    assert!(
+        metrics
+            .lines()
+            .any(|l| l.starts_with("anbaa_change_streams ") && !l.ends_with(" 0")),
+        "an open stream is counted"
+    );
     // What the log held before the stream opened comes first.
     let backlog = take_events(&rx, 1, Duration::from_secs(5));
     assert_eq!(seen(&backlog), log_after(&app, 0));
@@ -306,4 +313,141 @@ fn a_long_poll_answers_as_soon_as_an_entry_lands() {
     let started = Instant::now();
     problem(app.get("/api/v1/changes?since=99999&wait=10"), 409);
     assert!(started.elapsed() < Duration::from_secs(2));
+}
+
+/// A TCP relay to the server whose connections can all be cut at once: the network dropping
+/// a stream in the middle, so the client must reconnect on its own.
+struct Relay {
+    origin: String,
+    open: std::sync::Arc<std::sync::Mutex<Vec<std::net::TcpStream>>>,
+    accepted: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl Relay {
+    fn to(upstream: &str) -> Relay {
+        use std::net::{TcpListener, TcpStream};
+        use std::sync::atomic::Ordering;
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let origin = format!("http://{}", listener.local_addr().unwrap());
+        let upstream = upstream.trim_start_matches("http://").to_owned();
+        let open = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let accepted = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let (kept, count) = (open.clone(), accepted.clone());
+        std::thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                let Ok(server) = TcpStream::connect(&upstream) else {
+                    continue;
+                };
+                count.fetch_add(1, Ordering::SeqCst);
+                let pipe = |mut from: TcpStream, mut to: TcpStream| {
+                    std::thread::spawn(move || {
+                        let _ = std::io::copy(&mut from, &mut to);
+                        let _ = to.shutdown(std::net::Shutdown::Write);
+                    });
+                };
+                if let (Ok(c), Ok(s)) = (client.try_clone(), server.try_clone()) {
+                    kept.lock().unwrap().extend([c, s]);
+                }
+                pipe(client.try_clone().unwrap(), server.try_clone().unwrap());
+                pipe(server, client);
+            }
+        });
+        Relay {
+            origin,
+            open,
+            accepted,
+        }
+    }
+
+    /// Connections accepted so far.
+    fn accepted(&self) -> usize {
+        self.accepted.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Cuts every connection open through the relay.
+    fn cut(&self) {
+        for s in self.open.lock().unwrap().drain(..) {
+            let _ = s.shutdown(std::net::Shutdown::Both);
+        }
+    }
+}
+
+/// The page a partner's site would hold: an EventSource on the API's origin (another
+/// origin), keeping every event it receives and every error (each one a reconnect).
+const STREAM_PAGE: &str = r#"<!doctype html>
+<html lang="ar" dir="rtl"><head><meta charset="utf-8"><title>بث</title></head>
+<body><script>
+const api = new URLSearchParams(location.search).get('api');
+window.__seen = { events: [], errors: 0 };
+const es = new EventSource(api + '/api/v1/changes/stream');
+const keep = (e) => window.__seen.events.push({ id: e.lastEventId, type: e.type, data: JSON.parse(e.data) });
+es.addEventListener('upsert', keep);
+es.addEventListener('delete', keep);
+es.onerror = () => { window.__seen.errors += 1; };
+</script></body></html>"#;
+
+/// A real EventSource client (`mode`: the npm `eventsource` package, or Chromium on a page
+/// of another origin) reads the stream through a relay; the relay drops the connection in
+/// the middle of the publishing; the client reconnects on its own with `Last-Event-ID`.
+/// What it received is exactly `/changes`: no gap, no duplicate.
+fn a_client_survives_a_dropped_stream(mode: &str) {
+    let app = TestApp::spawn();
+    let relay = Relay::to(&app.base);
+    let target = match mode {
+        "browser" => format!(
+            "{}/?api={}",
+            crate::browser::serve_html(STREAM_PAGE),
+            relay.origin
+        ),
+        _ => format!("{}/api/v1/changes/stream", relay.origin),
+    };
+    let total = 8;
+    let client = std::thread::spawn({
+        let mode = mode.to_owned();
+        move || crate::browser::run_script("sse.mjs", &[&mode, &target, &total.to_string(), "40"])
+    });
+    for i in 0..4 {
+        publish(&app, &format!("قبل الانقطاع {i}"));
+    }
+    // The client is connected and has had time to read the first half.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while relay.accepted() == 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(800));
+    relay.cut();
+    for i in 0..4 {
+        publish(&app, &format!("بعد الانقطاع {i}"));
+    }
+    let Some(seen) = client.join().unwrap() else {
+        return;
+    };
+    let events = seen["events"].as_array().unwrap();
+    let got: Vec<(i64, String, i64, i64)> = events
+        .iter()
+        .map(|e| {
+            (
+                e["id"].as_str().unwrap().parse().unwrap(),
+                e["type"].as_str().unwrap().to_owned(),
+                e["data"]["id"].as_i64().unwrap(),
+                e["data"]["version"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(got, log_after(&app, 0), "{mode}: {seen}");
+    assert!(
+        seen["errors"].as_i64().unwrap() >= 1,
+        "{mode}: the drop was seen: {seen}"
+    );
+    assert!(relay.accepted() >= 2, "{mode}: it reconnected");
+}
+
+#[test]
+fn the_npm_eventsource_client_survives_a_dropped_stream() {
+    a_client_survives_a_dropped_stream("node");
+}
+
+#[test]
+fn chromium_on_another_origin_survives_a_dropped_stream() {
+    a_client_survives_a_dropped_stream("browser");
 }

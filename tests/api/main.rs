@@ -3,7 +3,7 @@
 
 mod articles;
 mod auth;
-mod browser;
+pub mod browser;
 mod bulk;
 mod cli;
 mod editorial;
