@@ -234,3 +234,31 @@ fn a_postgresql_url_is_never_taken_for_a_file_and_never_leaks_its_password() {
     let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
     assert!(left.is_empty(), "{left:?}");
 }
+
+/// `--public-max-age` outside 0–86400 (or not a number) stops `serve` before it opens
+/// anything, naming the flag; the environment variable is held to the same rule.
+#[test]
+fn a_public_max_age_out_of_range_is_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("age.db");
+    for bad in ["86401", "-1", "soon"] {
+        let out = Command::new(BIN)
+            .args(["serve", "--bind", "127.0.0.1:0", "--db"])
+            .arg(&db)
+            .arg(format!("--public-max-age={bad}"))
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("--public-max-age"), "{bad}: {err}");
+    }
+    let out = Command::new(BIN)
+        .args(["serve", "--bind", "127.0.0.1:0", "--db"])
+        .arg(&db)
+        .env("ANBAA_PUBLIC_MAX_AGE", "100000")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--public-max-age"));
+    assert!(!db.exists(), "nothing was opened");
+}

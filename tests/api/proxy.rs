@@ -211,6 +211,13 @@ fn the_shipped_nginx_config_caches_anonymous_reads_only_and_keeps_etags_strong()
     assert!(get("/api/v1/tags?limit=7").status().is_server_error());
 }
 
+/// An answer from an expired entry, served while nginx revalidates it: the old body.
+fn assert_stale(res: Response, body: &str) {
+    let status = cache_status(&res);
+    assert!(["STALE", "UPDATING"].contains(&status.as_str()), "{status}");
+    assert_eq!(res.text().unwrap(), body);
+}
+
 /// Long enough for an entry cached with `max-age=1` to expire: nginx keeps validity in whole
 /// seconds, so it holds until the end of the second after it was stored.
 const EXPIRED: Duration = Duration::from_millis(2_200);
@@ -260,13 +267,7 @@ fn the_shipped_nginx_config_serves_stale_while_it_revalidates() {
     // Expired, unchanged: the stale copy at once, a conditional request behind it.
     std::thread::sleep(EXPIRED);
     let before = not_modified();
-    let stale = get();
-    assert!(
-        ["STALE", "UPDATING"].contains(&cache_status(&stale).as_str()),
-        "{}",
-        cache_status(&stale)
-    );
-    assert_eq!(stale.text().unwrap(), body);
+    assert_stale(get(), &body);
     eventually(
         "a 304 revalidation upstream",
         Duration::from_secs(5),
@@ -286,13 +287,7 @@ fn the_shipped_nginx_config_serves_stale_while_it_revalidates() {
         .unwrap();
     assert_eq!(res.status(), 201);
     std::thread::sleep(EXPIRED);
-    let old = get();
-    assert!(
-        ["STALE", "UPDATING"].contains(&cache_status(&old).as_str()),
-        "{}",
-        cache_status(&old)
-    );
-    assert_eq!(old.text().unwrap(), body);
+    assert_stale(get(), &body);
     eventually(
         "the new version in the cache",
         Duration::from_secs(5),

@@ -2,7 +2,7 @@
 // Usage: node cors.mjs PAGE_URL
 // The page (served by tests/api/browser.rs from another origin) fetches the API and stores
 // its findings in window.__result.
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 
 const pageUrl = process.argv[2];
 if (!pageUrl) {
@@ -10,20 +10,7 @@ if (!pageUrl) {
   process.exit(2);
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  // As root in a container Chromium needs --no-sandbox; the rest keep it off the closed
-  // network (no background fetches, updates or sync).
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-});
+const browser = await launchChromium();
 try {
   const page = await browser.newPage();
   const consoleLines = [];

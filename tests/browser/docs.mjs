@@ -1,14 +1,10 @@
 // Opens the Swagger UI page in headless Chromium and prints, as JSON, the API title it
 // rendered, how many operations it lists, and any Content-Security-Policy violations.
 // Usage: node docs.mjs DOCS_URL
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 
 const url = process.argv[2];
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const browser = await launchChromium();
 try {
   const page = await browser.newPage();
   const violations = [];

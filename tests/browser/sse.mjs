@@ -5,7 +5,7 @@
 //   node sse.mjs browser PAGE_URL COUNT SECONDS    an EventSource in headless Chromium, in a
 //                                                  page served from another origin
 import { EventSource } from 'eventsource';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 
 const [mode, url, countArg, secondsArg] = process.argv.slice(2);
 const count = Number(countArg);
@@ -30,11 +30,7 @@ async function viaNode() {
 }
 
 async function viaBrowser() {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     await page.goto(url);
