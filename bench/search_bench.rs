@@ -3,7 +3,8 @@
 //!
 //! Run: `bench/search.sh` (or `cargo run --release --example search_bench -- 100000`).
 //! With `ANBAA_BENCH_DB` set to an empty PostgreSQL database's URL (a `--features postgres`
-//! build: `bench/search.sh 100000 postgresql://…`), the same corpus and queries run there.
+//! build: `bench/search.sh 100000 postgresql://…`), the same corpus and queries run there;
+//! with `ANBAA_BENCH_REUSE=1` a database that already holds them is only searched again.
 
 use std::time::{Duration, Instant};
 
@@ -31,79 +32,97 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut conn = pool.get()?;
     let sqlite = anbaa::db::dialect(&conn) == anbaa::db::Dialect::Sqlite;
 
-    for t in 0..60 {
-        anbaa::service::tags::create(
-            &mut conn,
-            TagCreate {
-                slug: Some(format!("t{t}")),
-                name: Some(format!("وسم {t}")),
-                kind: Some(TagKind::Topic),
-                ..Default::default()
-            },
-        )?;
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
     }
-    let mut rng = Rng(SEED);
-    let vocab = vocabulary(&mut rng);
-    // Two cores: one thread generates and prepares articles (Markdown, HTML, analysis), the
-    // other writes them, 1,000 to a transaction.
-    let started = Instant::now();
-    // Readied as `anbaa import` readies a store for this many articles: on SQLite a larger
-    // page cache and merges paused, on PostgreSQL the ranked index set aside until the end.
-    let mode = anbaa::db::prepare_for_import(&mut conn, n as u64 * 3_000)?;
-    let (tx, rx) = std::sync::mpsc::sync_channel(512);
-    let producer = std::thread::spawn(move || {
-        for i in 0..n {
-            let prepared = anbaa::service::articles::prepare_create(article(&mut rng, &vocab, i));
-            if tx.send(prepared).is_err() {
-                break;
-            }
-        }
-    });
-    let mut rx = rx.into_iter().peekable();
-    while rx.peek().is_some() {
-        anbaa::db::immediate::<_, anbaa::error::ApiError, _>(&mut conn, |conn| {
-            let mut pending = anbaa::db::fts::Pending::default();
-            for prepared in rx.by_ref().take(1000) {
-                anbaa::service::articles::create_prepared(
-                    conn,
-                    prepared?,
-                    "bench",
-                    anbaa::dto::article::RevisionAction::Import,
-                    Some(&mut pending),
-                )?;
-            }
-            pending.write(conn)?;
-            Ok(())
-        })?;
-    }
-    producer.join().map_err(|_| "producer panicked")?;
-    anbaa::db::finish_import(&mut conn, mode)?;
-    let import = started.elapsed();
-    let size = if sqlite {
-        std::fs::metadata(&db_path)?.len()
-            + std::fs::metadata(format!("{db_path}-wal"))
-                .map(|m| m.len())
-                .unwrap_or(0)
-    } else {
-        #[derive(diesel::QueryableByName)]
-        struct Size {
-            #[diesel(sql_type = diesel::sql_types::BigInt)]
-            bytes: i64,
-        }
-        // The planner needs statistics of what was just loaded.
-        diesel::connection::SimpleConnection::batch_execute(&mut *conn, "ANALYZE")?;
+    let existing = {
         use diesel::RunQueryDsl;
-        diesel::sql_query("SELECT pg_database_size(current_database()) AS bytes")
-            .get_result::<Size>(&mut *conn)?
-            .bytes as u64
+        diesel::sql_query("SELECT COUNT(*) AS n FROM articles")
+            .get_result::<Count>(&mut *conn)?
+            .n
     };
-    drop(conn);
-    println!(
-        "imported and indexed {n} articles in {:.1} s ({:.0} articles/s); database {:.0} MiB",
-        import.as_secs_f64(),
-        n as f64 / import.as_secs_f64(),
-        size as f64 / 1048576.0
-    );
+    // ANBAA_BENCH_REUSE: a database that already holds the corpus (a run before, the same
+    // N) is searched again without importing it again.
+    if std::env::var_os("ANBAA_BENCH_REUSE").is_some() && existing >= n as i64 {
+        println!("reusing the {existing} articles already in the database");
+    } else {
+        for t in 0..60 {
+            anbaa::service::tags::create(
+                &mut conn,
+                TagCreate {
+                    slug: Some(format!("t{t}")),
+                    name: Some(format!("وسم {t}")),
+                    kind: Some(TagKind::Topic),
+                    ..Default::default()
+                },
+            )?;
+        }
+        let mut rng = Rng(SEED);
+        let vocab = vocabulary(&mut rng);
+        // Two cores: one thread generates and prepares articles (Markdown, HTML, analysis), the
+        // other writes them, 1,000 to a transaction.
+        let started = Instant::now();
+        // Readied as `anbaa import` readies a store for this many articles: on SQLite a larger
+        // page cache and merges paused, on PostgreSQL the ranked index set aside until the end.
+        let mode = anbaa::db::prepare_for_import(&mut conn, n as u64 * 3_000)?;
+        let (tx, rx) = std::sync::mpsc::sync_channel(512);
+        let producer = std::thread::spawn(move || {
+            for i in 0..n {
+                let prepared =
+                    anbaa::service::articles::prepare_create(article(&mut rng, &vocab, i));
+                if tx.send(prepared).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut rx = rx.into_iter().peekable();
+        while rx.peek().is_some() {
+            anbaa::db::immediate::<_, anbaa::error::ApiError, _>(&mut conn, |conn| {
+                let mut pending = anbaa::db::fts::Pending::default();
+                for prepared in rx.by_ref().take(1000) {
+                    anbaa::service::articles::create_prepared(
+                        conn,
+                        prepared?,
+                        "bench",
+                        anbaa::dto::article::RevisionAction::Import,
+                        Some(&mut pending),
+                    )?;
+                }
+                pending.write(conn)?;
+                Ok(())
+            })?;
+        }
+        producer.join().map_err(|_| "producer panicked")?;
+        anbaa::db::finish_import(&mut conn, mode)?;
+        let import = started.elapsed();
+        let size = if sqlite {
+            std::fs::metadata(&db_path)?.len()
+                + std::fs::metadata(format!("{db_path}-wal"))
+                    .map(|m| m.len())
+                    .unwrap_or(0)
+        } else {
+            #[derive(diesel::QueryableByName)]
+            struct Size {
+                #[diesel(sql_type = diesel::sql_types::BigInt)]
+                bytes: i64,
+            }
+            // The planner needs statistics of what was just loaded.
+            diesel::connection::SimpleConnection::batch_execute(&mut *conn, "ANALYZE")?;
+            use diesel::RunQueryDsl;
+            diesel::sql_query("SELECT pg_database_size(current_database()) AS bytes")
+                .get_result::<Size>(&mut *conn)?
+                .bytes as u64
+        };
+        drop(conn);
+        println!(
+            "imported and indexed {n} articles in {:.1} s ({:.0} articles/s); database {:.0} MiB",
+            import.as_secs_f64(),
+            n as f64 / import.as_secs_f64(),
+            size as f64 / 1048576.0
+        );
+    }
 
     let (tx, rx) = std::sync::mpsc::channel();
     let mut settings = Settings::new("127.0.0.1:0", &db_path);

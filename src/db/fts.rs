@@ -439,14 +439,17 @@ impl Matching {
     /// `FROM … WHERE …` like [`Matching::from`], over only the `cap` best matches in the
     /// order of the ranked index (RUM's cover density, read from the positions it stores),
     /// when the store has one: a page by relevance then scores `cap` rows instead of every
-    /// match. The rows keep [`Matching::score`]; the caller falls back to `from` when the
-    /// filters leave a page short while more rows match.
+    /// match. The rows keep [`Matching::score`], and `s.pool` says how many candidates the
+    /// index gave (fewer than `cap`: they are every match, and a count over them is the
+    /// total). The caller falls back to `from` when the filters leave a page short while
+    /// more rows match.
     pub fn best(&self, cap: i64) -> Option<String> {
         self.ranked_index.then(|| {
             format!(
-                "(SELECT article_id, doc FROM articles_search \
+                "(SELECT article_id, doc, COUNT(*) OVER () AS pool FROM \
+                 (SELECT article_id, doc FROM articles_search \
                  WHERE doc @@ CAST($1 AS tsquery) ORDER BY doc <=> CAST($1 AS tsquery) \
-                 LIMIT {cap}) s JOIN articles a ON a.id = s.article_id WHERE TRUE"
+                 LIMIT {cap}) c) s JOIN articles a ON a.id = s.article_id WHERE TRUE"
             )
         })
     }

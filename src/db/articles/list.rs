@@ -316,6 +316,8 @@ struct Hit {
     score: f64,
     #[diesel(sql_type = BigInt)]
     total: i64,
+    #[diesel(sql_type = BigInt)]
+    pool: i64,
 }
 
 /// The tags whose links alone can answer a list: a public list under one group of tags (or
@@ -502,10 +504,11 @@ pub fn search_ranking(
     };
     let unpaged = conds.clone();
     let offset = offset_or_after(f, &mut conds, Some(&m.score));
-    // `counted`: the page also counts every row it was drawn from (one full-text pass).
-    let page = |conn: &mut Conn, from: &str, counted: bool| {
+    // `counted`: the page also counts every row it was drawn from (one full-text pass);
+    // `pool`: how many candidates a ranked index gave (`s.pool` of `Matching::best`).
+    let page = |conn: &mut Conn, from: &str, counted: bool, pool: &str| {
         diesel::sql_query(format!(
-            "SELECT a.id AS id, {} AS score, {} AS total FROM {from} AND {} \
+            "SELECT a.id AS id, {} AS score, {} AS total, {pool} AS pool FROM {from} AND {} \
              ORDER BY {} LIMIT {} OFFSET {offset}",
             m.score,
             if counted {
@@ -523,13 +526,21 @@ pub fn search_ranking(
     // Pages share their block of candidates, so paging within it neither repeats nor skips
     // a row; a page past the first block ranks the next block too.
     let block = candidates.max(1);
+    let cap = (offset + f.limit + block) / block * block;
+    let no_pool = "CAST(0 AS BIGINT)";
     let best = match f.sort {
-        Sort::Relevance => m.best((offset + f.limit + block) / block * block),
+        Sort::Relevance => m.best(cap),
         _ => None,
     };
     let (hits, total) = if let Some(best) = best {
-        let hits = page(conn, &best, false)?;
-        let total = count(conn, &unpaged)?;
+        let cursor = matches!(f.paging, Paging::After(Some(_)));
+        let hits = page(conn, &best, !cursor, "s.pool")?;
+        // Fewer candidates than asked for are every match: the page counted them all. Else
+        // (or behind a cursor, or past the end) the count is its own statement.
+        let total = match hits.first() {
+            Some(h) if !cursor && h.pool < cap => h.total,
+            _ => count(conn, &unpaged)?,
+        };
         // The filters may have left the candidates short of a page while more rows match
         // (a rare tag among a common word's matches): those pages rank every match.
         let hits = if hits.len() as i64 > f.limit {
@@ -540,7 +551,7 @@ pub fn search_ranking(
                 _ => total - offset,
             };
             if (hits.len() as i64) < remaining {
-                page(conn, &m.from, false)?
+                page(conn, &m.from, false, no_pool)?
             } else {
                 hits
             }
@@ -553,7 +564,7 @@ pub fn search_ranking(
             Paging::After(Some(_)) => Some(count(conn, &unpaged)?),
             _ => None,
         };
-        let hits = page(conn, &m.from, separate.is_none())?;
+        let hits = page(conn, &m.from, separate.is_none(), no_pool)?;
         let total = match (separate, hits.first()) {
             (Some(n), _) => n,
             (None, Some(h)) => h.total,
