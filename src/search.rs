@@ -153,8 +153,13 @@ fn lex(q: &str) -> Vec<Item> {
             } else if closed {
                 items.push(Item::Phrase(phrase));
             } else {
-                // An unbalanced quote is a stray character: the rest are plain words.
-                items.extend(phrase.split_whitespace().map(|w| Item::Word(w.to_owned())));
+                // An unbalanced quote is a stray character: the rest are plain words, and a
+                // `-` before it still excludes the word it stood before.
+                let mut words = phrase.split_whitespace();
+                if negated && let Some(first) = words.next() {
+                    items.push(Item::Word(format!("-{first}")));
+                }
+                items.extend(words.map(|w| Item::Word(w.to_owned())));
             }
         } else if c.is_whitespace() {
             flush(&mut word, &mut items);
@@ -539,6 +544,20 @@ impl SearchGate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A stray quote is ignored, even after a `-`: `-"بحر` excludes بحر as `-بحر` does
+    /// (it once required it), and the words after it are plain words.
+    #[test]
+    fn a_stray_quote_after_a_minus_still_excludes() {
+        let same = |a: &str, b: &str| {
+            let (x, y) = (parse(a), parse(b));
+            assert_eq!((x.fts, x.tsquery), (y.fts, y.tsquery), "{a} / {b}");
+        };
+        same("قزوين -\"بحر", "قزوين -بحر");
+        same("-\"بحر قزوين", "-بحر قزوين");
+        same("قزوين «بحر", "قزوين بحر");
+        assert!(parse("-\"").fts.is_none());
+    }
 
     #[test]
     fn hostile_input_is_always_a_valid_expression_or_nothing() {

@@ -16,6 +16,11 @@ use crate::error::{self, ApiError};
 /// Longest request target (path and query) accepted, in bytes.
 pub const MAX_URI_BYTES: usize = 8192;
 
+/// Present on a request that came as HEAD (the handlers see GET): a handler whose body
+/// never ends (the change stream) answers it with the headers alone.
+#[derive(Debug, Clone, Copy)]
+pub struct Head;
+
 /// The request id of the current request (the caller's `X-Request-Id` when usable).
 #[derive(Debug, Clone)]
 pub struct RequestId(pub String);
@@ -46,6 +51,7 @@ pub async fn request_context(
     let mut req = req;
     if method == actix_web::http::Method::HEAD {
         req.head_mut().method = actix_web::http::Method::GET;
+        req.extensions_mut().insert(Head);
     }
     let path = req.path().to_owned();
     let with_key = req.headers().contains_key(header::AUTHORIZATION);
@@ -142,10 +148,11 @@ pub async fn request_context(
             method == actix_web::http::Method::GET || method == actix_web::http::Method::HEAD;
         let cacheable = status.is_success() || status == actix_web::http::StatusCode::NOT_MODIFIED;
         let private = HeaderValue::from_static("private, no-store");
-        // A live stream is never the same twice: no cache may keep it.
+        // A handler that said no cache may keep its answer (the change stream, a long
+        // poll: never the same twice) is not made public here.
         let live = headers
-            .get(header::CONTENT_TYPE)
-            .is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"));
+            .get(header::CACHE_CONTROL)
+            .is_some_and(|v| v.as_bytes().windows(8).any(|w| w == b"no-store"));
         let cache = match public_cache {
             Some(public) if cacheable && read && !with_key && !live => {
                 HeaderValue::from_str(&public).unwrap_or(private)

@@ -15,6 +15,9 @@ pub fn cors(origins: &[String]) -> Cors {
             header::IF_MODIFIED_SINCE,
             header::IF_MATCH,
             header::HeaderName::from_static("x-request-id"),
+            // A fetch-based event-stream client resumes the change stream with it.
+            header::HeaderName::from_static("last-event-id"),
+            header::CACHE_CONTROL,
         ])
         .expose_headers([
             header::ETAG,

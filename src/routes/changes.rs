@@ -1,6 +1,6 @@
 //! `/api/v1/changes`: the change log partners mirror the site from.
 
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, get, web};
 
 use super::{PROBLEM, list_links, list_response};
 use crate::config::Settings;
@@ -46,12 +46,23 @@ pub async fn list_changes(
     if let Some(wait) = checked.wait {
         // Waited for before the validator is taken: the answer (or the 304) is about the
         // log as it stands when the wait ends.
-        service::live::check_cursor(pool, checked.since).await?;
+        service::live::check_cursor(pool, "since", checked.since).await?;
         service::live::wait_after(pool, checked.since, std::time::Instant::now() + wait).await?;
     }
+    // A held poll's answer is about one moment: a cache that kept it would answer the
+    // next identical poll at once with a stale page, and the poller would spin.
+    let held = |mut res: HttpResponse| {
+        if checked.wait.is_some() {
+            res.headers_mut().insert(
+                actix_web::http::header::CACHE_CONTROL,
+                actix_web::http::header::HeaderValue::from_static("no-store"),
+            );
+        }
+        res
+    };
     let validator = match super::site_read(&req, pool, &settings).await? {
         Ok(v) => v,
-        Err(answer) => return Ok(answer),
+        Err(answer) => return Ok(held(answer)),
     };
     let p = query.0;
     let page = db::run(pool, move |conn| service::changes::list(conn, &p)).await?;
@@ -75,7 +86,7 @@ pub async fn list_changes(
     links.next = next;
     let link = super::link_header(&links);
     let total = meta.total;
-    Ok(validator.apply(list_response(
+    Ok(held(validator.apply(list_response(
         &ChangeList {
             data: page.data,
             meta,
@@ -83,7 +94,7 @@ pub async fn list_changes(
         },
         total,
         link,
-    )))
+    ))))
 }
 
 /// The change log as a live stream (Server-Sent Events): every entry after the cursor, then
@@ -126,14 +137,26 @@ pub async fn stream_changes(
     };
     errors.into_param_result()?;
     let source = sources.primary.clone();
-    service::live::check_cursor(&source, since).await?;
-    let events = service::live::events(source, since)?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/event-stream")
+    let name = if last_id.is_some() {
+        "Last-Event-ID"
+    } else {
+        "since"
+    };
+    service::live::check_cursor(&source, name, since).await?;
+    let mut res = HttpResponse::Ok();
+    res.content_type("text/event-stream")
         .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
         // Sent as it is written: compression would hold events back in its buffer, and
         // nginx would buffer the whole response without this header.
         .insert_header((actix_web::http::header::CONTENT_ENCODING, "identity"))
-        .insert_header(("X-Accel-Buffering", "no"))
-        .streaming(events))
+        .insert_header(("X-Accel-Buffering", "no"));
+    // HEAD: the headers alone. An endless body nobody reads would hold its stream slot and
+    // its socket until the server stops (no write ever fails to tell it the client left).
+    if req
+        .extensions()
+        .contains::<crate::middleware::context::Head>()
+    {
+        return Ok(res.finish());
+    }
+    Ok(res.streaming(service::live::events(source, since)?))
 }

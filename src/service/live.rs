@@ -40,12 +40,13 @@ fn moved_after(conn: &mut db::Conn, since: i64) -> Result<bool, ApiError> {
     Ok(db::changes::last_seq(conn)? > since || db::changes::needs_sweep(conn, now_micros())?)
 }
 
-/// Refuses a cursor the log never issued (a 409, as `/changes` answers it).
-pub async fn check_cursor(source: &Source, since: i64) -> Result<(), ApiError> {
+/// Refuses a cursor the log never issued (a 409, as `/changes` answers it), naming where
+/// it came from (`since` or `Last-Event-ID`).
+pub async fn check_cursor(source: &Source, name: &str, since: i64) -> Result<(), ApiError> {
     let last = db::run(source.pool(), db::changes::last_seq).await?;
     if since > last {
         return Err(ApiError::Conflict(format!(
-            "`since` {since} is ahead of the change log, whose latest entry is {last}; this database is not the one polled before, so start again from 0"
+            "`{name}` {since} is ahead of the change log, whose latest entry is {last}; this database is not the one polled before, so start again from 0"
         )));
     }
     Ok(())

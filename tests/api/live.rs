@@ -258,6 +258,67 @@ fn a_stream_refuses_bad_cursors_with_a_problem() {
     assert_eq!(error_fields(&p), vec!["Last-Event-ID"]);
     let p = problem(app.get("/api/v1/changes/stream?cursor=1"), 400);
     assert!(p.to_string().contains("cursor"), "{p}");
+    let res = app
+        .client
+        .get(format!("{}/api/v1/changes/stream", app.base))
+        .header("Last-Event-ID", "99999")
+        .send()
+        .unwrap();
+    let p = problem(res, 409);
+    assert!(
+        p["detail"].as_str().unwrap().contains("`Last-Event-ID`"),
+        "{p}"
+    );
+}
+
+/// HEAD answers the stream's headers and opens no stream: an endless body nobody reads
+/// would hold a stream slot and its socket for good (thirty HEADs once left thirty slots
+/// taken). A browser's preflight may ask to send `Last-Event-ID` (fetch-based clients).
+#[test]
+fn a_head_request_opens_no_stream_and_preflights_allow_last_event_id() {
+    let app = TestApp::spawn();
+    publish(&app, "خبر");
+    for _ in 0..30 {
+        let res = app
+            .client
+            .head(format!("{}/api/v1/changes/stream", app.base))
+            .send()
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        assert!(
+            res.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/event-stream")
+        );
+    }
+    let open: u64 = app
+        .get("/metrics")
+        .text()
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("anbaa_change_streams ")?.parse().ok())
+        .unwrap();
+    // Other tests of this process may hold a few streams open meanwhile, never thirty.
+    assert!(open < 30, "{open} streams counted after thirty HEADs");
+
+    let res = app
+        .client
+        .request(
+            reqwest::Method::OPTIONS,
+            format!("{}/api/v1/changes/stream", app.base),
+        )
+        .header("Origin", "https://partner.example")
+        .header("Access-Control-Request-Method", "GET")
+        .header("Access-Control-Request-Headers", "last-event-id")
+        .send()
+        .unwrap();
+    assert!(res.status().is_success(), "{}", res.status());
+    let allowed = res.headers()["access-control-allow-headers"]
+        .to_str()
+        .unwrap()
+        .to_ascii_lowercase();
+    assert!(allowed.contains("last-event-id"), "{allowed}");
 }
 
 /// `wait` holds a poll that finds nothing until an entry lands (and answers at once), or
@@ -303,6 +364,15 @@ fn a_long_poll_answers_as_soon_as_an_entry_lands() {
         .unwrap();
     assert!(started.elapsed() >= Duration::from_millis(900));
     assert_eq!(empty["data"].as_array().unwrap().len(), 0);
+    // A held poll's answer is about one moment: no cache may answer the next poll with it.
+    let res = app.get(&format!("/api/v1/changes?since={next}&wait=1"));
+    assert_eq!(res.headers()["cache-control"], "private, no-store");
+    assert!(
+        app.get("/api/v1/changes").headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .starts_with("public")
+    );
     assert_eq!(empty["meta"]["next_cursor"], next.as_str());
 
     // Bad waits are named; a cursor ahead of the log is refused before any wait.
