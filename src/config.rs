@@ -77,6 +77,12 @@ pub struct Settings {
           value_parser = clap::value_parser!(u32).range(0..=86_400))]
     pub public_max_age: u32,
 
+    /// Change streams (`/api/v1/changes/stream`) this node holds open at once; past it a
+    /// new one gets a 503 (each holds a connection and a file descriptor).
+    #[arg(long, env = "ANBAA_MAX_STREAMS", default_value_t = 512,
+          value_parser = clap::value_parser!(u32).range(1..=65_536))]
+    pub max_streams: u32,
+
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "ANBAA_WORKERS")]
     pub workers: Option<usize>,
@@ -128,6 +134,7 @@ impl Settings {
             trusted_proxies: Vec::new(),
             require_if_match: false,
             public_max_age: 60,
+            max_streams: 512,
             workers: None,
         }
     }

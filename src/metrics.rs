@@ -41,6 +41,7 @@ pub static CACHE: LazyLock<IntCounterVec> = LazyLock::new(|| {
 /// Reads the pool's state when Prometheus scrapes, so the numbers are current.
 struct PoolCollector {
     pool: DbPool,
+    change_streams: std::sync::Arc<crate::service::live::Streams>,
     open: IntGauge,
     idle: IntGauge,
     max: IntGauge,
@@ -50,7 +51,10 @@ struct PoolCollector {
 }
 
 impl PoolCollector {
-    fn new(pool: DbPool) -> prometheus::Result<PoolCollector> {
+    fn new(
+        pool: DbPool,
+        change_streams: std::sync::Arc<crate::service::live::Streams>,
+    ) -> prometheus::Result<PoolCollector> {
         let open = IntGauge::new(
             "anbaa_db_pool_connections",
             "Database connections open in the pool",
@@ -78,6 +82,7 @@ impl PoolCollector {
             .collect();
         Ok(PoolCollector {
             pool,
+            change_streams,
             open,
             idle,
             max,
@@ -101,7 +106,7 @@ impl Collector for PoolCollector {
         #[cfg(feature = "postgres")]
         self.listeners.set(crate::db::notify::connected());
         self.streams
-            .set(i64::try_from(crate::service::live::open_streams()).unwrap_or(i64::MAX));
+            .set(i64::try_from(self.change_streams.open()).unwrap_or(i64::MAX));
         [
             &self.open,
             &self.idle,
@@ -116,11 +121,14 @@ impl Collector for PoolCollector {
 }
 
 /// The middleware that counts requests and answers `GET /metrics`.
-pub fn middleware(pool: DbPool) -> Result<PrometheusMetrics, String> {
+pub fn middleware(
+    pool: DbPool,
+    streams: std::sync::Arc<crate::service::live::Streams>,
+) -> Result<PrometheusMetrics, String> {
     let registry = Registry::new();
     registry
         .register(Box::new(
-            PoolCollector::new(pool).map_err(|e| format!("pool metrics: {e}"))?,
+            PoolCollector::new(pool, streams).map_err(|e| format!("pool metrics: {e}"))?,
         ))
         .map_err(|e| format!("pool metrics: {e}"))?;
     registry

@@ -77,8 +77,12 @@ impl Application {
         let settings = web::Data::new(settings);
         let cache = web::Data::new(crate::cache::ResponseCache::default());
         let search_gate = web::Data::new(crate::search::SearchGate::per_core());
+        let streams = web::Data::new(crate::service::live::Streams::new(
+            settings.max_streams as usize,
+        ));
         let metrics =
-            crate::metrics::middleware(pool.get_ref().clone()).map_err(std::io::Error::other)?;
+            crate::metrics::middleware(pool.get_ref().clone(), streams.clone().into_inner())
+                .map_err(std::io::Error::other)?;
         let server =
             HttpServer::new(move || {
                 App::new()
@@ -87,6 +91,7 @@ impl Application {
                     .app_data(limits.clone())
                     .app_data(cache.clone())
                     .app_data(search_gate.clone())
+                    .app_data(streams.clone())
                     .app_data(settings.clone())
                     .app_data(limit.clone())
                     .app_data(known.clone())

@@ -101,7 +101,7 @@ pub async fn list_changes(
 /// each as it lands. An event's `id:` is its `seq`, `event:` its `op` (`upsert` or
 /// `delete`), `data:` the entry exactly as `/changes` gives it, so a browser's EventSource
 /// resumes after a dropped connection with no gap and no duplicate (it sends the last id as
-/// `Last-Event-ID`). A comment every 15 s keeps an idle stream open through proxies; a
+/// `Last-Event-ID`). A comment every 5 s keeps an idle stream open through proxies; a
 /// database failure ends the stream with one `error` event (the client reconnects).
 #[utoipa::path(
     tag = "sync",
@@ -122,6 +122,7 @@ pub async fn list_changes(
 pub async fn stream_changes(
     req: HttpRequest,
     sources: web::Data<Sources>,
+    streams: web::Data<service::live::Streams>,
     _caller: crate::auth::Caller,
     query: ApiQuery<StreamParams>,
 ) -> Result<HttpResponse, ApiError> {
@@ -158,5 +159,5 @@ pub async fn stream_changes(
     {
         return Ok(res.finish());
     }
-    Ok(res.streaming(service::live::events(source, since)?))
+    Ok(res.streaming(service::live::events(source, since, streams.into_inner())?))
 }

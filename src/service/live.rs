@@ -4,6 +4,7 @@
 //! whether anything was committed (SQLite's data version, PostgreSQL's notifications), so a
 //! waiting client costs a database read only when something did.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -19,8 +20,10 @@ use crate::error::ApiError;
 /// was committed): the most an entry waits before it is sent.
 const TICK: Duration = Duration::from_millis(50);
 
-/// A comment line sent on an idle stream, so proxies and the client know it is alive.
-pub const HEARTBEAT: Duration = Duration::from_secs(15);
+/// A comment line sent on an idle stream, so proxies and the client know it is alive; a
+/// write is also how the server learns a client left (the second write to a closed
+/// connection fails), so this bounds how long a gone client holds its place.
+pub const HEARTBEAT: Duration = Duration::from_secs(5);
 
 /// Milliseconds a client waits before it reconnects (the stream's `retry:`).
 const RETRY_MS: u32 = 2_000;
@@ -28,11 +31,29 @@ const RETRY_MS: u32 = 2_000;
 /// Entries read from the log per step of a stream.
 const STEP: i64 = 100;
 
-/// Streams open at once in this process: each holds a connection and looks at the watch
-/// every tick; more are refused with a 503 rather than slowing every reader.
-pub const MAX_STREAMS: usize = 512;
+/// The change streams a server holds open, and how many it may: each holds a connection
+/// and looks at the watch every tick, so past the cap a stream is refused with a 503 rather
+/// than slowing every reader.
+#[derive(Debug)]
+pub struct Streams {
+    open: AtomicUsize,
+    max: usize,
+}
 
-static OPEN_STREAMS: AtomicUsize = AtomicUsize::new(0);
+impl Streams {
+    /// No stream open yet; at most `max` at once.
+    pub fn new(max: usize) -> Streams {
+        Streams {
+            open: AtomicUsize::new(0),
+            max,
+        }
+    }
+
+    /// Streams open now (for `/metrics`).
+    pub fn open(&self) -> usize {
+        self.open.load(Ordering::SeqCst)
+    }
+}
 
 /// Whether the log holds entries after `since`, or publications fell due that the next
 /// read of the log will enter.
@@ -73,28 +94,23 @@ pub async fn wait_after(source: &Source, since: i64, until: Instant) -> Result<b
 }
 
 /// A place in the count of open streams; leaving it (the stream dropped) frees it.
-struct Slot;
+struct Slot(Arc<Streams>);
 
 impl Slot {
-    fn take() -> Option<Slot> {
-        let open = OPEN_STREAMS.fetch_add(1, Ordering::SeqCst);
-        if open >= MAX_STREAMS {
-            OPEN_STREAMS.fetch_sub(1, Ordering::SeqCst);
+    fn take(streams: Arc<Streams>) -> Option<Slot> {
+        let open = streams.open.fetch_add(1, Ordering::SeqCst);
+        if open >= streams.max {
+            streams.open.fetch_sub(1, Ordering::SeqCst);
             return None;
         }
-        Some(Slot)
+        Some(Slot(streams))
     }
 }
 
 impl Drop for Slot {
     fn drop(&mut self) {
-        OPEN_STREAMS.fetch_sub(1, Ordering::SeqCst);
+        self.0.open.fetch_sub(1, Ordering::SeqCst);
     }
-}
-
-/// Streams open now (for `/metrics`).
-pub fn open_streams() -> usize {
-    OPEN_STREAMS.load(Ordering::SeqCst)
 }
 
 /// Where a stream stands between two steps.
@@ -112,10 +128,12 @@ struct Cursor {
 pub fn events(
     source: Source,
     since: i64,
+    streams: Arc<Streams>,
 ) -> Result<impl Stream<Item = Result<Bytes, std::convert::Infallible>> + 'static, ApiError> {
-    let slot = Slot::take().ok_or_else(|| {
+    let max = streams.max;
+    let slot = Slot::take(streams).ok_or_else(|| {
         ApiError::Unavailable(format!(
-            "this node already serves {MAX_STREAMS} change streams; try again, or poll /api/v1/changes with wait"
+            "this node already serves {max} change streams (--max-streams); try again, or poll /api/v1/changes with wait"
         ))
     })?;
     let cursor = Cursor {
