@@ -230,6 +230,19 @@ pub fn count_after(conn: &mut Conn, since: i64) -> StoreResult<i64> {
         .map_err(StoreError::from)
 }
 
+/// Whether a committed entry follows `since`. Not `last_seq() > since`: on PostgreSQL the
+/// sequence also counts values that transactions took and rolled back, so the highest seq
+/// handed out can stand past every entry (a waiting stream would spin on it).
+pub fn any_after(conn: &mut Conn, since: i64) -> StoreResult<bool> {
+    let since = i32::try_from(since).unwrap_or(i32::MAX);
+    Ok(changes::table
+        .filter(changes::seq.gt(since))
+        .select(changes::seq)
+        .first::<i32>(conn)
+        .optional()?
+        .is_some())
+}
+
 /// The highest seq ever handed out (0 for an empty log).
 pub fn last_seq(conn: &mut Conn) -> StoreResult<i64> {
     #[derive(QueryableByName)]

@@ -58,7 +58,7 @@ impl Streams {
 /// Whether the log holds entries after `since`, or publications fell due that the next
 /// read of the log will enter.
 fn moved_after(conn: &mut db::Conn, since: i64) -> Result<bool, ApiError> {
-    Ok(db::changes::last_seq(conn)? > since || db::changes::needs_sweep(conn, now_micros())?)
+    Ok(db::changes::any_after(conn, since)? || db::changes::needs_sweep(conn, now_micros())?)
 }
 
 /// Refuses a cursor the log never issued (a 409, as `/changes` answers it), naming where

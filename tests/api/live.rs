@@ -562,3 +562,44 @@ fn streams_past_the_cap_are_refused_until_one_closes() {
     });
     drop(second);
 }
+
+/// A seq the database handed out and never committed (on PostgreSQL a sequence value a
+/// rolled-back transaction took) is no entry: a held poll keeps waiting and a stream sends
+/// nothing (it once woke at once and spun, since the highest seq stood past every entry).
+#[test]
+fn an_unused_seq_wakes_no_poll_and_no_stream() {
+    use diesel::prelude::*;
+    let app = TestApp::spawn();
+    publish(&app, "خبر");
+    let head: Value = app.get("/api/v1/changes").json().unwrap();
+    let cursor = head["meta"]["next_cursor"].as_str().unwrap().to_owned();
+    if crate::store::on_postgres() {
+        let pool = anbaa::db::open(&app.db_path).unwrap();
+        let mut conn = pool.get().unwrap();
+        diesel::sql_query("SELECT nextval(pg_get_serial_sequence('changes', 'seq'))")
+            .execute(&mut *conn)
+            .unwrap();
+    }
+    let started = Instant::now();
+    let page: Value = app
+        .get(&format!("/api/v1/changes?since={cursor}&wait=2"))
+        .json()
+        .unwrap();
+    assert!(
+        started.elapsed() >= Duration::from_millis(1_800),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(page["data"].as_array().unwrap().len(), 0);
+
+    let rx = read_stream(open_stream(&app, Some(cursor.parse().unwrap())));
+    let deadline = Instant::now() + Duration::from_secs(2);
+    let mut frames = 0;
+    while let Ok(frame) = rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+        frames += 1;
+        if let Frame::Event(e) = frame {
+            panic!("no entry after the cursor, yet {e:?}");
+        }
+    }
+    assert!(frames <= 3, "{frames} frames in 2 s of nothing");
+}
