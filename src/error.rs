@@ -298,8 +298,13 @@ impl From<StoreError> for ApiError {
                 "the database is busy with another write (an import or a backup); try again shortly"
                     .to_owned(),
             ),
+            // The cause names hosts and ports: for the log, not for the public.
             StoreError::Unavailable(why) => {
-                ApiError::Unavailable(format!("the database is unavailable for now, try again: {why}"))
+                log::warn!("database unavailable: {why}");
+                ApiError::Unavailable(
+                    "the database is unavailable for now (a restart or a failover); nothing was done, try again"
+                        .to_owned(),
+                )
             }
             StoreError::Other(why) => ApiError::Internal(format!("database: {why}")),
         }

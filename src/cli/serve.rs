@@ -22,7 +22,9 @@ pub(super) fn serve(settings: Settings) -> CliResult {
     };
     if settings.demo {
         let mut conn = pool.get()?;
-        let added = crate::demo::load(&mut conn)?;
+        // Nodes started together on an empty database seed it once: the second waits for
+        // the first and finds the content there.
+        let added = db::alone(&mut conn, crate::demo::load)?;
         if added == 0 {
             log::info!("--demo: the database already has content; nothing added");
         }

@@ -218,9 +218,57 @@ pub fn open_replica(primary: &str, url: &str) -> Result<DbPool, OpenError> {
     if !cfg!(feature = "postgres") {
         return open_postgres(url);
     }
+    // Connections are renewed every minute: after a failover the pool fell back to the
+    // primary (`prefer-standby` lists it last), and without renewal public reads would stay
+    // there after a standby is back.
     Ok(pool_builder(true)
         .min_idle(Some(0))
+        .max_lifetime(Some(REPLICA_CONNECTION_LIFETIME))
         .build_unchecked(connect::Manager::read_only(url)))
+}
+
+/// Runs `f` while no other process runs a closure given to `alone` on this database: on
+/// PostgreSQL under a session advisory lock (waited for without the request limits), on
+/// SQLite as it is (one process serves a file).
+pub fn alone<T, E>(conn: &mut Conn, f: impl FnOnce(&mut Conn) -> Result<T, E>) -> Result<T, E>
+where
+    E: From<StoreError>,
+{
+    if dialect(conn) != Dialect::Postgres {
+        return f(conn);
+    }
+    let lock = |conn: &mut Conn, sql: &str| -> Result<(), E> {
+        conn.batch_execute(sql)
+            .map_err(|e| E::from(StoreError::from(e)))
+    };
+    lock(conn, connect::PG_NO_LIMITS)?;
+    lock(conn, &format!("SELECT pg_advisory_lock({ALONE_LOCK})"))?;
+    let outcome = f(conn);
+    lock(conn, &format!("SELECT pg_advisory_unlock({ALONE_LOCK})"))?;
+    lock(conn, connect::PG_LIMITS)?;
+    outcome
+}
+
+/// The advisory lock of [`alone`].
+const ALONE_LOCK: i64 = 0x0061_6e62_6163;
+
+/// How long a replica connection lives before it is renewed (and libpq picks a host again).
+pub const REPLICA_CONNECTION_LIFETIME: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Runs a closure like [`run`], waiting at most `wait` for a connection: for health checks,
+/// which must answer within a load balancer's timeout even while a database is down.
+pub async fn run_within<T, F>(pool: &DbPool, wait: std::time::Duration, f: F) -> StoreResult<T>
+where
+    F: FnOnce(&mut Conn) -> StoreResult<T> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = pool.clone();
+    actix_web::web::block(move || {
+        let mut conn = pool.get_timeout(wait).map_err(StoreError::from)?;
+        f(&mut conn)
+    })
+    .await
+    .map_err(|e| StoreError::Other(format!("blocking task: {e}")))?
 }
 
 fn open_sqlite(path: &str) -> Result<DbPool, OpenError> {

@@ -150,10 +150,17 @@ pub async fn request_context(
         let private = HeaderValue::from_static("private, no-store");
         // A handler that said no cache may keep its answer (the change stream, a long
         // poll: never the same twice) is not made public here.
-        let live = headers
-            .get(header::CACHE_CONTROL)
-            .is_some_and(|v| v.as_bytes().windows(8).any(|w| w == b"no-store"));
+        // One that said a cache must ask again before reuse (the change log) keeps that.
+        let said = |word: &[u8]| {
+            headers
+                .get(header::CACHE_CONTROL)
+                .is_some_and(|v| v.as_bytes().windows(word.len()).any(|w| w == word))
+        };
+        let (live, revalidate) = (said(b"no-store"), said(b"no-cache"));
         let cache = match public_cache {
+            Some(_) if cacheable && read && !with_key && !live && revalidate => {
+                HeaderValue::from_static("public, no-cache")
+            }
             Some(public) if cacheable && read && !with_key && !live => {
                 HeaderValue::from_str(&public).unwrap_or(private)
             }

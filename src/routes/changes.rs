@@ -49,15 +49,20 @@ pub async fn list_changes(
         service::live::check_cursor(pool, "since", checked.since).await?;
         service::live::wait_after(pool, checked.since, std::time::Instant::now() + wait).await?;
     }
-    // A held poll's answer is about one moment: a cache that kept it would answer the
-    // next identical poll at once with a stale page, and the poller would spin.
+    // The log is where a mirror learns what changed: a shared cache may keep a page but
+    // must ask again each time (its ETag makes that a 304); a held poll's answer is about
+    // one moment, and a cache that kept it would answer the next poll at once with a stale
+    // page, so the poller would spin.
     let held = |mut res: HttpResponse| {
-        if checked.wait.is_some() {
-            res.headers_mut().insert(
-                actix_web::http::header::CACHE_CONTROL,
-                actix_web::http::header::HeaderValue::from_static("no-store"),
-            );
-        }
+        let cache = if checked.wait.is_some() {
+            "no-store"
+        } else {
+            "public, no-cache"
+        };
+        res.headers_mut().insert(
+            actix_web::http::header::CACHE_CONTROL,
+            actix_web::http::header::HeaderValue::from_static(cache),
+        );
         res
     };
     let validator = match super::site_read(&req, pool, &settings).await? {

@@ -111,3 +111,28 @@ fn a_write_on_one_node_moves_the_answers_of_another() {
         },
     );
 }
+
+/// Nodes started together with `--demo` on an empty database: all serve, and the demo
+/// content is there once (the others wait for the first and find it seeded).
+#[test]
+fn nodes_started_together_seed_the_demo_once() {
+    if !store::postgres_only() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = store::TestDb::fresh(dir.path());
+    // Four at once: two alone often missed each other's window.
+    let nodes: Vec<_> = std::thread::scope(|s| {
+        let starting: Vec<_> = (0..4)
+            .map(|_| s.spawn(|| start_server_with(db.path(), &["--demo"])))
+            .collect();
+        starting.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let client = reqwest::blocking::Client::new();
+    let demo = TestApp::spawn_demo();
+    let (expected, _) = total_and_etag(&client, &demo.base);
+    for (_, base) in &nodes {
+        let (total, _) = total_and_etag(&client, base);
+        assert_eq!(total, expected, "the demo once, not twice");
+    }
+}
