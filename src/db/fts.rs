@@ -307,8 +307,7 @@ pub fn index_all(conn: &mut Conn) -> StoreResult<usize> {
     if ranked {
         // As long as the build takes, inside the caller's transaction only.
         conn.batch_execute(&format!(
-            "SET LOCAL statement_timeout = 0; \
-             CREATE INDEX {RANKED_INDEX} ON articles_search USING rum (doc rum_tsvector_ops)"
+            "SET LOCAL statement_timeout = 0; CREATE INDEX {RANKED_INDEX} {RANKED_INDEX_ON}"
         ))?;
     }
     diesel::sql_query(
@@ -515,6 +514,9 @@ pub fn searching<T>(
 /// The ranked search index on PostgreSQL, when the database has one.
 const RANKED_INDEX: &str = "articles_search_rum";
 
+/// What the ranked index is built on, after `CREATE INDEX [CONCURRENTLY] {RANKED_INDEX}`.
+const RANKED_INDEX_ON: &str = "ON articles_search USING rum (doc rum_tsvector_ops)";
+
 #[derive(QueryableByName)]
 struct Present {
     #[diesel(sql_type = diesel::sql_types::Bool)]
@@ -543,34 +545,28 @@ pub fn set_ranked_index_aside(conn: &mut Conn) -> StoreResult<bool> {
     }
     // One statement per call: several in one message would run as one transaction, where
     // CONCURRENTLY is refused.
-    unlimited(conn, |conn| {
+    // Without the request limits: building RUM over 100,000 articles takes ~30 s, and a
+    // concurrent build waits for every older transaction.
+    super::unlimited(conn, |conn| {
         conn.batch_execute(
             "CREATE INDEX CONCURRENTLY IF NOT EXISTS articles_search_doc ON articles_search \
              USING gin (doc)",
         )?;
-        conn.batch_execute(&format!("DROP INDEX CONCURRENTLY IF EXISTS {RANKED_INDEX}"))
+        conn.batch_execute(&format!("DROP INDEX CONCURRENTLY IF EXISTS {RANKED_INDEX}"))?;
+        Ok::<_, crate::db::error::StoreError>(())
     })?;
     Ok(true)
 }
 
-/// Runs index maintenance without a request's limits (building RUM over 100,000 articles
-/// takes ~30 s; a concurrent build waits for every older transaction), then sets them back.
-fn unlimited(conn: &mut Conn, run: impl FnOnce(&mut Conn) -> QueryResult<()>) -> StoreResult<()> {
-    conn.batch_execute(super::connect::PG_NO_LIMITS)?;
-    let outcome = run(conn);
-    conn.batch_execute(super::connect::PG_LIMITS)?;
-    Ok(outcome?)
-}
-
 /// After a bulk write: builds the ranked index again, concurrently, and drops GIN.
 pub fn restore_ranked_index(conn: &mut Conn) -> StoreResult<()> {
-    unlimited(conn, |conn| {
+    super::unlimited(conn, |conn| {
         conn.batch_execute(&format!("DROP INDEX CONCURRENTLY IF EXISTS {RANKED_INDEX}"))?;
         conn.batch_execute(&format!(
-            "CREATE INDEX CONCURRENTLY {RANKED_INDEX} ON articles_search \
-             USING rum (doc rum_tsvector_ops)"
+            "CREATE INDEX CONCURRENTLY {RANKED_INDEX} {RANKED_INDEX_ON}"
         ))?;
-        conn.batch_execute("DROP INDEX CONCURRENTLY IF EXISTS articles_search_doc")
+        conn.batch_execute("DROP INDEX CONCURRENTLY IF EXISTS articles_search_doc")?;
+        Ok(())
     })
 }
 
@@ -594,7 +590,7 @@ pub fn ensure_ranked_index(conn: &mut diesel::pg::PgConnection) -> QueryResult<b
            IF to_regclass('{RANKED_INDEX}') IS NULL
               AND EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'rum') THEN
              CREATE EXTENSION IF NOT EXISTS rum;
-             CREATE INDEX {RANKED_INDEX} ON articles_search USING rum (doc rum_tsvector_ops);
+             CREATE INDEX {RANKED_INDEX} {RANKED_INDEX_ON};
            END IF;
            IF to_regclass('{RANKED_INDEX}') IS NOT NULL THEN
              DROP INDEX IF EXISTS articles_search_doc;

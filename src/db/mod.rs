@@ -237,15 +237,25 @@ where
     if dialect(conn) != Dialect::Postgres {
         return f(conn);
     }
-    let lock = |conn: &mut Conn, sql: &str| -> Result<(), E> {
-        conn.batch_execute(sql)
-            .map_err(|e| E::from(StoreError::from(e)))
-    };
-    lock(conn, connect::PG_NO_LIMITS)?;
-    lock(conn, &format!("SELECT pg_advisory_lock({ALONE_LOCK})"))?;
+    unlimited(conn, |conn| {
+        let lock = |conn: &mut Conn, sql: &str| conn.batch_execute(sql).map_err(StoreError::from);
+        lock(conn, &format!("SELECT pg_advisory_lock({ALONE_LOCK})"))?;
+        let outcome = f(conn);
+        lock(conn, &format!("SELECT pg_advisory_unlock({ALONE_LOCK})"))?;
+        outcome
+    })
+}
+
+/// Runs `f` on a PostgreSQL connection without a request's statement and lock limits (for
+/// work that takes as long as the data it covers, or waits its turn), then sets them back.
+pub fn unlimited<T, E>(conn: &mut Conn, f: impl FnOnce(&mut Conn) -> Result<T, E>) -> Result<T, E>
+where
+    E: From<StoreError>,
+{
+    let set = |conn: &mut Conn, sql: &str| conn.batch_execute(sql).map_err(StoreError::from);
+    set(conn, connect::PG_NO_LIMITS)?;
     let outcome = f(conn);
-    lock(conn, &format!("SELECT pg_advisory_unlock({ALONE_LOCK})"))?;
-    lock(conn, connect::PG_LIMITS)?;
+    set(conn, connect::PG_LIMITS)?;
     outcome
 }
 
@@ -257,10 +267,11 @@ pub const REPLICA_CONNECTION_LIFETIME: std::time::Duration = std::time::Duration
 
 /// Runs a closure like [`run`], waiting at most `wait` for a connection: for health checks,
 /// which must answer within a load balancer's timeout even while a database is down.
-pub async fn run_within<T, F>(pool: &DbPool, wait: std::time::Duration, f: F) -> StoreResult<T>
+pub async fn run_within<T, E, F>(pool: &DbPool, wait: std::time::Duration, f: F) -> Result<T, E>
 where
-    F: FnOnce(&mut Conn) -> StoreResult<T> + Send + 'static,
+    F: FnOnce(&mut Conn) -> Result<T, E> + Send + 'static,
     T: Send + 'static,
+    E: From<StoreError> + Send + 'static,
 {
     let pool = pool.clone();
     actix_web::web::block(move || {
@@ -268,7 +279,7 @@ where
         f(&mut conn)
     })
     .await
-    .map_err(|e| StoreError::Other(format!("blocking task: {e}")))?
+    .map_err(|e| E::from(StoreError::Other(format!("blocking task: {e}"))))?
 }
 
 fn open_sqlite(path: &str) -> Result<DbPool, OpenError> {
@@ -419,13 +430,7 @@ where
     T: Send + 'static,
     E: From<StoreError> + Send + 'static,
 {
-    let pool = pool.clone();
-    actix_web::web::block(move || {
-        let mut conn = pool.get().map_err(StoreError::from)?;
-        f(&mut conn)
-    })
-    .await
-    .map_err(|e| E::from(StoreError::Other(format!("blocking task: {e}"))))?
+    run_within(pool, pool.connection_timeout(), f).await
 }
 
 /// Carries either the store's error or the caller's out of a Diesel transaction, which

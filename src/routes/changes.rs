@@ -69,8 +69,7 @@ pub async fn list_changes(
         Ok(v) => v,
         Err(answer) => return Ok(held(answer)),
     };
-    let p = query.0;
-    let page = db::run(pool, move |conn| service::changes::list(conn, &p)).await?;
+    let page = db::run(pool, move |conn| service::changes::list(conn, &checked)).await?;
     let more = page.total > page.data.len() as i64;
     let meta = ListMeta {
         total: page.total,
@@ -137,17 +136,13 @@ pub async fn stream_changes(
         .get("last-event-id")
         .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
         .filter(|v| !v.is_empty());
-    let since = match &last_id {
-        Some(id) => service::changes::cursor(&mut errors, "Last-Event-ID", Some(id)),
-        None => service::changes::cursor(&mut errors, "since", query.0.since.as_deref()),
+    let (name, value) = match &last_id {
+        Some(id) => ("Last-Event-ID", Some(id.as_str())),
+        None => ("since", query.0.since.as_deref()),
     };
+    let since = service::changes::cursor(&mut errors, name, value);
     errors.into_param_result()?;
     let source = sources.primary.clone();
-    let name = if last_id.is_some() {
-        "Last-Event-ID"
-    } else {
-        "since"
-    };
     service::live::check_cursor(&source, name, since).await?;
     let mut res = HttpResponse::Ok();
     res.content_type("text/event-stream")

@@ -34,18 +34,18 @@ pub async fn healthz() -> HttpResponse {
     })
 }
 
-/// Whether the primary answers with every migration applied.
 /// How long readiness waits for a database connection: less than a load balancer's usual
 /// health-check timeout, so a node whose primary is down still answers "degraded" in time.
 const READY_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
 
+/// Whether the primary answers with every migration applied.
 async fn primary_ready(pool: &db::DbPool) -> Result<(), String> {
     let applied = db::run_within(pool, READY_WAIT, |conn| {
         db::ping(conn)?;
         db::migrations_applied(conn)
     })
     .await
-    .map_err(|e| {
+    .map_err(|e: db::error::StoreError| {
         // Hosts and ports stay in the log.
         log::warn!("readiness: the primary database: {e}");
         "the database does not answer".to_owned()
@@ -81,7 +81,7 @@ pub async fn readyz(sources: web::Data<Sources>) -> Result<HttpResponse, ApiErro
         db::run_within(&sources.public, READY_WAIT, db::ping),
     )
     .await;
-    let replica = replica.map_err(|e| {
+    let replica = replica.map_err(|e: db::error::StoreError| {
         log::warn!("readiness: the replica database: {e}");
         "the replica does not answer".to_owned()
     });

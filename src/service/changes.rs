@@ -89,9 +89,20 @@ pub fn parse(p: &ChangesParams) -> Result<LogQuery, ApiError> {
     Ok(LogQuery { since, limit, wait })
 }
 
-/// The entries after `since`.
-pub fn list(conn: &mut Conn, p: &ChangesParams) -> Result<ChangePage, ApiError> {
-    let LogQuery { since, limit, .. } = parse(p)?;
+/// Refuses a well-formed cursor this log never issued (`name` says where it came from): the
+/// state differs (a restored or another database), not the request.
+pub fn ahead(name: &str, since: i64, last: i64) -> Result<(), ApiError> {
+    if since > last {
+        return Err(ApiError::Conflict(format!(
+            "`{name}` {since} is ahead of the change log, whose latest entry is {last}; this database is not the one polled before, so start again from 0"
+        )));
+    }
+    Ok(())
+}
+
+/// The entries after `q.since` (checked by [`parse`]).
+pub fn list(conn: &mut Conn, q: &LogQuery) -> Result<ChangePage, ApiError> {
+    let LogQuery { since, limit, .. } = *q;
     let now = now_micros();
     // Scheduled articles become public without a write; the first poll after that logs
     // them, so no poll can step past them.
@@ -100,14 +111,7 @@ pub fn list(conn: &mut Conn, p: &ChangesParams) -> Result<ChangePage, ApiError> 
     }
     // One read transaction: the entries and the articles they point at are one snapshot.
     db::transaction(conn, |conn| {
-        let last = db::changes::last_seq(conn)?;
-        if since > last {
-            // A well-formed cursor this log never issued: the state differs (a restored or
-            // another database), not the request.
-            return Err(ApiError::Conflict(format!(
-                "`since` {since} is ahead of the change log, whose latest entry is {last}; this database is not the one polled before, so start again from 0"
-            )));
-        }
+        ahead("since", since, db::changes::last_seq(conn)?)?;
         let rows = db::changes::after(conn, since, limit)?;
         let total = db::changes::count_after(conn, since)?;
         let upserts: Vec<i32> = rows

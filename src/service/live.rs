@@ -11,9 +11,9 @@ use std::time::{Duration, Instant};
 use actix_web::web::Bytes;
 use futures_util::Stream;
 
+use super::changes::LogQuery;
 use crate::db::source::Source;
 use crate::db::{self, now_micros};
-use crate::dto::change::ChangesParams;
 use crate::error::ApiError;
 
 /// How often a waiting client looks at the site watch (an in-memory check unless something
@@ -65,12 +65,7 @@ fn moved_after(conn: &mut db::Conn, since: i64) -> Result<bool, ApiError> {
 /// it came from (`since` or `Last-Event-ID`).
 pub async fn check_cursor(source: &Source, name: &str, since: i64) -> Result<(), ApiError> {
     let last = db::run(source.pool(), db::changes::last_seq).await?;
-    if since > last {
-        return Err(ApiError::Conflict(format!(
-            "`{name}` {since} is ahead of the change log, whose latest entry is {last}; this database is not the one polled before, so start again from 0"
-        )));
-    }
-    Ok(())
+    super::changes::ahead(name, since, last)
 }
 
 /// Waits until the log moves past `since` or `until` passes; says whether it moved.
@@ -176,13 +171,13 @@ async fn step(cursor: &mut Cursor) -> Result<Bytes, ApiError> {
     if !wait_after(&cursor.source, cursor.since, Instant::now() + HEARTBEAT).await? {
         return Ok(Bytes::from_static(b": heartbeat\n\n"));
     }
-    let params = ChangesParams {
-        since: Some(cursor.since.to_string()),
-        limit: Some(STEP.to_string()),
+    let query = LogQuery {
+        since: cursor.since,
+        limit: STEP,
         wait: None,
     };
     let page = db::run(cursor.source.pool(), move |conn| {
-        super::changes::list(conn, &params)
+        super::changes::list(conn, &query)
     })
     .await?;
     let mut out = String::new();
