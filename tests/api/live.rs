@@ -119,6 +119,16 @@ fn seen(events: &[Event]) -> Vec<(i64, String, i64, i64)> {
         .collect()
 }
 
+/// `anbaa_change_streams` on the server's `/metrics`.
+fn streams_open(app: &TestApp) -> u64 {
+    app.get("/metrics")
+        .text()
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("anbaa_change_streams ")?.parse().ok())
+        .unwrap()
+}
+
 fn open_stream(app: &TestApp, last_id: Option<i64>) -> reqwest::blocking::Response {
     let client = reqwest::blocking::Client::builder()
         .timeout(None)
@@ -158,13 +168,7 @@ fn the_stream_resumes_after_a_dropped_connection_with_no_gap_and_no_duplicate() 
     assert!(!header("content-encoding").contains("gzip"));
     assert_eq!(header("access-control-allow-origin"), "*");
     let rx = read_stream(res);
-    let metrics = app.get("/metrics").text().unwrap();
-    assert!(
-        metrics
-            .lines()
-            .any(|l| l.starts_with("anbaa_change_streams ") && !l.ends_with(" 0")),
-        "an open stream is counted"
-    );
+    assert!(streams_open(&app) > 0, "an open stream is counted");
     // What the log held before the stream opened comes first.
     let backlog = take_events(&rx, 1, Duration::from_secs(5));
     assert_eq!(seen(&backlog), log_after(&app, 0));
@@ -248,23 +252,18 @@ fn a_stream_refuses_bad_cursors_with_a_problem() {
     assert!(p["detail"].as_str().unwrap().contains("ahead"), "{p}");
     let p = problem(app.get("/api/v1/changes/stream?since=-1"), 400);
     assert_eq!(error_fields(&p), vec!["since"]);
-    let res = app
-        .client
-        .get(format!("{}/api/v1/changes/stream", app.base))
-        .header("Last-Event-ID", "abc")
-        .send()
-        .unwrap();
-    let p = problem(res, 400);
+    let after = |id: &str| {
+        app.client
+            .get(format!("{}/api/v1/changes/stream", app.base))
+            .header("Last-Event-ID", id)
+            .send()
+            .unwrap()
+    };
+    let p = problem(after("abc"), 400);
     assert_eq!(error_fields(&p), vec!["Last-Event-ID"]);
     let p = problem(app.get("/api/v1/changes/stream?cursor=1"), 400);
     assert!(p.to_string().contains("cursor"), "{p}");
-    let res = app
-        .client
-        .get(format!("{}/api/v1/changes/stream", app.base))
-        .header("Last-Event-ID", "99999")
-        .send()
-        .unwrap();
-    let p = problem(res, 409);
+    let p = problem(after("99999"), 409);
     assert!(
         p["detail"].as_str().unwrap().contains("`Last-Event-ID`"),
         "{p}"
@@ -292,13 +291,7 @@ fn a_head_request_opens_no_stream_and_preflights_allow_last_event_id() {
                 .starts_with("text/event-stream")
         );
     }
-    let open: u64 = app
-        .get("/metrics")
-        .text()
-        .unwrap()
-        .lines()
-        .find_map(|l| l.strip_prefix("anbaa_change_streams ")?.parse().ok())
-        .unwrap();
+    let open = streams_open(&app);
     // Other tests of this process may hold a few streams open meanwhile, never thirty.
     assert!(open < 30, "{open} streams counted after thirty HEADs");
 
@@ -540,15 +533,7 @@ fn streams_past_the_cap_are_refused_until_one_closes() {
         p["detail"].as_str().unwrap().contains("--max-streams"),
         "{p}"
     );
-    assert_eq!(
-        app.get("/metrics")
-            .text()
-            .unwrap()
-            .lines()
-            .find(|l| l.starts_with("anbaa_change_streams "))
-            .unwrap(),
-        "anbaa_change_streams 2"
-    );
+    assert_eq!(streams_open(&app), 2);
     drop(first);
     crate::helpers::eventually("a freed place", Duration::from_secs(30), || {
         let client = reqwest::blocking::Client::builder()

@@ -73,6 +73,20 @@ fn start_nginx(bin: &str, dir: &Path, upstream: &str) -> (Nginx, String) {
     (nginx, base)
 }
 
+/// Requests the node at `upstream` counted on the `/metrics` lines that `line` picks.
+fn served(client: &Client, upstream: &str, line: impl Fn(&str) -> bool) -> u64 {
+    client
+        .get(format!("http://{upstream}/metrics"))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap()
+        .lines()
+        .filter(|l| line(l))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
+        .sum()
+}
+
 fn cache_status(res: &Response) -> String {
     header(res, "x-cache-status")
 }
@@ -172,19 +186,10 @@ fn the_shipped_nginx_config_caches_anonymous_reads_only_and_keeps_etags_strong()
     );
 
     // Concurrent misses for one URL make one request to the node.
-    let tags_served = || -> u64 {
-        client
-            .get(format!("http://{upstream}/metrics"))
-            .send()
-            .unwrap()
-            .text()
-            .unwrap()
-            .lines()
-            .filter(|l| {
-                l.starts_with(r#"anbaa_http_requests_total{endpoint="/api/v1/tags",method="GET""#)
-            })
-            .filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
-            .sum()
+    let tags_served = || {
+        served(&client, &upstream, |l| {
+            l.starts_with(r#"anbaa_http_requests_total{endpoint="/api/v1/tags",method="GET""#)
+        })
     };
     let before = tags_served();
     let cold = "/api/v1/tags?limit=11";
@@ -238,21 +243,12 @@ fn the_shipped_nginx_config_serves_stale_while_it_revalidates() {
     let client = Client::new();
     let list = "/api/v1/articles?limit=4";
     let get = || client.get(format!("{proxy}{list}")).send().unwrap();
-    let not_modified = || -> u64 {
-        client
-            .get(format!("http://{upstream}/metrics"))
-            .send()
-            .unwrap()
-            .text()
-            .unwrap()
-            .lines()
-            .filter(|l| {
-                l.starts_with("anbaa_http_requests_total{")
-                    && l.contains(r#"endpoint="/api/v1/articles""#)
-                    && l.contains(r#"status="304""#)
-            })
-            .filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
-            .sum()
+    let not_modified = || {
+        served(&client, &upstream, |l| {
+            l.starts_with("anbaa_http_requests_total{")
+                && l.contains(r#"endpoint="/api/v1/articles""#)
+                && l.contains(r#"status="304""#)
+        })
     };
 
     let first = get();
