@@ -79,6 +79,7 @@ pub fn load(conn: &mut Conn) -> Result<usize, ApiError> {
                 published_at: a.published_at,
                 image: a.image,
                 tags: Some(a.tags),
+                ..ArticleCreate::default()
             },
             "demo",
         )?;

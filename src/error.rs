@@ -34,6 +34,9 @@ pub enum ApiError {
     /// Nothing at this address (404).
     #[error("{0}")]
     NotFound(String),
+    /// The article was withdrawn (withheld or canceled) and must not be shown (410).
+    #[error("{0}")]
+    Gone(String),
     /// The path exists, the method does not (405).
     #[error("method not allowed; this path accepts {}", join_methods(.0))]
     MethodNotAllowed(Vec<Method>),
@@ -138,6 +141,7 @@ impl ApiError {
                 StatusCode::FORBIDDEN,
             ),
             NotFound(_) => ("/problems/not-found", "Not found", StatusCode::NOT_FOUND),
+            Gone(_) => ("/problems/gone", "Gone: withdrawn", StatusCode::GONE),
             MethodNotAllowed(_) => (
                 "/problems/method-not-allowed",
                 "Method not allowed",

@@ -182,8 +182,25 @@ fn wrapped_html(a: &Article) -> String {
             crate::text::html_escape(caption)
         )
     });
+    // Corrections follow the story, as a newspaper prints them: labelled, in order.
+    let corrections: String = a
+        .core
+        .corrections
+        .iter()
+        .map(|c| {
+            let label = match c.kind {
+                crate::model::CorrectionKind::Correction => "تصحيح",
+                crate::model::CorrectionKind::Clarification => "توضيح",
+            };
+            format!(
+                "<aside class=\"{}\"><strong>{label}:</strong> {}</aside>",
+                c.kind.as_str(),
+                crate::text::html_escape(&c.text)
+            )
+        })
+        .collect();
     format!(
-        "<div dir=\"{}\" lang=\"{}\">{figure}{}</div>",
+        "<div dir=\"{}\" lang=\"{}\">{figure}{}{corrections}</div>",
         a.core.dir.as_str(),
         crate::text::html_escape(&a.core.lang),
         a.body_html

@@ -97,6 +97,8 @@ pub enum RevisionAction {
     Import,
     /// An earlier version restored (`…/revisions/{n}/restore`).
     Revert,
+    /// A correction or clarification was recorded (`POST …/corrections`).
+    Correct,
 }
 
 impl RevisionAction {
@@ -110,6 +112,7 @@ impl RevisionAction {
             RevisionAction::Merge => "merge",
             RevisionAction::Import => "import",
             RevisionAction::Revert => "revert",
+            RevisionAction::Correct => "correct",
         }
     }
 
@@ -123,9 +126,138 @@ impl RevisionAction {
             RevisionAction::Merge,
             RevisionAction::Import,
             RevisionAction::Revert,
+            RevisionAction::Correct,
         ]
         .into_iter()
         .find(|a| a.as_str() == s)
+    }
+}
+
+/// Whether an article may be distributed, as the wires say it (IPTC `pubStatus`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum PubStatus {
+    /// Fit to publish (the default).
+    #[default]
+    Usable,
+    /// Withdrawn for now: out of every list, feed and search; may become usable again.
+    Withheld,
+    /// Killed: must not be distributed, and every copy already delivered must be recalled.
+    /// Final: a canceled article can only be purged.
+    Canceled,
+}
+
+impl PubStatus {
+    /// The value stored in the database and used on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PubStatus::Usable => "usable",
+            PubStatus::Withheld => "withheld",
+            PubStatus::Canceled => "canceled",
+        }
+    }
+
+    /// Parses the stored value.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "usable" => Some(PubStatus::Usable),
+            "withheld" => Some(PubStatus::Withheld),
+            "canceled" => Some(PubStatus::Canceled),
+            _ => None,
+        }
+    }
+}
+
+/// Kinds of reader-facing corrections.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum CorrectionKind {
+    /// Something the article said was wrong.
+    Correction,
+    /// Something it said was unclear.
+    Clarification,
+}
+
+impl CorrectionKind {
+    /// The value stored in the database and used on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CorrectionKind::Correction => "correction",
+            CorrectionKind::Clarification => "clarification",
+        }
+    }
+
+    /// Parses the stored value.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "correction" => Some(CorrectionKind::Correction),
+            "clarification" => Some(CorrectionKind::Clarification),
+            _ => None,
+        }
+    }
+}
+
+/// What a change meant to partners: the webhook event types without their `article.`
+/// prefix, and `deleted` for an article that left public view any other way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeEvent {
+    /// It became public (created, published, restored, reinstated, fell due).
+    Published,
+    /// A public article changed.
+    Updated,
+    /// A correction or clarification was added to it.
+    Corrected,
+    /// Its embargo lifted: it is public from now on.
+    EmbargoLifted,
+    /// Withheld: remove it for now.
+    Withheld,
+    /// Canceled (killed): remove it and recall every copy.
+    Canceled,
+    /// It left public view otherwise (trashed, unpublished, archived, purged).
+    Deleted,
+}
+
+impl ChangeEvent {
+    /// The value stored in the database and used on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeEvent::Published => "published",
+            ChangeEvent::Updated => "updated",
+            ChangeEvent::Corrected => "corrected",
+            ChangeEvent::EmbargoLifted => "embargo_lifted",
+            ChangeEvent::Withheld => "withheld",
+            ChangeEvent::Canceled => "canceled",
+            ChangeEvent::Deleted => "deleted",
+        }
+    }
+
+    /// Parses the stored value.
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            ChangeEvent::Published,
+            ChangeEvent::Updated,
+            ChangeEvent::Corrected,
+            ChangeEvent::EmbargoLifted,
+            ChangeEvent::Withheld,
+            ChangeEvent::Canceled,
+            ChangeEvent::Deleted,
+        ]
+        .into_iter()
+        .find(|e| e.as_str() == s)
+    }
+
+    /// The `/changes` op of an entry with this event.
+    pub fn op(self) -> ChangeOp {
+        match self {
+            ChangeEvent::Published
+            | ChangeEvent::Updated
+            | ChangeEvent::Corrected
+            | ChangeEvent::EmbargoLifted => ChangeOp::Upsert,
+            ChangeEvent::Withheld | ChangeEvent::Canceled | ChangeEvent::Deleted => {
+                ChangeOp::Delete
+            }
+        }
     }
 }
 
@@ -165,6 +297,8 @@ pub enum Scope {
     Write,
     /// Read drafts, archived and scheduled articles.
     ReadDrafts,
+    /// Read embargoed articles before their embargo lifts, and editors' notes (partners).
+    ReadEmbargoed,
     /// Everything, including purges.
     Admin,
 }
@@ -175,6 +309,7 @@ impl Scope {
         match self {
             Scope::Write => "write",
             Scope::ReadDrafts => "read:drafts",
+            Scope::ReadEmbargoed => "read:embargoed",
             Scope::Admin => "admin",
         }
     }
@@ -184,6 +319,7 @@ impl Scope {
         match s.trim() {
             "write" => Some(Scope::Write),
             "read:drafts" => Some(Scope::ReadDrafts),
+            "read:embargoed" => Some(Scope::ReadEmbargoed),
             "admin" => Some(Scope::Admin),
             _ => None,
         }

@@ -53,7 +53,7 @@ impl Modify for BearerAuth {
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
                     .description(Some(
-                        "An API key made with `anbaa keys create`; scopes: write, read:drafts, admin.",
+                        "An API key made with `anbaa keys create`; scopes: write, read:drafts, read:embargoed, admin.",
                     ))
                     .build(),
             ),

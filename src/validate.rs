@@ -2,11 +2,11 @@
 //! Inputs check themselves (`Validate`); the services run the same checks again so other
 //! entry points (demo, imports) get them too.
 
-use crate::dto::article::{ArticleCreate, ArticlePatch, Image};
+use crate::dto::article::{ArticleCreate, ArticlePatch, CorrectionCreate, Image};
 use crate::dto::problem::FieldError;
 use crate::dto::rules::{
-    Body, Byline, Caption, Description, EnglishName, Headline, Shape, Slug, Summary, TagName,
-    TextRule, WebUrl,
+    Body, Byline, Caption, CorrectionText, Description, EdNote, EnglishName, Headline, Shape, Slug,
+    Summary, TagName, TextRule, WebUrl,
 };
 use crate::dto::tag::{TagCreate, TagMerge, TagPatch};
 use crate::error::ApiError;
@@ -229,6 +229,7 @@ impl Validate for ArticleCreate {
         check_lang(e, self.lang.as_deref());
         check_image(e, self.image.as_ref());
         check_tags(e, self.tags.as_ref());
+        check_opt(e, "ed_note", self.ed_note.as_deref(), EdNote::RULE);
     }
 }
 
@@ -243,6 +244,19 @@ impl Validate for ArticlePatch {
         check_lang(e, self.lang.as_deref());
         check_image(e, self.image.as_ref().and_then(|i| i.as_ref()));
         check_tags(e, self.tags.as_ref());
+        check_opt(e, "ed_note", set_to(&self.ed_note), EdNote::RULE);
+    }
+}
+
+impl Validate for CorrectionCreate {
+    fn check(&self, e: &mut Errors) {
+        match &self.text {
+            None => e.add("text", "is required"),
+            Some(t) => check_rule(e, "text", t, CorrectionText::RULE),
+        }
+        if self.kind.is_none() {
+            e.add("kind", "is required: `correction` or `clarification`");
+        }
     }
 }
 

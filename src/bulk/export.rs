@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::{TagEnvelope, TagLine};
 use crate::db;
 use crate::db::Conn;
-use crate::dto::article::{ArticleStatus, Image};
+use crate::dto::article::{ArticleStatus, Image, PubStatus};
 use crate::dto::rfc3339;
 
 use crate::error::ApiError;
@@ -32,6 +32,16 @@ struct ExportLine {
     #[serde(skip_serializing_if = "Option::is_none")]
     image: Option<Image>,
     tags: Vec<String>,
+    #[serde(skip_serializing_if = "is_usable")]
+    pub_status: PubStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    embargoed_until: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ed_note: Option<String>,
+}
+
+fn is_usable(s: &PubStatus) -> bool {
+    *s == PubStatus::Usable
 }
 
 /// The taxonomy as tag lines, parents before children, otherwise in id order (an import
@@ -113,6 +123,9 @@ pub fn export(conn: &mut Conn, out: &mut impl Write) -> Result<usize, ApiError> 
                     source: row.source,
                     author: row.author,
                     lang: row.lang,
+                    pub_status: row.pub_status,
+                    embargoed_until: row.embargoed_until.map(|p| rfc3339(crate::dto::instant(p))),
+                    ed_note: row.ed_note,
                 };
                 serde_json::to_writer(&mut *out, &line)
                     .map_err(|e| ApiError::internal(format!("writing the export: {e}")))?;

@@ -188,9 +188,9 @@ pub(super) fn migrate_store(from: &str, to: &str) -> CliResult {
         redacted(url),
         started.elapsed().as_secs_f64()
     );
-    println!("  {:<18} {:>9}  sha-256 (source = target)", "table", "rows");
+    println!("  {:<19} {:>9}  sha-256 (source = target)", "table", "rows");
     for r in &reports {
-        println!("  {:<18} {:>9}  {}  ok", r.table, r.rows, r.checksum);
+        println!("  {:<19} {:>9}  {}  ok", r.table, r.rows, r.checksum);
     }
     Ok(())
 }

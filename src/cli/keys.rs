@@ -12,7 +12,9 @@ pub(super) fn keys(db_path: &str, action: KeysCommand) -> CliResult {
             let mut parsed = Vec::new();
             for s in &scopes {
                 parsed.push(Scope::parse(s).ok_or_else(|| {
-                    format!("unknown scope `{s}`; choose from write, read:drafts, admin")
+                    format!(
+                        "unknown scope `{s}`; choose from write, read:drafts, read:embargoed, admin"
+                    )
                 })?);
             }
             if name.trim().is_empty() {

@@ -111,7 +111,7 @@ pub(crate) enum KeysCommand {
         /// A name for the key (recorded as the author of its changes).
         #[arg(long)]
         name: String,
-        /// Comma-separated scopes: write, read:drafts, admin.
+        /// Comma-separated scopes: write, read:drafts, read:embargoed, admin.
         #[arg(long, value_delimiter = ',', default_value = "write")]
         scopes: Vec<String>,
     },

@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use super::models::{ChangeRow, SiteRow};
 use super::schema::{articles, changes, site_state};
 use crate::db::error::{StoreError, StoreResult};
-use crate::model::{ArticleStatus, ChangeOp};
+use crate::model::{ArticleStatus, ChangeEvent, ChangeOp, PubStatus};
 
 /// What the public can currently see of one article, for the log.
 #[derive(Debug, Clone, Queryable)]
@@ -19,14 +19,43 @@ struct PublicState {
     trashed_at: Option<i64>,
     slug: String,
     version: i32,
+    pub_status: PubStatus,
+    embargoed_until: Option<i64>,
 }
 
 impl PublicState {
     fn visible(&self, now: i64) -> bool {
         self.status == ArticleStatus::Published
+            && self.pub_status == PubStatus::Usable
             && self.trashed_at.is_none()
             && self.published_at.is_some_and(|p| p <= now)
     }
+}
+
+/// Why an article is being logged: a write of any kind, or a correction (announced as such).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cause {
+    /// A write, a publication falling due, a tag it carries changing.
+    Write,
+    /// A correction or clarification was recorded.
+    Correction,
+}
+
+/// One entry the log just took: what partners are told of (the outbox copies it).
+#[derive(Debug, Clone)]
+pub struct Logged {
+    /// The entry's seq (the `/changes` cursor).
+    pub seq: i64,
+    /// The article.
+    pub article_id: i32,
+    /// Its slug (the one the public last saw, for a removal).
+    pub slug: String,
+    /// Its version.
+    pub version: i32,
+    /// What it meant.
+    pub event: ChangeEvent,
+    /// When.
+    pub at: i64,
 }
 
 /// The host feed ids are minted under: the one stored at the first start, or `candidate`,
@@ -94,7 +123,20 @@ pub fn touch(conn: &mut Conn, now: i64) -> StoreResult<()> {
 /// after it was purged). A public article gets an `upsert` at a new seq; one that left
 /// public view gets a `delete` with the slug the public knew; one the public never saw
 /// gets nothing, so drafts never leak through the log.
-pub fn record(conn: &mut Conn, article_id: i32, now: i64) -> StoreResult<()> {
+pub fn record(conn: &mut Conn, article_id: i32, now: i64) -> StoreResult<Option<Logged>> {
+    record_as(conn, article_id, now, Cause::Write)
+}
+
+/// `record`, saying why: a correction is announced as `corrected`, not `updated`. The entry's
+/// event tells partners what happened: `published` (or `embargo_lifted`) when the article
+/// became public, `updated` or `corrected` while it stays public, `withheld` or `canceled`
+/// when it was withdrawn, `deleted` when it left public view any other way.
+pub fn record_as(
+    conn: &mut Conn,
+    article_id: i32,
+    now: i64,
+    cause: Cause,
+) -> StoreResult<Option<Logged>> {
     let state: Option<PublicState> = articles::table
         .find(article_id)
         .select((
@@ -103,6 +145,8 @@ pub fn record(conn: &mut Conn, article_id: i32, now: i64) -> StoreResult<()> {
             articles::trashed_at,
             articles::slug,
             articles::version,
+            articles::pub_status,
+            articles::embargoed_until,
         ))
         .first(conn)
         .optional()?;
@@ -111,29 +155,57 @@ pub fn record(conn: &mut Conn, article_id: i32, now: i64) -> StoreResult<()> {
         .select((changes::op, changes::slug))
         .first(conn)
         .optional()?;
+    let was_public = matches!(logged, Some((ChangeOp::Upsert, _)));
     let entry = match (&state, &logged) {
-        (Some(s), _) if s.visible(now) => Some((ChangeOp::Upsert, s.slug.clone(), s.version)),
-        (_, Some((ChangeOp::Upsert, public_slug))) => Some((
-            ChangeOp::Delete,
-            public_slug.clone(),
-            state.as_ref().map_or(0, |s| s.version),
-        )),
+        (Some(s), _) if s.visible(now) => {
+            let event = match (was_public, cause) {
+                (false, _) if s.embargoed_until.is_some_and(|e| e <= now) => {
+                    ChangeEvent::EmbargoLifted
+                }
+                (false, _) => ChangeEvent::Published,
+                (true, Cause::Correction) => ChangeEvent::Corrected,
+                (true, Cause::Write) => ChangeEvent::Updated,
+            };
+            Some((event, s.slug.clone(), s.version))
+        }
+        (_, Some((ChangeOp::Upsert, public_slug))) => {
+            let event = match state.as_ref().map(|s| s.pub_status) {
+                Some(PubStatus::Withheld) => ChangeEvent::Withheld,
+                Some(PubStatus::Canceled) => ChangeEvent::Canceled,
+                _ => ChangeEvent::Deleted,
+            };
+            Some((
+                event,
+                public_slug.clone(),
+                state.as_ref().map_or(0, |s| s.version),
+            ))
+        }
         _ => None,
     };
-    if let Some((op, slug, version)) = entry {
-        // The article's old row goes; the new one takes the next seq.
-        diesel::delete(changes::table.filter(changes::article_id.eq(article_id))).execute(conn)?;
-        diesel::insert_into(changes::table)
-            .values((
-                changes::article_id.eq(article_id),
-                changes::op.eq(op),
-                changes::slug.eq(slug),
-                changes::version.eq(version),
-                changes::at.eq(now),
-            ))
-            .execute(conn)?;
-    }
-    Ok(())
+    let Some((event, slug, version)) = entry else {
+        return Ok(None);
+    };
+    // The article's old row goes; the new one takes the next seq.
+    diesel::delete(changes::table.filter(changes::article_id.eq(article_id))).execute(conn)?;
+    let seq: i32 = diesel::insert_into(changes::table)
+        .values((
+            changes::article_id.eq(article_id),
+            changes::op.eq(event.op()),
+            changes::slug.eq(&slug),
+            changes::version.eq(version),
+            changes::at.eq(now),
+            changes::event.eq(event),
+        ))
+        .returning(changes::seq)
+        .get_result(conn)?;
+    Ok(Some(Logged {
+        seq: i64::from(seq),
+        article_id,
+        slug,
+        version,
+        event,
+        at: now,
+    }))
 }
 
 /// The site counter and the two latest write times.
@@ -153,6 +225,7 @@ pub fn due_watermark(conn: &mut Conn, now: i64) -> StoreResult<i64> {
     let m: Option<Option<i64>> = articles::table
         .filter(articles::status.eq("published"))
         .filter(articles::trashed_at.is_null())
+        .filter(articles::pub_status.eq(PubStatus::Usable))
         .filter(articles::sort_at.le(now))
         .select(max(articles::sort_at))
         .first(conn)
@@ -165,6 +238,7 @@ pub fn due_between(conn: &mut Conn, from: i64, now: i64) -> StoreResult<i64> {
     articles::table
         .filter(articles::status.eq("published"))
         .filter(articles::trashed_at.is_null())
+        .filter(articles::pub_status.eq(PubStatus::Usable))
         .filter(articles::sort_at.ge(from))
         .filter(articles::sort_at.le(now))
         .count()
@@ -185,6 +259,7 @@ pub fn sweep(conn: &mut Conn, now: i64) -> StoreResult<usize> {
     let due: Vec<(i32, i32)> = articles::table
         .filter(articles::status.eq("published"))
         .filter(articles::trashed_at.is_null())
+        .filter(articles::pub_status.eq(PubStatus::Usable))
         .filter(articles::sort_at.gt(from))
         .filter(articles::sort_at.le(now))
         .order((articles::sort_at, articles::id))

@@ -179,7 +179,8 @@ table!(copy_articles, sum_articles_sqlite, sum_articles_pg, articles, (id), [
     summary_auto: bool, lang: String, slug: String, title: String, source: OptStr,
     author: OptStr, image_url: OptStr, image_caption: OptStr, updated_by: OptStr,
     summary: String, body: String, body_html: String, body_text: String,
-    prev_updated_at: OptI64, last_action: String,
+    prev_updated_at: OptI64, last_action: String, pub_status: String,
+    embargoed_until: OptI64, ed_note: OptStr,
 ], generated [sort_at: OptI64]);
 table!(copy_links, sum_links_sqlite, sum_links_pg, article_tags, (article_id, tag_id), [
     article_id: i32, tag_id: i32, position: i32, status: String, trashed: bool, sort_at: i64,
@@ -189,6 +190,11 @@ table!(copy_revisions, sum_revisions_sqlite, sum_revisions_pg, article_revisions
     summary_auto: bool, body: String, source: OptStr, author: OptStr, lang: String,
     status: String, published_at: OptI64, image_url: OptStr, image_caption: OptStr,
     tags: String, trashed_at: OptI64, changed_by: OptStr, changed_at: i64, action: String,
+    pub_status: String, embargoed_until: OptI64, ed_note: OptStr,
+]);
+table!(copy_corrections, sum_corrections_sqlite, sum_corrections_pg, article_corrections, (article_id, position), [
+    article_id: i32, position: i32, kind: String, text: String, version: i32, created_at: i64,
+    created_by: OptStr,
 ]);
 table!(copy_article_redirects, sum_article_redirects_sqlite, sum_article_redirects_pg, article_redirects, (slug), [
     slug: String, article_id: i32, created_at: i64,
@@ -197,7 +203,7 @@ table!(copy_tag_redirects, sum_tag_redirects_sqlite, sum_tag_redirects_pg, tag_r
     slug: String, tag_id: i32, created_at: i64,
 ]);
 table!(copy_changes, sum_changes_sqlite, sum_changes_pg, changes, (seq), [
-    seq: i32, article_id: i32, op: String, slug: String, version: i32, at: i64,
+    seq: i32, article_id: i32, op: String, slug: String, version: i32, at: i64, event: String,
 ]);
 table!(copy_keys, sum_keys_sqlite, sum_keys_pg, api_keys, (id), [
     id: i32, name: String, prefix: String, key_hash: String, scopes: String, created_at: i64,
@@ -221,7 +227,7 @@ type SumPg = fn(&mut PgConnection) -> Result<(u64, String), CopyError>;
 
 /// Every table, in an order the foreign keys accept, each with its copy and its two
 /// checksums.
-const TABLES: [(&str, CopyFn, SumSqlite, SumPg); 10] = [
+const TABLES: [(&str, CopyFn, SumSqlite, SumPg); 11] = [
     (
         "tags",
         copy_tags_parents_first,
@@ -240,6 +246,12 @@ const TABLES: [(&str, CopyFn, SumSqlite, SumPg); 10] = [
         copy_revisions,
         sum_revisions_sqlite,
         sum_revisions_pg,
+    ),
+    (
+        "article_corrections",
+        copy_corrections,
+        sum_corrections_sqlite,
+        sum_corrections_pg,
     ),
     (
         "article_redirects",

@@ -8,6 +8,7 @@ pub mod changes;
 pub mod connect;
 #[cfg(feature = "postgres")]
 pub mod copy;
+pub mod corrections;
 pub mod error;
 pub mod fts;
 pub mod keys;

@@ -3,7 +3,10 @@
 use diesel::prelude::*;
 
 use super::schema::{api_keys, article_tags, articles, tags};
-use crate::model::{ArticleStatus, ChangeOp, RevisionAction, Scopes, TagKind};
+use crate::model::{
+    ArticleStatus, ChangeEvent, ChangeOp, CorrectionKind, PubStatus, RevisionAction, Scopes,
+    TagKind,
+};
 
 /// One row of `articles`.
 #[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Identifiable)]
@@ -42,6 +45,9 @@ pub struct ArticleRow {
     pub prev_updated_at: Option<i64>,
     /// What made the current version.
     pub last_action: RevisionAction,
+    pub pub_status: PubStatus,
+    pub embargoed_until: Option<i64>,
+    pub ed_note: Option<String>,
 }
 
 /// The columns an article write sets (insert and update alike).
@@ -69,6 +75,9 @@ pub struct ArticleWrite {
     pub updated_by: Option<String>,
     /// What this write is.
     pub last_action: RevisionAction,
+    pub pub_status: PubStatus,
+    pub embargoed_until: Option<i64>,
+    pub ed_note: Option<String>,
 }
 
 /// A tag as embedded in an article, with the article it belongs to.
@@ -178,6 +187,8 @@ pub struct ChangeRow {
     pub slug: String,
     pub version: i32,
     pub at: i64,
+    /// What the entry meant to partners.
+    pub event: ChangeEvent,
 }
 
 /// The one row of `site_state`.
@@ -232,4 +243,30 @@ pub struct RevisionRow {
     pub changed_at: i64,
     /// What made this version.
     pub action: RevisionAction,
+    pub pub_status: PubStatus,
+    pub embargoed_until: Option<i64>,
+    pub ed_note: Option<String>,
+}
+
+/// One row of `article_corrections`: a correction or clarification shown with the article.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = super::schema::article_corrections)]
+#[cfg_attr(
+    not(feature = "postgres"),
+    diesel(check_for_backend(diesel::sqlite::Sqlite))
+)]
+#[cfg_attr(
+    feature = "postgres",
+    diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))
+)]
+pub struct CorrectionRow {
+    pub article_id: i32,
+    /// 1 for the first correction of the article, then 2, 3, …
+    pub position: i32,
+    pub kind: CorrectionKind,
+    pub text: String,
+    /// The version of the article it made.
+    pub version: i32,
+    pub created_at: i64,
+    pub created_by: Option<String>,
 }

@@ -47,6 +47,9 @@ pub fn row_of(row: &ArticleRow, tags: &[ArticleTagRow]) -> RevisionRow {
         changed_by: row.updated_by.clone(),
         changed_at: row.updated_at,
         action: row.last_action,
+        pub_status: row.pub_status,
+        embargoed_until: row.embargoed_until,
+        ed_note: row.ed_note.clone(),
     }
 }
 

@@ -53,6 +53,9 @@ diesel::table! {
         changed_by -> Nullable<Text>,
         changed_at -> BigInt,
         action -> Text,
+        pub_status -> Text,
+        embargoed_until -> Nullable<BigInt>,
+        ed_note -> Nullable<Text>,
     }
 }
 
@@ -91,6 +94,9 @@ diesel::table! {
         body_text -> Text,
         prev_updated_at -> Nullable<BigInt>,
         last_action -> Text,
+        pub_status -> Text,
+        embargoed_until -> Nullable<BigInt>,
+        ed_note -> Nullable<Text>,
     }
 }
 
@@ -102,6 +108,19 @@ diesel::table! {
         slug -> Text,
         version -> Integer,
         at -> BigInt,
+        event -> Text,
+    }
+}
+
+diesel::table! {
+    article_corrections (article_id, position) {
+        article_id -> Integer,
+        position -> Integer,
+        kind -> Text,
+        text -> Text,
+        version -> Integer,
+        created_at -> BigInt,
+        created_by -> Nullable<Text>,
     }
 }
 
@@ -143,12 +162,14 @@ diesel::table! {
 
 diesel::joinable!(article_redirects -> articles (article_id));
 diesel::joinable!(article_revisions -> articles (article_id));
+diesel::joinable!(article_corrections -> articles (article_id));
 diesel::joinable!(tag_redirects -> tags (tag_id));
 diesel::joinable!(article_tags -> articles (article_id));
 diesel::joinable!(article_tags -> tags (tag_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     api_keys,
+    article_corrections,
     article_redirects,
     article_revisions,
     article_tags,

@@ -7,7 +7,10 @@ use diesel::serialize::{self, Output, ToSql};
 use diesel::sql_types::Text;
 use diesel::{AsExpression, FromSqlRow};
 
-use crate::model::{ArticleStatus, ChangeOp, RevisionAction, Scopes, TagKind};
+use crate::model::{
+    ArticleStatus, ChangeEvent, ChangeOp, CorrectionKind, PubStatus, RevisionAction, Scopes,
+    TagKind,
+};
 
 /// Implements `FromSql`/`ToSql` over `Text` for an enum with `as_str` and `parse`; the
 /// proxy struct gives Diesel's derives (`AsExpression`, `FromSqlRow`) a local item to read.
@@ -43,6 +46,9 @@ text_enum!(ArticleStatus, ArticleStatusSql, "article status");
 text_enum!(TagKind, TagKindSql, "tag kind");
 text_enum!(RevisionAction, RevisionActionSql, "revision action");
 text_enum!(ChangeOp, ChangeOpSql, "change op");
+text_enum!(PubStatus, PubStatusSql, "publication status");
+text_enum!(CorrectionKind, CorrectionKindSql, "correction kind");
+text_enum!(ChangeEvent, ChangeEventSql, "change event");
 
 #[derive(AsExpression, FromSqlRow)]
 #[diesel(foreign_derive, sql_type = Text)]

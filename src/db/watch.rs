@@ -308,6 +308,7 @@ fn load(conn: &mut Conn, now: i64) -> StoreResult<SiteSnapshot> {
     let next_due: Option<i64> = articles::table
         .filter(articles::status.eq(crate::model::ArticleStatus::Published))
         .filter(articles::trashed_at.is_null())
+        .filter(articles::pub_status.eq(crate::model::PubStatus::Usable))
         .filter(articles::sort_at.gt(now))
         .select(min(articles::sort_at))
         .first(conn)?;

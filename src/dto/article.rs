@@ -9,9 +9,11 @@ use utoipa::openapi::schema::{
 };
 use utoipa::{IntoParams, PartialSchema, ToSchema};
 
-use super::rules::{Body, Byline, Caption, Headline, Slug, Summary, TagSlugs, WebUrl};
+use super::rules::{
+    Body, Byline, Caption, CorrectionText, EdNote, Headline, Slug, Summary, TagSlugs, WebUrl,
+};
 use super::{double_option, reject_null};
-pub use crate::model::{ArticleStatus, RevisionAction};
+pub use crate::model::{ArticleStatus, CorrectionKind, PubStatus, RevisionAction};
 
 /// A lead image.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -99,8 +101,51 @@ pub struct ArticleCore {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub trashed_at: Option<DateTime<Utc>>,
+    /// Whether it may be distributed: `usable`; `withheld` (withdrawn for now) or `canceled`
+    /// (killed: recall every copy) only ever reach keys with `read:drafts`: the public gets
+    /// `410 Gone`.
+    pub pub_status: PubStatus,
+    /// Only while an embargo holds: the instant the article becomes public. Keys with
+    /// `read:embargoed` see it before then; nobody else does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub embargoed_until: Option<DateTime<Utc>>,
+    /// Corrections and clarifications, oldest first: show them with the article.
+    pub corrections: Vec<Correction>,
     /// Links.
     pub links: ArticleLinks,
+}
+
+/// A correction or clarification shown with an article.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Correction {
+    /// `correction` (something was wrong) or `clarification` (something was unclear).
+    pub kind: CorrectionKind,
+    /// What readers are told, in the article's language.
+    #[schema(
+        example = "ذكرت نسخة سابقة من هذا الخبر أن الاتفاق وُقّع في طشقند، والصحيح أنه وُقّع في أستانا."
+    )]
+    pub text: String,
+    /// The version of the article it made.
+    pub version: i32,
+    /// When it was made.
+    pub at: DateTime<Utc>,
+}
+
+/// Body of `POST /api/v1/articles/{ref}/corrections`.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "kind": "correction",
+    "text": "ذكرت نسخة سابقة من هذا الخبر أن الاتفاق وُقّع في طشقند، والصحيح أنه وُقّع في أستانا."
+}))]
+pub struct CorrectionCreate {
+    /// What readers are told (1–2,000 characters).
+    #[schema(required = true, value_type = CorrectionText)]
+    pub text: Option<String>,
+    /// `correction` or `clarification`.
+    #[schema(required = true)]
+    pub kind: Option<CorrectionKind>,
 }
 
 /// An article with its body: the detail view, and what every write answers.
@@ -125,6 +170,11 @@ pub struct Article {
     /// The body rendered to HTML and sanitized (no script, no event handlers, no
     /// `javascript:` URLs): safe to embed as is.
     pub body_html: String,
+    /// The editors' note for partners; only to keys with `read:drafts` or
+    /// `read:embargoed`, and in write answers. Never shown to the public.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub ed_note: Option<String>,
 }
 
 /// An article in a list: no body unless the list asked for `include=body`; a `snippet`
@@ -252,6 +302,10 @@ pub const ARTICLE_FIELDS: &[&str] = &[
     "snippet",
     "links",
     "trashed_at",
+    "pub_status",
+    "embargoed_until",
+    "corrections",
+    "ed_note",
 ];
 
 /// Body of `POST /api/v1/articles` and `PUT /api/v1/articles/{ref}`.
@@ -299,6 +353,16 @@ pub struct ArticleCreate {
     /// Tag slugs, in display order; each must exist.
     #[schema(value_type = Option<TagSlugs>, example = json!(["kazakhstan", "opec-plus"]))]
     pub tags: Option<Vec<String>>,
+    /// `usable` (default), `withheld` or `canceled` (final).
+    pub pub_status: Option<PubStatus>,
+    /// An embargo: until this instant (RFC 3339) the article is public to nobody but keys
+    /// with `read:embargoed`. A published article is published at the embargo's end at the
+    /// earliest (`published_at` moves to it).
+    #[serde(default, deserialize_with = "instant")]
+    pub embargoed_until: Option<DateTime<FixedOffset>>,
+    /// A note for partners and editors, never shown to the public.
+    #[schema(value_type = Option<EdNote>)]
+    pub ed_note: Option<String>,
 }
 
 /// Parses an instant: RFC 3339, or a date alone (midnight UTC that day).
@@ -393,6 +457,18 @@ pub struct ArticlePatch {
     #[serde(default, deserialize_with = "reject_null")]
     #[schema(value_type = TagSlugs, required = false)]
     pub tags: Option<Vec<String>>,
+    /// `usable`, `withheld` (withdraw for now) or `canceled` (kill: final).
+    #[serde(default, deserialize_with = "reject_null")]
+    #[schema(value_type = PubStatus, required = false)]
+    pub pub_status: Option<PubStatus>,
+    /// An embargo's end (RFC 3339); null lifts the embargo now.
+    #[serde(default, deserialize_with = "instant_patch")]
+    #[schema(value_type = Option<DateTime<FixedOffset>>)]
+    pub embargoed_until: Option<Option<DateTime<FixedOffset>>>,
+    /// The editors' note; null removes it.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<EdNote>)]
+    pub ed_note: Option<Option<String>>,
 }
 
 /// Sort orders of the article list.
@@ -636,6 +712,14 @@ pub struct Revision {
     pub trashed: bool,
     /// What made this version.
     pub action: RevisionAction,
+    /// Whether it could be distributed then.
+    pub pub_status: PubStatus,
+    /// Its embargo then, or null.
+    #[schema(required = true)]
+    pub embargoed_until: Option<DateTime<Utc>>,
+    /// The editors' note then, or null.
+    #[schema(required = true)]
+    pub ed_note: Option<String>,
 }
 
 /// Query parameters of `GET /api/v1/articles/{ref}/revisions`.

@@ -6,19 +6,27 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::article::Article;
 use super::list::{ListLinks, ListMeta};
-pub use crate::model::ChangeOp;
+pub use crate::model::{ChangeEvent, ChangeOp, PubStatus};
 
 /// One entry of the change log: the latest public change of one article.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
-    "seq": 1042, "op": "delete", "id": 812, "slug": "كازاخستان-ترفع-إنتاج-النفط",
+    "seq": 1042, "op": "delete", "event": "canceled", "pub_status": "canceled", "id": 812, "slug": "كازاخستان-ترفع-إنتاج-النفط",
     "version": 4, "at": "2026-04-12T09:00:00Z"
 }))]
 pub struct Change {
     /// Position in the log; entries come in increasing `seq` (commit order).
     pub seq: i64,
-    /// `upsert` or `delete`.
+    /// `upsert` (store `article`) or `delete` (drop every copy).
     pub op: ChangeOp,
+    /// What happened, as the webhooks name it without their `article.` prefix: on upserts
+    /// `published`, `embargo_lifted`, `updated` or `corrected`; on deletes `withheld`,
+    /// `canceled` (a kill: recall every copy ever delivered) or `deleted`.
+    pub event: ChangeEvent,
+    /// On deletes that withdrew the article: `withheld` or `canceled`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub pub_status: Option<PubStatus>,
     /// The article's id.
     pub id: i32,
     /// Its slug (for a delete: the slug the public last saw).

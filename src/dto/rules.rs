@@ -103,6 +103,10 @@ text_rules! {
     Description = 2000, Text;
     /// An image caption: at most 500 characters, no control characters.
     Caption = 500, Text;
+    /// An editors' note for partners: at most 2,000 characters, no control characters.
+    EdNote = 2000, Text;
+    /// A reader-facing correction: 1–2,000 characters with a letter or digit.
+    CorrectionText = 2000, Name;
     /// An absolute http(s) URL of at most 4,096 characters.
     WebUrl = 4096, Url;
 }

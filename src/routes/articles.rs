@@ -12,7 +12,7 @@ use crate::db::{self, DbPool};
 use crate::dto::NoParams;
 use crate::dto::article::{
     Article, ArticleCreate, ArticleFields, ArticleGetParams, ArticleListParams, ArticlePatch,
-    DeleteParams, RelatedParams, Revision, RevisionListParams,
+    CorrectionCreate, DeleteParams, RelatedParams, Revision, RevisionListParams,
 };
 use crate::dto::list::{ArticleList, ArticleSelectionList, ListMeta, RevisionList};
 use crate::dto::problem::{
@@ -147,6 +147,7 @@ fn as_selection(mut res: HttpResponse) -> HttpResponse {
          headers(("ETag" = String, description = "`\"v{version}-…\"`: send it back in If-None-Match, or in If-Match to write"),
                  ("Last-Modified" = String, description = "The article's (or its tags') last change, or its publication"))),
         (status = 404, description = "No such article visible to the caller", body = Problem, content_type = PROBLEM),
+        (status = 410, description = "The article was withheld or canceled (killed): remove every copy; the problem's detail says which", body = Problem, content_type = PROBLEM),
         ReadProblems, NotModified,
         ArticleMoved,
     )
@@ -417,6 +418,51 @@ pub async fn patch_article(
         Resolved::Moved(to) => return Ok(moved(&req, &to, StatusCode::PERMANENT_REDIRECT)),
     };
     Ok(written(actix_web::http::StatusCode::OK, &article))
+}
+
+/// Records a correction or clarification shown with the article (and in feeds): a new
+/// version, announced to partners as `corrected` (in `/changes` and to webhooks).
+#[utoipa::path(
+    tag = "articles",
+    params(("ref" = String, Path, description = "Numeric id or slug"),
+           ("If-Match" = Option<String>, Header, nullable = false, description = "The ETag of the version you corrected")),
+    request_body = CorrectionCreate,
+    security(("bearer" = ["write"])),
+    responses(
+        (status = 201, description = "Recorded: the article as it now is, its corrections last", body = Article,
+         headers(("ETag" = String, description = "The new version"))),
+        (status = 404, description = "No such article", body = Problem, content_type = PROBLEM),
+        (status = 409, description = "The article was canceled: it can no longer change", body = Problem, content_type = PROBLEM),
+        PreconditionProblems,
+        WriteProblems,
+        ArticleMovedWrite,
+    )
+)]
+#[post("/articles/{ref}/corrections")]
+pub async fn post_correction(
+    req: HttpRequest,
+    settings: web::Data<Settings>,
+    pool: web::Data<DbPool>,
+    path: web::Path<String>,
+    _query: ApiQuery<NoParams>,
+    caller: Caller,
+    body: ApiJson<CorrectionCreate>,
+) -> Result<HttpResponse, ApiError> {
+    let by = caller.require(Scope::Write)?.name.clone();
+    let (reference, input) = (path.into_inner(), body.into_inner()?);
+    let if_match = IfMatch::required(&req, &settings)?;
+    let asked = caller.clone();
+    let outcome = db::run(&pool, move |conn| {
+        service::articles::resolved(conn, &reference, &asked, |conn| {
+            service::articles::correct(conn, &reference, input, &by, if_match.as_ref())
+        })
+    })
+    .await?;
+    let article = match outcome {
+        Resolved::Found(found) => found,
+        Resolved::Moved(to) => return Ok(moved(&req, &to, StatusCode::PERMANENT_REDIRECT)),
+    };
+    Ok(written(StatusCode::CREATED, &article))
 }
 
 /// Moves an article to the trash (gone from every public read, kept with its history), or

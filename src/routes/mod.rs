@@ -26,6 +26,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(articles::related_articles)
             .service(articles::replace_article)
             .service(articles::patch_article)
+            .service(articles::post_correction)
             .service(articles::delete_article)
             .service(articles::restore_article)
             .service(articles::list_revisions)

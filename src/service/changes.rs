@@ -3,7 +3,7 @@
 
 use crate::db::Conn;
 use crate::db::{self, now_micros};
-use crate::dto::change::{Change, ChangeOp, ChangesParams};
+use crate::dto::change::{Change, ChangeEvent, ChangeOp, ChangesParams, PubStatus};
 use crate::dto::instant;
 use crate::error::ApiError;
 use crate::service::articles::to_wire;
@@ -124,14 +124,17 @@ pub fn list(conn: &mut Conn, q: &LogQuery) -> Result<ChangePage, ApiError> {
             .map(|a| (a.id, a))
             .collect();
         let mut tags = db::articles::tags_of(conn, &upserts)?;
+        let mut corrections = db::corrections::of(conn, &upserts)?;
         let next_since = rows.last().map_or(since, |r| i64::from(r.seq));
         let data = rows
             .into_iter()
             .map(|r| {
                 let article = if r.op == ChangeOp::Upsert {
-                    articles
-                        .remove(&r.article_id)
-                        .map(|a| to_wire(a, tags.remove(&r.article_id).unwrap_or_default()))
+                    articles.remove(&r.article_id).map(|a| {
+                        let t = tags.remove(&r.article_id).unwrap_or_default();
+                        let c = corrections.remove(&r.article_id).unwrap_or_default();
+                        to_wire(a, t, c)
+                    })
                 } else {
                     None
                 };
@@ -142,6 +145,12 @@ pub fn list(conn: &mut Conn, q: &LogQuery) -> Result<ChangePage, ApiError> {
                     seq: i64::from(r.seq),
                     etag,
                     op: r.op,
+                    event: r.event,
+                    pub_status: match r.event {
+                        ChangeEvent::Withheld => Some(PubStatus::Withheld),
+                        ChangeEvent::Canceled => Some(PubStatus::Canceled),
+                        _ => None,
+                    },
                     id: r.article_id,
                     slug: r.slug,
                     version: r.version,

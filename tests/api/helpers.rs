@@ -22,6 +22,8 @@ pub struct TestApp {
     pub reader: String,
     /// A key with `admin`.
     pub admin: String,
+    /// A partner's key: `read:embargoed` only.
+    pub partner: String,
     /// The store's `--db`: an SQLite file, or a PostgreSQL URL (see `store`).
     pub db_path: String,
     handle: actix_web::dev::ServerHandle,
@@ -74,6 +76,7 @@ impl TestApp {
         let writer = key("writer", &[Scope::Write]);
         let reader = key("reader", &[Scope::ReadDrafts]);
         let admin = key("admin", &[Scope::Admin]);
+        let partner = key("partner", &[Scope::ReadEmbargoed]);
         drop(conn);
 
         let mut settings = Settings::new("127.0.0.1:0", &db_path);
@@ -95,6 +98,7 @@ impl TestApp {
             writer,
             reader,
             admin,
+            partner,
             db_path,
             handle,
             _db: test_db,

@@ -11,6 +11,7 @@ mod errors;
 mod failover;
 mod feeds;
 mod helpers;
+mod lifecycle;
 mod live;
 mod migrate_store;
 mod nodes;

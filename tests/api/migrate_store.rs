@@ -89,7 +89,12 @@ fn a_site_moved_from_sqlite_serves_the_same_and_partners_cursors_carry_on() {
         send(
             reqwest::Method::PATCH,
             &format!("/api/v1/articles/{id}"),
-            json!({"title": "خبر قبل النقل بعد التعديل", "slug": "khabar-renamed"}),
+            json!({"title": "خبر قبل النقل بعد التعديل", "slug": "khabar-renamed", "ed_note": "للشركاء"}),
+        );
+        send(
+            reqwest::Method::POST,
+            &format!("/api/v1/articles/{id}/corrections"),
+            json!({"kind": "clarification", "text": "توضيح قبل النقل"}),
         );
         send(
             reqwest::Method::POST,
@@ -125,7 +130,7 @@ fn a_site_moved_from_sqlite_serves_the_same_and_partners_cursors_carry_on() {
         String::from_utf8_lossy(&moved.stderr)
     );
     assert!(said.contains("verified every table"), "{said}");
-    assert_eq!(said.matches("  ok").count(), 10, "{said}");
+    assert_eq!(said.matches("  ok").count(), 11, "{said}");
 
     let (_pg, base) = start_server_with(Path::new(&target.target), &[]);
     let after = observed(&client, &base, &cursor);

@@ -9,13 +9,21 @@ use super::super::fts;
 use super::ArticleRow;
 use crate::db::error::StoreResult;
 use crate::db::{Conn, Dialect};
-use crate::model::ArticleStatus;
+use crate::model::{ArticleStatus, PubStatus};
+
+/// The condition on `articles a` that an article may be distributed: neither withheld nor
+/// canceled. Every public read holds it; the (status, trashed_at, pub_status, sort_at) index
+/// serves it.
+pub const USABLE: &str = "a.pub_status = 'usable'";
 
 /// Which articles a reader may see.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Visibility {
     /// Published and due (`published_at` passed), not trashed: what anyone sees.
     Public,
+    /// What anyone sees, and the articles under an embargo not lifted yet (needs
+    /// `read:embargoed`).
+    Embargoed,
     /// Published, scheduled ones included (needs `read:drafts`).
     Published,
     /// Drafts only (needs `read:drafts`).
@@ -113,8 +121,10 @@ impl Texts {
     /// The select list of `articles a` for these texts, by the names rows are read by. A list
     /// never shows `prev_updated_at` or `last_action` (only one article's validators and its
     /// revisions do), and they were added after the bodies: reading them would walk every
-    /// overflow page of a long body, so a list row carries neutral values instead.
-    fn columns(self) -> String {
+    /// overflow page of a long body, so a list row carries neutral values instead. The
+    /// lifecycle columns came later still: a public list knows their values (usable, no
+    /// embargo pending) and never shows an editors' note, so only other lists read them.
+    fn columns(self, visibility: Visibility) -> String {
         let pick = |wanted: bool, column: &str| {
             if wanted {
                 format!("a.{column}")
@@ -126,10 +136,15 @@ impl Texts {
             "a.id, a.slug, a.title, a.summary, a.summary_auto, {}, {}, {}, a.source, a.author, \
              a.lang, a.status, a.published_at, a.created_at, a.updated_at, a.version, \
              a.word_count, a.reading_time_minutes, a.image_url, a.image_caption, a.updated_by, \
-             a.trashed_at, NULL AS prev_updated_at, 'edit' AS last_action",
+             a.trashed_at, NULL AS prev_updated_at, 'edit' AS last_action, {}, NULL AS ed_note",
             pick(self.body, "body"),
             pick(self.body, "body_html"),
             pick(self.plain, "body_text"),
+            if visibility == Visibility::Public {
+                "'usable' AS pub_status, NULL AS embargoed_until"
+            } else {
+                "a.pub_status, a.embargoed_until"
+            },
         )
     }
 }
@@ -191,7 +206,13 @@ impl Where {
             // reads a table row.
             Visibility::Public => {
                 w.push(status(ArticleStatus::Published));
+                w.push(USABLE.to_owned());
                 w.push(format!("a.sort_at <= {now}"));
+            }
+            Visibility::Embargoed => {
+                w.push(status(ArticleStatus::Published));
+                w.push(USABLE.to_owned());
+                w.push(format!("(a.sort_at <= {now} OR a.embargoed_until > {now})"));
             }
             Visibility::Published => w.push(status(ArticleStatus::Published)),
             Visibility::Draft => w.push(status(ArticleStatus::Draft)),
@@ -209,9 +230,14 @@ impl Where {
         }
         // sort_at is COALESCE(published_at, created_at).
         let due = row.published_at.unwrap_or(row.created_at) <= now;
+        let distributable =
+            row.status == ArticleStatus::Published && row.pub_status == PubStatus::Usable;
         row.trashed_at.is_none()
             && match visibility {
-                Visibility::Public => row.status == ArticleStatus::Published && due,
+                Visibility::Public => distributable && due,
+                Visibility::Embargoed => {
+                    distributable && (due || row.embargoed_until.is_some_and(|e| e > now))
+                }
                 Visibility::Published => row.status == ArticleStatus::Published,
                 Visibility::Draft => row.status == ArticleStatus::Draft,
                 Visibility::Archived => row.status == ArticleStatus::Archived,
@@ -415,7 +441,7 @@ fn page_sql(f: &ArticleFilter, d: Dialect) -> String {
             "SELECT {} FROM article_tags l {} articles a ON a.id = l.article_id \
              WHERE {}{after} ORDER BY l.sort_at {dir}, l.article_id {dir} \
              LIMIT {limit} OFFSET {offset}",
-            f.texts.columns(),
+            f.texts.columns(f.visibility),
             d.join_in_order(),
             public_links(&[*id], f.now)
         );
@@ -426,7 +452,7 @@ fn page_sql(f: &ArticleFilter, d: Dialect) -> String {
     }
     format!(
         "SELECT {} FROM articles a WHERE {} ORDER BY {} LIMIT {limit} OFFSET {offset}",
-        f.texts.columns(),
+        f.texts.columns(f.visibility),
         conds.sql(),
         order_sql(f.sort, false),
     )
@@ -582,7 +608,7 @@ pub fn search_ranking(
         let list = ids.iter().map(i32::to_string).collect::<Vec<_>>().join(",");
         diesel::sql_query(format!(
             "SELECT {} FROM articles a WHERE a.id IN ({list})",
-            f.texts.columns()
+            f.texts.columns(f.visibility)
         ))
         .load(conn)?
     };
@@ -611,7 +637,8 @@ mod tests {
 
     /// `Where::admits` (one row read by id or slug) and `Where::visible` (the SQL of every
     /// list) give the same answer for every visibility, on rows of every status, live and
-    /// trashed, published in the past, the future or never.
+    /// trashed, published in the past, the future or never, usable, withheld or canceled,
+    /// under an embargo or not.
     #[test]
     fn a_row_check_and_the_list_sql_agree_on_visibility() {
         #[derive(QueryableByName)]
@@ -628,16 +655,26 @@ mod tests {
             for trashed in ["NULL", "1"] {
                 for published in ["NULL", "1700000000000000", "1900000000000000"] {
                     for created in [1_700_000_000_000_000_i64, 1_900_000_000_000_000] {
-                        id += 1;
-                        diesel::sql_query(format!(
-                            "INSERT INTO articles (id, slug, title, summary, summary_auto, body, \
-                             body_html, body_text, lang, status, published_at, created_at, \
-                             updated_at, version, word_count, reading_time_minutes, trashed_at) \
-                             VALUES ({id}, 's{id}', 't', 's', 0, 'b', 'b', 'b', 'ar', '{status}', \
-                             {published}, {created}, {created}, 1, 1, 1, {trashed})"
-                        ))
-                        .execute(&mut conn)
-                        .unwrap();
+                        for (pub_status, embargo) in [
+                            ("usable", "NULL"),
+                            ("usable", "1900000000000000"),
+                            ("usable", "1700000000000000"),
+                            ("withheld", "NULL"),
+                            ("canceled", "1900000000000000"),
+                        ] {
+                            id += 1;
+                            diesel::sql_query(format!(
+                                "INSERT INTO articles (id, slug, title, summary, summary_auto, \
+                                 body, body_html, body_text, lang, status, published_at, \
+                                 created_at, updated_at, version, word_count, \
+                                 reading_time_minutes, trashed_at, pub_status, embargoed_until) \
+                                 VALUES ({id}, 's{id}', 't', 's', 0, 'b', 'b', 'b', 'ar', \
+                                 '{status}', {published}, {created}, {created}, 1, 1, 1, \
+                                 {trashed}, '{pub_status}', {embargo})"
+                            ))
+                            .execute(&mut conn)
+                            .unwrap();
+                        }
                     }
                 }
             }
@@ -646,9 +683,10 @@ mod tests {
             .select(ArticleRow::as_select())
             .load(&mut conn)
             .unwrap();
-        assert_eq!(rows.len(), 36);
+        assert_eq!(rows.len(), 180);
         for v in [
             Visibility::Public,
+            Visibility::Embargoed,
             Visibility::Published,
             Visibility::Draft,
             Visibility::Archived,

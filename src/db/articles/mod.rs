@@ -11,7 +11,7 @@ use super::fts::{IndexDoc, Pending};
 use super::models::{ArticleRow, ArticleTagRow, ArticleWrite, NewArticleTag};
 use super::schema::{article_tags, articles, tags};
 use crate::db::error::{StoreError, StoreResult};
-use crate::model::RevisionAction;
+use crate::model::{PubStatus, RevisionAction};
 use crate::text::slug::with_suffix;
 
 mod list;
@@ -92,6 +92,32 @@ pub fn find(
     Ok(rows
         .into_iter()
         .find(|row| Where::admits(visibility, row, now)))
+}
+
+/// The id and status of a withdrawn (withheld or canceled) article that `reference` names
+/// and that would otherwise be public: a public read of it is gone, not missing.
+pub fn withdrawn(
+    conn: &mut Conn,
+    reference: &ArticleRef,
+    now: i64,
+) -> StoreResult<Option<(i32, PubStatus)>> {
+    let rows: Vec<ArticleRow> = match reference {
+        ArticleRef::Slug(slug) if !super::can_match(slug) => Vec::new(),
+        ArticleRef::Id(id) => articles::table
+            .filter(articles::id.eq(*id))
+            .select(ArticleRow::as_select())
+            .load(conn)?,
+        ArticleRef::Slug(slug) => articles::table
+            .filter(articles::slug.eq(slug))
+            .select(ArticleRow::as_select())
+            .load(conn)?,
+    };
+    Ok(rows.into_iter().find_map(|mut row| {
+        let status = row.pub_status;
+        row.pub_status = PubStatus::Usable;
+        (status != PubStatus::Usable && Where::admits(Visibility::Public, &row, now))
+            .then_some((row.id, status))
+    }))
 }
 
 /// How a client names an article in a URL.
@@ -342,6 +368,29 @@ pub fn find_trashed(conn: &mut Conn, reference: &ArticleRef) -> StoreResult<Opti
             .optional()
             .map_err(StoreError::from),
     }
+}
+
+/// Makes a new version of an article whose columns stay as they are (a correction is added
+/// beside it), keeping the current one as a revision.
+pub fn bump(
+    conn: &mut Conn,
+    id: i32,
+    now: i64,
+    by: &str,
+    action: RevisionAction,
+) -> StoreResult<ArticleRow> {
+    keep_revision(conn, id)?;
+    diesel::update(articles::table.find(id))
+        .set((
+            articles::prev_updated_at.eq(articles::updated_at.nullable()),
+            articles::updated_at.eq(now),
+            articles::updated_by.eq(by),
+            articles::version.eq(articles::version + 1),
+            articles::last_action.eq(action),
+        ))
+        .returning(<ArticleRow as Selectable<crate::db::Db>>::construct_selection())
+        .get_result(conn)
+        .map_err(StoreError::from)
 }
 
 /// Takes an article out of the trash, bumping its version; it must be re-indexed by the

@@ -12,12 +12,14 @@ use crate::conditional::{IfMatch, check_if_match};
 use crate::db::Conn;
 use crate::db::articles::{ArticleFilter, ArticleRef, Keyset, Paging, Sort, Texts, Visibility};
 use crate::db::fts::{IndexDoc, Pending};
-use crate::db::models::{ArticleRow, ArticleTagRow, ArticleWrite, RevisionRow, TagRow};
+use crate::db::models::{
+    ArticleRow, ArticleTagRow, ArticleWrite, CorrectionRow, RevisionRow, TagRow,
+};
 use crate::db::{self, now_micros};
 use crate::dto::article::{
     ARTICLE_FIELDS, Article, ArticleCore, ArticleCreate, ArticleLinks, ArticleListItem,
-    ArticleListParams, ArticlePatch, ArticleStatus, Image, Revision, RevisionAction, TagRef,
-    TextDirection,
+    ArticleListParams, ArticlePatch, ArticleStatus, Correction, CorrectionCreate, Image, PubStatus,
+    Revision, RevisionAction, TagRef, TextDirection,
 };
 use crate::dto::instant;
 use crate::dto::tag::TagKind;
@@ -37,8 +39,8 @@ pub use query::{ArticlePage, ListQuery, list};
 pub use read::{MAX_RELATED, Resolved, get, latest, related, resolved, select};
 pub use revisions::{restore_revision, revision, revisions};
 pub use write::{
-    Prepared, Upserted, create, create_prepared, patch, prepare_create, purge, replace, restore,
-    trash, upsert_prepared,
+    Prepared, Upserted, correct, create, create_prepared, patch, prepare_create, purge, replace,
+    restore, trash, upsert_prepared,
 };
 
 /// Parses a URL reference: an all-ASCII-digit string is an id, anything else a slug.
@@ -53,6 +55,8 @@ pub fn parse_ref(raw: &str) -> ArticleRef {
 fn reader_visibility(caller: &Caller) -> Visibility {
     if caller.can(Scope::ReadDrafts) {
         Visibility::All
+    } else if caller.can(Scope::ReadEmbargoed) {
+        Visibility::Embargoed
     } else {
         Visibility::Public
     }
@@ -65,10 +69,23 @@ fn not_found(r: &ArticleRef) -> ApiError {
     }
 }
 
+/// One article as its writers and privileged readers see it: with its corrections and its
+/// editors' note.
 fn load_wire(conn: &mut Conn, row: ArticleRow) -> Result<Article, ApiError> {
     let mut tags = db::articles::tags_of(conn, &[row.id])?;
     let t = tags.remove(&row.id).unwrap_or_default();
-    Ok(to_wire(row, t))
+    let c = db::corrections::of(conn, &[row.id])?
+        .remove(&row.id)
+        .unwrap_or_default();
+    let note = row.ed_note.clone();
+    let mut article = to_wire(row, t, c);
+    article.ed_note = note;
+    Ok(article)
+}
+
+/// Whether a caller may read editors' notes and articles under embargo.
+fn partner(caller: &Caller) -> bool {
+    caller.can(Scope::ReadDrafts) || caller.can(Scope::ReadEmbargoed)
 }
 
 /// Text direction of a language tag.
@@ -101,8 +118,14 @@ fn public_change(updated_at: i64, published_at: Option<i64>) -> i64 {
     }
 }
 
-/// Turns a row and its tags into the wire type.
-pub fn to_wire(row: ArticleRow, tags: Vec<ArticleTagRow>) -> Article {
+/// Turns a row, its tags and its corrections into the wire type; never with the editors'
+/// note (the public must not see it: the callers that may add it).
+pub fn to_wire(
+    row: ArticleRow,
+    tags: Vec<ArticleTagRow>,
+    corrections: Vec<CorrectionRow>,
+) -> Article {
+    let now = now_micros();
     let image = row.image_url.map(|url| Image {
         url,
         caption: row.image_caption,
@@ -134,9 +157,21 @@ pub fn to_wire(row: ArticleRow, tags: Vec<ArticleTagRow>) -> Article {
                 .map(|t| tag_ref(t.id, t.slug, t.name, t.kind))
                 .collect(),
             trashed_at: row.trashed_at.map(instant),
+            pub_status: row.pub_status,
+            embargoed_until: row.embargoed_until.filter(|e| *e > now).map(instant),
+            corrections: corrections
+                .into_iter()
+                .map(|c| Correction {
+                    kind: c.kind,
+                    text: c.text,
+                    version: c.version,
+                    at: instant(c.created_at),
+                })
+                .collect(),
         },
         body: row.body,
         body_html: row.body_html,
+        ed_note: None,
     }
 }
 

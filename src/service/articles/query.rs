@@ -184,9 +184,15 @@ impl ListQuery {
         }
         // Asking for a body field by name is asking for the body.
         let include_body = include_body || selects("body") || selects("body_html");
+        // A partner's key sees articles under embargo in every public list.
+        let public = if !caller.can(Scope::ReadDrafts) && caller.can(Scope::ReadEmbargoed) {
+            Visibility::Embargoed
+        } else {
+            Visibility::Public
+        };
         let visibility = match p.status.as_deref() {
-            None => Visibility::Public,
-            Some("published") if !caller.can(Scope::ReadDrafts) => Visibility::Public,
+            None => public,
+            Some("published") if !caller.can(Scope::ReadDrafts) => public,
             Some("trashed") => {
                 caller.require(Scope::Write)?;
                 if q.is_some() {
@@ -383,6 +389,7 @@ pub fn list(conn: &mut Conn, query: ListQuery) -> Result<ArticlePage, ApiError> 
     };
     let ids: Vec<i32> = found.rows.iter().map(|r| r.id).collect();
     let mut tags = db::articles::tags_of(conn, &ids)?;
+    let mut corrections = db::corrections::of(conn, &ids)?;
     let mut snippets = parsed.as_ref().map(|p| search::Snippets::new(&p.marks));
     let data = found
         .rows
@@ -398,7 +405,8 @@ pub fn list(conn: &mut Conn, query: ListQuery) -> Result<ArticlePage, ApiError> 
                     s.of(&row.title, &row.summary, &body)
                 });
             let t = tags.remove(&row.id).unwrap_or_default();
-            let mut item = ArticleListItem::from_article(to_wire(row, t), query.include_body);
+            let c = corrections.remove(&row.id).unwrap_or_default();
+            let mut item = ArticleListItem::from_article(to_wire(row, t, c), query.include_body);
             item.snippet = snippet;
             item
         })

@@ -33,12 +33,14 @@ pub fn latest(
     let found = db::articles::list(conn, &filter)?;
     let ids: Vec<i32> = found.rows.iter().map(|r| r.id).collect();
     let mut tags = db::articles::tags_of(conn, &ids)?;
+    let mut corrections = db::corrections::of(conn, &ids)?;
     let articles = found
         .rows
         .into_iter()
         .map(|row| {
             let t = tags.remove(&row.id).unwrap_or_default();
-            to_wire(row, t)
+            let c = corrections.remove(&row.id).unwrap_or_default();
+            to_wire(row, t, c)
         })
         .collect();
     Ok((tag, articles))
@@ -74,11 +76,13 @@ pub fn related(
     let total = total.min(MAX_RELATED);
     let rows = db::articles::by_ids(conn, &ids)?;
     let mut tags = db::articles::tags_of(conn, &ids)?;
+    let mut corrections = db::corrections::of(conn, &ids)?;
     let articles = rows
         .into_iter()
         .map(|row| {
             let t = tags.remove(&row.id).unwrap_or_default();
-            ArticleListItem::from_article(to_wire(row, t), false)
+            let c = corrections.remove(&row.id).unwrap_or_default();
+            ArticleListItem::from_article(to_wire(row, t, c), false)
         })
         .collect();
     Ok((articles, total))
@@ -104,8 +108,12 @@ pub fn get(
 ) -> Result<(Article, Vec<i64>), ApiError> {
     let r = parse_ref(reference);
     let now = now_micros();
-    let row = db::articles::find(conn, &r, reader_visibility(caller), now)?
-        .ok_or_else(|| not_found(&r))?;
+    let Some(row) = db::articles::find(conn, &r, reader_visibility(caller), now)? else {
+        return Err(match db::articles::withdrawn(conn, &r, now)? {
+            Some((id, status)) => gone(id, status),
+            None => not_found(&r),
+        });
+    };
     let mut events = vec![row.updated_at];
     events.extend(row.prev_updated_at);
     // A publication instant is a change of its own only when it came after the last write
@@ -118,7 +126,23 @@ pub fn get(
         events.push(updated);
         events.extend(prev);
     }
-    Ok((load_wire(conn, row)?, events))
+    let mut article = load_wire(conn, row)?;
+    if !partner(caller) {
+        article.ed_note = None;
+    }
+    Ok((article, events))
+}
+
+/// The answer to a public read of a withheld or canceled article.
+fn gone(id: i32, status: PubStatus) -> ApiError {
+    ApiError::Gone(match status {
+        PubStatus::Canceled => format!(
+            "article {id} was canceled (killed): it must not be distributed, and every copy already delivered must be removed"
+        ),
+        _ => format!(
+            "article {id} was withheld: it is withdrawn from distribution; remove every copy until it is published again"
+        ),
+    })
 }
 
 /// What a request naming an article by id or slug found: the answer, or the current slug

@@ -29,6 +29,9 @@ pub(super) fn revision_wire(rev: RevisionRow, current: bool) -> Revision {
         tags,
         trashed: rev.trashed_at.is_some(),
         action: rev.action,
+        pub_status: rev.pub_status,
+        embargoed_until: rev.embargoed_until.map(instant),
+        ed_note: rev.ed_note,
     }
 }
 
@@ -134,7 +137,8 @@ pub fn restore_revision(
                 rev.slug
             )));
         }
-        let fields = Fields::from_revision(&rev, slugs);
+        let mut fields = Fields::from_revision(&rev, slugs);
+        fields.keep_lifecycle(&row);
         let current_ids = tag_ids_of(conn, row.id)?;
         // Restoring what is already current is not a new version (as a no-op PATCH).
         let (row, _) = rewrite(

@@ -4,7 +4,7 @@
 use super::*;
 
 /// The editable state of an article, before slugs, tags and HTML are worked out.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub(super) struct Fields {
     title: String,
     slug: Option<String>,
@@ -18,6 +18,9 @@ pub(super) struct Fields {
     published_at: Option<i64>,
     image: Option<Image>,
     tags: Vec<String>,
+    pub_status: PubStatus,
+    embargoed_until: Option<i64>,
+    ed_note: Option<String>,
 }
 
 pub(super) fn micros(t: DateTime<FixedOffset>) -> i64 {
@@ -47,6 +50,9 @@ impl Fields {
                 .iter()
                 .map(|s| nfc(s))
                 .collect(),
+            pub_status: input.pub_status.unwrap_or(PubStatus::Usable),
+            embargoed_until: input.embargoed_until.map(micros),
+            ed_note: opt_nfc(input.ed_note),
         }
     }
 
@@ -72,10 +78,40 @@ impl Fields {
                 caption: rev.image_caption.clone(),
             }),
             tags,
+            pub_status: rev.pub_status,
+            embargoed_until: rev.embargoed_until,
+            ed_note: rev.ed_note.clone(),
         }
     }
 
-    pub(super) fn apply(&mut self, p: ArticlePatch) {
+    /// Keeps the lifecycle of `row` (a revert restores content, not whether the article may
+    /// be distributed).
+    pub(super) fn keep_lifecycle(&mut self, row: &ArticleRow) {
+        self.pub_status = row.pub_status;
+        self.embargoed_until = row.embargoed_until;
+        self.ed_note = row.ed_note.clone();
+    }
+
+    pub(super) fn apply(&mut self, p: ArticlePatch, now: i64) {
+        if let Some(v) = p.embargoed_until {
+            let lifted_early = v.is_none()
+                && p.published_at.is_none()
+                && self
+                    .embargoed_until
+                    .is_some_and(|e| e > now && self.published_at == Some(e));
+            // Lifting an embargo before its end publishes the article now, not at the end
+            // it no longer has.
+            if lifted_early {
+                self.published_at = None;
+            }
+            self.embargoed_until = v.map(micros);
+        }
+        if let Some(v) = p.pub_status {
+            self.pub_status = v;
+        }
+        if let Some(v) = p.ed_note {
+            self.ed_note = opt_nfc(v);
+        }
         if let Some(v) = p.title {
             self.title = nfc(&v);
         }
@@ -234,6 +270,11 @@ pub(super) fn build(
         (None, Some(row)) => row.slug.clone(),
         (None, None) => db::articles::free_slug(conn, &slugify(&f.title), None)?,
     };
+    if let Some(row) = existing
+        && row.pub_status == PubStatus::Canceled
+    {
+        return Err(canceled(row.id));
+    }
     let ids = tag_ids(conn, &f.tags)?;
     let status = f.status.unwrap_or(ArticleStatus::Draft);
     let published_at = match (status, f.published_at) {
@@ -241,6 +282,12 @@ pub(super) fn build(
         // (which would make every If-Modified-Since of that second unanswerable).
         (ArticleStatus::Published, None) => Some(now),
         (_, t) => t,
+    };
+    // An embargoed story is published when the embargo ends, not before: the existing
+    // scheduling then makes it public at that instant with no job to run.
+    let published_at = match (status, f.embargoed_until, published_at) {
+        (ArticleStatus::Published, Some(e), Some(p)) if p < e => Some(e),
+        (_, _, p) => p,
     };
     let write = ArticleWrite {
         slug,
@@ -262,6 +309,9 @@ pub(super) fn build(
         image_caption: f.image.and_then(|i| i.caption),
         updated_by: Some(by.to_owned()),
         last_action: action,
+        pub_status: f.pub_status,
+        embargoed_until: f.embargoed_until,
+        ed_note: f.ed_note,
     };
     Ok((write, ids, p.index))
 }
@@ -400,7 +450,7 @@ pub fn patch(
             .unwrap_or_default();
         let current_ids: Vec<i32> = current.iter().map(|t| t.id).collect();
         let mut fields = Fields::from_row(&row, current);
-        fields.apply(patch);
+        fields.apply(patch, now_micros());
         // A patch that changes nothing is not a new version.
         let (row, _) = rewrite(
             conn,
@@ -461,6 +511,45 @@ pub(super) fn same_content(row: &ArticleRow, w: &ArticleWrite) -> bool {
         && row.published_at == w.published_at
         && row.image_url == w.image_url
         && row.image_caption == w.image_caption
+        && row.pub_status == w.pub_status
+        && row.embargoed_until == w.embargoed_until
+        && row.ed_note == w.ed_note
+}
+
+/// The answer to a write to a canceled article.
+pub(super) fn canceled(id: i32) -> ApiError {
+    ApiError::Conflict(format!(
+        "article {id} was canceled (killed): it can no longer change; purge it (DELETE /api/v1/articles/{id}?purge=true) or write a new article"
+    ))
+}
+
+/// Records a correction or clarification: a new version of the article, announced to
+/// partners as `corrected` rather than as an ordinary update.
+pub fn correct(
+    conn: &mut Conn,
+    reference: &str,
+    input: CorrectionCreate,
+    by: &str,
+    if_match: Option<&IfMatch>,
+) -> Result<Article, ApiError> {
+    input.validate()?;
+    let (Some(text), Some(kind)) = (input.text, input.kind) else {
+        return Err(ApiError::internal("a checked correction lacks a field"));
+    };
+    let text = nfc(&text);
+    db::immediate(conn, |conn| {
+        let row = find_for_write(conn, reference)?;
+        check_if_match(if_match, row.version)?;
+        if row.pub_status == PubStatus::Canceled {
+            return Err(canceled(row.id));
+        }
+        let now = now_micros();
+        let row = db::articles::bump(conn, row.id, now, by, RevisionAction::Correct)?;
+        db::corrections::add(conn, row.id, kind, &text, row.version, now, by)?;
+        db::changes::record_as(conn, row.id, now, db::changes::Cause::Correction)?;
+        db::changes::touch(conn, now)?;
+        load_wire(conn, row)
+    })
 }
 
 /// Moves an article to the trash.
