@@ -135,6 +135,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         })
     });
     let port = rx.recv()?;
+    anbaa::push::install_tls();
     let client = reqwest::blocking::Client::new();
     let base = format!("http://127.0.0.1:{port}/api/v1/articles");
 

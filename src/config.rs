@@ -86,6 +86,32 @@ pub struct Settings {
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "ANBAA_WORKERS")]
     pub workers: Option<usize>,
+
+    /// Let webhooks reach loopback and private addresses (a receiver on this machine or the
+    /// same network). Off by default: an endpoint must not turn the server against its own
+    /// network.
+    #[arg(long, env = "ANBAA_WEBHOOK_ALLOW_PRIVATE")]
+    pub webhook_allow_private: bool,
+
+    /// Webhook deliveries in flight at once (to different endpoints: one endpoint gets one
+    /// at a time, in order).
+    #[arg(long, env = "ANBAA_WEBHOOK_CONCURRENCY", default_value_t = 16,
+          value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub webhook_concurrency: u32,
+
+    /// Seconds a webhook endpoint has to answer.
+    #[arg(long, env = "ANBAA_WEBHOOK_TIMEOUT", default_value_t = 15,
+          value_parser = clap::value_parser!(u32).range(1..=60))]
+    pub webhook_timeout: u32,
+
+    /// The waits before each retry of a failed delivery (Standard Webhooks' schedule), each
+    /// lengthened by up to 20% of jitter; a delivery that fails them all is given up.
+    #[arg(
+        long,
+        env = "ANBAA_WEBHOOK_RETRY_SCHEDULE",
+        default_value = "5s,5m,30m,2h,5h,10h,14h,20h,24h"
+    )]
+    pub webhook_retry_schedule: String,
 }
 
 impl Settings {
@@ -103,6 +129,36 @@ impl Settings {
             ));
         }
         Ok(())
+    }
+
+    /// The waits of `--webhook-retry-schedule`: durations such as `5s`, `5m`, `2h`, joined by
+    /// commas.
+    pub fn retry_schedule(&self) -> Result<Vec<std::time::Duration>, String> {
+        let bad = |part: &str| {
+            format!(
+                "--webhook-retry-schedule: `{part}` is not a wait such as 5s, 5m or 2h (the list is comma-separated, e.g. 5s,5m,30m)"
+            )
+        };
+        self.webhook_retry_schedule
+            .split(',')
+            .map(str::trim)
+            .map(|part| {
+                let (n, unit) = part.split_at(part.len().saturating_sub(1));
+                let n: u64 = n.parse().map_err(|_| bad(part))?;
+                let secs = match unit {
+                    "s" => n,
+                    "m" => n * 60,
+                    "h" => n * 3600,
+                    _ => return Err(bad(part)),
+                };
+                if secs > 48 * 3600 {
+                    return Err(format!(
+                        "--webhook-retry-schedule: `{part}` is longer than 48h"
+                    ));
+                }
+                Ok(std::time::Duration::from_secs(secs))
+            })
+            .collect()
     }
 
     /// The `Cache-Control` of a public answer.
@@ -136,6 +192,10 @@ impl Settings {
             public_max_age: 60,
             max_streams: 512,
             workers: None,
+            webhook_allow_private: false,
+            webhook_concurrency: 16,
+            webhook_timeout: 15,
+            webhook_retry_schedule: "5s,5m,30m,2h,5h,10h,14h,20h,24h".to_owned(),
         }
     }
 }

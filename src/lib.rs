@@ -19,6 +19,7 @@ pub mod middleware;
 pub mod model;
 pub mod openapi;
 pub mod paths;
+pub mod push;
 pub mod routes;
 pub mod search;
 pub mod service;

@@ -28,13 +28,15 @@ use utoipa_actix_web::AppExt;
         crate::dto::article::DetailFieldList,
         crate::dto::problem::ValidationProblem,
         crate::dto::tag::TagSort,
-        crate::feeds::FeedFormat
+        crate::feeds::FeedFormat,
+        crate::dto::webhook::WebhookPayload
     )),
     tags(
         (name = "articles", description = "Arabic news articles"),
         (name = "tags", description = "Regions, countries, organizations, topics"),
         (name = "revisions", description = "Every earlier version of an article, and restoring one"),
         (name = "sync", description = "Incremental sync for partners: the change log"),
+        (name = "webhooks", description = "Standard Webhooks pushed to partners: endpoints, deliveries, replays (admin keys). Every delivery is a POST of a `WebhookPayload` with `webhook-id`, `webhook-timestamp` and `webhook-signature` headers"),
         (name = "feeds", description = "Atom, RSS 2.0 and JSON Feed 1.1, site-wide and per tag"),
         (name = "health", description = "Probes")
     )

@@ -22,6 +22,7 @@ use crate::routes::{self, fallback::KnownRoutes};
 pub struct Application {
     server: Server,
     addr: std::net::SocketAddr,
+    sender: crate::push::sender::Sender,
 }
 
 impl Application {
@@ -58,6 +59,8 @@ impl Application {
             public: replica.map_or_else(|| primary.clone(), Source::replica),
             primary,
         });
+        let sender = crate::push::sender::Sender::new(pool.clone(), &settings)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
         let pool = web::Data::new(pool);
         let limit = web::Data::new(BodyLimit(settings.max_body_bytes));
         let workers = settings.workers;
@@ -126,6 +129,7 @@ impl Application {
         Ok(Application {
             server: server.run(),
             addr,
+            sender,
         })
     }
 
@@ -144,8 +148,12 @@ impl Application {
         self.server.handle()
     }
 
-    /// Serves until stopped (SIGTERM and SIGINT stop it gracefully).
+    /// Serves until stopped (SIGTERM and SIGINT stop it gracefully), the webhook sender
+    /// running beside the workers.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let sender = actix_web::rt::spawn(self.sender.run());
+        let done = self.server.await;
+        sender.abort();
+        done
     }
 }

@@ -9,6 +9,7 @@ use crate::dto::rules::{
     Summary, TagName, TextRule, WebUrl,
 };
 use crate::dto::tag::{TagCreate, TagMerge, TagPatch};
+use crate::dto::webhook::{ReplayRequest, WebhookCreate, WebhookPatch};
 use crate::error::ApiError;
 use crate::text::slug::check_slug;
 use crate::text::{TATWEEL, is_arabic_mark};
@@ -245,6 +246,51 @@ impl Validate for ArticlePatch {
         check_image(e, self.image.as_ref().and_then(|i| i.as_ref()));
         check_tags(e, self.tags.as_ref());
         check_opt(e, "ed_note", set_to(&self.ed_note), EdNote::RULE);
+    }
+}
+
+impl Validate for WebhookCreate {
+    fn check(&self, e: &mut Errors) {
+        match &self.url {
+            None => e.add(
+                "url",
+                "is required: the absolute http(s) URL to POST deliveries to",
+            ),
+            Some(u) => check_rule(e, "url", u, WebUrl::RULE),
+        }
+        check_opt(
+            e,
+            "description",
+            self.description.as_deref(),
+            Description::RULE,
+        );
+    }
+}
+
+impl Validate for WebhookPatch {
+    fn check(&self, e: &mut Errors) {
+        check_opt(e, "url", self.url.as_deref(), WebUrl::RULE);
+        check_opt(
+            e,
+            "description",
+            set_to(&self.description),
+            Description::RULE,
+        );
+    }
+}
+
+impl Validate for ReplayRequest {
+    fn check(&self, e: &mut Errors) {
+        match (&self.message, &self.since) {
+            (Some(_), Some(_)) | (None, None) => e.add(
+                "message",
+                "give `message` (one message id) or `since` (a /changes cursor), not both nor neither",
+            ),
+            (None, Some(s)) if s.is_empty() || s.len() > 18 || !s.bytes().all(|b| b.is_ascii_digit()) => {
+                e.add("since", format!("must be a /changes cursor (digits), not `{}`", echo(s)))
+            }
+            _ => {}
+        }
     }
 }
 

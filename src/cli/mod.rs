@@ -5,6 +5,7 @@ mod data;
 mod keys;
 mod logger;
 mod serve;
+mod webhooks;
 
 use std::process::ExitCode;
 
@@ -31,6 +32,14 @@ enum Command {
         db: String,
         #[command(subcommand)]
         action: KeysCommand,
+    },
+    /// Register, list and delete webhook endpoints (as `POST/GET/DELETE /api/v1/webhooks`).
+    Webhooks {
+        /// SQLite database file, or a `postgresql://` URL.
+        #[arg(long, env = "ANBAA_DB", default_value = "data/anbaa.db", global = true)]
+        db: String,
+        #[command(subcommand)]
+        action: WebhooksCommand,
     },
     /// Apply pending migrations and exit: an SQLite file (as `serve` does on start), or a
     /// PostgreSQL database by URL (a build with `--features postgres`), once per cluster.
@@ -124,6 +133,42 @@ pub(crate) enum KeysCommand {
     },
 }
 
+#[derive(Subcommand)]
+pub(crate) enum WebhooksCommand {
+    /// Register an endpoint; its secret is printed once, alone on the last line.
+    Create {
+        /// Where to POST deliveries.
+        #[arg(long)]
+        url: String,
+        /// Comma-separated event types (default: every type).
+        #[arg(long, value_delimiter = ',')]
+        events: Vec<String>,
+        /// Comma-separated tag slugs to limit it to (default: every article).
+        #[arg(long, value_delimiter = ',')]
+        tags: Vec<String>,
+        /// What it is for.
+        #[arg(long)]
+        description: Option<String>,
+        /// The API's public base URL, for the URLs payloads carry.
+        #[arg(
+            long,
+            env = "ANBAA_PUBLIC_URL",
+            default_value = "http://localhost:8080"
+        )]
+        public_url: String,
+        /// Allow a loopback or private address.
+        #[arg(long, env = "ANBAA_WEBHOOK_ALLOW_PRIVATE")]
+        allow_private: bool,
+    },
+    /// List endpoints (never their secrets) with what each has waiting.
+    List,
+    /// Delete an endpoint by id.
+    Delete {
+        /// The endpoint's id, as `webhooks list` shows.
+        id: String,
+    },
+}
+
 /// Runs the command line: parses it, runs the command, and says how it ended.
 pub fn main() -> ExitCode {
     limit_malloc_arenas();
@@ -135,6 +180,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Serve(settings) => serve::serve(settings),
         Command::Keys { db, action } => keys::keys(&db, action),
+        Command::Webhooks { db, action } => webhooks::webhooks(&db, action),
         Command::Openapi => {
             print!("{}", crate::openapi::spec_json());
             Ok(())

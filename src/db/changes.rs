@@ -150,12 +150,12 @@ pub fn record_as(
         ))
         .first(conn)
         .optional()?;
-    let logged: Option<(ChangeOp, String)> = changes::table
+    let logged: Option<(ChangeOp, String, ChangeEvent)> = changes::table
         .filter(changes::article_id.eq(article_id))
-        .select((changes::op, changes::slug))
+        .select((changes::op, changes::slug, changes::event))
         .first(conn)
         .optional()?;
-    let was_public = matches!(logged, Some((ChangeOp::Upsert, _)));
+    let was_public = matches!(logged, Some((ChangeOp::Upsert, _, _)));
     let entry = match (&state, &logged) {
         (Some(s), _) if s.visible(now) => {
             let event = match (was_public, cause) {
@@ -168,7 +168,14 @@ pub fn record_as(
             };
             Some((event, s.slug.clone(), s.version))
         }
-        (_, Some((ChangeOp::Upsert, public_slug))) => {
+        // A kill after a withdrawal is news of its own: every copy must now be recalled
+        // for good, not only until the story comes back.
+        (Some(s), Some((ChangeOp::Delete, public_slug, ChangeEvent::Withheld)))
+            if s.pub_status == PubStatus::Canceled =>
+        {
+            Some((ChangeEvent::Canceled, public_slug.clone(), s.version))
+        }
+        (_, Some((ChangeOp::Upsert, public_slug, _))) => {
             let event = match state.as_ref().map(|s| s.pub_status) {
                 Some(PubStatus::Withheld) => ChangeEvent::Withheld,
                 Some(PubStatus::Canceled) => ChangeEvent::Canceled,
@@ -198,6 +205,20 @@ pub fn record_as(
         ))
         .returning(changes::seq)
         .get_result(conn)?;
+    // The outbox takes the event in this same transaction: committed together or not at all.
+    super::webhooks::enqueue(
+        conn,
+        &super::webhooks::Outgoing {
+            event: format!("article.{}", event.as_str()),
+            cursor: i64::from(seq),
+            at: now,
+            subject: super::webhooks::Subject::Article {
+                id: article_id,
+                slug: slug.clone(),
+                version,
+            },
+        },
+    )?;
     Ok(Some(Logged {
         seq: i64::from(seq),
         article_id,

@@ -205,6 +205,16 @@ table!(copy_tag_redirects, sum_tag_redirects_sqlite, sum_tag_redirects_pg, tag_r
 table!(copy_changes, sum_changes_sqlite, sum_changes_pg, changes, (seq), [
     seq: i32, article_id: i32, op: String, slug: String, version: i32, at: i64, event: String,
 ]);
+table!(copy_webhooks, sum_webhooks_sqlite, sum_webhooks_pg, webhooks, (id), [
+    id: i32, url: String, description: OptStr, events: String, tags: String, secret: String,
+    previous_secret: OptStr, previous_until: OptI64, api_base: String, disabled_at: OptI64,
+    disabled_reason: OptStr, created_at: i64, updated_at: i64, busy_until: OptI64,
+]);
+table!(copy_deliveries, sum_deliveries_sqlite, sum_deliveries_pg, webhook_deliveries, (seq), [
+    seq: i32, webhook_id: i32, msg_id: String, event: String, cursor: i64, payload: String,
+    created_at: i64, status: String, attempts: i32, next_at: OptI64, last_at: OptI64,
+    last_status: Option<i32>, last_error: OptStr, delivered_at: OptI64,
+]);
 table!(copy_keys, sum_keys_sqlite, sum_keys_pg, api_keys, (id), [
     id: i32, name: String, prefix: String, key_hash: String, scopes: String, created_at: i64,
     revoked_at: OptI64,
@@ -227,7 +237,7 @@ type SumPg = fn(&mut PgConnection) -> Result<(u64, String), CopyError>;
 
 /// Every table, in an order the foreign keys accept, each with its copy and its two
 /// checksums.
-const TABLES: [(&str, CopyFn, SumSqlite, SumPg); 11] = [
+const TABLES: [(&str, CopyFn, SumSqlite, SumPg); 13] = [
     (
         "tags",
         copy_tags_parents_first,
@@ -266,6 +276,18 @@ const TABLES: [(&str, CopyFn, SumSqlite, SumPg); 11] = [
         sum_tag_redirects_pg,
     ),
     ("changes", copy_changes, sum_changes_sqlite, sum_changes_pg),
+    (
+        "webhooks",
+        copy_webhooks,
+        sum_webhooks_sqlite,
+        sum_webhooks_pg,
+    ),
+    (
+        "webhook_deliveries",
+        copy_deliveries,
+        sum_deliveries_sqlite,
+        sum_deliveries_pg,
+    ),
     ("api_keys", copy_keys, sum_keys_sqlite, sum_keys_pg),
     (
         "tag_generations",
@@ -321,7 +343,12 @@ pub fn copy(
             }
             // The counters go on after the last number handed out (a purge may have removed
             // the newest changes: SQLite's own counter, not MAX(seq)).
-            for (table, column) in [("changes", "seq"), ("api_keys", "id")] {
+            for (table, column) in [
+                ("changes", "seq"),
+                ("api_keys", "id"),
+                ("webhooks", "id"),
+                ("webhook_deliveries", "seq"),
+            ] {
                 let last = last_sqlite_seq(src, table)?;
                 pg.batch_execute(&format!(
                     "SELECT setval(pg_get_serial_sequence('{table}', '{column}'), v, true) \

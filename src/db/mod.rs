@@ -25,6 +25,7 @@ pub mod tags;
 pub mod target;
 pub mod types;
 pub mod watch;
+pub mod webhooks;
 
 use std::time::Duration;
 

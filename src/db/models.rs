@@ -270,3 +270,91 @@ pub struct CorrectionRow {
     pub created_at: i64,
     pub created_by: Option<String>,
 }
+
+/// One row of `webhooks`: a partner's endpoint.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = super::schema::webhooks)]
+#[cfg_attr(
+    not(feature = "postgres"),
+    diesel(check_for_backend(diesel::sqlite::Sqlite))
+)]
+#[cfg_attr(
+    feature = "postgres",
+    diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))
+)]
+pub struct WebhookRow {
+    pub id: i32,
+    pub url: String,
+    pub description: Option<String>,
+    /// Comma-separated event types.
+    pub events: String,
+    /// Comma-separated tag ids; empty for every article.
+    pub tags: String,
+    pub secret: String,
+    pub previous_secret: Option<String>,
+    pub previous_until: Option<i64>,
+    pub api_base: String,
+    pub disabled_at: Option<i64>,
+    pub disabled_reason: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub busy_until: Option<i64>,
+}
+
+impl WebhookRow {
+    /// The event types it takes.
+    pub fn event_list(&self) -> Vec<&str> {
+        self.events.split(',').filter(|e| !e.is_empty()).collect()
+    }
+
+    /// The tag ids it filters on (empty: every article).
+    pub fn tag_ids(&self) -> Vec<i32> {
+        self.tags
+            .split(',')
+            .filter_map(|t| t.parse().ok())
+            .collect()
+    }
+}
+
+/// The columns a webhook write sets.
+#[derive(Debug, Clone, Insertable, AsChangeset)]
+#[diesel(table_name = super::schema::webhooks)]
+#[diesel(treat_none_as_null = true)]
+pub struct WebhookWrite {
+    pub url: String,
+    pub description: Option<String>,
+    pub events: String,
+    pub tags: String,
+    pub disabled_at: Option<i64>,
+    pub disabled_reason: Option<String>,
+    pub updated_at: i64,
+}
+
+/// One row of `webhook_deliveries`: one message to one endpoint, and how its delivery went.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = super::schema::webhook_deliveries)]
+#[cfg_attr(
+    not(feature = "postgres"),
+    diesel(check_for_backend(diesel::sqlite::Sqlite))
+)]
+#[cfg_attr(
+    feature = "postgres",
+    diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))
+)]
+pub struct DeliveryRow {
+    pub seq: i32,
+    pub webhook_id: i32,
+    pub msg_id: String,
+    pub event: String,
+    pub cursor: i64,
+    pub payload: String,
+    pub created_at: i64,
+    /// `pending`, `delivered` or `failed`.
+    pub status: String,
+    pub attempts: i32,
+    pub next_at: Option<i64>,
+    pub last_at: Option<i64>,
+    pub last_status: Option<i32>,
+    pub last_error: Option<String>,
+    pub delivered_at: Option<i64>,
+}

@@ -103,7 +103,7 @@ fn the_sqlite_migrations_build_the_declared_schema() {
     let declared = declared();
     assert_eq!(
         declared.len(),
-        11,
+        13,
         "schema.rs parsed: {:?}",
         declared.keys()
     );

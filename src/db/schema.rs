@@ -160,12 +160,51 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    webhooks (id) {
+        id -> Integer,
+        url -> Text,
+        description -> Nullable<Text>,
+        events -> Text,
+        tags -> Text,
+        secret -> Text,
+        previous_secret -> Nullable<Text>,
+        previous_until -> Nullable<BigInt>,
+        api_base -> Text,
+        disabled_at -> Nullable<BigInt>,
+        disabled_reason -> Nullable<Text>,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+        busy_until -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (seq) {
+        seq -> Integer,
+        webhook_id -> Integer,
+        msg_id -> Text,
+        event -> Text,
+        cursor -> BigInt,
+        payload -> Text,
+        created_at -> BigInt,
+        status -> Text,
+        attempts -> Integer,
+        next_at -> Nullable<BigInt>,
+        last_at -> Nullable<BigInt>,
+        last_status -> Nullable<Integer>,
+        last_error -> Nullable<Text>,
+        delivered_at -> Nullable<BigInt>,
+    }
+}
+
 diesel::joinable!(article_redirects -> articles (article_id));
 diesel::joinable!(article_revisions -> articles (article_id));
 diesel::joinable!(article_corrections -> articles (article_id));
 diesel::joinable!(tag_redirects -> tags (tag_id));
 diesel::joinable!(article_tags -> articles (article_id));
 diesel::joinable!(article_tags -> tags (tag_id));
+diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     api_keys,
@@ -179,4 +218,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     tag_generations,
     tag_redirects,
     tags,
+    webhook_deliveries,
+    webhooks,
 );

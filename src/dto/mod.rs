@@ -7,6 +7,7 @@ pub mod list;
 pub mod problem;
 pub mod rules;
 pub mod tag;
+pub mod webhook;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Deserializer};

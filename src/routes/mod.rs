@@ -7,6 +7,7 @@ pub mod fallback;
 pub mod feeds;
 pub mod health;
 pub mod tags;
+pub mod webhooks;
 
 use actix_web::{HttpRequest, HttpResponse, http::header};
 use serde::Serialize;
@@ -39,7 +40,14 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(tags::delete_tag)
             .service(tags::merge_tag)
             .service(changes::stream_changes)
-            .service(changes::list_changes),
+            .service(changes::list_changes)
+            .service(webhooks::create_webhook)
+            .service(webhooks::list_webhooks)
+            .service(webhooks::get_webhook)
+            .service(webhooks::patch_webhook)
+            .service(webhooks::delete_webhook)
+            .service(webhooks::list_deliveries)
+            .service(webhooks::replay_webhook),
     )
     .service(feeds::site_feed)
     .service(feeds::tag_feed)

@@ -6,3 +6,4 @@ pub mod changes;
 pub mod live;
 pub mod params;
 pub mod tags;
+pub mod webhooks;

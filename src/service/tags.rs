@@ -435,6 +435,22 @@ pub fn merge(
         for id in &moved {
             db::changes::record(conn, *id, now)?;
         }
+        db::webhooks::follow_merge(conn, source.id, target.id)?;
+        let cursor = db::changes::last_seq(conn)?;
+        db::webhooks::enqueue(
+            conn,
+            &db::webhooks::Outgoing {
+                event: "tag.merged".to_owned(),
+                cursor,
+                at: now,
+                subject: db::webhooks::Subject::TagMerged {
+                    id: source.id,
+                    slug: source.slug.clone(),
+                    into_id: target.id,
+                    into_slug: target.slug.clone(),
+                },
+            },
+        )?;
         db::changes::touch(conn, now)?;
         Ok(TagMergeResult {
             into: get(conn, &target.slug)?,

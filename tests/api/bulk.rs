@@ -264,7 +264,7 @@ fn export_then_import_into_an_empty_database_then_export_is_identical() {
     let kazakhstan = get(&base_target, "/api/v1/tags/kazakhstan");
     assert_eq!(kazakhstan["name"], "كازاخستان");
     assert_eq!(kazakhstan["parent"]["slug"], "central-asia");
-    let moved = reqwest::blocking::Client::builder()
+    let moved = crate::helpers::client_builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()
@@ -293,7 +293,7 @@ fn writers(
             let (base, key, stop) = (base.to_owned(), key.to_owned(), stop.clone());
             let acks = acks.clone();
             std::thread::spawn(move || {
-                let client = reqwest::blocking::Client::builder()
+                let client = crate::helpers::client_builder()
                     .timeout(Duration::from_secs(5))
                     .build()
                     .unwrap();
@@ -369,7 +369,7 @@ fn kill_9_under_concurrent_writes_loses_nothing_acknowledged() {
             assert_eq!(integrity(db), "ok", "round {round}");
         }
         let (mut child, base) = start_server(db);
-        let client = reqwest::blocking::Client::new();
+        let client = crate::helpers::client();
         for (id, version, title) in &acked {
             let a: Value = client
                 .get(format!("{base}/api/v1/articles/{id}"))

@@ -95,7 +95,7 @@ fn serves_and_stops_gracefully_on_sigterm() {
     };
     // Keep draining the log so the server never blocks on a full pipe.
     let log = std::thread::spawn(move || lines.map_while(Result::ok).collect::<Vec<_>>());
-    let client = reqwest::blocking::Client::new();
+    let client = crate::helpers::client();
     let res = client
         .get(format!("http://{addr}/api/v1/articles?limit=1"))
         .send()

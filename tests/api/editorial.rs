@@ -4,7 +4,6 @@
 use std::sync::{Arc, Barrier};
 
 use reqwest::Method;
-use reqwest::blocking::Client;
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, error_fields, problem};
@@ -164,7 +163,7 @@ fn if_match_refuses_stale_writes_and_exactly_one_of_two_racers_wins() {
             let (barrier, url, key, tag) =
                 (barrier.clone(), url.clone(), app.writer.clone(), v4.clone());
             std::thread::spawn(move || {
-                let client = Client::new();
+                let client = crate::helpers::client();
                 barrier.wait();
                 client
                     .patch(&url)
@@ -391,7 +390,7 @@ fn merging_a_tag_moves_its_articles_and_leaves_a_redirect() {
     assert_eq!(b["tags"].as_array().unwrap().len(), 1);
 
     // The old slug keeps resolving everywhere.
-    let no_redirects = reqwest::blocking::Client::builder()
+    let no_redirects = crate::helpers::client_builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
@@ -437,7 +436,7 @@ fn a_renamed_article_slug_redirects_to_the_new_one() {
         &json!({"slug": "tbilisi-bridge"}),
     );
     assert_eq!(res.status(), 200);
-    let no_redirects = reqwest::blocking::Client::builder()
+    let no_redirects = crate::helpers::client_builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
@@ -629,7 +628,7 @@ fn writes_to_an_old_tag_slug_are_redirected_not_lost() {
         &json!({"into": "kazakhstan"}),
     );
     assert_eq!(res.status(), 200);
-    let no_redirects = reqwest::blocking::Client::builder()
+    let no_redirects = crate::helpers::client_builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
@@ -835,7 +834,7 @@ fn an_old_article_slug_redirects_on_every_route() {
         &json!({"slug": "yerevan-summit"}),
     );
     assert_eq!(res.status(), 200);
-    let client = Client::builder()
+    let client = crate::helpers::client_builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();

@@ -8,7 +8,6 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use reqwest::blocking::Client;
 use serde_json::{Value, json};
 
 use crate::helpers::{cli_key, eventually, free_port, problem, running_as_root, start_server_with};
@@ -219,7 +218,7 @@ fn a_killed_primary_costs_writes_only_until_the_standby_is_promoted() {
     let key = cli_key(Path::new(&write_url), "failover", "write,read:drafts");
     let (_node, base) =
         start_server_with(Path::new(&write_url), &["--read-database-url", &read_url]);
-    let client = Client::new();
+    let client = crate::helpers::client();
     let create = |title: &str| {
         client
             .post(format!("{base}/api/v1/articles"))

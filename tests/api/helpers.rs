@@ -94,7 +94,7 @@ impl TestApp {
         let (port, handle) = rx.recv().expect("server started");
         TestApp {
             base: format!("http://127.0.0.1:{port}"),
-            client: Client::new(),
+            client: client(),
             writer,
             reader,
             admin,
@@ -167,6 +167,17 @@ impl Drop for TestApp {
         // `stop` sends the command at once; the returned future only waits for completion.
         drop(self.handle.stop(false));
     }
+}
+
+/// An HTTP client for the tests (the TLS provider installed first: see `push::install_tls`).
+pub fn client() -> Client {
+    client_builder().build().expect("an HTTP client")
+}
+
+/// A client builder, as `client`.
+pub fn client_builder() -> reqwest::blocking::ClientBuilder {
+    anbaa::push::install_tls();
+    Client::builder()
 }
 
 /// Reads a problem+json response and checks its shape.

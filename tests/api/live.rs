@@ -130,7 +130,7 @@ fn streams_open(app: &TestApp) -> u64 {
 }
 
 fn open_stream(app: &TestApp, last_id: Option<i64>) -> reqwest::blocking::Response {
-    let client = reqwest::blocking::Client::builder()
+    let client = crate::helpers::client_builder()
         .timeout(None)
         .build()
         .unwrap();
@@ -536,7 +536,7 @@ fn streams_past_the_cap_are_refused_until_one_closes() {
     assert_eq!(streams_open(&app), 2);
     drop(first);
     crate::helpers::eventually("a freed place", Duration::from_secs(30), || {
-        let client = reqwest::blocking::Client::builder()
+        let client = crate::helpers::client_builder()
             .timeout(Duration::from_secs(2))
             .build()
             .unwrap();

@@ -25,3 +25,4 @@ mod slugs;
 mod store;
 mod sync;
 mod tags;
+mod webhooks;

@@ -62,8 +62,8 @@ fn a_site_moved_from_sqlite_serves_the_same_and_partners_cursors_carry_on() {
     }
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("site.db");
-    let key = cli_key(&file, "editor", "write,read:drafts");
-    let client = Client::new();
+    let key = cli_key(&file, "editor", "write,read:drafts,admin");
+    let client = crate::helpers::client();
     let (cursor, before, last_seq) = {
         let (_sqlite, base) = start_server_with(&file, &["--demo"]);
         let send = |method: reqwest::Method, path: &str, body: Value| {
@@ -90,6 +90,11 @@ fn a_site_moved_from_sqlite_serves_the_same_and_partners_cursors_carry_on() {
             reqwest::Method::PATCH,
             &format!("/api/v1/articles/{id}"),
             json!({"title": "خبر قبل النقل بعد التعديل", "slug": "khabar-renamed", "ed_note": "للشركاء"}),
+        );
+        send(
+            reqwest::Method::POST,
+            "/api/v1/webhooks",
+            json!({"url": "https://partner.example.org/hooks", "events": ["article.updated"]}),
         );
         send(
             reqwest::Method::POST,
@@ -130,7 +135,7 @@ fn a_site_moved_from_sqlite_serves_the_same_and_partners_cursors_carry_on() {
         String::from_utf8_lossy(&moved.stderr)
     );
     assert!(said.contains("verified every table"), "{said}");
-    assert_eq!(said.matches("  ok").count(), 11, "{said}");
+    assert_eq!(said.matches("  ok").count(), 13, "{said}");
 
     let (_pg, base) = start_server_with(Path::new(&target.target), &[]);
     let after = observed(&client, &base, &cursor);
@@ -138,7 +143,7 @@ fn a_site_moved_from_sqlite_serves_the_same_and_partners_cursors_carry_on() {
         assert!(a == b, "answer {i} differs after the move");
     }
     // The old slug and the merged tag still redirect.
-    let no_redirect = Client::builder()
+    let no_redirect = crate::helpers::client_builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();

@@ -36,7 +36,7 @@ fn a_write_on_one_node_moves_the_answers_of_another() {
     let a = TestApp::spawn();
     a.article("خبر أول على العقدة الأولى", &[]);
     let (_node_b, b) = start_server_with(Path::new(&a.db_path), &[]);
-    let client = reqwest::blocking::Client::new();
+    let client = crate::helpers::client();
     let (total, etag) = total_and_etag(&client, &b);
     assert_eq!(total, 1);
     assert_eq!(total_and_etag(&client, &b), (1, etag.clone()));
@@ -128,7 +128,7 @@ fn nodes_started_together_seed_the_demo_once() {
             .collect();
         starting.into_iter().map(|h| h.join().unwrap()).collect()
     });
-    let client = reqwest::blocking::Client::new();
+    let client = crate::helpers::client();
     let demo = TestApp::spawn_demo();
     let (expected, _) = total_and_etag(&client, &demo.base);
     for (_, base) in &nodes {

@@ -112,7 +112,7 @@ fn the_shipped_nginx_config_caches_anonymous_reads_only_and_keeps_etags_strong()
     let (mut node, upstream) = start_server_with(&db, &["--demo"]);
     let upstream = upstream.trim_start_matches("http://").to_owned();
     let (_nginx, proxy) = start_nginx(bin, dir.path(), &upstream);
-    let client = Client::new();
+    let client = crate::helpers::client();
     let get = |path: &str| client.get(format!("{proxy}{path}")).send().unwrap();
 
     let list = "/api/v1/articles?limit=5";
@@ -240,7 +240,7 @@ fn the_shipped_nginx_config_serves_stale_while_it_revalidates() {
     let (_node, upstream) = start_server_with(&db, &["--demo", "--public-max-age", "1"]);
     let upstream = upstream.trim_start_matches("http://").to_owned();
     let (_nginx, proxy) = start_nginx(bin, dir.path(), &upstream);
-    let client = Client::new();
+    let client = crate::helpers::client();
     let list = "/api/v1/articles?limit=4";
     let get = || client.get(format!("{proxy}{list}")).send().unwrap();
     let not_modified = || {

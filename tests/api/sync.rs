@@ -798,7 +798,7 @@ fn concurrent_misses_of_one_key_build_it_once() {
     // every test running beside this one, which made the count of misses flaky.
     let dir = tempfile::tempdir().unwrap();
     let (_server, base) = crate::helpers::start_server_with(&dir.path().join("m.db"), &["--demo"]);
-    let client = reqwest::blocking::Client::new();
+    let client = crate::helpers::client();
     let get = |path: &str| client.get(format!("{base}{path}")).send().unwrap();
     let misses = || -> u64 {
         let text = get("/metrics").text().unwrap();
