@@ -29,7 +29,8 @@ use utoipa_actix_web::AppExt;
         crate::dto::problem::ValidationProblem,
         crate::dto::tag::TagSort,
         crate::feeds::FeedFormat,
-        crate::dto::webhook::WebhookPayload
+        crate::dto::webhook::WebhookPayload,
+        crate::dto::webhook::DeliveryStatus
     )),
     tags(
         (name = "articles", description = "Arabic news articles"),

@@ -141,10 +141,10 @@ pub struct Correction {
 }))]
 pub struct CorrectionCreate {
     /// What readers are told (1–2,000 characters).
-    #[schema(required = true, value_type = CorrectionText)]
+    #[schema(required = true, nullable = false, value_type = CorrectionText)]
     pub text: Option<String>,
     /// `correction` or `clarification`.
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false, value_type = CorrectionKind)]
     pub kind: Option<CorrectionKind>,
 }
 

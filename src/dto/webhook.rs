@@ -8,6 +8,35 @@ use utoipa::{IntoParams, ToSchema};
 use super::rules::{Description, WebUrl};
 use super::{double_option, reject_null};
 
+/// The event types an endpoint can receive.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+pub enum WebhookEvent {
+    /// An article became public (created, published, restored, reinstated, fell due).
+    #[serde(rename = "article.published")]
+    Published,
+    /// A public article changed.
+    #[serde(rename = "article.updated")]
+    Updated,
+    /// A correction or clarification was added.
+    #[serde(rename = "article.corrected")]
+    Corrected,
+    /// Withheld: remove it for now.
+    #[serde(rename = "article.withheld")]
+    Withheld,
+    /// Canceled (killed): remove it and recall every copy.
+    #[serde(rename = "article.canceled")]
+    Canceled,
+    /// Its embargo lifted: it is public from now.
+    #[serde(rename = "article.embargo_lifted")]
+    EmbargoLifted,
+    /// It left public view otherwise (trashed, unpublished, purged).
+    #[serde(rename = "article.deleted")]
+    Deleted,
+    /// A tag was merged into another.
+    #[serde(rename = "tag.merged")]
+    TagMerged,
+}
+
 /// A partner's endpoint.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Webhook {
@@ -20,7 +49,7 @@ pub struct Webhook {
     #[schema(required = true)]
     pub description: Option<String>,
     /// The event types it receives.
-    #[schema(example = json!(["article.published", "article.canceled"]))]
+    #[schema(value_type = Vec<WebhookEvent>, example = json!(["article.published", "article.canceled"]))]
     pub events: Vec<String>,
     /// Tag slugs it is limited to (a region covers its countries); empty for every article.
     pub tags: Vec<String>,
@@ -80,9 +109,8 @@ pub struct WebhookCreate {
     /// refused unless the server runs with `--webhook-allow-private`.
     #[schema(required = true, value_type = WebUrl)]
     pub url: Option<String>,
-    /// Event types; every type when left out: `article.published`, `article.updated`,
-    /// `article.corrected`, `article.withheld`, `article.canceled`,
-    /// `article.embargo_lifted`, `article.deleted`, `tag.merged`.
+    /// Event types; every type when left out.
+    #[schema(value_type = Option<Vec<WebhookEvent>>, min_items = 1)]
     pub events: Option<Vec<String>>,
     /// Tag slugs to limit it to (a region covers its countries); every article when left out.
     pub tags: Option<Vec<String>>,
@@ -102,7 +130,7 @@ pub struct WebhookPatch {
     pub url: Option<String>,
     /// Event types (the whole list).
     #[serde(default, deserialize_with = "reject_null")]
-    #[schema(value_type = Vec<String>, required = false)]
+    #[schema(value_type = Vec<WebhookEvent>, required = false, min_items = 1)]
     pub events: Option<Vec<String>>,
     /// Tag slugs (the whole list; `[]` for every article).
     #[serde(default, deserialize_with = "reject_null")]
@@ -176,24 +204,43 @@ pub struct DeliveryList {
 #[into_params(parameter_in = Query)]
 pub struct DeliveriesParams {
     /// Only deliveries in this state: `pending`, `delivered` or `failed`.
+    #[param(value_type = Option<DeliveryStatus>)]
     pub status: Option<String>,
     /// Deliveries per page, 1–100 (default 50).
     #[param(value_type = Option<i64>, minimum = 1, maximum = 100)]
     pub limit: Option<String>,
     /// `meta.next_cursor` of the previous page.
-    #[param(value_type = Option<String>, pattern = "^[0-9]{1,10}$")]
+    #[param(value_type = Option<String>, pattern = "^[0-9]{1,9}$")]
     pub before: Option<String>,
 }
 
-/// Body of `POST /api/v1/webhooks/{id}/replay`: one of the two.
+/// Where a delivery stands.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum DeliveryStatus {
+    /// Waiting, or between retries.
+    Pending,
+    /// A 2xx came back.
+    Delivered,
+    /// No retry left, or the endpoint answered 410.
+    Failed,
+}
+
+/// Body of `POST /api/v1/webhooks/{id}/replay`: exactly one of the two.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"since": "1041"}))]
+#[schema(example = json!({"since": "1041"}), min_properties = 1, max_properties = 1)]
 pub struct ReplayRequest {
     /// One message id (`msg_…`), sent again as it was.
+    #[schema(nullable = false, required = false, value_type = String)]
     pub message: Option<String>,
     /// Every message of this endpoint after this `/changes` cursor, sent again.
-    #[schema(pattern = "^[0-9]{1,18}$")]
+    #[schema(
+        nullable = false,
+        required = false,
+        value_type = String,
+        pattern = "^[0-9]{1,18}$"
+    )]
     pub since: Option<String>,
 }
 

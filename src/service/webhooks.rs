@@ -317,7 +317,7 @@ pub fn deliveries(
     let before = match params.before.as_deref() {
         None => None,
         Some(b) => match b.parse::<i32>() {
-            Ok(n) if n > 0 => Some(n),
+            Ok(n) if n >= 0 => Some(n),
             _ => {
                 errors.add(
                     "before",
@@ -362,10 +362,10 @@ pub fn replay(conn: &mut Conn, raw: &str, r: ReplayRequest) -> Result<i64, ApiEr
             (Some(msg), _) => {
                 let n = db::webhooks::replay_message(conn, id, msg, now)?;
                 if n == 0 {
-                    return Err(ApiError::invalid_field(
-                        "message",
-                        format!("webhook {id} has no message `{}`", echo(msg)),
-                    ));
+                    return Err(ApiError::NotFound(format!(
+                        "webhook {id} has no message `{}`",
+                        echo(msg)
+                    )));
                 }
                 n
             }

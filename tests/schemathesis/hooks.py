@@ -118,8 +118,12 @@ def map_case(ctx, case):
                 query.pop("cursor")
             else:
                 query["cursor"] = cursor
+    if isinstance(body, dict) and path.startswith("/api/v1/webhooks") and isinstance(body.get("url"), str):
+        # A generated URL may name this machine or a private network: refused (422) unless the
+        # server allows them. Deliveries go to a public name that never resolves here.
+        body["url"] = "https://partner.example.org/hooks"
     if tags and isinstance(body, dict):
-        if path in ("/api/v1/articles", "/api/v1/articles/{ref}") and isinstance(body.get("tags"), list):
+        if path in ("/api/v1/articles", "/api/v1/articles/{ref}", "/api/v1/webhooks", "/api/v1/webhooks/{id}") and isinstance(body.get("tags"), list):
             body["tags"] = [_tag((t, i), tags) if isinstance(t, str) else t for i, t in enumerate(body["tags"])]
         if path.startswith("/api/v1/tags") and isinstance(body.get("parent"), str):
             own = (params or {}).get("slug") if isinstance(params, dict) else None
