@@ -26,6 +26,12 @@ struct DemoTag {
     kind: TagKind,
     parent: Option<String>,
     description: Option<String>,
+    #[serde(default)]
+    iptc_media_topic: Option<String>,
+    #[serde(default)]
+    iso3166: Option<String>,
+    #[serde(default)]
+    wikidata: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -60,6 +66,9 @@ pub fn load(conn: &mut Conn) -> Result<usize, ApiError> {
                 kind: Some(t.kind),
                 parent: t.parent,
                 description: t.description,
+                iptc_media_topic: t.iptc_media_topic,
+                iso3166: t.iso3166,
+                wikidata: t.wikidata,
             },
         )?;
     }

@@ -308,6 +308,12 @@ impl Validate for CorrectionCreate {
 
 impl Validate for TagCreate {
     fn check(&self, e: &mut Errors) {
+        check_codes(
+            e,
+            self.iptc_media_topic.as_deref(),
+            self.iso3166.as_deref(),
+            self.wikidata.as_deref(),
+        );
         match &self.name {
             None => e.add("name", "is required"),
             Some(n) => check_rule(e, "name", n, TagName::RULE),
@@ -323,8 +329,55 @@ impl Validate for TagCreate {
     }
 }
 
+/// Checks the vocabulary codes of a tag: a Media Topic qcode, an assigned ISO 3166-1
+/// alpha-2 code, a Wikidata item id.
+fn check_codes(e: &mut Errors, medtop: Option<&str>, iso: Option<&str>, wikidata: Option<&str>) {
+    if let Some(m) = medtop {
+        let digits = m.strip_prefix("medtop:").unwrap_or("");
+        if digits.len() != 8 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            e.add(
+                "iptc_media_topic",
+                format!("must be a Media Topic qcode, `medtop:` and 8 digits such as medtop:20000639, not `{}`", echo(m)),
+            );
+        }
+    }
+    if let Some(c) = iso
+        && !crate::text::iso3166::is_assigned(c)
+    {
+        e.add(
+            "iso3166",
+            format!(
+                "must be an assigned ISO 3166-1 alpha-2 code such as KZ, not `{}`",
+                echo(c)
+            ),
+        );
+    }
+    if let Some(q) = wikidata {
+        let digits = q.strip_prefix('Q').unwrap_or("");
+        if digits.is_empty()
+            || digits.len() > 12
+            || digits.starts_with('0')
+            || !digits.bytes().all(|b| b.is_ascii_digit())
+        {
+            e.add(
+                "wikidata",
+                format!(
+                    "must be a Wikidata item, `Q` and digits such as Q232, not `{}`",
+                    echo(q)
+                ),
+            );
+        }
+    }
+}
+
 impl Validate for TagPatch {
     fn check(&self, e: &mut Errors) {
+        check_codes(
+            e,
+            set_to(&self.iptc_media_topic),
+            set_to(&self.iso3166),
+            set_to(&self.wikidata),
+        );
         check_opt(e, "name", self.name.as_deref(), TagName::RULE);
         check_opt(e, "slug", self.slug.as_deref(), Slug::RULE);
         check_opt(e, "name_en", set_to(&self.name_en), EnglishName::RULE);

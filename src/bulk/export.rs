@@ -73,6 +73,9 @@ fn tag_lines(conn: &mut Conn) -> Result<Vec<TagLine>, ApiError> {
                 kind: t.kind,
                 parent: t.parent_id.and_then(|p| slug_of.get(&p).cloned()),
                 description: t.description.clone(),
+                iptc_media_topic: t.iptc_media_topic.clone(),
+                iso3166: t.iso3166.clone(),
+                wikidata: t.wikidata.clone(),
                 redirects: old,
             });
             emitted.insert(t.id);

@@ -207,6 +207,9 @@ fn tag_create(t: &TagLine) -> TagCreate {
         kind: Some(t.kind),
         parent: t.parent.clone(),
         description: t.description.clone(),
+        iptc_media_topic: t.iptc_media_topic.clone(),
+        iso3166: t.iso3166.clone(),
+        wikidata: t.wikidata.clone(),
     }
 }
 
@@ -260,6 +263,9 @@ fn create_missing_tags(
                 parent_id: None,
                 description: None,
                 updated_at: now,
+                iptc_media_topic: None,
+                iso3166: None,
+                wikidata: None,
             },
             now,
         )?;
@@ -309,7 +315,10 @@ fn write_tag(conn: &mut Conn, t: &TagLine) -> Result<TagOutcome, ApiError> {
                 && row.kind == t.kind
                 && row.parent_id == parent_id
                 && t.parent.is_some() == parent_id.is_some()
-                && row.description == t.description;
+                && row.description == t.description
+                && row.iptc_media_topic == t.iptc_media_topic
+                && row.iso3166 == t.iso3166
+                && row.wikidata == t.wikidata;
             if same {
                 (TagOutcome::Unchanged, row.id)
             } else {
@@ -320,6 +329,9 @@ fn write_tag(conn: &mut Conn, t: &TagLine) -> Result<TagOutcome, ApiError> {
                     kind: Some(t.kind),
                     parent: Some(t.parent.clone()),
                     description: Some(t.description.clone()),
+                    iptc_media_topic: Some(t.iptc_media_topic.clone()),
+                    iso3166: Some(t.iso3166.clone()),
+                    wikidata: Some(t.wikidata.clone()),
                 };
                 let tag = crate::service::tags::patch_in(conn, &slug, patch, None)?;
                 (TagOutcome::Changed, tag.id)

@@ -28,6 +28,12 @@ pub struct TagLine {
     pub(super) parent: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(super) description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) iptc_media_topic: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) iso3166: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) wikidata: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(super) redirects: Vec<String>,
 }

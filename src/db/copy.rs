@@ -172,6 +172,7 @@ type OptStr = Option<String>;
 sums!(sum_tags_sqlite, sum_tags_pg, tags, (id), [
     id: i32, slug: String, name: String, name_en: OptStr, kind: String, parent_id: Option<i32>,
     description: OptStr, created_at: i64, updated_at: i64, prev_updated_at: OptI64,
+    iptc_media_topic: OptStr, iso3166: OptStr, wikidata: OptStr,
 ]);
 table!(copy_articles, sum_articles_sqlite, sum_articles_pg, articles, (id), [
     id: i32, status: String, published_at: OptI64, created_at: i64, updated_at: i64,

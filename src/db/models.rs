@@ -112,6 +112,12 @@ pub struct TagRow {
     pub created_at: i64,
     pub updated_at: i64,
     pub prev_updated_at: Option<i64>,
+    /// An IPTC Media Topic qcode, `medtop:` and 8 digits.
+    pub iptc_media_topic: Option<String>,
+    /// An ISO 3166-1 alpha-2 code.
+    pub iso3166: Option<String>,
+    /// A Wikidata item, `Q` and digits.
+    pub wikidata: Option<String>,
 }
 
 /// The columns a tag write sets.
@@ -126,6 +132,9 @@ pub struct TagWrite {
     pub parent_id: Option<i32>,
     pub description: Option<String>,
     pub updated_at: i64,
+    pub iptc_media_topic: Option<String>,
+    pub iso3166: Option<String>,
+    pub wikidata: Option<String>,
 }
 
 /// A link between an article and a tag.

@@ -157,6 +157,9 @@ diesel::table! {
         created_at -> BigInt,
         updated_at -> BigInt,
         prev_updated_at -> Nullable<BigInt>,
+        iptc_media_topic -> Nullable<Text>,
+        iso3166 -> Nullable<Text>,
+        wikidata -> Nullable<Text>,
     }
 }
 

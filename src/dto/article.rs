@@ -507,6 +507,14 @@ pub struct ArticleListParams {
     /// `any` (default): an article carrying any of the tags; `all`: every one of them.
     #[param(value_type = Option<TagMode>, example = "all")]
     pub tag_mode: Option<String>,
+    /// Comma-separated standard codes: `medtop:20000639` (an IPTC Media Topic),
+    /// `iso3166:KZ` (a country), `wikidata:Q232`: articles under the tags that carry one
+    /// (and their descendants), combined with `tag` as `tag_mode` says.
+    #[param(
+        example = "medtop:04000000",
+        pattern = "^((medtop:[0-9]{8}|iso3166:[A-Za-z]{2}|wikidata:Q[1-9][0-9]{0,11}),)*(medtop:[0-9]{8}|iso3166:[A-Za-z]{2}|wikidata:Q[1-9][0-9]{0,11})$"
+    )]
+    pub subject: Option<String>,
     /// Comma-separated tag slugs whose articles (and their descendants') are left out.
     /// Empty leaves nothing out.
     pub exclude_tag: Option<String>,

@@ -56,6 +56,15 @@ pub struct Tag {
     /// Description, or null.
     #[schema(required = true)]
     pub description: Option<String>,
+    /// The IPTC Media Topic it stands for (`medtop:` and 8 digits), or null.
+    #[schema(required = true, example = "medtop:04000000")]
+    pub iptc_media_topic: Option<String>,
+    /// Its ISO 3166-1 alpha-2 country code, or null.
+    #[schema(required = true, example = "KZ")]
+    pub iso3166: Option<String>,
+    /// Its Wikidata item, or null.
+    #[schema(required = true, example = "Q232")]
+    pub wikidata: Option<String>,
     /// Published, publicly visible articles that carry this tag itself.
     pub article_count: i64,
     /// When the tag itself last changed (its ETag, `"t…"`, changes with it and with its
@@ -95,6 +104,15 @@ pub struct TagCreate {
     /// Description.
     #[schema(value_type = Option<Description>)]
     pub description: Option<String>,
+    /// The IPTC Media Topic it stands for: `medtop:` and 8 digits.
+    #[schema(value_type = Option<String>, pattern = "^medtop:[0-9]{8}$", example = "medtop:20000639")]
+    pub iptc_media_topic: Option<String>,
+    /// An ISO 3166-1 alpha-2 country code (an assigned one).
+    #[schema(value_type = Option<String>, pattern = "^[A-Za-z]{2}$", example = "KZ")]
+    pub iso3166: Option<String>,
+    /// A Wikidata item: `Q` and digits.
+    #[schema(value_type = Option<String>, pattern = "^Q[1-9][0-9]{0,11}$", example = "Q232")]
+    pub wikidata: Option<String>,
 }
 
 /// Body of `PATCH /api/v1/tags/{slug}`: only the fields present change.
@@ -126,6 +144,18 @@ pub struct TagPatch {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<Description>)]
     pub description: Option<Option<String>>,
+    /// IPTC Media Topic qcode; null clears it.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, pattern = "^medtop:[0-9]{8}$")]
+    pub iptc_media_topic: Option<Option<String>>,
+    /// ISO 3166-1 alpha-2 code; null clears it.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, pattern = "^[A-Za-z]{2}$")]
+    pub iso3166: Option<Option<String>>,
+    /// Wikidata item; null clears it.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, pattern = "^Q[1-9][0-9]{0,11}$")]
+    pub wikidata: Option<Option<String>>,
 }
 
 /// Sort orders of the tag list.

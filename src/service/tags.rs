@@ -50,6 +50,9 @@ fn to_wire(t: &TagRow, all: &[TagRow], counts: &HashMap<i32, i64>) -> Tag {
             .and_then(|p| all.iter().find(|x| x.id == p))
             .map(brief),
         description: t.description.clone(),
+        iptc_media_topic: t.iptc_media_topic.clone(),
+        iso3166: t.iso3166.clone(),
+        wikidata: t.wikidata.clone(),
         article_count: counts.get(&t.id).copied().unwrap_or(0),
         updated_at: crate::dto::instant(t.updated_at),
         children: None,
@@ -270,6 +273,9 @@ pub fn create_in(conn: &mut Conn, input: TagCreate) -> Result<Tag, ApiError> {
         parent_id: None,
         description: input.description.map(|s| nfc(&s)),
         updated_at: now,
+        iptc_media_topic: input.iptc_media_topic,
+        iso3166: input.iso3166.map(|c| c.to_ascii_uppercase()),
+        wikidata: input.wikidata,
     };
     let parent = input.parent.map(|p| nfc(&p));
     validate(conn, &mut w, parent.as_deref(), None)?;
@@ -319,6 +325,11 @@ pub fn patch_in(
             .description
             .map_or(row.description.clone(), |v| v.map(|s| nfc(&s))),
         updated_at: now_micros(),
+        iptc_media_topic: p.iptc_media_topic.unwrap_or(row.iptc_media_topic.clone()),
+        iso3166: p
+            .iso3166
+            .map_or(row.iso3166.clone(), |v| v.map(|c| c.to_ascii_uppercase())),
+        wikidata: p.wikidata.unwrap_or(row.wikidata.clone()),
     };
     let parent = p.parent.map_or(current_parent, |v| v.map(|s| nfc(&s)));
     validate(conn, &mut w, parent.as_deref(), Some(row.id))?;

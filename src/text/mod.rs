@@ -2,6 +2,7 @@
 //! CommonMark → sanitized HTML pipeline.
 
 pub mod analyzer;
+pub mod iso3166;
 pub mod markdown;
 pub mod slug;
 

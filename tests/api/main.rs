@@ -25,4 +25,5 @@ mod slugs;
 mod store;
 mod sync;
 mod tags;
+mod vocabularies;
 mod webhooks;
