@@ -93,8 +93,26 @@ fn request_fingerprint(req: &HttpRequest, settings: &Settings) -> Sha256 {
     h.update([0]);
     h.update(settings.public_url.as_deref().unwrap_or("").as_bytes());
     h.update([0]);
-    // Feeds link to the site's pages through it.
-    h.update(settings.article_url.as_deref().unwrap_or("").as_bytes());
+    // Feeds link to the site's pages through it; the formats name the publisher.
+    for part in [
+        settings.article_url.as_deref(),
+        settings.site_url.as_deref(),
+        Some(settings.site_name.as_str()),
+        settings.site_logo.as_deref(),
+        settings.copyright_holder.as_deref(),
+        settings.usage_terms.as_deref(),
+    ] {
+        h.update(part.unwrap_or("").as_bytes());
+        h.update([0]);
+    }
+    // The representation the Accept header chose (?format= is in the query already).
+    let accept = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok());
+    let chosen =
+        crate::formats::Representation::negotiate(None, accept).map_or("json", |r| r.name());
+    h.update(chosen.as_bytes());
     h.update([0]);
     h.update(req.connection_info().host().as_bytes());
     h.update([0]);

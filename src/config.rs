@@ -42,6 +42,26 @@ pub struct Settings {
     #[arg(long, env = "ANBAA_ARTICLE_URL")]
     pub article_url: Option<String>,
 
+    /// The site's home page (e.g. `https://example.org`): the publisher's URL in JSON-LD.
+    #[arg(long, env = "ANBAA_SITE_URL")]
+    pub site_url: Option<String>,
+
+    /// The publication's name, in JSON-LD's publisher and the Google News sitemap.
+    #[arg(long, env = "ANBAA_SITE_NAME", default_value = "أنباء")]
+    pub site_name: String,
+
+    /// The publisher's logo (an absolute URL), in JSON-LD.
+    #[arg(long, env = "ANBAA_SITE_LOGO")]
+    pub site_logo: Option<String>,
+
+    /// Who holds the copyright of the articles, in ninjs and JSON-LD.
+    #[arg(long, env = "ANBAA_COPYRIGHT_HOLDER")]
+    pub copyright_holder: Option<String>,
+
+    /// The terms partners may reuse the articles under, in ninjs and JSON-LD.
+    #[arg(long, env = "ANBAA_USAGE_TERMS")]
+    pub usage_terms: Option<String>,
+
     /// Largest accepted JSON body, in bytes.
     #[arg(long, env = "ANBAA_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
     pub max_body_bytes: usize,
@@ -183,6 +203,11 @@ impl Settings {
             demo: false,
             public_url: None,
             article_url: None,
+            site_url: None,
+            site_name: "أنباء".to_owned(),
+            site_logo: None,
+            copyright_holder: None,
+            usage_terms: None,
             max_body_bytes: 1024 * 1024,
             cors_origins: Vec::new(),
             // Library users (tests, benchmarks) opt in; the command line defaults to 50.

@@ -99,9 +99,12 @@ impl FeedInput<'_> {
 
     /// The article's page on the site, when a template is configured.
     fn page(&self, a: &Article) -> Option<String> {
+        // The template itself may hold Arabic: the link is made ASCII as a URI must be.
         self.page_url.map(|t| {
-            t.replace("{slug}", &crate::text::pct(&a.core.slug))
-                .replace("{id}", &a.core.id.to_string())
+            crate::formats::ascii_uri(
+                &t.replace("{slug}", &crate::text::pct(&a.core.slug))
+                    .replace("{id}", &a.core.id.to_string()),
+            )
         })
     }
 

@@ -13,6 +13,7 @@ pub mod dto;
 pub mod error;
 pub mod extract;
 pub mod feeds;
+pub mod formats;
 pub mod limit;
 pub mod metrics;
 pub mod middleware;

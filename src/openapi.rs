@@ -20,6 +20,7 @@ use utoipa_actix_web::AppExt;
     // the handlers.
     components(schemas(
         crate::dto::article::ArticleSort,
+        crate::dto::article::ArticleFormat,
         crate::dto::article::TagMode,
         crate::dto::article::ListStatus,
         crate::dto::article::Include,

@@ -87,6 +87,47 @@ fn tag_lines(conn: &mut Conn) -> Result<Vec<TagLine>, ApiError> {
     Ok(lines)
 }
 
+/// Writes every public article in id order as one IPTC ninjs 3.1 document per line (what a
+/// partner may hold: no draft, nothing withdrawn); returns how many.
+pub fn export_ninjs(
+    conn: &mut Conn,
+    out: &mut impl Write,
+    site: &crate::formats::Site,
+) -> Result<usize, ApiError> {
+    let io = |e: std::io::Error| ApiError::internal(format!("writing the export: {e}"));
+    db::transaction(conn, |conn| {
+        let now = db::now_micros();
+        let mut after = 0;
+        let mut n = 0;
+        loop {
+            let rows = db::articles::live_after(conn, after, 1000)?;
+            let Some(last) = rows.last() else { break };
+            after = last.id;
+            let rows: Vec<_> = rows
+                .into_iter()
+                .filter(|r| db::articles::Where::admits(db::articles::Visibility::Public, r, now))
+                .collect();
+            let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
+            let mut tags = db::articles::tags_of(conn, &ids)?;
+            let mut corrections = db::corrections::of(conn, &ids)?;
+            for row in rows {
+                let t = tags.remove(&row.id).unwrap_or_default();
+                let c = corrections.remove(&row.id).unwrap_or_default();
+                let article = crate::service::articles::to_wire(row, t, c);
+                serde_json::to_writer(
+                    &mut *out,
+                    &crate::formats::ninjs::article(&article, site, None),
+                )
+                .map_err(|e| ApiError::internal(format!("writing the export: {e}")))?;
+                out.write_all(b"\n").map_err(io)?;
+                n += 1;
+            }
+        }
+        out.flush().map_err(io)?;
+        Ok(n)
+    })
+}
+
 /// Writes the taxonomy, then every live article (not the trash) in id order, as JSON Lines;
 /// returns how many articles.
 pub fn export(conn: &mut Conn, out: &mut impl Write) -> Result<usize, ApiError> {

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::dto::tag::TagKind;
 
-pub use export::export;
+pub use export::{export, export_ninjs};
 pub use import::{ImportOptions, ImportReport, import};
 
 /// One tag of the taxonomy, as exported: the fields of `POST /api/v1/tags`, the parent by

@@ -72,9 +72,45 @@ pub(super) fn import(
     Ok(report.rejected.len())
 }
 
-pub(super) fn export(db_path: &str, output: Option<&str>) -> CliResult {
+/// Where an export in ninjs says the articles live.
+pub(super) struct NinjsSite {
+    pub(super) public_url: String,
+    pub(super) article_url: Option<String>,
+    pub(super) copyright_holder: Option<String>,
+    pub(super) usage_terms: Option<String>,
+}
+
+pub(super) fn export(db_path: &str, output: Option<&str>, ninjs: Option<NinjsSite>) -> CliResult {
     let pool = db::open(db_path)?;
     let mut conn = pool.get()?;
+    if let Some(s) = ninjs {
+        let codes = crate::service::articles::tag_codes(&mut conn)?;
+        let site = crate::formats::Site {
+            api_base: s.public_url.trim_end_matches('/').to_owned(),
+            page_template: s.article_url.as_deref(),
+            url: None,
+            name: "",
+            logo: None,
+            copyright_holder: s.copyright_holder.as_deref(),
+            usage_terms: s.usage_terms.as_deref(),
+            codes: &codes,
+        };
+        let n = match output {
+            Some(path) => {
+                let f = std::fs::File::create_new(path).map_err(|e| {
+                    format!("cannot write {path} (an export never overwrites): {e}")
+                })?;
+                crate::bulk::export_ninjs(&mut conn, &mut std::io::BufWriter::new(f), &site)?
+            }
+            None => crate::bulk::export_ninjs(
+                &mut conn,
+                &mut std::io::BufWriter::new(std::io::stdout().lock()),
+                &site,
+            )?,
+        };
+        eprintln!("exported {n} public articles as ninjs");
+        return Ok(());
+    }
     let n = match output {
         Some(path) => {
             // As `backup`: an export never overwrites a file (it may be the only copy).

@@ -24,7 +24,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Serve the API (applies migrations first).
-    Serve(Settings),
+    Serve(Box<Settings>),
     /// Create, list and revoke API keys.
     Keys {
         /// SQLite database file.
@@ -95,6 +95,26 @@ enum Command {
         /// Write here instead of standard output.
         #[arg(long, short)]
         output: Option<String>,
+        /// `jsonl`: the taxonomy and every live article, as `import` reads them; `ninjs`:
+        /// every public article as an IPTC ninjs 3.1 document per line.
+        #[arg(long, value_enum, default_value = "jsonl")]
+        format: ExportFormat,
+        /// The API's public base URL, for the URIs ninjs documents carry.
+        #[arg(
+            long,
+            env = "ANBAA_PUBLIC_URL",
+            default_value = "http://localhost:8080"
+        )]
+        public_url: String,
+        /// The page of an article on your site (`{slug}`, `{id}`), for ninjs renditions.
+        #[arg(long, env = "ANBAA_ARTICLE_URL")]
+        article_url: Option<String>,
+        /// Copyright holder named in ninjs documents.
+        #[arg(long, env = "ANBAA_COPYRIGHT_HOLDER")]
+        copyright_holder: Option<String>,
+        /// Usage terms named in ninjs documents.
+        #[arg(long, env = "ANBAA_USAGE_TERMS")]
+        usage_terms: Option<String>,
     },
     /// Copy the database to PATH while the server runs (one consistent snapshot), then
     /// verify the copy with PRAGMA integrity_check.
@@ -131,6 +151,15 @@ pub(crate) enum KeysCommand {
         /// The key's id or prefix, as `keys list` shows.
         key: String,
     },
+}
+
+/// What `export` writes.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub(crate) enum ExportFormat {
+    /// The taxonomy and every live article, as `import` reads them.
+    Jsonl,
+    /// Every public article as IPTC ninjs 3.1, one per line.
+    Ninjs,
 }
 
 #[derive(Subcommand)]
@@ -178,7 +207,7 @@ pub fn main() -> ExitCode {
         quiet_on_closed_pipe();
     }
     let result = match cli.command {
-        Command::Serve(settings) => serve::serve(settings),
+        Command::Serve(settings) => serve::serve(*settings),
         Command::Keys { db, action } => keys::keys(&db, action),
         Command::Webhooks { db, action } => webhooks::webhooks(&db, action),
         Command::Openapi => {
@@ -200,7 +229,27 @@ pub fn main() -> ExitCode {
             Ok(_) => return ExitCode::from(3),
             Err(e) => Err(e),
         },
-        Command::Export { db, output } => data::export(&db, output.as_deref()),
+        Command::Export {
+            db,
+            output,
+            format,
+            public_url,
+            article_url,
+            copyright_holder,
+            usage_terms,
+        } => data::export(
+            &db,
+            output.as_deref(),
+            match format {
+                ExportFormat::Jsonl => None,
+                ExportFormat::Ninjs => Some(data::NinjsSite {
+                    public_url,
+                    article_url,
+                    copyright_holder,
+                    usage_terms,
+                }),
+            },
+        ),
         Command::Backup { path, db } => data::backup(&db, &path),
     };
     match result {

@@ -495,6 +495,12 @@ pub enum ArticleSort {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ArticleListParams {
+    /// `json` (default) or `ninjs` (each article as IPTC ninjs 3.1, bodies included);
+    /// `jsonld` is for one article. `Accept: application/json;
+    /// profile="http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json"` chooses ninjs too;
+    /// this parameter wins.
+    #[param(value_type = Option<ArticleFormat>)]
+    pub format: Option<String>,
     /// Search: words must all match (Arabic-aware: hamza forms, harakat, attached
     /// prefixes and suffixes, spelling variants of names); `"a phrase"`; `a OR b`; `-word`
     /// excludes; `word*` is a prefix. At most 500 characters.
@@ -666,6 +672,23 @@ pub struct ArticleGetParams {
     /// always has the body.
     #[param(value_type = Option<Include>)]
     pub include: Option<String>,
+    /// `json` (default), `ninjs` (IPTC ninjs 3.1) or `jsonld` (schema.org NewsArticle, one
+    /// article only). `Accept: application/json; profile="http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json"`
+    /// or `Accept: application/ld+json` choose the same; this parameter wins.
+    #[param(value_type = Option<ArticleFormat>)]
+    pub format: Option<String>,
+}
+
+/// The formats of an article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ArticleFormat {
+    /// anbaa's own JSON.
+    Json,
+    /// IPTC ninjs 3.1.
+    Ninjs,
+    /// schema.org NewsArticle as JSON-LD.
+    Jsonld,
 }
 
 /// Query parameters of `GET /api/v1/articles/{ref}/related`.

@@ -77,6 +77,11 @@ pub struct ChangesParams {
     /// Without it, or 0, the answer is immediate.
     #[param(value_type = Option<i64>, minimum = 0, maximum = 30)]
     pub wait: Option<String>,
+    /// `ninjs`: each entry's `article` as IPTC ninjs 3.1, a removal's as a partial document
+    /// saying `pubStatus` (`canceled` to recall every copy, else `withheld`); `json` by
+    /// default.
+    #[param(value_type = Option<String>, pattern = "^(json|ninjs)$")]
+    pub format: Option<String>,
 }
 
 /// Query parameters of `GET /api/v1/changes/stream`.

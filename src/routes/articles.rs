@@ -21,6 +21,7 @@ use crate::dto::problem::{
 };
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery};
+use crate::formats::{self, Representation};
 use crate::service::articles::Resolved;
 use crate::service::{self, params};
 
@@ -59,13 +60,37 @@ pub async fn list_articles(
     };
     // Every parameter is checked before a connection is taken.
     let query = service::articles::ListQuery::parse(req.query_string(), &caller)?;
+    let chosen = super::representation(&req, query.format())?;
+    if chosen == Representation::JsonLd {
+        return Err(ApiError::invalid_param(
+            "format",
+            "jsonld is for one article (GET /api/v1/articles/{ref}?format=jsonld); a list is json or ninjs",
+        ));
+    }
+    if chosen == Representation::Ninjs && query.selects() {
+        return Err(ApiError::invalid_param(
+            "fields",
+            "selects from anbaa's JSON; leave it out with the ninjs format",
+        ));
+    }
+    let ninjs = chosen == Representation::Ninjs;
+    let query = if ninjs { query.with_bodies() } else { query };
     let by_page = query.by_page();
     let gate = req.app_data::<web::Data<crate::search::SearchGate>>();
     let _permit = match &gate {
         Some(gate) if query.is_search() => gate.enter().await,
         _ => None,
     };
-    let page = db::run(&pool, move |conn| service::articles::list(conn, query)).await?;
+    let (page, codes) = db::run(&pool, move |conn| {
+        let page = service::articles::list(conn, query)?;
+        let codes = if ninjs {
+            service::articles::tag_codes(conn)?
+        } else {
+            Default::default()
+        };
+        Ok::<_, ApiError>((page, codes))
+    })
+    .await?;
     let meta = ListMeta {
         total: page.total,
         limit: page.limit,
@@ -74,6 +99,33 @@ pub async fn list_articles(
     };
     let (links, link) = list_links(&req, &settings, &meta, by_page);
     let total = meta.total;
+    if ninjs {
+        let site = super::site(&req, &settings, &codes);
+        let data: Vec<formats::ninjs::Ninjs> = page
+            .data
+            .into_iter()
+            .map(|item| {
+                let article = Article {
+                    core: item.core,
+                    body: item.body.unwrap_or_default(),
+                    body_html: item.body_html.unwrap_or_default(),
+                    ed_note: None,
+                };
+                formats::ninjs::article(&article, &site, None)
+            })
+            .collect();
+        let mut res = list_response(
+            &serde_json::json!({"data": data, "meta": meta, "links": links}),
+            total,
+            link,
+        );
+        res.headers_mut().insert(
+            header::CONTENT_TYPE,
+            header::HeaderValue::from_str(&chosen.content_type())
+                .unwrap_or(header::HeaderValue::from_static("application/json")),
+        );
+        return Ok(super::vary_accept(validator.apply(res)));
+    }
     let res = match page.selection {
         None => list_response(
             &ArticleList {
@@ -98,7 +150,7 @@ pub async fn list_articles(
             link,
         )),
     };
-    Ok(validator.apply(res))
+    Ok(super::vary_accept(validator.apply(res)))
 }
 
 /// The redirect from an old slug of a renamed article to its current one: 301 for reads,
@@ -177,6 +229,26 @@ pub async fn get_article(
             "`snippet` is only in search results (a list with `q`), not in one article",
         );
     }
+    let accept = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok());
+    let chosen = match Representation::negotiate(query.0.format.as_deref(), accept) {
+        Ok(r) => r,
+        Err(message) => {
+            errors.add("format", message);
+            Representation::Json
+        }
+    };
+    if chosen != Representation::Json && fields.is_some() {
+        errors.add(
+            "fields",
+            format!(
+                "selects from anbaa's JSON; leave it out with the {} format",
+                chosen.name()
+            ),
+        );
+    }
     if let Some(other) = query.0.include.as_deref().filter(|i| *i != "body") {
         errors.add(
             "include",
@@ -202,27 +274,52 @@ pub async fn get_article(
         }
     }
     let reference = path.into_inner();
+    let with_codes = chosen != Representation::Json;
     let found = db::run(&pool, move |conn| {
         service::articles::resolved(conn, &reference, &caller, |conn| {
-            service::articles::get(conn, &reference, &caller)
+            let (article, events) = service::articles::get(conn, &reference, &caller)?;
+            let codes = if with_codes {
+                service::articles::tag_codes(conn)?
+            } else {
+                Default::default()
+            };
+            Ok((article, events, codes))
         })
     })
     .await?;
-    let (article, events) = match found {
+    let (article, events, codes) = match found {
         Resolved::Found(found) => found,
         // An old slug (the article was renamed) keeps working: a permanent redirect.
         Resolved::Moved(to) => return Ok(moved(&req, &to, StatusCode::MOVED_PERMANENTLY)),
     };
-    let validator = Validator::article(&article, raw_fields.as_deref(), Modified::of(&events));
-    match validator.check(&req) {
-        Precondition::NotModified(res) => Ok(res),
-        Precondition::Build(v) => Ok(v.apply(match fields {
-            None => HttpResponse::Ok().json(article),
-            Some(fields) => {
+    // Each representation has its own ETag.
+    let variant = match chosen {
+        Representation::Json => raw_fields,
+        other => Some(format!("@{}", other.name())),
+    };
+    let validator = Validator::article(&article, variant.as_deref(), Modified::of(&events));
+    let res = match validator.check(&req) {
+        Precondition::NotModified(res) => res,
+        Precondition::Build(v) => v.apply(match (chosen, fields) {
+            (Representation::Json, None) => HttpResponse::Ok().json(article),
+            (Representation::Json, Some(fields)) => {
                 as_selection(HttpResponse::Ok().json(service::articles::select(&article, &fields)))
             }
-        })),
-    }
+            (Representation::Ninjs, _) => {
+                let site = super::site(&req, &settings, &codes);
+                HttpResponse::Ok().content_type(chosen.content_type()).json(
+                    formats::ninjs::article(&article, &site, article.ed_note.as_deref()),
+                )
+            }
+            (Representation::JsonLd, _) => {
+                let site = super::site(&req, &settings, &codes);
+                HttpResponse::Ok()
+                    .content_type(chosen.content_type())
+                    .json(formats::jsonld::article(&article, &site))
+            }
+        }),
+    };
+    Ok(super::vary_accept(res))
 }
 
 /// Published articles related to one: sharing its tags, a shared rare tag weighing more

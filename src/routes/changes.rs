@@ -43,6 +43,14 @@ pub async fn list_changes(
     // write), and a partner's cursor must never run ahead of what the primary holds.
     let pool = &sources.primary;
     let checked = service::changes::parse(&query.0)?;
+    let chosen = super::representation(&req, query.0.format.as_deref())?;
+    if chosen == crate::formats::Representation::JsonLd {
+        return Err(ApiError::invalid_param(
+            "format",
+            "the change log is json or ninjs; jsonld is for one article",
+        ));
+    }
+    let ninjs = chosen == crate::formats::Representation::Ninjs;
     if let Some(wait) = checked.wait {
         // Waited for before the validator is taken: the answer (or the 304) is about the
         // log as it stands when the wait ends.
@@ -69,7 +77,16 @@ pub async fn list_changes(
         Ok(v) => v,
         Err(answer) => return Ok(held(answer)),
     };
-    let page = db::run(pool, move |conn| service::changes::list(conn, &checked)).await?;
+    let (page, codes) = db::run(pool, move |conn| {
+        let page = service::changes::list(conn, &checked)?;
+        let codes = if ninjs {
+            service::articles::tag_codes(conn)?
+        } else {
+            Default::default()
+        };
+        Ok::<_, ApiError>((page, codes))
+    })
+    .await?;
     let more = page.total > page.data.len() as i64;
     let meta = ListMeta {
         total: page.total,
@@ -90,7 +107,19 @@ pub async fn list_changes(
     links.next = next;
     let link = super::link_header(&links);
     let total = meta.total;
-    Ok(held(validator.apply(list_response(
+    if ninjs {
+        let site = super::site(&req, &settings, &codes);
+        let body = crate::formats::ninjs::change_list(page.data, &site, meta, links);
+        let mut res = list_response(&body, total, link);
+        res.headers_mut().insert(
+            actix_web::http::header::CONTENT_TYPE,
+            actix_web::http::header::HeaderValue::from_str(&chosen.content_type()).unwrap_or(
+                actix_web::http::header::HeaderValue::from_static("application/json"),
+            ),
+        );
+        return Ok(super::vary_accept(held(validator.apply(res))));
+    }
+    Ok(super::vary_accept(held(validator.apply(list_response(
         &ChangeList {
             data: page.data,
             meta,
@@ -98,7 +127,7 @@ pub async fn list_changes(
         },
         total,
         link,
-    ))))
+    )))))
 }
 
 /// The change log as a live stream (Server-Sent Events): every entry after the cursor, then

@@ -25,7 +25,7 @@ fn format_of(ext: &str) -> Result<FeedFormat, ApiError> {
 /// The absolute base URL links in feeds start with: `--public-url`, else `http://` and
 /// this request's `Host` when it is a plain host name (never `X-Forwarded-*`, which any
 /// client can send), else the address the server listens on.
-fn base_url(req: &HttpRequest, settings: &Settings) -> String {
+pub(super) fn base_url(req: &HttpRequest, settings: &Settings) -> String {
     if let Some(u) = &settings.public_url {
         return u.trim_end_matches('/').to_owned();
     }

@@ -6,6 +6,7 @@ pub mod docs;
 pub mod fallback;
 pub mod feeds;
 pub mod health;
+pub mod sitemaps;
 pub mod tags;
 pub mod webhooks;
 
@@ -15,6 +16,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::config::Settings;
 use crate::dto::list::{ListLinks, ListMeta};
+use crate::error::ApiError;
 
 /// Registers every documented route. The server and the spec (`openapi::spec`) both call
 /// this, so the spec lists exactly the routes that are served.
@@ -51,6 +53,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
     )
     .service(feeds::site_feed)
     .service(feeds::tag_feed)
+    .service(sitemaps::sitemap_index)
+    .service(sitemaps::sitemap_news)
+    .service(sitemaps::sitemap_month)
     .service(health::healthz)
     .service(health::readyz);
 }
@@ -148,6 +153,45 @@ pub fn list_response<T: Serialize>(body: &T, total: i64, link: String) -> HttpRe
         .insert_header((header::LINK, link))
         .insert_header(("X-Total-Count", total.to_string()))
         .json(body)
+}
+
+/// The context the industry formats render in: this request's API base, the configured site
+/// and publisher, and the tags' standard codes.
+pub fn site<'a>(
+    req: &HttpRequest,
+    settings: &'a Settings,
+    codes: &'a std::collections::HashMap<i32, crate::formats::TagCodes>,
+) -> crate::formats::Site<'a> {
+    crate::formats::Site {
+        api_base: feeds::base_url(req, settings),
+        page_template: settings.article_url.as_deref(),
+        url: settings.site_url.as_deref(),
+        name: &settings.site_name,
+        logo: settings.site_logo.as_deref(),
+        copyright_holder: settings.copyright_holder.as_deref(),
+        usage_terms: settings.usage_terms.as_deref(),
+        codes,
+    }
+}
+
+/// The representation `?format=` or `Accept` asks for; a bad `format` is a 400 naming it.
+pub fn representation(
+    req: &HttpRequest,
+    format: Option<&str>,
+) -> Result<crate::formats::Representation, ApiError> {
+    let accept = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok());
+    crate::formats::Representation::negotiate(format, accept)
+        .map_err(|m| ApiError::invalid_param("format", m))
+}
+
+/// Marks an answer as chosen by `Accept` (caches keep one per representation).
+pub fn vary_accept(mut res: HttpResponse) -> HttpResponse {
+    res.headers_mut()
+        .append(header::VARY, header::HeaderValue::from_static("Accept"));
+    res
 }
 
 /// A 301 to `path` on this server, keeping the request's query.

@@ -5,5 +5,6 @@ pub mod articles;
 pub mod changes;
 pub mod live;
 pub mod params;
+pub mod sitemaps;
 pub mod tags;
 pub mod webhooks;

@@ -10,6 +10,7 @@ mod editorial;
 mod errors;
 mod failover;
 mod feeds;
+mod formats;
 mod helpers;
 mod lifecycle;
 mod live;

@@ -469,3 +469,71 @@ pub fn live_after(conn: &mut Conn, after_id: i32, limit: i64) -> StoreResult<Vec
         .load(conn)
         .map_err(StoreError::from)
 }
+
+/// One public article as a sitemap lists it.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct MapRow {
+    /// Its id.
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    pub id: i32,
+    /// Its slug.
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub slug: String,
+    /// Its headline.
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub title: String,
+    /// Its language.
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub lang: String,
+    /// When it was published.
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub sort_at: i64,
+    /// Its last write.
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub updated_at: i64,
+}
+
+/// The publication instant and last write of every public article, oldest first: what a
+/// sitemap index groups by month.
+pub fn public_times(conn: &mut Conn, now: i64) -> StoreResult<Vec<(i64, i64)>> {
+    #[derive(QueryableByName)]
+    struct Times {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        sort_at: i64,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        updated_at: i64,
+    }
+    let rows: Vec<Times> = diesel::sql_query(format!(
+        "SELECT a.sort_at AS sort_at, a.updated_at AS updated_at FROM articles a \
+         WHERE {} ORDER BY a.sort_at, a.id",
+        Where::visible(Visibility::Public, now).sql()
+    ))
+    .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.sort_at, r.updated_at))
+        .collect())
+}
+
+/// Public articles published in `[from, to)`, oldest first, `limit` after `offset`; or, with
+/// `newest_first`, newest first.
+pub fn public_map(
+    conn: &mut Conn,
+    from: i64,
+    to: i64,
+    now: i64,
+    limit: i64,
+    offset: i64,
+    newest_first: bool,
+) -> StoreResult<Vec<MapRow>> {
+    let dir = if newest_first { "DESC" } else { "ASC" };
+    diesel::sql_query(format!(
+        "SELECT a.id AS id, a.slug AS slug, a.title AS title, a.lang AS lang, \
+         a.sort_at AS sort_at, a.updated_at AS updated_at FROM articles a \
+         WHERE {} AND a.sort_at >= {from} AND a.sort_at < {to} \
+         ORDER BY a.sort_at {dir}, a.id {dir} LIMIT {limit} OFFSET {offset}",
+        Where::visible(Visibility::Public, now).sql()
+    ))
+    .load(conn)
+    .map_err(StoreError::from)
+}

@@ -36,7 +36,7 @@ mod revisions;
 mod write;
 
 pub use query::{ArticlePage, ListQuery, list};
-pub use read::{MAX_RELATED, Resolved, get, latest, related, resolved, select};
+pub use read::{MAX_RELATED, Resolved, get, latest, related, resolved, select, tag_codes};
 pub use revisions::{restore_revision, revision, revisions};
 pub use write::{
     Prepared, Upserted, correct, create, create_prepared, patch, prepare_create, purge, replace,

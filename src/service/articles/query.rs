@@ -100,6 +100,7 @@ pub struct ListQuery {
     tags: Vec<String>,
     exclude_tags: Vec<String>,
     subjects: Vec<Subject>,
+    format: Option<String>,
 }
 
 /// A standard code a list filters by (`subject=`).
@@ -309,7 +310,24 @@ impl ListQuery {
             tags,
             exclude_tags,
             subjects,
+            format: p.format,
         })
+    }
+
+    /// The `format` asked for, unchecked (the route negotiates it with `Accept`).
+    pub fn format(&self) -> Option<&str> {
+        self.format.as_deref()
+    }
+
+    /// Whether `fields` chose a selection.
+    pub fn selects(&self) -> bool {
+        self.fields.is_some()
+    }
+
+    /// The same list with every article's body (a format that carries bodies).
+    pub fn with_bodies(mut self) -> ListQuery {
+        self.include_body = true;
+        self
     }
 
     /// The tags a list's validator may be scoped by: the slugs its `tag` parameters name,

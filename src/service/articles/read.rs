@@ -133,6 +133,13 @@ pub fn get(
     Ok((article, events))
 }
 
+/// The standard codes of every tag, for the industry formats.
+pub fn tag_codes(
+    conn: &mut Conn,
+) -> Result<std::collections::HashMap<i32, crate::formats::TagCodes>, ApiError> {
+    Ok(crate::formats::TagCodes::of(&db::tags::all(conn)?))
+}
+
 /// The answer to a public read of a withheld or canceled article.
 fn gone(id: i32, status: PubStatus) -> ApiError {
     ApiError::Gone(match status {
