@@ -347,7 +347,7 @@ fn check_codes(e: &mut Errors, medtop: Option<&str>, iso: Option<&str>, wikidata
         e.add(
             "iso3166",
             format!(
-                "must be an assigned ISO 3166-1 alpha-2 code such as KZ, not `{}`",
+                "must be an assigned ISO 3166-1 alpha-2 code in upper case such as KZ, not `{}`",
                 echo(c)
             ),
         );

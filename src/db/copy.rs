@@ -386,6 +386,9 @@ fn copy_tags_parents_first(
             t::created_at,
             t::updated_at,
             t::prev_updated_at,
+            t::iptc_media_topic,
+            t::iso3166,
+            t::wikidata,
         ))
         .order(t::id)
         .load(src)?;
@@ -418,6 +421,9 @@ fn copy_tags_parents_first(
             created_at,
             updated_at,
             prev_updated_at,
+            iptc_media_topic,
+            iso3166,
+            wikidata,
         ) = row;
         diesel::insert_into(t::table)
             .values((
@@ -431,6 +437,9 @@ fn copy_tags_parents_first(
                 t::created_at.eq(created_at),
                 t::updated_at.eq(updated_at),
                 t::prev_updated_at.eq(prev_updated_at),
+                t::iptc_media_topic.eq(iptc_media_topic),
+                t::iso3166.eq(iso3166),
+                t::wikidata.eq(wikidata),
             ))
             .execute(dst)?;
         progress("tags", done as u64 + 1, total);
@@ -449,6 +458,9 @@ type TagTuple = (
     i64,
     i64,
     OptI64,
+    OptStr,
+    OptStr,
+    OptStr,
 );
 
 /// SQLite's counter of a table with an AUTOINCREMENT key (0 when it never handed one out).

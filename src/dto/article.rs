@@ -499,7 +499,7 @@ pub struct ArticleListParams {
     /// `jsonld` is for one article. `Accept: application/json;
     /// profile="http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json"` chooses ninjs too;
     /// this parameter wins.
-    #[param(value_type = Option<ArticleFormat>)]
+    #[param(value_type = Option<ListFormat>)]
     pub format: Option<String>,
     /// Search: words must all match (Arabic-aware: hamza forms, harakat, attached
     /// prefixes and suffixes, spelling variants of names); `"a phrase"`; `a OR b`; `-word`
@@ -514,11 +514,12 @@ pub struct ArticleListParams {
     #[param(value_type = Option<TagMode>, example = "all")]
     pub tag_mode: Option<String>,
     /// Comma-separated standard codes: `medtop:20000639` (an IPTC Media Topic),
-    /// `iso3166:KZ` (a country), `wikidata:Q232`: articles under the tags that carry one
-    /// (and their descendants), combined with `tag` as `tag_mode` says.
+    /// `iso3166:KZ` (a country, upper case), `wikidata:Q232`: articles under the tags that
+    /// carry one (and their descendants), combined with `tag` as `tag_mode` says. Empty
+    /// means no such filter.
     #[param(
         example = "medtop:04000000",
-        pattern = "^((medtop:[0-9]{8}|iso3166:[A-Za-z]{2}|wikidata:Q[1-9][0-9]{0,11}),)*(medtop:[0-9]{8}|iso3166:[A-Za-z]{2}|wikidata:Q[1-9][0-9]{0,11})$"
+        pattern = "^((medtop:[0-9]{8}|iso3166:(AD|AE|AF|AG|AI|AL|AM|AO|AQ|AR|AS|AT|AU|AW|AX|AZ|BA|BB|BD|BE|BF|BG|BH|BI|BJ|BL|BM|BN|BO|BQ|BR|BS|BT|BV|BW|BY|BZ|CA|CC|CD|CF|CG|CH|CI|CK|CL|CM|CN|CO|CR|CU|CV|CW|CX|CY|CZ|DE|DJ|DK|DM|DO|DZ|EC|EE|EG|EH|ER|ES|ET|FI|FJ|FK|FM|FO|FR|GA|GB|GD|GE|GF|GG|GH|GI|GL|GM|GN|GP|GQ|GR|GS|GT|GU|GW|GY|HK|HM|HN|HR|HT|HU|ID|IE|IL|IM|IN|IO|IQ|IR|IS|IT|JE|JM|JO|JP|KE|KG|KH|KI|KM|KN|KP|KR|KW|KY|KZ|LA|LB|LC|LI|LK|LR|LS|LT|LU|LV|LY|MA|MC|MD|ME|MF|MG|MH|MK|ML|MM|MN|MO|MP|MQ|MR|MS|MT|MU|MV|MW|MX|MY|MZ|NA|NC|NE|NF|NG|NI|NL|NO|NP|NR|NU|NZ|OM|PA|PE|PF|PG|PH|PK|PL|PM|PN|PR|PS|PT|PW|PY|QA|RE|RO|RS|RU|RW|SA|SB|SC|SD|SE|SG|SH|SI|SJ|SK|SL|SM|SN|SO|SR|SS|ST|SV|SX|SY|SZ|TC|TD|TF|TG|TH|TJ|TK|TL|TM|TN|TO|TR|TT|TV|TW|TZ|UA|UG|UM|US|UY|UZ|VA|VC|VE|VG|VI|VN|VU|WF|WS|YE|YT|ZA|ZM|ZW)|wikidata:Q[1-9][0-9]{0,11})(,(medtop:[0-9]{8}|iso3166:(AD|AE|AF|AG|AI|AL|AM|AO|AQ|AR|AS|AT|AU|AW|AX|AZ|BA|BB|BD|BE|BF|BG|BH|BI|BJ|BL|BM|BN|BO|BQ|BR|BS|BT|BV|BW|BY|BZ|CA|CC|CD|CF|CG|CH|CI|CK|CL|CM|CN|CO|CR|CU|CV|CW|CX|CY|CZ|DE|DJ|DK|DM|DO|DZ|EC|EE|EG|EH|ER|ES|ET|FI|FJ|FK|FM|FO|FR|GA|GB|GD|GE|GF|GG|GH|GI|GL|GM|GN|GP|GQ|GR|GS|GT|GU|GW|GY|HK|HM|HN|HR|HT|HU|ID|IE|IL|IM|IN|IO|IQ|IR|IS|IT|JE|JM|JO|JP|KE|KG|KH|KI|KM|KN|KP|KR|KW|KY|KZ|LA|LB|LC|LI|LK|LR|LS|LT|LU|LV|LY|MA|MC|MD|ME|MF|MG|MH|MK|ML|MM|MN|MO|MP|MQ|MR|MS|MT|MU|MV|MW|MX|MY|MZ|NA|NC|NE|NF|NG|NI|NL|NO|NP|NR|NU|NZ|OM|PA|PE|PF|PG|PH|PK|PL|PM|PN|PR|PS|PT|PW|PY|QA|RE|RO|RS|RU|RW|SA|SB|SC|SD|SE|SG|SH|SI|SJ|SK|SL|SM|SN|SO|SR|SS|ST|SV|SX|SY|SZ|TC|TD|TF|TG|TH|TJ|TK|TL|TM|TN|TO|TR|TT|TV|TW|TZ|UA|UG|UM|US|UY|UZ|VA|VC|VE|VG|VI|VN|VU|WF|WS|YE|YT|ZA|ZM|ZW)|wikidata:Q[1-9][0-9]{0,11}))*)?$"
     )]
     pub subject: Option<String>,
     /// Comma-separated tag slugs whose articles (and their descendants') are left out.
@@ -677,6 +678,16 @@ pub struct ArticleGetParams {
     /// or `Accept: application/ld+json` choose the same; this parameter wins.
     #[param(value_type = Option<ArticleFormat>)]
     pub format: Option<String>,
+}
+
+/// The formats of a list of articles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ListFormat {
+    /// anbaa's own JSON.
+    Json,
+    /// Each article as IPTC ninjs 3.1.
+    Ninjs,
 }
 
 /// The formats of an article.

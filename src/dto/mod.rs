@@ -3,6 +3,7 @@
 
 pub mod article;
 pub mod change;
+pub mod formats;
 pub mod list;
 pub mod problem;
 pub mod rules;

@@ -78,6 +78,23 @@ pub struct Tag {
     pub links: TagLinks,
 }
 
+/// An assigned ISO 3166-1 alpha-2 code, upper case.
+pub struct CountryCode;
+
+impl utoipa::PartialSchema for CountryCode {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some(
+                "An assigned ISO 3166-1 alpha-2 country code, upper case.",
+            ))
+            .enum_values(Some(crate::text::iso3166::ASSIGNED))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for CountryCode {}
+
 /// Body of `POST /api/v1/tags`.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -105,13 +122,13 @@ pub struct TagCreate {
     #[schema(value_type = Option<Description>)]
     pub description: Option<String>,
     /// The IPTC Media Topic it stands for: `medtop:` and 8 digits.
-    #[schema(value_type = Option<String>, pattern = "^medtop:[0-9]{8}$", example = "medtop:20000639")]
+    #[schema(value_type = Option<String>, pattern = "^medtop:[0-9]{8}$")]
     pub iptc_media_topic: Option<String>,
-    /// An ISO 3166-1 alpha-2 country code (an assigned one).
-    #[schema(value_type = Option<String>, pattern = "^[A-Za-z]{2}$", example = "KZ")]
+    /// An assigned ISO 3166-1 alpha-2 country code, upper case.
+    #[schema(value_type = Option<CountryCode>)]
     pub iso3166: Option<String>,
     /// A Wikidata item: `Q` and digits.
-    #[schema(value_type = Option<String>, pattern = "^Q[1-9][0-9]{0,11}$", example = "Q232")]
+    #[schema(value_type = Option<String>, pattern = "^Q[1-9][0-9]{0,11}$")]
     pub wikidata: Option<String>,
 }
 
@@ -150,7 +167,7 @@ pub struct TagPatch {
     pub iptc_media_topic: Option<Option<String>>,
     /// ISO 3166-1 alpha-2 code; null clears it.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>, pattern = "^[A-Za-z]{2}$")]
+    #[schema(value_type = Option<CountryCode>)]
     pub iso3166: Option<Option<String>>,
     /// Wikidata item; null clears it.
     #[serde(default, deserialize_with = "double_option")]

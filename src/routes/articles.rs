@@ -33,7 +33,7 @@ use crate::service::{self, params};
     responses(
         (status = 200, description = "A page of articles; with `fields`, a page of selections under its own media type",
          content(
-             (ArticleList = "application/json"),
+             (crate::dto::formats::ArticleListOrNinjs = "application/json"),
              (ArticleSelectionList = "application/vnd.anbaa.selection+json"),
          ),
          headers(("X-Total-Count" = i64, description = "Articles matching the filters, counted exactly (for a search too)"),
@@ -193,8 +193,9 @@ fn as_selection(mut res: HttpResponse) -> HttpResponse {
     responses(
         (status = 200, description = "The article, with body; with `fields`, the selected fields under their own media type",
          content(
-             (Article = "application/json"),
+             (crate::dto::formats::ArticleOrNinjs = "application/json"),
              (ArticleFields = "application/vnd.anbaa.selection+json"),
+             (crate::dto::formats::NewsArticleJsonLd = "application/ld+json"),
          ),
          headers(("ETag" = String, description = "`\"v{version}-…\"`: send it back in If-None-Match, or in If-Match to write"),
                  ("Last-Modified" = String, description = "The article's (or its tags') last change, or its publication"))),

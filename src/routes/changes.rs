@@ -21,7 +21,7 @@ use crate::service;
     tag = "sync",
     params(ChangesParams),
     responses(
-        (status = 200, description = "Entries after `since`", body = ChangeList,
+        (status = 200, description = "Entries after `since`", body = crate::dto::formats::ChangeListOrNinjs,
          headers(("ETag" = String, description = "Strong validator; send it back in If-None-Match"),
                  ("X-Total-Count" = i64, description = "Entries after `since`"),
                  ("Link" = String, description = "RFC 8288 links: self, next"),

@@ -274,7 +274,7 @@ pub fn create_in(conn: &mut Conn, input: TagCreate) -> Result<Tag, ApiError> {
         description: input.description.map(|s| nfc(&s)),
         updated_at: now,
         iptc_media_topic: input.iptc_media_topic,
-        iso3166: input.iso3166.map(|c| c.to_ascii_uppercase()),
+        iso3166: input.iso3166,
         wikidata: input.wikidata,
     };
     let parent = input.parent.map(|p| nfc(&p));
@@ -326,9 +326,7 @@ pub fn patch_in(
             .map_or(row.description.clone(), |v| v.map(|s| nfc(&s))),
         updated_at: now_micros(),
         iptc_media_topic: p.iptc_media_topic.unwrap_or(row.iptc_media_topic.clone()),
-        iso3166: p
-            .iso3166
-            .map_or(row.iso3166.clone(), |v| v.map(|c| c.to_ascii_uppercase())),
+        iso3166: p.iso3166.unwrap_or(row.iso3166.clone()),
         wikidata: p.wikidata.unwrap_or(row.wikidata.clone()),
     };
     let parent = p.parent.map_or(current_parent, |v| v.map(|s| nfc(&s)));

@@ -21,10 +21,7 @@ pub const ASSIGNED: [&str; 249] = [
     "VN", "VU", "WF", "WS", "YE", "YT", "ZA", "ZM", "ZW",
 ];
 
-/// Whether `code` (either case) is an officially assigned alpha-2 code.
+/// Whether `code` is an officially assigned alpha-2 code, in upper case as ISO writes it.
 pub fn is_assigned(code: &str) -> bool {
-    code.len() == 2
-        && ASSIGNED
-            .binary_search(&code.to_ascii_uppercase().as_str())
-            .is_ok()
+    ASSIGNED.binary_search(&code).is_ok()
 }

@@ -93,6 +93,9 @@ def map_case(ctx, case):
     # (With no tag left at all, tag values stay as generated.)
     tags = _tags() if needs_tags else []
     if isinstance(query, dict):
+        if query.get("format") in ("ninjs", "jsonld"):
+            # `fields` selects from anbaa's JSON: with another format it is a 400 that says so.
+            query.pop("fields", None)
         for name in ("tag", "exclude_tag"):
             if tags and isinstance(query.get(name), str):
                 n = query[name].count(",") + 1

@@ -118,12 +118,12 @@ impl Subject {
     fn parse(raw: &str) -> Option<Subject> {
         let (scheme, code) = raw.split_once(':')?;
         let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-        match scheme.to_ascii_lowercase().as_str() {
+        match scheme {
             "medtop" if code.len() == 8 && digits(code) => {
                 Some(Subject::MediaTopic(format!("medtop:{code}")))
             }
             "iso3166" if crate::text::iso3166::is_assigned(code) => {
-                Some(Subject::Country(code.to_ascii_uppercase()))
+                Some(Subject::Country(code.to_owned()))
             }
             "wikidata"
                 if code.starts_with('Q') && digits(&code[1..]) && !code[1..].starts_with('0') =>
