@@ -110,8 +110,12 @@ fn request_fingerprint(req: &HttpRequest, settings: &Settings) -> Sha256 {
         .headers()
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok());
-    let chosen =
-        crate::formats::Representation::negotiate(None, accept).map_or("json", |r| r.name());
+    let chosen = crate::formats::Representation::negotiate(
+        None,
+        accept,
+        crate::formats::Representation::ARTICLE,
+    )
+    .map_or("json", |r| r.name());
     h.update(chosen.as_bytes());
     h.update([0]);
     h.update(req.connection_info().host().as_bytes());

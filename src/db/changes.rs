@@ -39,6 +39,8 @@ pub enum Cause {
     Write,
     /// A correction or clarification was recorded.
     Correction,
+    /// Its publication instant (or its embargo's end) passed, with no write.
+    Due,
 }
 
 /// One entry the log just took: what partners are told of (the outbox copies it).
@@ -158,13 +160,15 @@ pub fn record_as(
     let was_public = matches!(logged, Some((ChangeOp::Upsert, _, _)));
     let entry = match (&state, &logged) {
         (Some(s), _) if s.visible(now) => {
+            // An embargo lifts when its time comes; a write that publishes an article whose
+            // embargo is already past (or removes it early) publishes it.
             let event = match (was_public, cause) {
-                (false, _) if s.embargoed_until.is_some_and(|e| e <= now) => {
+                (false, Cause::Due) if s.embargoed_until.is_some_and(|e| e <= now) => {
                     ChangeEvent::EmbargoLifted
                 }
                 (false, _) => ChangeEvent::Published,
                 (true, Cause::Correction) => ChangeEvent::Corrected,
-                (true, Cause::Write) => ChangeEvent::Updated,
+                (true, Cause::Write | Cause::Due) => ChangeEvent::Updated,
             };
             Some((event, s.slug.clone(), s.version))
         }
@@ -297,7 +301,7 @@ pub fn sweep(conn: &mut Conn, now: i64) -> StoreResult<usize> {
         if current == Some((ChangeOp::Upsert, version)) {
             continue;
         }
-        record(conn, id, now)?;
+        record_as(conn, id, now, Cause::Due)?;
         logged += 1;
     }
     diesel::update(site_state::table.find(1))

@@ -215,6 +215,7 @@ table!(copy_deliveries, sum_deliveries_sqlite, sum_deliveries_pg, webhook_delive
     seq: i32, webhook_id: i32, msg_id: String, event: String, cursor: i64, payload: String,
     created_at: i64, status: String, attempts: i32, next_at: OptI64, last_at: OptI64,
     last_status: Option<i32>, last_error: OptStr, delivered_at: OptI64,
+    article_id: Option<i32>,
 ]);
 table!(copy_keys, sum_keys_sqlite, sum_keys_pg, api_keys, (id), [
     id: i32, name: String, prefix: String, key_hash: String, scopes: String, created_at: i64,

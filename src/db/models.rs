@@ -366,4 +366,6 @@ pub struct DeliveryRow {
     pub last_status: Option<i32>,
     pub last_error: Option<String>,
     pub delivered_at: Option<i64>,
+    /// The article it announced (none for `tag.merged`).
+    pub article_id: Option<i32>,
 }

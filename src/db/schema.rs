@@ -198,6 +198,7 @@ diesel::table! {
         last_status -> Nullable<Integer>,
         last_error -> Nullable<Text>,
         delivered_at -> Nullable<BigInt>,
+        article_id -> Nullable<Integer>,
     }
 }
 

@@ -155,13 +155,33 @@ pub fn enqueue(conn: &mut Conn, out: &Outgoing) -> StoreResult<usize> {
     if takers.is_empty() {
         return Ok(0);
     }
+    let article = match &out.subject {
+        Subject::Article { id, .. } => Some(*id),
+        Subject::TagMerged { .. } => None,
+    };
+    // A withdrawal goes to every endpoint that was told of the article, whatever its tags
+    // are now (retagged, then killed: the partner still holds the old copy).
+    let removal = matches!(
+        out.event.as_str(),
+        "article.withheld" | "article.canceled" | "article.deleted"
+    );
+    let told: HashSet<i32> = match article {
+        Some(id) if removal => webhook_deliveries::table
+            .filter(webhook_deliveries::article_id.eq(id))
+            .select(webhook_deliveries::webhook_id)
+            .distinct()
+            .load::<i32>(conn)?
+            .into_iter()
+            .collect(),
+        _ => HashSet::new(),
+    };
     // The tags the subject stands under: its own, and every ancestor of them.
     let mut under: Option<HashSet<i32>> = None;
     let msg_id = message_id();
     let mut made = 0;
     for w in takers {
         let filter = w.tag_ids();
-        if !filter.is_empty() {
+        if !filter.is_empty() && !told.contains(&w.id) {
             if under.is_none() {
                 under = Some(subject_tags(conn, &out.subject)?);
             }
@@ -180,6 +200,7 @@ pub fn enqueue(conn: &mut Conn, out: &Outgoing) -> StoreResult<usize> {
                 webhook_deliveries::created_at.eq(out.at),
                 webhook_deliveries::status.eq("pending"),
                 webhook_deliveries::next_at.eq(out.at),
+                webhook_deliveries::article_id.eq(article),
             ))
             .execute(conn)?;
         made += 1;
@@ -345,23 +366,27 @@ pub fn any_enabled(conn: &mut Conn) -> StoreResult<bool> {
         .is_some())
 }
 
-/// Up to `limit` enabled endpoints with a delivery due at `now` that no sender holds.
+/// Up to `limit` enabled endpoints that no sender holds and whose oldest pending delivery is
+/// due at `now` (the only one `next_due` would send).
 pub fn due_endpoints(conn: &mut Conn, now: i64, limit: i64) -> StoreResult<Vec<i32>> {
-    webhook_deliveries::table
-        .inner_join(webhooks::table)
-        .filter(webhook_deliveries::status.eq("pending"))
-        .filter(webhook_deliveries::next_at.le(now))
-        .filter(webhooks::disabled_at.is_null())
-        .filter(
-            webhooks::busy_until
-                .is_null()
-                .or(webhooks::busy_until.lt(now)),
-        )
-        .select(webhooks::id)
-        .distinct()
-        .limit(limit)
-        .load(conn)
-        .map_err(StoreError::from)
+    #[derive(QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        id: i32,
+    }
+    let ids: Vec<Id> = diesel::sql_query(
+        "SELECT w.id AS id FROM webhooks w \
+         WHERE w.disabled_at IS NULL AND (w.busy_until IS NULL OR w.busy_until < $1) \
+         AND EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.seq = \
+             (SELECT MIN(o.seq) FROM webhook_deliveries o \
+              WHERE o.webhook_id = w.id AND o.status = 'pending') \
+             AND d.next_at <= $1) \
+         ORDER BY w.id LIMIT $2",
+    )
+    .bind::<diesel::sql_types::BigInt, _>(now)
+    .bind::<diesel::sql_types::BigInt, _>(limit)
+    .load(conn)?;
+    Ok(ids.into_iter().map(|r| r.id).collect())
 }
 
 /// Takes an endpoint for one sender until `until`, unless another holds it; true when taken.
@@ -398,7 +423,10 @@ pub fn release(conn: &mut Conn, id: i32) -> StoreResult<()> {
     Ok(())
 }
 
-/// The endpoint's oldest delivery due at `now`, with the endpoint.
+/// The endpoint's oldest pending delivery, with the endpoint, when it is due at `now`. A
+/// later message never overtakes an earlier one: while the oldest waits for its retry, the
+/// endpoint gets nothing (a mirror applying a withhold after the republish that followed it
+/// would drop a live story).
 pub fn next_due(
     conn: &mut Conn,
     webhook_id: i32,
@@ -413,12 +441,12 @@ pub fn next_due(
     let d: Option<DeliveryRow> = webhook_deliveries::table
         .filter(webhook_deliveries::webhook_id.eq(webhook_id))
         .filter(webhook_deliveries::status.eq("pending"))
-        .filter(webhook_deliveries::next_at.le(now))
         .order(webhook_deliveries::seq)
         .select(DeliveryRow::as_select())
         .first(conn)
         .optional()?;
-    Ok(d.map(|d| (d, w)))
+    Ok(d.filter(|d| d.next_at.is_none_or(|at| at <= now))
+        .map(|d| (d, w)))
 }
 
 /// How one attempt went.

@@ -1,17 +1,13 @@
 //! How the spec describes the industry formats an answer may be in: a ninjs 3.1 document
-//! (IPTC's own schema is the contract; this names its shape), the JSON-LD NewsArticle, and the
-//! answers that are either anbaa's JSON or ninjs, as `Accept` or `format` chose.
+//! (IPTC's own schema is the contract; this names its shape) under the ninjs profile's media
+//! type, and the JSON-LD NewsArticle.
 
 use serde::Serialize;
-use utoipa::openapi::schema::{AnyOfBuilder, ObjectBuilder, Schema, Type};
-use utoipa::openapi::{Ref, RefOr};
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::{PartialSchema, ToSchema};
 
 use super::list::{ListLinks, ListMeta};
-
-fn reference(name: &str) -> RefOr<Schema> {
-    RefOr::Ref(Ref::from_schema_name(name))
-}
 
 /// An IPTC ninjs 3.1 document: valid against
 /// http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json (which allows no other property).
@@ -125,43 +121,3 @@ pub struct NinjsChangeList {
     /// As in `ChangeList`.
     pub links: ListLinks,
 }
-
-macro_rules! either {
-    ($name:ident, $doc:literal, $json:literal, $ninjs:literal) => {
-        #[doc = $doc]
-        pub struct $name;
-
-        impl PartialSchema for $name {
-            fn schema() -> RefOr<Schema> {
-                RefOr::T(
-                    AnyOfBuilder::new()
-                        .item(reference($json))
-                        .item(reference($ninjs))
-                        .description(Some($doc))
-                        .into(),
-                )
-            }
-        }
-
-        impl ToSchema for $name {}
-    };
-}
-
-either!(
-    ArticleOrNinjs,
-    "An article: anbaa's JSON, or a ninjs 3.1 document when `format=ninjs` or `Accept` (`application/json; profile=\"http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json\"`) asked for it.",
-    "Article",
-    "NinjsDocument"
-);
-either!(
-    ArticleListOrNinjs,
-    "A page of articles: anbaa's JSON, or each article as ninjs when `format=ninjs` (or `Accept`) asked for it.",
-    "ArticleList",
-    "NinjsList"
-);
-either!(
-    ChangeListOrNinjs,
-    "A page of the change log: anbaa's JSON, or each entry's article as ninjs when `format=ninjs` (or `Accept`) asked for it.",
-    "ChangeList",
-    "NinjsChangeList"
-);

@@ -232,7 +232,12 @@ pub enum DeliveryStatus {
 #[schema(example = json!({"since": "1041"}), min_properties = 1, max_properties = 1)]
 pub struct ReplayRequest {
     /// One message id (`msg_…`), sent again as it was.
-    #[schema(nullable = false, required = false, value_type = String)]
+    #[schema(
+        nullable = false,
+        required = false,
+        value_type = String,
+        pattern = "^msg_[0-9a-f]{32}$"
+    )]
     pub message: Option<String>,
     /// Every message of this endpoint after this `/changes` cursor, sent again.
     #[schema(

@@ -27,10 +27,16 @@ pub enum Representation {
 }
 
 impl Representation {
-    /// From `?format=` (which wins), else the `Accept` header: `application/ld+json`, or
-    /// `application/json` with a `profile` naming the ninjs schema. Anything else is JSON.
-    /// A bad `format` is the message to report under its name.
-    pub fn negotiate(format: Option<&str>, accept: Option<&str>) -> Result<Self, String> {
+    /// From `?format=` (which wins), else the `Accept` header among `offered`: the range the
+    /// client weighs highest (`q`), ties to the first listed; `application/ld+json`,
+    /// `application/json` with a `profile` naming the ninjs schema, or JSON (`application/json`,
+    /// `application/*`, `*/*`). Nothing offered that it accepts: JSON. A bad `format` is the
+    /// message to report under its name.
+    pub fn negotiate(
+        format: Option<&str>,
+        accept: Option<&str>,
+        offered: &[Representation],
+    ) -> Result<Self, String> {
         match format {
             Some("json") => return Ok(Representation::Json),
             Some("ninjs") => return Ok(Representation::Ninjs),
@@ -46,7 +52,7 @@ impl Representation {
         let Some(accept) = accept else {
             return Ok(Representation::Json);
         };
-        // The first range the client did not refuse (q=0) that names one of ours.
+        let mut best: Option<(Representation, f32)> = None;
         for range in accept.split(',') {
             let mut parts = range.split(';').map(str::trim);
             let media = parts.next().unwrap_or("").to_ascii_lowercase();
@@ -59,24 +65,33 @@ impl Representation {
                     )
                 })
                 .collect();
-            let refused = params
+            let q = params
                 .iter()
-                .any(|(k, v)| k == "q" && v.parse::<f32>().is_ok_and(|q| q <= 0.0));
-            if refused {
+                .find(|(k, _)| k == "q")
+                .and_then(|(_, v)| v.parse::<f32>().ok())
+                .unwrap_or(1.0);
+            if q <= 0.0 {
                 continue;
             }
             let profile = params.iter().find(|(k, _)| k == "profile").map(|(_, v)| v);
-            match media.as_str() {
-                "application/ld+json" => return Ok(Representation::JsonLd),
+            let candidate = match media.as_str() {
+                "application/ld+json" => Representation::JsonLd,
                 "application/json"
                     if profile.is_some_and(|p| p.trim_end_matches('#') == NINJS_SCHEMA) =>
                 {
-                    return Ok(Representation::Ninjs);
+                    Representation::Ninjs
                 }
-                _ => {}
+                "application/json" | "application/*" | "*/*" => Representation::Json,
+                _ => continue,
+            };
+            if !offered.contains(&candidate) {
+                continue;
+            }
+            if best.is_none_or(|(_, b)| q > b) {
+                best = Some((candidate, q));
             }
         }
-        Ok(Representation::Json)
+        Ok(best.map_or(Representation::Json, |(r, _)| r))
     }
 
     /// The `Content-Type` it is served as.
@@ -87,6 +102,15 @@ impl Representation {
             Representation::JsonLd => "application/ld+json".to_owned(),
         }
     }
+
+    /// Everything an article is offered in.
+    pub const ARTICLE: &'static [Representation] = &[
+        Representation::Json,
+        Representation::Ninjs,
+        Representation::JsonLd,
+    ];
+    /// What a list or the change log is offered in.
+    pub const LIST: &'static [Representation] = &[Representation::Json, Representation::Ninjs];
 
     /// A short name, for validators and cache keys.
     pub fn name(self) -> &'static str {
@@ -228,24 +252,42 @@ mod tests {
 
     #[test]
     fn accept_chooses_ninjs_or_json_ld_and_format_wins() {
+        let all = Representation::ARTICLE;
         let ninjs = format!("application/json; profile=\"{NINJS_SCHEMA}\"");
+        let pick =
+            |accept: &str, offered| Representation::negotiate(None, Some(accept), offered).unwrap();
+        assert_eq!(pick(&ninjs, all), Representation::Ninjs);
         assert_eq!(
-            Representation::negotiate(None, Some(&ninjs)).unwrap(),
-            Representation::Ninjs
-        );
-        assert_eq!(
-            Representation::negotiate(None, Some("text/html, application/ld+json;q=0.9")).unwrap(),
+            pick("text/html, application/ld+json;q=0.9", all),
             Representation::JsonLd
         );
         assert_eq!(
-            Representation::negotiate(None, Some("application/ld+json;q=0, */*")).unwrap(),
+            pick("application/ld+json;q=0, */*", all),
+            Representation::Json
+        );
+        // The weights decide, not the order.
+        assert_eq!(
+            pick("application/json, application/ld+json;q=0.9", all),
             Representation::Json
         );
         assert_eq!(
-            Representation::negotiate(Some("ninjs"), Some("application/ld+json")).unwrap(),
+            pick("application/ld+json;q=0.5, application/json", all),
+            Representation::Json
+        );
+        assert_eq!(
+            pick(&format!("{ninjs};q=0.2, application/json"), all),
+            Representation::Json
+        );
+        // A list offers no JSON-LD: asking for it gets JSON, not an error.
+        assert_eq!(
+            pick("application/ld+json", Representation::LIST),
+            Representation::Json
+        );
+        assert_eq!(
+            Representation::negotiate(Some("ninjs"), Some("application/ld+json"), all).unwrap(),
             Representation::Ninjs
         );
-        assert!(Representation::negotiate(Some("xml"), None).is_err());
+        assert!(Representation::negotiate(Some("xml"), None, all).is_err());
         assert_eq!(
             ascii_uri("https://img.example.org/صورة 1.jpg"),
             "https://img.example.org/%D8%B5%D9%88%D8%B1%D8%A9%201.jpg"

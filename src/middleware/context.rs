@@ -143,6 +143,11 @@ pub async fn request_context(
     security_headers(headers, &path);
     let content = path.starts_with("/api/") || path.starts_with("/feeds/");
     let mut vary = vec!["Accept-Encoding"];
+    // Articles and the change log come in the representation `Accept` chose (anbaa's JSON,
+    // ninjs, JSON-LD), the answer from the response cache included.
+    if path.starts_with("/api/v1/articles") || path.starts_with("/api/v1/changes") {
+        vary.push("Accept");
+    }
     if content {
         let read =
             method == actix_web::http::Method::GET || method == actix_web::http::Method::HEAD;

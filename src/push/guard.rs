@@ -39,19 +39,33 @@ pub fn is_private(ip: IpAddr) -> bool {
     }
 }
 
-/// Why a URL's host is refused before any lookup: an IP literal in a private range.
+/// A webhook URL as the HTTP client will read it (the WHATWG URL parser: `2130706433`,
+/// `0x7f000001` and `127.1` are all 127.0.0.1), or why it is not one.
+pub fn parse(url: &str) -> Result<reqwest::Url, String> {
+    let parsed = reqwest::Url::parse(url).map_err(|e| format!("is not a valid URL ({e})"))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err("must be an http or https URL".to_owned());
+    }
+    if parsed.host().is_none() {
+        return Err("has no host".to_owned());
+    }
+    Ok(parsed)
+}
+
+/// Why a URL is refused before any lookup: not a URL, or an address (in any spelling the
+/// client accepts) in a private range. Names are checked after their lookup.
 pub fn refused_literal(url: &str) -> Option<String> {
-    let host = url
-        .split_once("://")
-        .map(|(_, rest)| rest)
-        .and_then(|rest| rest.split(['/', '?', '#']).next())
-        .map(|authority| authority.rsplit_once('@').map_or(authority, |(_, h)| h))?;
-    let host = if let Some(v6) = host.strip_prefix('[') {
-        v6.split(']').next().unwrap_or(v6)
-    } else {
-        host.rsplit_once(':').map_or(host, |(h, _)| h)
+    let parsed = match parse(url) {
+        Ok(p) => p,
+        Err(why) => return Some(why),
     };
-    let ip: IpAddr = host.parse().ok()?;
+    // The parser writes an address host in its canonical form (IPv6 in brackets).
+    let host = parsed.host_str()?;
+    let ip: IpAddr = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse()
+        .ok()?;
     is_private(ip).then(|| format!("{ip} is a loopback or private address"))
 }
 
@@ -105,6 +119,13 @@ mod tests {
             "http://169.254.169.254/latest/meta-data",
             "http://user@172.16.0.1/",
             "http://[::ffff:127.0.0.1]/",
+            "http://2130706433:47002/b",
+            "http://0x7f000001/c",
+            "http://127.1/d",
+            "http://0177.0.0.1/p",
+            "http://2852039166/latest",
+            "http://10.1/",
+            "https://example.com:99999/h",
         ] {
             assert!(refused_literal(url).is_some(), "{url}");
         }

@@ -33,7 +33,8 @@ use crate::service::{self, params};
     responses(
         (status = 200, description = "A page of articles; with `fields`, a page of selections under its own media type",
          content(
-             (crate::dto::formats::ArticleListOrNinjs = "application/json"),
+             (ArticleList = "application/json"),
+             (crate::dto::formats::NinjsList = "application/json; profile=\"http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json\""),
              (ArticleSelectionList = "application/vnd.anbaa.selection+json"),
          ),
          headers(("X-Total-Count" = i64, description = "Articles matching the filters, counted exactly (for a search too)"),
@@ -193,7 +194,8 @@ fn as_selection(mut res: HttpResponse) -> HttpResponse {
     responses(
         (status = 200, description = "The article, with body; with `fields`, the selected fields under their own media type",
          content(
-             (crate::dto::formats::ArticleOrNinjs = "application/json"),
+             (Article = "application/json"),
+             (crate::dto::formats::NinjsDocument = "application/json; profile=\"http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json\""),
              (ArticleFields = "application/vnd.anbaa.selection+json"),
              (crate::dto::formats::NewsArticleJsonLd = "application/ld+json"),
          ),
@@ -234,13 +236,15 @@ pub async fn get_article(
         .headers()
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok());
-    let chosen = match Representation::negotiate(query.0.format.as_deref(), accept) {
-        Ok(r) => r,
-        Err(message) => {
-            errors.add("format", message);
-            Representation::Json
-        }
-    };
+    let chosen =
+        match Representation::negotiate(query.0.format.as_deref(), accept, Representation::ARTICLE)
+        {
+            Ok(r) => r,
+            Err(message) => {
+                errors.add("format", message);
+                Representation::Json
+            }
+        };
     if chosen != Representation::Json && fields.is_some() {
         errors.add(
             "fields",

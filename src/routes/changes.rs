@@ -21,7 +21,11 @@ use crate::service;
     tag = "sync",
     params(ChangesParams),
     responses(
-        (status = 200, description = "Entries after `since`", body = crate::dto::formats::ChangeListOrNinjs,
+        (status = 200, description = "Entries after `since`; with `format=ninjs` (or the ninjs profile in `Accept`), each entry's article as ninjs",
+         content(
+             (ChangeList = "application/json"),
+             (crate::dto::formats::NinjsChangeList = "application/json; profile=\"http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json\""),
+         ),
          headers(("ETag" = String, description = "Strong validator; send it back in If-None-Match"),
                  ("X-Total-Count" = i64, description = "Entries after `since`"),
                  ("Link" = String, description = "RFC 8288 links: self, next"),

@@ -174,7 +174,8 @@ pub fn site<'a>(
     }
 }
 
-/// The representation `?format=` or `Accept` asks for; a bad `format` is a 400 naming it.
+/// The representation of a list `?format=` or `Accept` asks for; a bad `format` is a 400
+/// naming it.
 pub fn representation(
     req: &HttpRequest,
     format: Option<&str>,
@@ -183,7 +184,7 @@ pub fn representation(
         .headers()
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok());
-    crate::formats::Representation::negotiate(format, accept)
+    crate::formats::Representation::negotiate(format, accept, crate::formats::Representation::LIST)
         .map_err(|m| ApiError::invalid_param("format", m))
 }
 

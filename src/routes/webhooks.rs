@@ -210,6 +210,7 @@ pub async fn list_deliveries(
     security(("bearer" = ["admin"])),
     responses(
         (status = 202, description = "Queued again", body = Replayed),
+        (status = 409, description = "The endpoint has no such message", body = Problem, content_type = PROBLEM),
         (status = 404, description = "No such endpoint", body = Problem, content_type = PROBLEM),
         WriteProblems,
     )

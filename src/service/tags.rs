@@ -378,6 +378,20 @@ pub fn delete(conn: &mut Conn, slug: &str, if_match: Option<&IfMatch>) -> Result
         let row = db::tags::by_slug(conn, &nfc(slug))?
             .ok_or_else(|| ApiError::NotFound(format!("no tag with slug `{}`", echo(slug))))?;
         check_tag_match(if_match, row.updated_at)?;
+        // A webhook limited to the tag would go silent without a word.
+        let filtering: Vec<String> = db::webhooks::all(conn)?
+            .iter()
+            .filter(|w| w.tag_ids().contains(&row.id))
+            .map(|w| w.id.to_string())
+            .collect();
+        if !filtering.is_empty() {
+            return Err(ApiError::Conflict(format!(
+                "webhook {} is limited to tag `{}`; change its tags (PATCH /api/v1/webhooks/{}) first, or merge this tag into another (its filter follows)",
+                filtering.join(", "),
+                row.slug,
+                filtering[0]
+            )));
+        }
         match db::tags::delete(conn, &row)? {
             db::tags::Deleted::Done => {}
             db::tags::Deleted::Carried { live, trashed } => {

@@ -103,7 +103,15 @@ fn filters(
     let tags = match tags {
         None => None,
         Some(slugs) => {
-            let found = db::tags::ids_by_slug(conn, slugs)?;
+            let mut found = db::tags::ids_by_slug(conn, slugs)?;
+            // A merged tag's old slug names the tag it went into, as in every filter.
+            for s in slugs {
+                if !found.contains_key(s.as_str())
+                    && let Some(id) = db::revisions::tag_redirect(conn, s)?
+                {
+                    found.insert(s.clone(), id);
+                }
+            }
             let unknown: Vec<String> = slugs
                 .iter()
                 .filter(|s| !found.contains_key(s.as_str()))
@@ -127,8 +135,10 @@ fn filters(
     Ok((events, tags))
 }
 
-/// Refuses a private target unless the server allows them.
+/// Refuses a URL the client could not use, and a private target unless the server allows
+/// them.
 fn check_target(url: &str, allow_private: bool) -> Result<(), ApiError> {
+    crate::push::guard::parse(url).map_err(|why| ApiError::invalid_field("url", why))?;
     match refused_literal(url) {
         Some(why) if !allow_private => Err(ApiError::invalid_field(
             "url",
@@ -361,9 +371,11 @@ pub fn replay(conn: &mut Conn, raw: &str, r: ReplayRequest) -> Result<i64, ApiEr
         let n = match (&r.message, since) {
             (Some(msg), _) => {
                 let n = db::webhooks::replay_message(conn, id, msg, now)?;
+                // The endpoint exists (a 404 would say it does not): the message is what
+                // its outbox lacks.
                 if n == 0 {
-                    return Err(ApiError::NotFound(format!(
-                        "webhook {id} has no message `{}`",
+                    return Err(ApiError::Conflict(format!(
+                        "webhook {id} has no message `{}`; GET /api/v1/webhooks/{id}/deliveries lists its messages",
                         echo(msg)
                     )));
                 }

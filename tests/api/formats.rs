@@ -263,9 +263,30 @@ fn formats_are_negotiated_and_a_bad_one_is_named() {
     );
     let ld: Value = ld.json().unwrap();
     assert_eq!(ld["@type"], "NewsArticle");
-    // The JSON answer, asked again, is still JSON (the cache keeps one per representation).
-    let again: Value = app.get("/api/v1/articles/1").json().unwrap();
+    // The JSON answer, asked again, is still JSON (the cache keeps one per representation),
+    // and says it depends on Accept.
+    let again = app.get("/api/v1/articles/1");
+    assert!(again.headers()["vary"].to_str().unwrap().contains("Accept"));
+    let again: Value = again.json().unwrap();
     assert_eq!(again["id"], 1);
+    // The client's weights decide; a list offers no JSON-LD, so asking for it gets JSON.
+    let weighed = app
+        .client
+        .get(app.url("/api/v1/articles/1"))
+        .header("Accept", "application/ld+json;q=0.5, application/json")
+        .send()
+        .unwrap();
+    assert_eq!(weighed.headers()["content-type"], "application/json");
+    for path in ["/api/v1/articles", "/api/v1/changes"] {
+        let res = app
+            .client
+            .get(app.url(path))
+            .header("Accept", "application/ld+json")
+            .send()
+            .unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+        assert_eq!(res.headers()["content-type"], "application/json");
+    }
 }
 
 /// extruct (PyPI) reads the JSON-LD from a page that embeds it.

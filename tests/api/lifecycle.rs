@@ -101,6 +101,14 @@ fn an_embargoed_article_is_hidden_until_the_instant_it_lifts_except_from_partner
     assert_eq!(entry["op"], "upsert");
     assert_eq!(entry["event"], "embargo_lifted");
     assert!(entry["article"].get("ed_note").is_none());
+
+    // An embargo already past when the article is written publishes it: nothing lifted.
+    let res = app.post(
+        "/api/v1/articles",
+        &json!({"title": "خبر بحظر منقض", "status": "published", "embargoed_until": "2020-01-01T00:00:00Z"}),
+    );
+    let past: Value = res.json().unwrap();
+    assert_eq!(logged(&app, &past["id"]).unwrap()["event"], "published");
 }
 
 #[test]

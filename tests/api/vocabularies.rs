@@ -91,6 +91,23 @@ fn tags_carry_checked_codes_and_lists_filter_by_them() {
     let patched: Value = res.json().unwrap();
     assert!(patched["wikidata"].is_null());
     assert_eq!(patched["iptc_media_topic"], "medtop:20000639");
+
+    // A webhook filter may name a merged tag by its old slug, as every filter may.
+    let merged = app.post(
+        "/api/v1/tags/afghanistan/merge",
+        &json!({"into": "kazakhstan"}),
+    );
+    assert_eq!(merged.status(), 200);
+    let hook = app
+        .client
+        .post(app.url("/api/v1/webhooks"))
+        .bearer_auth(&app.admin)
+        .json(&json!({"url": "https://partner.example.org/h", "tags": ["afghanistan"]}))
+        .send()
+        .unwrap();
+    assert_eq!(hook.status(), 201);
+    let hook: Value = hook.json().unwrap();
+    assert_eq!(hook["tags"], json!(["kazakhstan"]));
 }
 
 /// The list of assigned codes equals pycountry's (when the Python tools are installed).
