@@ -152,12 +152,12 @@ pub fn record_as(
         ))
         .first(conn)
         .optional()?;
-    let logged: Option<(ChangeOp, String, ChangeEvent)> = changes::table
+    let logged: Option<(ChangeOp, String, ChangeEvent, i32)> = changes::table
         .filter(changes::article_id.eq(article_id))
-        .select((changes::op, changes::slug, changes::event))
+        .select((changes::op, changes::slug, changes::event, changes::version))
         .first(conn)
         .optional()?;
-    let was_public = matches!(logged, Some((ChangeOp::Upsert, _, _)));
+    let was_public = matches!(logged, Some((ChangeOp::Upsert, _, _, _)));
     let entry = match (&state, &logged) {
         (Some(s), _) if s.visible(now) => {
             // An embargo lifts when its time comes; a write that publishes an article whose
@@ -174,21 +174,22 @@ pub fn record_as(
         }
         // A kill after a withdrawal is news of its own: every copy must now be recalled
         // for good, not only until the story comes back.
-        (Some(s), Some((ChangeOp::Delete, public_slug, ChangeEvent::Withheld)))
+        (Some(s), Some((ChangeOp::Delete, public_slug, ChangeEvent::Withheld, _)))
             if s.pub_status == PubStatus::Canceled =>
         {
             Some((ChangeEvent::Canceled, public_slug.clone(), s.version))
         }
-        (_, Some((ChangeOp::Upsert, public_slug, _))) => {
+        (_, Some((ChangeOp::Upsert, public_slug, _, public_version))) => {
             let event = match state.as_ref().map(|s| s.pub_status) {
                 Some(PubStatus::Withheld) => ChangeEvent::Withheld,
                 Some(PubStatus::Canceled) => ChangeEvent::Canceled,
                 _ => ChangeEvent::Deleted,
             };
+            // A purged article has no row left: the version the public last saw.
             Some((
                 event,
                 public_slug.clone(),
-                state.as_ref().map_or(0, |s| s.version),
+                state.as_ref().map_or(*public_version, |s| s.version),
             ))
         }
         _ => None,

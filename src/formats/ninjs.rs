@@ -251,11 +251,22 @@ pub fn article(a: &Article, site: &Site, ed_note: Option<&str>) -> Ninjs {
             content_type: "text/plain",
             value: core.title.clone(),
         }],
-        descriptions: vec![Text {
+        // ninjs has no field for corrections: each is a description with its own role,
+        // after the summary, oldest first.
+        descriptions: std::iter::once(Text {
             role: "summary",
             content_type: "text/plain",
             value: core.summary.clone(),
-        }],
+        })
+        .chain(core.corrections.iter().map(|c| Text {
+            role: match c.kind {
+                crate::model::CorrectionKind::Correction => "correction",
+                crate::model::CorrectionKind::Clarification => "clarification",
+            },
+            content_type: "text/plain",
+            value: c.text.clone(),
+        }))
+        .collect(),
         bodies: vec![
             Body {
                 role: "main",

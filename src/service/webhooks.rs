@@ -27,11 +27,22 @@ fn webhook_path(id: i32) -> String {
     format!("{}/webhooks/{id}", crate::paths::API)
 }
 
+/// The URL as answers show it: a password in it (basic auth to the receiver) masked.
+fn shown_url(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
 fn to_wire(w: &WebhookRow, tags: &[TagRow], pending: i64, secret: Option<String>) -> Webhook {
     let now = now_micros();
     Webhook {
         id: w.id,
-        url: w.url.clone(),
+        url: shown_url(&w.url),
         description: w.description.clone(),
         events: w.event_list().into_iter().map(str::to_owned).collect(),
         tags: w

@@ -549,7 +549,11 @@ fn a_purged_articles_id_is_never_reused_and_partners_see_it_go() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|e| e["id"] == gone["id"] && e["op"] == "delete")
+            .any(|e| e["id"] == gone["id"]
+                && e["op"] == "delete"
+                && e["event"] == "deleted"
+                // The version the public last saw, not 0: nothing of the article is left.
+                && e["version"] == gone["version"])
     );
 }
 

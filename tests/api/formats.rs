@@ -158,6 +158,11 @@ fn every_article_list_page_change_page_and_export_is_strictly_valid_ninjs() {
             .starts_with("https://example.org/%D8%A3%D8%AE%D8%A8%D8%A7%D8%B1/")
     );
     assert_eq!(by_accept["associations"][0]["type"], "picture");
+    assert_eq!(by_accept["descriptions"][1]["role"], "clarification");
+    assert_eq!(
+        by_accept["descriptions"][1]["value"],
+        "الصورة من أرشيف الوكالة."
+    );
     assert_eq!(by_accept["copyrightHolder"], "أنباء");
     assert!(
         by_accept["subjects"]
@@ -292,24 +297,9 @@ fn formats_are_negotiated_and_a_bad_one_is_named() {
 /// extruct (PyPI) reads the JSON-LD from a page that embeds it.
 #[test]
 fn json_ld_read_from_a_page_has_googles_recommended_article_properties() {
-    let python = std::env::var_os("ANBAA_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(std::env::var_os("HOME").unwrap_or_default())
-                .join(".cache/anbaa-pytools/bin/python")
-        });
-    let has = Command::new(&python)
-        .args(["-c", "import extruct"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !has {
-        assert!(
-            std::env::var("ANBAA_REQUIRE_PYTHON").is_err(),
-            "ANBAA_REQUIRE_PYTHON is set but extruct is missing"
-        );
-        eprintln!("skipped: no extruct");
+    let Some(python) = crate::helpers::python_with(&["extruct"]) else {
         return;
-    }
+    };
     let app = app();
     let res = app.post(
         "/api/v1/articles",

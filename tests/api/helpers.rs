@@ -315,3 +315,30 @@ pub fn cli_key(db: &Path, name: &str, scopes: &str) -> String {
         .trim()
         .to_owned()
 }
+
+/// The Python of the test tools (tests/python/requirements.txt, installed by .ci/run) when
+/// it can import every module in `modules`; `None` (the caller skips) otherwise, unless
+/// `ANBAA_REQUIRE_PYTHON` is set, which makes a missing tool a failure.
+pub fn python_with(modules: &[&str]) -> Option<std::path::PathBuf> {
+    let path = std::env::var_os("ANBAA_PYTHON")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::PathBuf::from(std::env::var_os("HOME").unwrap_or_default())
+                .join(".cache/anbaa-pytools/bin/python")
+        });
+    let ok = Command::new(&path)
+        .args(["-c", &format!("import {}", modules.join(", "))])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(
+            std::env::var("ANBAA_REQUIRE_PYTHON").is_err(),
+            "ANBAA_REQUIRE_PYTHON is set but {} cannot import {}",
+            path.display(),
+            modules.join(", ")
+        );
+        eprintln!("skipped: no Python test tools (pip install -r tests/python/requirements.txt)");
+        return None;
+    }
+    Some(path)
+}

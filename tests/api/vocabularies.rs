@@ -113,32 +113,21 @@ fn tags_carry_checked_codes_and_lists_filter_by_them() {
 /// The list of assigned codes equals pycountry's (when the Python tools are installed).
 #[test]
 fn the_iso_3166_list_is_pycountrys() {
-    let python = std::env::var_os("ANBAA_PYTHON")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| {
-            std::path::PathBuf::from(std::env::var_os("HOME").unwrap_or_default())
-                .join(".cache/anbaa-pytools/bin/python")
-        });
+    let Some(python) = crate::helpers::python_with(&["pycountry"]) else {
+        return;
+    };
     let out = Command::new(&python)
         .args([
             "-c",
             "import pycountry; print(' '.join(sorted(c.alpha_2 for c in pycountry.countries)))",
         ])
-        .output();
-    let Ok(out) = out.and_then(|o| {
-        if o.status.success() {
-            Ok(o)
-        } else {
-            Err(std::io::Error::other("no pycountry"))
-        }
-    }) else {
-        assert!(
-            std::env::var("ANBAA_REQUIRE_PYTHON").is_err(),
-            "ANBAA_REQUIRE_PYTHON is set but pycountry is missing"
-        );
-        eprintln!("skipped: no pycountry");
-        return;
-    };
+        .output()
+        .expect("python runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let theirs: Vec<String> = String::from_utf8_lossy(&out.stdout)
         .split_whitespace()
         .map(str::to_owned)
