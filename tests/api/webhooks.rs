@@ -407,6 +407,40 @@ fn a_partner_gets_its_messages_in_order_through_retries_and_every_withdrawal_of_
     );
 }
 
+/// Two nodes on one PostgreSQL database share the outbox: each message goes out once, in
+/// order, whichever node's sender takes the endpoint.
+#[test]
+fn two_nodes_on_one_database_deliver_each_message_once_and_in_order() {
+    if !crate::store::postgres_only() {
+        return;
+    }
+    let Some(py) = python() else { return };
+    let app = app("1s");
+    let (_node_b, _) = start_server_with(
+        std::path::Path::new(&app.db_path),
+        &["--webhook-allow-private", "--webhook-retry-schedule", "1s"],
+    );
+    let (rx, _) = receiver_for(&app, &py, &[], json!({"events": ["article.published"]}));
+    let mut ids = Vec::new();
+    for i in 0..20 {
+        ids.push(
+            app.article(&format!("خبر رقم {i} من خوجند"), &[])["id"]
+                .as_i64()
+                .unwrap(),
+        );
+    }
+    let got = rx.wait_accepted(20, Duration::from_secs(20));
+    std::thread::sleep(Duration::from_millis(1500));
+    let all = rx.accepted();
+    assert_eq!(all.len(), 20, "no message twice");
+    let seen: Vec<i64> = all
+        .iter()
+        .map(|r| payload(r)["data"]["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(seen, ids, "in order");
+    assert!(got.iter().all(|r| r["verified"] == true));
+}
+
 #[test]
 fn an_embargo_lifting_is_delivered_at_its_instant_and_not_before() {
     let Some(py) = python() else { return };
