@@ -106,13 +106,9 @@ fn request_fingerprint(req: &HttpRequest, settings: &Settings) -> Sha256 {
         h.update([0]);
     }
     // The representation the Accept header chose (?format= is in the query already).
-    let accept = req
-        .headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok());
-    let chosen = crate::formats::Representation::negotiate(
+    let chosen = crate::formats::Representation::of_request(
+        req,
         None,
-        accept,
         crate::formats::Representation::ARTICLE,
     )
     .map_or("json", |r| r.name());

@@ -99,13 +99,8 @@ impl FeedInput<'_> {
 
     /// The article's page on the site, when a template is configured.
     fn page(&self, a: &Article) -> Option<String> {
-        // The template itself may hold Arabic: the link is made ASCII as a URI must be.
-        self.page_url.map(|t| {
-            crate::formats::ascii_uri(
-                &t.replace("{slug}", &crate::text::pct(&a.core.slug))
-                    .replace("{id}", &a.core.id.to_string()),
-            )
-        })
+        self.page_url
+            .map(|t| crate::formats::page_url(t, a.core.id, &a.core.slug))
     }
 
     /// Where a reader should go: the page on the site, else the article in the API.

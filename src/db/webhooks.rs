@@ -185,8 +185,10 @@ pub fn enqueue(conn: &mut Conn, out: &Outgoing) -> StoreResult<usize> {
             if under.is_none() {
                 under = Some(subject_tags(conn, &out.subject)?);
             }
-            let under = under.as_ref().map_or_else(HashSet::new, Clone::clone);
-            if !filter.iter().any(|t| under.contains(t)) {
+            if !filter
+                .iter()
+                .any(|t| under.as_ref().is_some_and(|u| u.contains(t)))
+            {
                 continue;
             }
         }

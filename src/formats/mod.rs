@@ -94,6 +94,19 @@ impl Representation {
         Ok(best.map_or(Representation::Json, |(r, _)| r))
     }
 
+    /// `negotiate` with the request's `Accept` header.
+    pub fn of_request(
+        req: &actix_web::HttpRequest,
+        format: Option<&str>,
+        offered: &[Representation],
+    ) -> Result<Self, String> {
+        let accept = req
+            .headers()
+            .get(actix_web::http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok());
+        Representation::negotiate(format, accept, offered)
+    }
+
     /// The `Content-Type` it is served as.
     pub fn content_type(self) -> String {
         match self {
@@ -205,10 +218,7 @@ impl Site<'_> {
 
     /// The page of article `id` with `slug`, when a template is set.
     pub fn page_of(&self, id: i32, slug: &str) -> Option<String> {
-        self.page_template.map(|t| {
-            t.replace("{slug}", &crate::text::pct(slug))
-                .replace("{id}", &id.to_string())
-        })
+        self.page_template.map(|t| page_url(t, id, slug))
     }
 
     /// Where the article lives for readers: its page, else the API.
@@ -225,6 +235,16 @@ impl Site<'_> {
     pub fn codes_of(&self, id: i32) -> TagCodes {
         self.codes.get(&id).cloned().unwrap_or_default()
     }
+}
+
+/// An article's page from an `--article-url` template: the slug percent-encoded, and the
+/// whole made ASCII (the template itself may hold Arabic), as a URI must be.
+pub fn page_url(template: &str, id: i32, slug: &str) -> String {
+    ascii_uri(
+        &template
+            .replace("{slug}", &crate::text::pct(slug))
+            .replace("{id}", &id.to_string()),
+    )
 }
 
 /// A URL with every byte outside printable ASCII percent-encoded (an image URL may hold

@@ -125,7 +125,7 @@ pub async fn list_articles(
             header::HeaderValue::from_str(&chosen.content_type())
                 .unwrap_or(header::HeaderValue::from_static("application/json")),
         );
-        return Ok(super::vary_accept(validator.apply(res)));
+        return Ok(validator.apply(res));
     }
     let res = match page.selection {
         None => list_response(
@@ -151,7 +151,7 @@ pub async fn list_articles(
             link,
         )),
     };
-    Ok(super::vary_accept(validator.apply(res)))
+    Ok(validator.apply(res))
 }
 
 /// The redirect from an old slug of a renamed article to its current one: 301 for reads,
@@ -232,19 +232,17 @@ pub async fn get_article(
             "`snippet` is only in search results (a list with `q`), not in one article",
         );
     }
-    let accept = req
-        .headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok());
-    let chosen =
-        match Representation::negotiate(query.0.format.as_deref(), accept, Representation::ARTICLE)
-        {
-            Ok(r) => r,
-            Err(message) => {
-                errors.add("format", message);
-                Representation::Json
-            }
-        };
+    let chosen = match Representation::of_request(
+        &req,
+        query.0.format.as_deref(),
+        Representation::ARTICLE,
+    ) {
+        Ok(r) => r,
+        Err(message) => {
+            errors.add("format", message);
+            Representation::Json
+        }
+    };
     if chosen != Representation::Json && fields.is_some() {
         errors.add(
             "fields",
@@ -324,7 +322,7 @@ pub async fn get_article(
             }
         }),
     };
-    Ok(super::vary_accept(res))
+    Ok(res)
 }
 
 /// Published articles related to one: sharing its tags, a shared rare tag weighing more

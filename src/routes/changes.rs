@@ -121,9 +121,9 @@ pub async fn list_changes(
                 actix_web::http::header::HeaderValue::from_static("application/json"),
             ),
         );
-        return Ok(super::vary_accept(held(validator.apply(res))));
+        return Ok(held(validator.apply(res)));
     }
-    Ok(super::vary_accept(held(validator.apply(list_response(
+    Ok(held(validator.apply(list_response(
         &ChangeList {
             data: page.data,
             meta,
@@ -131,7 +131,7 @@ pub async fn list_changes(
         },
         total,
         link,
-    )))))
+    ))))
 }
 
 /// The change log as a live stream (Server-Sent Events): every entry after the cursor, then

@@ -180,19 +180,8 @@ pub fn representation(
     req: &HttpRequest,
     format: Option<&str>,
 ) -> Result<crate::formats::Representation, ApiError> {
-    let accept = req
-        .headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok());
-    crate::formats::Representation::negotiate(format, accept, crate::formats::Representation::LIST)
+    crate::formats::Representation::of_request(req, format, crate::formats::Representation::LIST)
         .map_err(|m| ApiError::invalid_param("format", m))
-}
-
-/// Marks an answer as chosen by `Accept` (caches keep one per representation).
-pub fn vary_accept(mut res: HttpResponse) -> HttpResponse {
-    res.headers_mut()
-        .append(header::VARY, header::HeaderValue::from_static("Accept"));
-    res
 }
 
 /// A 301 to `path` on this server, keeping the request's query.

@@ -1,8 +1,6 @@
 //! Managing webhook endpoints: checked input, secrets, tag filters by slug, deliveries and
 //! replays. Delivery itself is `push::sender`'s.
 
-use std::collections::HashMap;
-
 use crate::db::models::{DeliveryRow, TagRow, WebhookRow, WebhookWrite};
 use crate::db::webhooks::EVENT_TYPES;
 use crate::db::{self, Conn, now_micros};
@@ -161,10 +159,6 @@ fn check_target(url: &str, allow_private: bool) -> Result<(), ApiError> {
     }
 }
 
-fn pending_counts(conn: &mut Conn) -> Result<HashMap<i32, i64>, ApiError> {
-    Ok(db::webhooks::pending_counts(conn)?)
-}
-
 /// Registers an endpoint; the answer carries its secret (the only time it is shown with
 /// `rotate_secret`).
 pub fn create(
@@ -199,7 +193,7 @@ pub fn create(
 pub fn list(conn: &mut Conn) -> Result<Vec<Webhook>, ApiError> {
     let rows = db::webhooks::all(conn)?;
     let all = db::tags::all(conn)?;
-    let pending = pending_counts(conn)?;
+    let pending = db::webhooks::pending_counts(conn)?;
     Ok(rows
         .iter()
         .map(|w| to_wire(w, &all, pending.get(&w.id).copied().unwrap_or(0), None))
@@ -210,7 +204,7 @@ pub fn list(conn: &mut Conn) -> Result<Vec<Webhook>, ApiError> {
 pub fn get(conn: &mut Conn, raw: &str) -> Result<Webhook, ApiError> {
     let row = db::webhooks::get(conn, parse_id(raw)?)?.ok_or_else(|| not_found(raw))?;
     let all = db::tags::all(conn)?;
-    let pending = pending_counts(conn)?;
+    let pending = db::webhooks::pending_counts(conn)?;
     Ok(to_wire(
         &row,
         &all,
@@ -262,7 +256,7 @@ pub fn patch(
             secret = Some(fresh);
         }
         let all = db::tags::all(conn)?;
-        let pending = pending_counts(conn)?;
+        let pending = db::webhooks::pending_counts(conn)?;
         Ok(to_wire(
             &row,
             &all,

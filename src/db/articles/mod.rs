@@ -68,17 +68,12 @@ pub fn tag_times(conn: &mut Conn, id: i32) -> StoreResult<Vec<(i64, Option<i64>)
         .map_err(StoreError::from)
 }
 
-/// A live article by id or slug that `visibility` lets the reader see.
-pub fn find(
-    conn: &mut Conn,
-    reference: &ArticleRef,
-    visibility: Visibility,
-    now: i64,
-) -> StoreResult<Option<ArticleRow>> {
-    // Fixed queries, prepared once per connection (a query built with the visibility's SQL
-    // was parsed and planned on every read: a quarter of an uncached article's time); the
-    // rows found are few (a slug is held by one live article and maybe trashed ones).
-    let rows: Vec<ArticleRow> = match reference {
+/// Every row `reference` names, whatever its state. Fixed queries, prepared once per
+/// connection (a query built with a visibility's SQL was parsed and planned on every read: a
+/// quarter of an uncached article's time); the rows are few (a slug is held by one live
+/// article and maybe trashed ones).
+fn named(conn: &mut Conn, reference: &ArticleRef) -> StoreResult<Vec<ArticleRow>> {
+    Ok(match reference {
         ArticleRef::Slug(slug) if !super::can_match(slug) => Vec::new(),
         ArticleRef::Id(id) => articles::table
             .filter(articles::id.eq(*id))
@@ -88,8 +83,17 @@ pub fn find(
             .filter(articles::slug.eq(slug))
             .select(ArticleRow::as_select())
             .load(conn)?,
-    };
-    Ok(rows
+    })
+}
+
+/// A live article by id or slug that `visibility` lets the reader see.
+pub fn find(
+    conn: &mut Conn,
+    reference: &ArticleRef,
+    visibility: Visibility,
+    now: i64,
+) -> StoreResult<Option<ArticleRow>> {
+    Ok(named(conn, reference)?
         .into_iter()
         .find(|row| Where::admits(visibility, row, now)))
 }
@@ -101,18 +105,7 @@ pub fn withdrawn(
     reference: &ArticleRef,
     now: i64,
 ) -> StoreResult<Option<(i32, PubStatus)>> {
-    let rows: Vec<ArticleRow> = match reference {
-        ArticleRef::Slug(slug) if !super::can_match(slug) => Vec::new(),
-        ArticleRef::Id(id) => articles::table
-            .filter(articles::id.eq(*id))
-            .select(ArticleRow::as_select())
-            .load(conn)?,
-        ArticleRef::Slug(slug) => articles::table
-            .filter(articles::slug.eq(slug))
-            .select(ArticleRow::as_select())
-            .load(conn)?,
-    };
-    Ok(rows.into_iter().find_map(|mut row| {
+    Ok(named(conn, reference)?.into_iter().find_map(|mut row| {
         let status = row.pub_status;
         row.pub_status = PubStatus::Usable;
         (status != PubStatus::Usable && Where::admits(Visibility::Public, &row, now))
